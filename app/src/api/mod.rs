@@ -1,0 +1,8 @@
+//! Server functions: thin adapters that authorize, validate, call the domain and return DTOs.
+
+pub mod roles;
+pub mod session;
+pub mod users;
+
+#[cfg(feature = "ssr")]
+pub(crate) mod ctx;

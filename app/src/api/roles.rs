@@ -1,0 +1,83 @@
+use leptos::{prelude::*, server_fn::codec::Json};
+
+use crate::model::{
+    roles::{RoleCard, RoleDetail, RoleEditorData, RoleInput},
+    AppError, RoleId,
+};
+
+/// Every global role of the tenant, as cards.
+/// **Permissions**: User management READ.
+#[server(endpoint = "roles/list", input = Json)]
+pub async fn list_roles() -> Result<Vec<RoleCard>, AppError> {
+    use super::ctx;
+    use crate::server::domain::roles;
+    ctx::run(async move {
+        let actor = ctx::actor().await?;
+        actor.require_view()?;
+        let mut conn = ctx::state()?.db.pool.acquire().await?;
+        roles::list(&mut conn, actor.tenant()).await
+    })
+    .await
+}
+
+/// The editor's data: catalogue, the role (none for a new one), what the actor holds.
+/// **Permissions**: User management READ (editing needs ADMIN; `can_edit` says which).
+#[server(endpoint = "roles/editor", input = Json)]
+pub async fn role_editor(id: Option<RoleId>) -> Result<RoleEditorData, AppError> {
+    use super::ctx;
+    use crate::server::domain::roles;
+    ctx::run(async move {
+        let actor = ctx::actor().await?;
+        actor.require_view()?;
+        let mut conn = ctx::state()?.db.pool.acquire().await?;
+        let role = match id {
+            Some(id) => Some(roles::detail(&mut conn, actor.tenant(), id).await?),
+            None => None,
+        };
+        Ok(RoleEditorData {
+            can_edit: actor.require_admin().is_ok(),
+            catalogue: actor.catalogue,
+            role,
+            actor: actor.effective,
+            actor_applications: actor.applications,
+        })
+    })
+    .await
+}
+
+/// Creates or updates a global role.
+/// **Permissions**: User management ADMIN, and every permission the save adds.
+#[server(endpoint = "roles/save", input = Json)]
+pub async fn save_role(input: RoleInput) -> Result<RoleDetail, AppError> {
+    use super::ctx;
+    ctx::run(async move {
+        let actor = ctx::actor().await?;
+        crate::server::domain::roles::save(&ctx::state()?.db, &actor, &input).await
+    })
+    .await
+}
+
+/// Copies a role under a new name.
+/// **Permissions**: User management ADMIN, and every permission of the role.
+#[server(endpoint = "roles/duplicate", input = Json)]
+pub async fn duplicate_role(id: RoleId) -> Result<RoleDetail, AppError> {
+    use super::ctx;
+    ctx::run(async move {
+        let actor = ctx::actor().await?;
+        actor.require_admin()?;
+        crate::server::domain::roles::duplicate(&ctx::state()?.db, &actor, id).await
+    })
+    .await
+}
+
+/// Deletes a role that is not built in.
+/// **Permissions**: User management ADMIN, and every permission of the role.
+#[server(endpoint = "roles/delete", input = Json)]
+pub async fn delete_role(id: RoleId, version: i64) -> Result<(), AppError> {
+    use super::ctx;
+    ctx::run(async move {
+        let actor = ctx::actor().await?;
+        crate::server::domain::roles::delete(&ctx::state()?.db, &actor, id, version).await
+    })
+    .await
+}

@@ -1,0 +1,62 @@
+use leptos::prelude::*;
+
+use crate::model::{AppError, Me};
+
+/// Signs in to a tenant and starts a new session (any session the browser had is ended first).
+/// **Permissions**: none (public).
+#[server(endpoint = "login")]
+pub async fn login(tenant: String, username: String, password: String) -> Result<(), AppError> {
+    use super::ctx;
+    use crate::server::{auth, unix_now};
+    ctx::run(async move {
+        let state = ctx::state()?;
+        let address = ctx::client_address().await;
+        let attempt = auth::SignIn {
+            tenant: &tenant,
+            username: &username,
+            password: &password,
+            address: &address,
+        };
+        let token = auth::sign_in(&state.db, &state.sessions, attempt, unix_now()).await?;
+        if let Some(old) = ctx::session_token() {
+            let mut conn = state.db.pool.acquire().await?;
+            auth::sign_out(&mut conn, &old).await?;
+        }
+        let secure = ctx::cookie_secure(&state);
+        ctx::set_cookie(&auth::token::set_cookie(
+            &token,
+            state.sessions.absolute_secs,
+            secure,
+        ))?;
+        leptos_axum::redirect("/");
+        Ok(())
+    })
+    .await
+}
+
+/// Ends the current session and clears the cookie.
+/// **Permissions**: none (ending no session is not an error).
+#[server(endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    use super::ctx;
+    use crate::server::auth;
+    ctx::run(async move {
+        let state = ctx::state()?;
+        if let Some(token) = ctx::session_token() {
+            let mut conn = state.db.pool.acquire().await?;
+            auth::sign_out(&mut conn, &token).await?;
+        }
+        ctx::set_cookie(&auth::token::clear_cookie(ctx::cookie_secure(&state)))?;
+        leptos_axum::redirect("/login");
+        Ok(())
+    })
+    .await
+}
+
+/// The signed-in user and tenant.
+/// **Permissions**: a live session.
+#[server(endpoint = "current_user")]
+pub async fn current_user() -> Result<Me, AppError> {
+    use super::ctx;
+    ctx::run(async move { Ok(ctx::principal().await?.me()) }).await
+}

@@ -1,0 +1,126 @@
+use leptos::{prelude::*, server_fn::codec::Json};
+
+use crate::model::{
+    users::{AssignableRole, UserDetail, UserPage},
+    AppError, RoleId, UserId,
+};
+
+pub const PAGE_SIZE: i64 = 20;
+
+/// One page of the tenant's users matching `query`, with their global roles.
+/// **Permissions**: User management READ.
+#[server(endpoint = "users/list", input = Json)]
+pub async fn list_users(query: String, page: i64) -> Result<UserPage, AppError> {
+    use super::ctx;
+    use crate::model::users::{RoleRef, UserListRow};
+    use crate::server::db;
+    ctx::run(async move {
+        let actor = ctx::actor().await?;
+        actor.require_view()?;
+        let page = page.max(1);
+        let mut conn = ctx::state()?.db.pool.acquire().await?;
+        let (rows, total) = db::users::search(
+            &mut conn,
+            actor.tenant(),
+            &query,
+            (page - 1) * PAGE_SIZE,
+            PAGE_SIZE,
+        )
+        .await?;
+        let ids: Vec<UserId> = rows.iter().map(|r| UserId(r.id)).collect();
+        let held = db::assignments::roles_of_users(&mut conn, actor.tenant(), &ids).await?;
+        let rows = rows
+            .into_iter()
+            .map(|r| UserListRow {
+                roles: held
+                    .iter()
+                    .filter(|(u, _, _)| *u == r.id)
+                    .map(|(_, id, name)| RoleRef {
+                        id: RoleId(*id),
+                        name: name.clone(),
+                    })
+                    .collect(),
+                id: UserId(r.id),
+                username: r.username,
+                display_name: r.display_name,
+                email: r.email,
+                status: r.status,
+            })
+            .collect();
+        Ok(UserPage {
+            rows,
+            total,
+            page,
+            page_size: PAGE_SIZE,
+        })
+    })
+    .await
+}
+
+/// Every global role, marked grantable or not by the signed-in admin.
+/// **Permissions**: User management READ.
+#[server(endpoint = "users/assignable_roles", input = Json)]
+pub async fn assignable_roles() -> Result<Vec<AssignableRole>, AppError> {
+    use super::ctx;
+    ctx::run(async move {
+        let actor = ctx::actor().await?;
+        actor.require_view()?;
+        let mut conn = ctx::state()?.db.pool.acquire().await?;
+        crate::server::domain::roles::assignable(&mut conn, &actor).await
+    })
+    .await
+}
+
+/// Sets a user's global roles to exactly `roles`.
+/// **Permissions**: User management ADMIN, and every permission of each role added or removed.
+#[server(endpoint = "users/set_roles", input = Json)]
+pub async fn set_user_roles(user: UserId, roles: Vec<RoleId>) -> Result<(), AppError> {
+    use super::ctx;
+    ctx::run(async move {
+        let actor = ctx::actor().await?;
+        let wanted = roles.into_iter().collect();
+        crate::server::domain::assignments::set_user_roles(
+            &ctx::state()?.db,
+            &actor,
+            user,
+            &wanted,
+        )
+        .await?;
+        Ok(())
+    })
+    .await
+}
+
+/// A user's page: details, global roles, effective permissions with provenance.
+/// **Permissions**: User management READ.
+#[server(endpoint = "users/load", input = Json)]
+pub async fn load_user(id: UserId) -> Result<UserDetail, AppError> {
+    use super::ctx;
+    use crate::server::{db, domain};
+    ctx::run(async move {
+        let actor = ctx::actor().await?;
+        actor.require_view()?;
+        let mut conn = ctx::state()?.db.pool.acquire().await?;
+        let user = db::users::get(&mut conn, actor.tenant(), id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let role_ids = db::assignments::user_role_ids(&mut conn, actor.tenant(), id).await?;
+        let roles = domain::roles::assignable(&mut conn, &actor).await?;
+        let (_, provenance) =
+            domain::access::effective(&mut conn, &actor.catalogue, actor.tenant(), id).await?;
+        Ok(UserDetail {
+            id,
+            username: user.username,
+            display_name: user.display_name,
+            email: user.email,
+            status: user.status,
+            origin: user.origin,
+            role_ids,
+            roles,
+            can_edit: actor.require_admin().is_ok(),
+            catalogue: actor.catalogue,
+            provenance,
+        })
+    })
+    .await
+}

@@ -1,0 +1,47 @@
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, A};
+
+use crate::{
+    api::session::current_user,
+    components::{loading::Loaded, user_menu::UserMenu},
+    model::{AppResult, Me},
+};
+
+/// The pages the navigation offers; only pages that exist are listed.
+const NAV: &[(&str, &str, bool)] = &[
+    ("Home", "/", true),
+    ("Users", "/users", false),
+    ("Roles", "/roles", false),
+];
+
+/// The signed-in user, loaded once by the shell for every page inside it.
+pub fn use_me() -> Resource<AppResult<Me>> {
+    expect_context::<Resource<AppResult<Me>>>()
+}
+
+/// Header (tenant, user menu), navigation, and the page.
+#[component]
+pub fn AppShell() -> impl IntoView {
+    let me = Resource::new(|| (), |_| current_user());
+    provide_context(me);
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <header class="topbar">
+            <a class="brand" href="/"><span class="brand-mark" aria-hidden="true">"C"</span>"Castellan"</a>
+            <Loaded resource=me view=|me| view! {
+                <span class="tenant-name" title="Tenant">{me.tenant_name.clone()}</span>
+                <UserMenu me/>
+            }/>
+        </header>
+        <div class="layout">
+            <nav class="sidenav" aria-label="Main">
+                <ul>
+                    {NAV.iter().map(|&(label, href, exact)| view! { <li><A href=href exact=exact>{label}</A></li> }).collect_view()}
+                </ul>
+            </nav>
+            <main id="main" class="content">
+                <Outlet/>
+            </main>
+        </div>
+    }
+}

@@ -1,0 +1,9 @@
+//! Reusable widgets.
+
+pub mod app_shell;
+pub mod effective_grid;
+pub mod feedback;
+pub mod loading;
+pub mod permission_grid;
+pub mod role_popover;
+pub mod user_menu;

@@ -1,0 +1,104 @@
+//! A tenant template's permission catalogue: data, not code. Templates differ in their levels
+//! (READ/CREATE/UPDATE/ADMIN in `iot`, Deny Access/Read Only/Read/Write in `migration`), so
+//! levels are names and each permission type lists the levels that apply to it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+/// Granted levels per permission type, as ticked (implications are not stored).
+pub type Grants = BTreeMap<String, BTreeSet<String>>;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Catalogue {
+    pub template: String,
+    pub levels: Vec<String>,
+    pub implications: Vec<Implication>,
+    pub modules: Vec<Module>,
+    pub applications: Vec<Application>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Implication {
+    pub level: String,
+    pub implies: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Module {
+    pub name: String,
+    pub permissions: Vec<PermissionType>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PermissionType {
+    pub name: String,
+    pub description: String,
+    pub levels: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Application {
+    pub name: String,
+    pub description: String,
+}
+
+impl Catalogue {
+    pub fn types(&self) -> impl Iterator<Item = &PermissionType> {
+        self.modules.iter().flat_map(|m| m.permissions.iter())
+    }
+
+    pub fn permission(&self, name: &str) -> Option<&PermissionType> {
+        self.types().find(|p| p.name == name)
+    }
+
+    pub fn applies(&self, type_name: &str, level: &str) -> bool {
+        self.permission(type_name)
+            .is_some_and(|p| p.levels.iter().any(|l| l == level))
+    }
+
+    /// The levels a ticked level stands for: itself plus what it implies (transitively), limited
+    /// to the levels that apply to the type.
+    pub fn implied_levels(&self, type_name: &str, level: &str) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        let mut todo = vec![level.to_owned()];
+        while let Some(next) = todo.pop() {
+            if !out.insert(next.clone()) {
+                continue;
+            }
+            for imp in self.implications.iter().filter(|i| i.level == next) {
+                todo.extend(imp.implies.iter().cloned());
+            }
+        }
+        out.retain(|l| self.applies(type_name, l));
+        out
+    }
+
+    /// Grants with implications applied: what a holder may actually do.
+    pub fn effective(&self, grants: &Grants) -> Grants {
+        let mut out = Grants::new();
+        for (type_name, levels) in grants {
+            for level in levels {
+                let implied = self.implied_levels(type_name, level);
+                if !implied.is_empty() {
+                    out.entry(type_name.clone()).or_default().extend(implied);
+                }
+            }
+        }
+        out
+    }
+
+    /// The first (type, level) of `grants` that the catalogue does not have, if any.
+    pub fn unknown_grant<'a>(&self, grants: &'a Grants) -> Option<(&'a str, &'a str)> {
+        grants.iter().find_map(|(t, levels)| {
+            levels
+                .iter()
+                .find(|l| !self.applies(t, l))
+                .map(|l| (t.as_str(), l.as_str()))
+        })
+    }
+}
+
+pub fn holds(effective: &Grants, type_name: &str, level: &str) -> bool {
+    effective.get(type_name).is_some_and(|l| l.contains(level))
+}

@@ -1,0 +1,156 @@
+//! The permission grid's rules, shared by the editor (to render) and the server (to decide).
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use super::catalogue::{holds, Catalogue, Grants};
+
+/// The state of a column's `Select all <LEVEL>` checkbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnState {
+    None,
+    Some,
+    All,
+}
+
+/// Counted over the types where the level applies, on the effective grants (a ticked ADMIN
+/// shows READ as granted, so READ's column counts it).
+pub fn column_state(catalogue: &Catalogue, grants: &Grants, level: &str) -> ColumnState {
+    let effective = catalogue.effective(grants);
+    let applicable: Vec<_> = catalogue
+        .types()
+        .filter(|t| t.levels.iter().any(|l| l == level))
+        .collect();
+    let set = applicable
+        .iter()
+        .filter(|t| holds(&effective, &t.name, level))
+        .count();
+    match set {
+        0 => ColumnState::None,
+        n if n == applicable.len() => ColumnState::All,
+        _ => ColumnState::Some,
+    }
+}
+
+/// Ticks or clears one level for every type where it applies. Clearing also clears the
+/// levels that imply it, so the column really ends up empty.
+pub fn set_column(catalogue: &Catalogue, grants: &mut Grants, level: &str, on: bool) {
+    for t in catalogue.types() {
+        if !t.levels.iter().any(|l| l == level) {
+            continue;
+        }
+        set_cell(catalogue, grants, &t.name, level, on);
+    }
+}
+
+/// `Select all <LEVEL>` as the editor does it: ticking sets the level only on rows the acting
+/// admin holds (the rest stay disabled); clearing clears every row.
+pub fn set_column_grantable(
+    catalogue: &Catalogue,
+    grants: &mut Grants,
+    level: &str,
+    on: bool,
+    actor: &Grants,
+) {
+    for t in catalogue.types() {
+        if t.levels.iter().any(|l| l == level) && (!on || holds(actor, &t.name, level)) {
+            set_cell(catalogue, grants, &t.name, level, on);
+        }
+    }
+}
+
+/// Ticks or clears one cell; clearing a level implied by a ticked one clears that one too.
+pub fn set_cell(
+    catalogue: &Catalogue,
+    grants: &mut Grants,
+    type_name: &str,
+    level: &str,
+    on: bool,
+) {
+    let levels = grants.entry(type_name.to_owned()).or_default();
+    if on {
+        levels.insert(level.to_owned());
+    } else {
+        let implying: Vec<String> = levels
+            .iter()
+            .filter(|l| catalogue.implied_levels(type_name, l).contains(level))
+            .cloned()
+            .collect();
+        for l in implying {
+            levels.remove(&l);
+        }
+    }
+    if levels.is_empty() {
+        grants.remove(type_name);
+    }
+}
+
+/// Whether a cell shows as granted only because a ticked level implies it.
+pub fn implied_only(catalogue: &Catalogue, grants: &Grants, type_name: &str, level: &str) -> bool {
+    let ticked = grants.get(type_name).is_some_and(|l| l.contains(level));
+    !ticked && holds(&catalogue.effective(grants), type_name, level)
+}
+
+/// One cell that a save changes.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct CellChange {
+    pub type_name: String,
+    pub level: String,
+    pub granted: bool,
+}
+
+/// What changes between two grids, cell by cell, on the ticked levels.
+pub fn diff(before: &Grants, after: &Grants) -> Vec<CellChange> {
+    let cells = |g: &Grants| -> BTreeSet<(String, String)> {
+        g.iter()
+            .flat_map(|(t, ls)| ls.iter().map(move |l| (t.clone(), l.clone())))
+            .collect()
+    };
+    let (b, a) = (cells(before), cells(after));
+    let mut out: Vec<CellChange> = a
+        .difference(&b)
+        .map(|(t, l)| CellChange {
+            type_name: t.clone(),
+            level: l.clone(),
+            granted: true,
+        })
+        .chain(b.difference(&a).map(|(t, l)| CellChange {
+            type_name: t.clone(),
+            level: l.clone(),
+            granted: false,
+        }))
+        .collect();
+    out.sort();
+    out
+}
+
+/// A short line for the editor: "+Alarms ADMIN, −Events READ and 3 more".
+pub fn describe_changes(changes: &[CellChange], shown: usize) -> String {
+    let mut parts: Vec<String> = changes
+        .iter()
+        .take(shown)
+        .map(|c| format!("{}{} {}", if c.granted { "+" } else { "−" }, c.type_name, c.level))
+        .collect();
+    if changes.len() > shown {
+        parts.push(format!("and {} more", changes.len() - shown));
+    }
+    parts.join(", ")
+}
+
+/// What of `wanted` (with implications) the actor does not hold: the actor may hand out only
+/// what they hold (SPEC rule 4). Empty when everything is grantable.
+pub fn not_held(catalogue: &Catalogue, actor: &Grants, wanted: &Grants) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (t, levels) in catalogue.effective(wanted) {
+        for l in levels {
+            if !holds(actor, &t, &l) {
+                out.push((t.clone(), l));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

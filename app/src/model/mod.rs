@@ -1,0 +1,13 @@
+//! Wasm-safe types shared by the server and the browser.
+
+pub mod catalogue;
+pub mod error;
+pub mod grid;
+pub mod ids;
+pub mod roles;
+pub mod session;
+pub mod users;
+
+pub use error::{AppError, AppResult};
+pub use ids::{GroupId, RoleId, TenantId, UserId};
+pub use session::Me;

@@ -1,0 +1,61 @@
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    catalogue::{Catalogue, Grants},
+    ids::RoleId,
+};
+
+/// A role as the roles page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleCard {
+    pub id: RoleId,
+    pub name: String,
+    pub description: String,
+    pub built_in: bool,
+    pub special: bool,
+    pub users: i64,
+    pub groups: i64,
+}
+
+/// A role as its editor shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleDetail {
+    pub id: RoleId,
+    pub name: String,
+    pub description: String,
+    pub built_in: bool,
+    pub special: bool,
+    pub grants: Grants,
+    pub applications: BTreeSet<String>,
+    pub version: i64,
+    pub users: i64,
+    pub groups: i64,
+}
+
+/// What the editor sends to save a role; `id` is `None` for a new one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleInput {
+    pub id: Option<RoleId>,
+    pub name: String,
+    pub description: String,
+    pub grants: Grants,
+    pub applications: BTreeSet<String>,
+    pub version: i64,
+}
+
+/// Everything the editor needs: the catalogue, the role, and what the acting admin holds (a
+/// cell the admin does not hold is disabled).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleEditorData {
+    pub catalogue: Catalogue,
+    pub role: Option<RoleDetail>,
+    pub actor: Grants,
+    pub actor_applications: BTreeSet<String>,
+    pub can_edit: bool,
+}
+
+/// Why a user holds a permission: each entry is a role name, with " via group <name>" when the
+/// role comes through a group.
+pub type Provenance = BTreeMap<String, BTreeMap<String, Vec<String>>>;

@@ -1,0 +1,33 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::{api::session::Login, components::feedback::ErrorMessage};
+
+/// `/login`: tenant, username, password. One error for every wrong combination.
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let login = ServerAction::<Login>::new();
+    let error = move || login.value().get().and_then(Result::err);
+    view! {
+        <Title text="Sign in"/>
+        <main class="login-page">
+            <section class="login-card" aria-labelledby="login-heading">
+                <div class="brand-mark" aria-hidden="true">"C"</div>
+                <h1 id="login-heading">"Sign in to Castellan"</h1>
+                <p class="muted">"Use the tenant id your administrator gave you."</p>
+                <ActionForm action=login attr:class="form-stack">
+                    <label for="login-tenant">"Tenant"</label>
+                    <input id="login-tenant" name="tenant" type="text" required autocomplete="organization" autocapitalize="none" spellcheck="false"/>
+                    <label for="login-username">"Username"</label>
+                    <input id="login-username" name="username" type="text" required autocomplete="username" autocapitalize="none" spellcheck="false"/>
+                    <label for="login-password">"Password"</label>
+                    <input id="login-password" name="password" type="password" required autocomplete="current-password"/>
+                    {move || error().map(|error| view! { <ErrorMessage error/> })}
+                    <button type="submit" class="button primary" disabled=move || login.pending().get()>
+                        "Sign in"
+                    </button>
+                </ActionForm>
+            </section>
+        </main>
+    }
+}

@@ -1,0 +1,7 @@
+//! One file per route.
+
+pub mod home;
+pub mod login;
+pub mod not_found;
+pub mod roles;
+pub mod users;

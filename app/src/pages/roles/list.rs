@@ -1,0 +1,66 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::{api::roles::list_roles, components::loading::Loaded, model::roles::RoleCard};
+
+/// `/roles`: the tabs, and every global role as a card with a filter.
+#[component]
+pub fn RolesPage() -> impl IntoView {
+    let roles = Resource::new(|| (), |_| list_roles());
+    let tab = RwSignal::new(0u8);
+    let filter = RwSignal::new(String::new());
+    view! {
+        <Title text="Roles"/>
+        <header class="page-header">
+            <h1>"Roles"</h1>
+            <a class="button primary" href="/roles/global/new">"Add global role"</a>
+        </header>
+        <div role="tablist" class="tabs" aria-label="Role kinds">
+            <button role="tab" id="tab-global" aria-controls="panel-global" aria-selected=move || (tab.get() == 0).to_string() on:click=move |_| tab.set(0)>"Global roles"</button>
+            <button role="tab" id="tab-inventory" aria-controls="panel-inventory" aria-selected=move || (tab.get() == 1).to_string() on:click=move |_| tab.set(1)>"Inventory roles"</button>
+        </div>
+        <section role="tabpanel" id="panel-global" aria-labelledby="tab-global" hidden=move || tab.get() != 0>
+            <p class="muted">"Global roles grant permissions on the whole tenant. A user's permissions are the union of all roles they hold."</p>
+            <div class="toolbar">
+                <label for="role-filter" class="visually-hidden">"Filter roles"</label>
+                <input id="role-filter" type="search" placeholder="Filter roles" prop:value=move || filter.get() on:input=move |ev| filter.set(event_target_value(&ev))/>
+            </div>
+            <Loaded resource=roles view={move |cards: Vec<RoleCard>| view! {
+                {move || {
+                    let needle = filter.get().to_lowercase();
+                    let shown: Vec<RoleCard> = cards.iter().filter(|c| c.name.to_lowercase().contains(&needle) || c.description.to_lowercase().contains(&needle)).cloned().collect();
+                    if shown.is_empty() {
+                        view! { <p class="empty" role="status">"No role matches the filter."</p> }.into_any()
+                    } else {
+                        view! { <ul class="cards">{shown.into_iter().map(|card| view! { <li><RoleCardView card/></li> }).collect_view()}</ul> }.into_any()
+                    }
+                }}
+            }}/>
+        </section>
+        <section role="tabpanel" id="panel-inventory" aria-labelledby="tab-inventory" hidden=move || tab.get() != 1>
+            <p class="empty">"Inventory roles grant permissions on device groups. They arrive with the device-group tree."</p>
+        </section>
+    }
+}
+
+#[component]
+fn RoleCardView(card: RoleCard) -> impl IntoView {
+    let holders = format!(
+        "{} {} · {} {}",
+        card.users,
+        if card.users == 1 { "user" } else { "users" },
+        card.groups,
+        if card.groups == 1 { "group" } else { "groups" }
+    );
+    view! {
+        <a class="card" href=format!("/roles/global/{}", card.id)>
+            <h2 class="card-title">{card.name.clone()}</h2>
+            <p class="card-desc">{card.description.clone()}</p>
+            <p class="card-meta">
+                <span>{holders}</span>
+                {card.built_in.then(|| view! { <span class="badge">"Built-in"</span> })}
+                {card.special.then(|| view! { <span class="badge badge-special">"Special"</span> })}
+            </p>
+        </a>
+    }
+}

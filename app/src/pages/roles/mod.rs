@@ -1,0 +1,2 @@
+pub mod global_editor;
+pub mod list;

@@ -1,0 +1,64 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::{
+    api::users::list_users,
+    components::{loading::Loaded, role_popover::RolePopover},
+    model::users::UserPage,
+};
+
+/// `/users`: the tenant's users, searched and paged on the server.
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    let query = RwSignal::new(String::new());
+    let page = RwSignal::new(1i64);
+    let reload = RwSignal::new(0u32);
+    let users = Resource::new(
+        move || (query.get(), page.get(), reload.get()),
+        |(q, p, _)| list_users(q, p),
+    );
+    view! {
+        <Title text="Users"/>
+        <header class="page-header"><h1>"Users"</h1></header>
+        <div class="toolbar">
+            <label for="user-search" class="visually-hidden">"Search users"</label>
+            <input id="user-search" type="search" placeholder="Search by username, name or email"
+                prop:value=move || query.get()
+                on:input=move |ev| { query.set(event_target_value(&ev)); page.set(1); }/>
+        </div>
+        <Loaded resource=users view=move |data: UserPage| {
+            let pages = data.pages();
+            let (current, total) = (data.page, data.total);
+            view! {
+                <table class="data-table">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Username"</th>
+                            <th scope="col">"Display name"</th>
+                            <th scope="col">"Email"</th>
+                            <th scope="col">"Status"</th>
+                            <th scope="col">"Global roles"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {data.rows.into_iter().map(|user| view! {
+                            <tr>
+                                <td><a href=format!("/users/{}", user.id)>{user.username.clone()}</a></td>
+                                <td>{user.display_name.clone()}</td>
+                                <td>{user.email.clone()}</td>
+                                <td><span class=format!("status status-{}", user.status)>{user.status.clone()}</span></td>
+                                <td><RolePopover user on_applied=move || reload.update(|n| *n += 1)/></td>
+                            </tr>
+                        }.into_any()).collect_view()}
+                    </tbody>
+                </table>
+                {(total == 0).then(|| view! { <p class="empty" role="status">"No user matches the search."</p> })}
+                <nav class="pager" aria-label="Pages">
+                    <button type="button" disabled={current <= 1} on:click=move |_| page.update(|p| *p -= 1)>"Previous"</button>
+                    <span>{format!("Page {current} of {pages} · {total} users")}</span>
+                    <button type="button" disabled={current >= pages} on:click=move |_| page.update(|p| *p += 1)>"Next"</button>
+                </nav>
+            }
+        }/>
+    }
+}

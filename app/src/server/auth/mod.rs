@@ -1,0 +1,149 @@
+//! Sign-in, sessions and the current principal.
+
+pub mod password;
+pub mod throttle;
+pub mod token;
+
+pub use token::SessionPolicy;
+
+use sqlx::AnyConnection;
+
+use crate::{
+    model::{AppError, AppResult, Me, TenantId, UserId},
+    server::db::{sessions, tenants, users, Db},
+};
+
+/// Who is making a request: a signed-in user of one tenant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub user_id: UserId,
+    pub tenant_id: TenantId,
+    pub username: String,
+    pub display_name: String,
+    pub tenant_slug: String,
+    pub tenant_name: String,
+    pub tenant_template: String,
+    /// The SHA-256 of the session token, to end this session.
+    pub session_hash: String,
+}
+
+impl Principal {
+    pub fn me(&self) -> Me {
+        Me {
+            user_id: self.user_id,
+            username: self.username.clone(),
+            display_name: self.display_name.clone(),
+            tenant_id: self.tenant_id,
+            tenant_slug: self.tenant_slug.clone(),
+            tenant_name: self.tenant_name.clone(),
+        }
+    }
+}
+
+/// What a sign-in attempt presents.
+pub struct SignIn<'a> {
+    pub tenant: &'a str,
+    pub username: &'a str,
+    pub password: &'a str,
+    pub address: &'a str,
+}
+
+/// Checks the credentials and opens a new session; returns the token for the cookie. Every
+/// failure is the same `SignInFailed`, whichever part was wrong.
+pub async fn sign_in(
+    db: &Db,
+    policy: &SessionPolicy,
+    attempt: SignIn<'_>,
+    now: i64,
+) -> AppResult<String> {
+    let (user_key, addr_key) = throttle::keys(attempt.tenant, attempt.username, attempt.address);
+    let mut conn = db.pool.acquire().await?;
+    throttle::check(&mut conn, &user_key, &addr_key, now).await?;
+
+    let found = match tenants::find_by_slug(&mut conn, attempt.tenant.trim()).await? {
+        Some(tenant) => users::credentials(&mut conn, TenantId(tenant.id), attempt.username.trim())
+            .await?
+            .map(|c| (TenantId(tenant.id), c)),
+        None => None,
+    };
+    let password = attempt.password.to_owned();
+    let verified = tokio::task::spawn_blocking(move || match found {
+        Some((tenant, creds)) => {
+            let ok = creds.status == "active"
+                && creds
+                    .password_hash
+                    .as_deref()
+                    .is_some_and(|h| password::verify(&password, h));
+            ok.then_some((tenant, UserId(creds.id)))
+        }
+        None => {
+            password::verify_dummy(&password);
+            None
+        }
+    })
+    .await
+    .map_err(|_| AppError::Internal)?;
+
+    let Some((tenant, user)) = verified else {
+        throttle::record_failure(&mut conn, &user_key, &addr_key, now).await?;
+        tracing::info!(
+            tenant = attempt.tenant,
+            address = attempt.address,
+            "sign-in refused"
+        );
+        return Err(AppError::SignInFailed);
+    };
+    crate::server::db::login_failures::clear(&mut conn, &user_key).await?;
+    sessions::delete_expired(
+        &mut conn,
+        now - policy.idle_secs,
+        now - policy.absolute_secs,
+    )
+    .await?;
+    let (token, hash) = token::new_token();
+    sessions::insert(&mut conn, &hash, tenant, user, now).await?;
+    tracing::info!(tenant = attempt.tenant, user = %user, "signed in");
+    Ok(token)
+}
+
+/// The principal behind a session token, if the session is still alive. Expired sessions are
+/// deleted on sight; live ones have their idle clock reset (at most once a minute).
+pub async fn resolve(
+    db: &Db,
+    policy: &SessionPolicy,
+    token: &str,
+    now: i64,
+) -> AppResult<Option<Principal>> {
+    let hash = token::hash_token(token);
+    let mut conn = db.pool.acquire().await?;
+    let Some(row) = sessions::find(&mut conn, &hash).await? else {
+        return Ok(None);
+    };
+    let expired =
+        now - row.last_seen_at > policy.idle_secs || now - row.created_at > policy.absolute_secs;
+    if expired || row.status != "active" {
+        sessions::delete(&mut conn, &hash).await?;
+        return Ok(None);
+    }
+    if now - row.last_seen_at >= 60 {
+        sessions::touch(&mut conn, &hash, now).await?;
+    }
+    Ok(Some(Principal {
+        user_id: UserId(row.user_id),
+        tenant_id: TenantId(row.tenant_id),
+        username: row.username,
+        display_name: row.display_name,
+        tenant_slug: row.tenant_slug,
+        tenant_name: row.tenant_name,
+        tenant_template: row.tenant_template,
+        session_hash: hash,
+    }))
+}
+
+/// Ends the session behind a token (a no-op when there is none).
+pub async fn sign_out(conn: &mut AnyConnection, token: &str) -> AppResult<()> {
+    sessions::delete(conn, &token::hash_token(token)).await
+}
+
+#[cfg(test)]
+mod tests;

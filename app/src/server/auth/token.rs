@@ -1,0 +1,91 @@
+//! Session tokens and the cookie that carries them. The browser holds 256 random bits; the
+//! database holds only their SHA-256, so a leaked table does not hand out sessions.
+
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+pub const COOKIE_NAME: &str = "castellan_session";
+
+/// How long sessions live, in seconds.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionPolicy {
+    pub idle_secs: i64,
+    pub absolute_secs: i64,
+    /// Mark the cookie `Secure` even without an `X-Forwarded-Proto: https` hint.
+    pub force_secure_cookie: bool,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        Self {
+            idle_secs: 30 * 60,
+            absolute_secs: 12 * 60 * 60,
+            force_secure_cookie: false,
+        }
+    }
+}
+
+/// A new random token and the hash to store for it.
+pub fn new_token() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let token = hex::encode(bytes);
+    let hash = hash_token(&token);
+    (token, hash)
+}
+
+pub fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+pub fn set_cookie(token: &str, max_age_secs: i64, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}")
+}
+
+pub fn clear_cookie(secure: bool) -> String {
+    set_cookie("", 0, secure)
+}
+
+/// The session token in a `Cookie` header, if there is one.
+pub fn from_cookie_header(header: &str) -> Option<&str> {
+    header
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE_NAME)
+        .map(|(_, value)| value)
+        .filter(|value| value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_256_bits_and_unique() {
+        let (a, hash_a) = new_token();
+        let (b, _) = new_token();
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, b);
+        assert_eq!(hash_a, hash_token(&a));
+        assert_ne!(hash_a, a);
+    }
+
+    #[test]
+    fn cookie_carries_the_security_flags() {
+        let cookie = set_cookie("abc", 60, true);
+        assert!(cookie.contains("HttpOnly"));
+        assert!(cookie.contains("SameSite=Lax"));
+        assert!(cookie.contains("; Secure"));
+        assert!(!set_cookie("abc", 60, false).contains("Secure"));
+    }
+
+    #[test]
+    fn token_is_read_from_among_other_cookies_and_junk_is_ignored() {
+        let (token, _) = new_token();
+        let header = format!("theme=dark; {COOKIE_NAME}={token}; x=y");
+        assert_eq!(from_cookie_header(&header), Some(token.as_str()));
+        assert_eq!(from_cookie_header(&format!("{COOKIE_NAME}=short")), None);
+        assert_eq!(from_cookie_header("other=1"), None);
+    }
+}

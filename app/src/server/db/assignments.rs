@@ -1,0 +1,127 @@
+use sqlx::AnyConnection;
+
+use crate::model::{AppResult, RoleId, TenantId, UserId};
+
+/// One granted cell and where it comes from: a role held directly (`group` empty) or through a group.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct GrantSource {
+    pub role_name: String,
+    pub group_name: String,
+    pub perm_type: String,
+    pub level: String,
+}
+
+pub async fn user_role_ids(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    user: UserId,
+) -> AppResult<Vec<RoleId>> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT DISTINCT role_id FROM user_roles WHERE tenant_id = $1 AND user_id = $2 ORDER BY role_id",
+    )
+    .bind(tenant.0)
+    .bind(user.0)
+    .fetch_all(conn)
+    .await?;
+    Ok(ids.into_iter().map(RoleId).collect())
+}
+
+pub async fn add_user_role(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    user: UserId,
+    role: RoleId,
+) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO user_roles (tenant_id, user_id, role_id, space_id) VALUES ($1, $2, $3, 0)",
+    )
+    .bind(tenant.0)
+    .bind(user.0)
+    .bind(role.0)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn remove_user_role(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    user: UserId,
+    role: RoleId,
+) -> AppResult<()> {
+    sqlx::query("DELETE FROM user_roles WHERE tenant_id = $1 AND user_id = $2 AND role_id = $3")
+        .bind(tenant.0)
+        .bind(user.0)
+        .bind(role.0)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Every granted cell of a user, directly and through groups.
+pub async fn grant_sources(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    user: UserId,
+) -> AppResult<Vec<GrantSource>> {
+    Ok(sqlx::query_as(
+        "SELECT r.name AS role_name, '' AS group_name, g.perm_type, g.level \
+         FROM user_roles ur \
+         JOIN roles r ON r.id = ur.role_id AND r.tenant_id = ur.tenant_id \
+         JOIN role_grants g ON g.role_id = r.id \
+         WHERE ur.tenant_id = $1 AND ur.user_id = $2 \
+         UNION ALL \
+         SELECT r.name AS role_name, ug.name AS group_name, g.perm_type, g.level \
+         FROM group_members gm \
+         JOIN user_groups ug ON ug.id = gm.group_id AND ug.tenant_id = gm.tenant_id \
+         JOIN group_roles gr ON gr.group_id = gm.group_id AND gr.tenant_id = gm.tenant_id \
+         JOIN roles r ON r.id = gr.role_id AND r.tenant_id = gr.tenant_id \
+         JOIN role_grants g ON g.role_id = r.id \
+         WHERE gm.tenant_id = $1 AND gm.user_id = $2",
+    )
+    .bind(tenant.0)
+    .bind(user.0)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// The applications of every role a user holds, directly or through groups.
+pub async fn applications_of_user(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    user: UserId,
+) -> AppResult<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT ra.application FROM user_roles ur JOIN role_applications ra ON ra.role_id = ur.role_id \
+         WHERE ur.tenant_id = $1 AND ur.user_id = $2 \
+         UNION \
+         SELECT ra.application FROM group_members gm JOIN group_roles gr ON gr.group_id = gm.group_id \
+         JOIN role_applications ra ON ra.role_id = gr.role_id WHERE gm.tenant_id = $1 AND gm.user_id = $2",
+    )
+    .bind(tenant.0)
+    .bind(user.0)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// (user id, role id, role name) for the roles held directly by any of `users`.
+pub async fn roles_of_users(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    users: &[UserId],
+) -> AppResult<Vec<(i64, i64, String)>> {
+    if users.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (0..users.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT DISTINCT ur.user_id, r.id, r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id \
+         WHERE ur.tenant_id = $1 AND ur.user_id IN ({}) ORDER BY r.name",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query_as(&sql).bind(tenant.0);
+    for user in users {
+        query = query.bind(user.0);
+    }
+    Ok(query.fetch_all(conn).await?)
+}

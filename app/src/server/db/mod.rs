@@ -1,0 +1,119 @@
+//! Every SQL statement, one file per aggregate. One code path for SQLite and PostgreSQL: queries
+//! go through sqlx's `Any` driver with `$N` placeholders (both backends accept them), integers are
+//! 64-bit and times are Unix seconds, so no statement needs a dialect of its own.
+
+pub mod assignments;
+pub mod audit;
+pub mod groups;
+pub mod login_failures;
+pub mod roles;
+pub mod sessions;
+pub mod tenants;
+pub mod users;
+
+use std::str::FromStr;
+
+use crate::model::AppError;
+
+use sqlx::{
+    any::{AnyConnectOptions, AnyPoolOptions},
+    AnyPool,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The database handle, passed explicitly to whoever needs it.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub backend: Backend,
+}
+
+/// Why the database could not be opened, in one line for the operator.
+#[derive(Debug, thiserror::Error)]
+pub enum DbOpenError {
+    #[error("DATABASE_URL must start with sqlite:// or postgres://, got '{0}'")]
+    UnsupportedUrl(String),
+    #[error("cannot connect to the database: {0}")]
+    Connect(sqlx::Error),
+    #[error("cannot apply database migrations: {0}")]
+    Migrate(sqlx::migrate::MigrateError),
+}
+
+impl Db {
+    /// Opens the pool (creating a missing SQLite file) and applies the migrations.
+    pub async fn open(url: &str) -> Result<Db, DbOpenError> {
+        sqlx::any::install_default_drivers();
+        let (backend, url) = if url.starts_with("sqlite:") {
+            (Backend::Sqlite, with_create_mode(url))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            (Backend::Postgres, url.to_owned())
+        } else {
+            return Err(DbOpenError::UnsupportedUrl(url.to_owned()));
+        };
+        let options = AnyConnectOptions::from_str(&url).map_err(DbOpenError::Connect)?;
+        let max = if backend == Backend::Sqlite { 8 } else { 16 };
+        let pool = AnyPoolOptions::new()
+            .max_connections(max)
+            .acquire_timeout(std::time::Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .map_err(DbOpenError::Connect)?;
+        let db = Db { pool, backend };
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    async fn migrate(&self) -> Result<(), DbOpenError> {
+        match self.backend {
+            Backend::Sqlite => {
+                // WAL lets readers go on while one writer writes; the setting lives in the file.
+                sqlx::query("PRAGMA journal_mode = WAL")
+                    .execute(&self.pool)
+                    .await
+                    .map_err(DbOpenError::Connect)?;
+                sqlx::migrate!("./migrations/sqlite").run(&self.pool).await
+            }
+            Backend::Postgres => {
+                sqlx::migrate!("./migrations/postgres")
+                    .run(&self.pool)
+                    .await
+            }
+        }
+        .map_err(DbOpenError::Migrate)
+    }
+
+    /// True when a trivial query answers: what `/readyz` reports.
+    pub async fn is_ready(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+}
+
+fn with_create_mode(url: &str) -> String {
+    if url.contains("mode=") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    }
+}
+
+/// A unique violation becomes a message on the field that must be unique; any other database
+/// error stays internal (logged, never shown).
+pub fn on_unique(
+    field: &'static str,
+    message: &'static str,
+) -> impl FnOnce(sqlx::Error) -> AppError {
+    move |error| match &error {
+        sqlx::Error::Database(e) if e.is_unique_violation() => AppError::validation(field, message),
+        _ => AppError::from(error),
+    }
+}
+
+#[cfg(test)]
+pub mod testing;

@@ -1,0 +1,247 @@
+use std::collections::BTreeSet;
+
+use sqlx::AnyConnection;
+
+use crate::model::{catalogue::Grants, AppError, AppResult, RoleId, TenantId};
+
+/// The columns of a role that are not grants or applications.
+#[derive(Debug, Clone)]
+pub struct RoleFields<'a> {
+    pub name: &'a str,
+    pub description: &'a str,
+    pub audience: &'a str,
+    pub scope: &'a str,
+    pub built_in: bool,
+    pub special: bool,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RoleRow {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub audience: String,
+    pub built_in: i64,
+    pub special: i64,
+    pub version: i64,
+    pub users: i64,
+    pub groups: i64,
+}
+
+const DUPLICATE: &str = "A role with this name already exists.";
+
+pub async fn insert(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    role: &RoleFields<'_>,
+    now: i64,
+) -> AppResult<RoleId> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO roles (tenant_id, name, description, audience, scope, built_in, special, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+    )
+    .bind(tenant.0)
+    .bind(role.name)
+    .bind(role.description)
+    .bind(role.audience)
+    .bind(role.scope)
+    .bind(i64::from(role.built_in))
+    .bind(i64::from(role.special))
+    .bind(now)
+    .fetch_one(conn)
+    .await
+    .map_err(super::on_unique("name", DUPLICATE))?;
+    Ok(RoleId(id))
+}
+
+/// Renames and re-describes a role if it is still at `version`; false when someone else saved
+/// it first (or it is gone).
+pub async fn update_if_version(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    id: RoleId,
+    version: i64,
+    name: &str,
+    description: &str,
+    now: i64,
+) -> AppResult<bool> {
+    let done = sqlx::query(
+        "UPDATE roles SET name = $4, description = $5, version = version + 1, updated_at = $6 \
+         WHERE tenant_id = $1 AND id = $2 AND version = $3",
+    )
+    .bind(tenant.0)
+    .bind(id.0)
+    .bind(version)
+    .bind(name)
+    .bind(description)
+    .bind(now)
+    .execute(conn)
+    .await
+    .map_err(super::on_unique("name", DUPLICATE))?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn replace_grants(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    id: RoleId,
+    grants: &Grants,
+) -> AppResult<()> {
+    sqlx::query("DELETE FROM role_grants WHERE tenant_id = $1 AND role_id = $2")
+        .bind(tenant.0)
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await?;
+    for (perm_type, levels) in grants {
+        for level in levels {
+            sqlx::query("INSERT INTO role_grants (tenant_id, role_id, perm_type, level) VALUES ($1, $2, $3, $4)")
+                .bind(tenant.0)
+                .bind(id.0)
+                .bind(perm_type)
+                .bind(level)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+pub async fn replace_applications(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    id: RoleId,
+    applications: &BTreeSet<String>,
+) -> AppResult<()> {
+    sqlx::query("DELETE FROM role_applications WHERE tenant_id = $1 AND role_id = $2")
+        .bind(tenant.0)
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await?;
+    for application in applications {
+        sqlx::query(
+            "INSERT INTO role_applications (tenant_id, role_id, application) VALUES ($1, $2, $3)",
+        )
+        .bind(tenant.0)
+        .bind(id.0)
+        .bind(application)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+const ROW: &str = "SELECT r.id, r.name, r.description, r.audience, r.built_in, r.special, r.version, \
+     (SELECT COUNT(DISTINCT ur.user_id) FROM user_roles ur WHERE ur.role_id = r.id) AS users, \
+     (SELECT COUNT(DISTINCT gr.group_id) FROM group_roles gr WHERE gr.role_id = r.id) AS groups \
+     FROM roles r WHERE r.tenant_id = $1";
+
+pub async fn list(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Vec<RoleRow>> {
+    Ok(sqlx::query_as(&format!("{ROW} ORDER BY lower(r.name)"))
+        .bind(tenant.0)
+        .fetch_all(conn)
+        .await?)
+}
+
+pub async fn get(conn: &mut AnyConnection, tenant: TenantId, id: RoleId) -> AppResult<RoleRow> {
+    sqlx::query_as(&format!("{ROW} AND r.id = $2"))
+        .bind(tenant.0)
+        .bind(id.0)
+        .fetch_optional(conn)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn grants(conn: &mut AnyConnection, tenant: TenantId, id: RoleId) -> AppResult<Grants> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT perm_type, level FROM role_grants WHERE tenant_id = $1 AND role_id = $2",
+    )
+    .bind(tenant.0)
+    .bind(id.0)
+    .fetch_all(conn)
+    .await?;
+    let mut grants = Grants::new();
+    for (t, l) in rows {
+        grants.entry(t).or_default().insert(l);
+    }
+    Ok(grants)
+}
+
+pub async fn applications(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    id: RoleId,
+) -> AppResult<BTreeSet<String>> {
+    let rows: Vec<String> = sqlx::query_scalar(
+        "SELECT application FROM role_applications WHERE tenant_id = $1 AND role_id = $2",
+    )
+    .bind(tenant.0)
+    .bind(id.0)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().collect())
+}
+
+pub async fn id_by_name(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    name: &str,
+) -> AppResult<Option<RoleId>> {
+    let id: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM roles WHERE tenant_id = $1 AND lower(name) = lower($2)")
+            .bind(tenant.0)
+            .bind(name)
+            .fetch_optional(conn)
+            .await?;
+    Ok(id.map(RoleId))
+}
+
+pub async fn delete(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    id: RoleId,
+    version: i64,
+) -> AppResult<bool> {
+    let done = sqlx::query(
+        "DELETE FROM roles WHERE tenant_id = $1 AND id = $2 AND version = $3 AND built_in = 0",
+    )
+    .bind(tenant.0)
+    .bind(id.0)
+    .bind(version)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Grants of every role of a tenant, by role id, in one query.
+pub async fn all_grants(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+) -> AppResult<std::collections::BTreeMap<i64, Grants>> {
+    let rows: Vec<(i64, String, String)> =
+        sqlx::query_as("SELECT role_id, perm_type, level FROM role_grants WHERE tenant_id = $1")
+            .bind(tenant.0)
+            .fetch_all(conn)
+            .await?;
+    let mut out = std::collections::BTreeMap::<i64, Grants>::new();
+    for (role, t, l) in rows {
+        out.entry(role).or_default().entry(t).or_default().insert(l);
+    }
+    Ok(out)
+}
+
+/// Applications of every role of a tenant, by role id.
+pub async fn all_applications(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+) -> AppResult<std::collections::BTreeMap<i64, BTreeSet<String>>> {
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as("SELECT role_id, application FROM role_applications WHERE tenant_id = $1")
+            .bind(tenant.0)
+            .fetch_all(conn)
+            .await?;
+    let mut out = std::collections::BTreeMap::<i64, BTreeSet<String>>::new();
+    for (role, app) in rows {
+        out.entry(role).or_default().insert(app);
+    }
+    Ok(out)
+}

@@ -1,0 +1,42 @@
+use sqlx::AnyConnection;
+
+use crate::model::{AppResult, TenantId};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TenantRow {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub template: String,
+}
+
+pub async fn insert(
+    conn: &mut AnyConnection,
+    slug: &str,
+    name: &str,
+    template: &str,
+    now: i64,
+) -> AppResult<TenantId> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO tenants (slug, name, template, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(slug)
+    .bind(name)
+    .bind(template)
+    .bind(now)
+    .fetch_one(conn)
+    .await
+    .map_err(super::on_unique("slug", "A tenant with this id already exists."))?;
+    Ok(TenantId(id))
+}
+
+pub async fn find_by_slug(conn: &mut AnyConnection, slug: &str) -> AppResult<Option<TenantRow>> {
+    Ok(
+        sqlx::query_as(
+            "SELECT id, slug, name, template FROM tenants WHERE lower(slug) = lower($1)",
+        )
+        .bind(slug)
+        .fetch_optional(conn)
+        .await?,
+    )
+}

@@ -1,0 +1,136 @@
+//! Who holds what: effective permissions (SPEC rule 1) and the checks every server function makes.
+
+use std::collections::BTreeSet;
+
+use sqlx::AnyConnection;
+
+use crate::{
+    model::{
+        catalogue::{holds, Catalogue, Grants},
+        roles::Provenance,
+        AppError, AppResult, TenantId, UserId,
+    },
+    server::{auth::Principal, db, templates::Templates},
+};
+
+pub const USER_MANAGEMENT: &str = "User management";
+
+/// The signed-in administrator with what they hold, resolved once per request.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub principal: Principal,
+    pub catalogue: Catalogue,
+    pub effective: Grants,
+    pub applications: BTreeSet<String>,
+}
+
+impl Actor {
+    pub async fn resolve(
+        conn: &mut AnyConnection,
+        templates: &Templates,
+        principal: Principal,
+    ) -> AppResult<Actor> {
+        let catalogue = templates
+            .get(&principal.tenant_template)
+            .ok_or_else(|| {
+                tracing::error!(
+                    template = principal.tenant_template,
+                    "tenant has an unknown template"
+                );
+                AppError::Internal
+            })?
+            .catalogue
+            .clone();
+        let (effective, _) =
+            effective(conn, &catalogue, principal.tenant_id, principal.user_id).await?;
+        let applications =
+            db::assignments::applications_of_user(conn, principal.tenant_id, principal.user_id)
+                .await?
+                .into_iter()
+                .collect();
+        Ok(Actor {
+            principal,
+            catalogue,
+            effective,
+            applications,
+        })
+    }
+
+    pub fn tenant(&self) -> TenantId {
+        self.principal.tenant_id
+    }
+
+    /// Refuses with the missing permission named, e.g. `User management ADMIN`.
+    pub fn require(&self, type_name: &str, level: &str) -> AppResult<()> {
+        if holds(&self.effective, type_name, level) {
+            Ok(())
+        } else {
+            Err(AppError::forbidden(format!("{type_name} {level}")))
+        }
+    }
+
+    /// Viewing users, roles and assignments.
+    pub fn require_view(&self) -> AppResult<()> {
+        self.require(USER_MANAGEMENT, "READ")
+    }
+
+    /// Changing roles and assignments (SPEC rule 8).
+    pub fn require_admin(&self) -> AppResult<()> {
+        self.require(USER_MANAGEMENT, "ADMIN")
+    }
+
+    /// SPEC rule 4: refuses when `wanted` carries a permission or application the actor lacks.
+    pub fn may_hand_out(&self, wanted: &Grants, applications: &BTreeSet<String>) -> AppResult<()> {
+        if let Some((t, l)) = crate::model::grid::not_held(&self.catalogue, &self.effective, wanted)
+            .into_iter()
+            .next()
+        {
+            return Err(AppError::forbidden(format!("{t} {l}")));
+        }
+        if let Some(app) = applications
+            .iter()
+            .find(|a| !self.applications.contains(*a))
+        {
+            return Err(AppError::forbidden(format!("application {app}")));
+        }
+        Ok(())
+    }
+}
+
+/// A user's effective permissions (implications applied) and, for each cell, the roles that
+/// grant it ("<role>" or "<role> via group <group>").
+pub async fn effective(
+    conn: &mut AnyConnection,
+    catalogue: &Catalogue,
+    tenant: TenantId,
+    user: UserId,
+) -> AppResult<(Grants, Provenance)> {
+    let mut provenance = Provenance::new();
+    for source in db::assignments::grant_sources(conn, tenant, user).await? {
+        let label = if source.group_name.is_empty() {
+            source.role_name.clone()
+        } else {
+            format!("{} via group {}", source.role_name, source.group_name)
+        };
+        for level in catalogue.implied_levels(&source.perm_type, &source.level) {
+            let sources = provenance
+                .entry(source.perm_type.clone())
+                .or_default()
+                .entry(level)
+                .or_default();
+            if !sources.contains(&label) {
+                sources.push(label.clone());
+            }
+        }
+    }
+    for levels in provenance.values_mut() {
+        for sources in levels.values_mut() {
+            sources.sort();
+        }
+    }
+    let grants = provenance
+        .iter()
+        .map(|(t, levels)| (t.clone(), levels.keys().cloned().collect()))
+        .collect();
+    Ok((grants, provenance))
+}

@@ -1,0 +1,70 @@
+//! Assigning global roles to users (tenant-wide).
+
+use std::collections::BTreeSet;
+
+use super::{access::Actor, roles::json};
+use crate::{
+    model::{AppError, AppResult, RoleId, UserId},
+    server::{
+        db::{self, audit::AuditEvent, Db},
+        unix_now,
+    },
+};
+
+/// The template's tenant-admin role: built in and meant for administrators (`admins` in `iot`).
+pub fn is_tenant_admin_role(row: &db::roles::RoleRow) -> bool {
+    row.built_in != 0 && row.audience == "admin"
+}
+
+/// Sets a user's global roles to exactly `wanted`. Every role added or removed must be one the
+/// actor could grant (SPEC rule 4); the last holder of the tenant-admin role keeps it (rule 9).
+pub async fn set_user_roles(
+    db: &Db,
+    actor: &Actor,
+    user: UserId,
+    wanted: &BTreeSet<RoleId>,
+) -> AppResult<Vec<RoleId>> {
+    actor.require_admin()?;
+    let tenant = actor.tenant();
+    let mut tx = db.pool.begin().await?;
+    db::users::get(&mut tx, tenant, user)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let current: BTreeSet<RoleId> = db::assignments::user_role_ids(&mut tx, tenant, user)
+        .await?
+        .into_iter()
+        .collect();
+    let changed: Vec<RoleId> = current.symmetric_difference(wanted).copied().collect();
+    for &role in &changed {
+        let row = db::roles::get(&mut tx, tenant, role).await?;
+        let grants = db::roles::grants(&mut tx, tenant, role).await?;
+        let apps = db::roles::applications(&mut tx, tenant, role).await?;
+        actor.may_hand_out(&grants, &apps)?;
+        let removing = current.contains(&role);
+        if removing && is_tenant_admin_role(&row) && row.users <= 1 {
+            return Err(AppError::Locked {
+                reason: format!("The last holder of {} cannot lose it.", row.name),
+            });
+        }
+        if removing {
+            db::assignments::remove_user_role(&mut tx, tenant, user, role).await?;
+        } else {
+            db::assignments::add_user_role(&mut tx, tenant, user, role).await?;
+        }
+    }
+    if !changed.is_empty() {
+        let before: Vec<i64> = current.iter().map(|r| r.0).collect();
+        let after: Vec<i64> = wanted.iter().map(|r| r.0).collect();
+        let event = AuditEvent {
+            tenant,
+            actor: Some(actor.principal.user_id),
+            action: "user.roles.set",
+            target: &format!("user {}", user.0),
+            before: json(&before),
+            after: json(&after),
+        };
+        db::audit::record(&mut tx, &event, unix_now()).await?;
+    }
+    tx.commit().await?;
+    Ok(changed)
+}

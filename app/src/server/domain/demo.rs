@@ -1,0 +1,118 @@
+//! `CASTELLAN_DEMO=1`: the demo tenants of SPEC section 7, each created only when missing.
+
+use crate::{
+    model::{AppResult, TenantId},
+    server::{
+        auth::password,
+        db::{self, users::NewUser, Db},
+        templates::Templates,
+        unix_now,
+    },
+};
+
+use super::tenants::{self, NewTenant};
+
+pub const DEMO_PASSWORD: &str = "Castellan-demo-1";
+
+/// (tenant id, display name, template) of the demo tenants whose template exists so far.
+pub const DEMO_TENANTS: &[(&str, &str, &str)] = &[("acme", "Acme Industries", "iot")];
+
+/// Seeds every demo tenant that does not exist yet; returns the ids of those it created.
+pub async fn seed(db: &Db, templates: &Templates) -> AppResult<Vec<&'static str>> {
+    let mut created = Vec::new();
+    for &(slug, name, template) in DEMO_TENANTS {
+        let mut conn = db.pool.acquire().await?;
+        if db::tenants::find_by_slug(&mut conn, slug).await?.is_some() {
+            continue;
+        }
+        drop(conn);
+        let (tenant, _admin) = tenants::create(
+            db,
+            templates,
+            &NewTenant {
+                slug,
+                name,
+                template,
+                admin_username: "admin",
+                admin_password: DEMO_PASSWORD,
+            },
+        )
+        .await?;
+        seed_people(db, tenant).await?;
+        created.push(slug);
+    }
+    Ok(created)
+}
+
+/// The demo people of every tenant: alice, bob, carol (local, no roles), sso.dave (origin sso),
+/// partner administrator partner.erin, and group Helpdesk with alice in it.
+async fn seed_people(db: &Db, tenant: TenantId) -> AppResult<()> {
+    let hash = password::hash_blocking(DEMO_PASSWORD.to_owned()).await?;
+    let now = unix_now();
+    let people = [
+        ("alice", "Alice Andersen", "local", false),
+        ("bob", "Bob Brown", "local", false),
+        ("carol", "Carol Chen", "local", false),
+        ("sso.dave", "Dave Dawson", "sso", false),
+        ("partner.erin", "Erin Evans", "local", true),
+    ];
+    let mut tx = db.pool.begin().await?;
+    let mut alice = None;
+    for (username, display_name, origin, is_partner_admin) in people {
+        let email = format!("{username}@example.com");
+        let user = NewUser {
+            username,
+            display_name,
+            email: &email,
+            password_hash: (origin == "local").then_some(hash.as_str()),
+            origin,
+            is_partner_admin,
+        };
+        let id = db::users::insert(&mut tx, tenant, &user, now).await?;
+        if username == "alice" {
+            alice = Some(id);
+        }
+    }
+    let helpdesk =
+        db::groups::insert(&mut tx, tenant, "Helpdesk", "First-line support", now).await?;
+    if let Some(alice) = alice {
+        db::groups::add_member(&mut tx, tenant, helpdesk, alice).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{db_test, server::db};
+
+    db_test!(demo_seed_creates_acme_once_with_its_people, |db| {
+        let templates = crate::server::templates::Templates::load().unwrap();
+        assert_eq!(super::seed(db, &templates).await.unwrap(), vec!["acme"]);
+        assert!(
+            super::seed(db, &templates).await.unwrap().is_empty(),
+            "second start seeds nothing"
+        );
+        let mut conn = db.pool.acquire().await.unwrap();
+        let acme = db::tenants::find_by_slug(&mut conn, "acme")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(acme.template, "iot");
+        let tenant = crate::model::TenantId(acme.id);
+        for name in ["admin", "alice", "bob", "carol", "sso.dave", "partner.erin"] {
+            assert!(
+                db::users::id_by_username(&mut conn, tenant, name)
+                    .await
+                    .unwrap()
+                    .is_some(),
+                "{name}"
+            );
+        }
+        let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(users, 6);
+    });
+}

@@ -1,0 +1,7 @@
+//! The rules of SPEC section 3, and the operations built from them.
+
+pub mod access;
+pub mod assignments;
+pub mod demo;
+pub mod roles;
+pub mod tenants;

@@ -1,0 +1,268 @@
+//! Global roles: list, read, save (with version check and no escalation), duplicate, delete.
+
+use sqlx::AnyConnection;
+
+use super::access::Actor;
+use crate::{
+    model::{
+        roles::{RoleCard, RoleDetail, RoleInput},
+        users::AssignableRole,
+        AppError, AppResult, RoleId, TenantId,
+    },
+    server::{
+        db::{self, audit::AuditEvent, roles::RoleFields, Db},
+        unix_now,
+    },
+};
+
+pub const MAX_NAME: usize = 100;
+
+pub async fn list(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Vec<RoleCard>> {
+    Ok(db::roles::list(conn, tenant)
+        .await?
+        .into_iter()
+        .map(|r| RoleCard {
+            id: RoleId(r.id),
+            name: r.name,
+            description: r.description,
+            built_in: r.built_in != 0,
+            special: r.special != 0,
+            users: r.users,
+            groups: r.groups,
+        })
+        .collect())
+}
+
+pub async fn detail(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    id: RoleId,
+) -> AppResult<RoleDetail> {
+    let row = db::roles::get(conn, tenant, id).await?;
+    Ok(RoleDetail {
+        id,
+        name: row.name,
+        description: row.description,
+        built_in: row.built_in != 0,
+        special: row.special != 0,
+        grants: db::roles::grants(conn, tenant, id).await?,
+        applications: db::roles::applications(conn, tenant, id).await?,
+        version: row.version,
+        users: row.users,
+        groups: row.groups,
+    })
+}
+
+fn validate(actor: &Actor, input: &RoleInput) -> AppResult<()> {
+    let name = input.name.trim();
+    if name.is_empty() {
+        return Err(AppError::validation("name", "Name is required."));
+    }
+    if name.chars().count() > MAX_NAME {
+        return Err(AppError::validation(
+            "name",
+            format!("Name must be at most {MAX_NAME} characters."),
+        ));
+    }
+    if let Some((t, l)) = actor.catalogue.unknown_grant(&input.grants) {
+        return Err(AppError::validation(
+            "grants",
+            format!("Unknown permission: {t} {l}."),
+        ));
+    }
+    if let Some(app) = input
+        .applications
+        .iter()
+        .find(|a| !actor.catalogue.applications.iter().any(|x| &x.name == *a))
+    {
+        return Err(AppError::validation(
+            "applications",
+            format!("Unknown application: {app}."),
+        ));
+    }
+    Ok(())
+}
+
+/// Creates or updates a role. The actor may add only what they hold; a stale `version` is a
+/// conflict, never an overwrite.
+pub async fn save(db: &Db, actor: &Actor, input: &RoleInput) -> AppResult<RoleDetail> {
+    actor.require_admin()?;
+    validate(actor, input)?;
+    let tenant = actor.tenant();
+    let mut tx = db.pool.begin().await?;
+    let before = match input.id {
+        Some(id) => Some(detail(&mut tx, tenant, id).await?),
+        None => None,
+    };
+    // Only what the save adds must be held: an admin may still edit a role that carries more.
+    let (added_grants, added_apps) = match &before {
+        Some(b) => (
+            added(
+                &actor.catalogue.effective(&b.grants),
+                &actor.catalogue.effective(&input.grants),
+            ),
+            input
+                .applications
+                .difference(&b.applications)
+                .cloned()
+                .collect(),
+        ),
+        None => (input.grants.clone(), input.applications.clone()),
+    };
+    actor.may_hand_out(&added_grants, &added_apps)?;
+    let now = unix_now();
+    let name = input.name.trim();
+    let description = input.description.trim();
+    let id = match input.id {
+        Some(id) => {
+            if !db::roles::update_if_version(
+                &mut tx,
+                tenant,
+                id,
+                input.version,
+                name,
+                description,
+                now,
+            )
+            .await?
+            {
+                return Err(AppError::Conflict);
+            }
+            id
+        }
+        None => {
+            let fields = RoleFields {
+                name,
+                description,
+                audience: "user",
+                scope: "cross-space",
+                built_in: false,
+                special: false,
+            };
+            db::roles::insert(&mut tx, tenant, &fields, now).await?
+        }
+    };
+    db::roles::replace_grants(&mut tx, tenant, id, &input.grants).await?;
+    db::roles::replace_applications(&mut tx, tenant, id, &input.applications).await?;
+    let after = detail(&mut tx, tenant, id).await?;
+    let event = AuditEvent {
+        tenant,
+        actor: Some(actor.principal.user_id),
+        action: if before.is_some() {
+            "role.update"
+        } else {
+            "role.create"
+        },
+        target: &format!("role {}", after.name),
+        before: before.as_ref().map(json).unwrap_or_default(),
+        after: json(&after),
+    };
+    db::audit::record(&mut tx, &event, now).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Every role, marked grantable or not by the actor (with the missing permission as reason).
+pub async fn assignable(conn: &mut AnyConnection, actor: &Actor) -> AppResult<Vec<AssignableRole>> {
+    let tenant = actor.tenant();
+    let grants = db::roles::all_grants(conn, tenant).await?;
+    let apps = db::roles::all_applications(conn, tenant).await?;
+    let empty_grants = Default::default();
+    let empty_apps = Default::default();
+    Ok(list(conn, tenant)
+        .await?
+        .into_iter()
+        .map(|card| {
+            let verdict = actor.require_admin().and_then(|()| {
+                actor.may_hand_out(
+                    grants.get(&card.id.0).unwrap_or(&empty_grants),
+                    apps.get(&card.id.0).unwrap_or(&empty_apps),
+                )
+            });
+            AssignableRole {
+                id: card.id,
+                name: card.name,
+                description: card.description,
+                grantable: verdict.is_ok(),
+                reason: verdict.err().map(|e| e.to_string()),
+            }
+        })
+        .collect())
+}
+
+/// A copy named "Copy of <name>" (numbered when taken); the same no-escalation rule applies.
+pub async fn duplicate(db: &Db, actor: &Actor, id: RoleId) -> AppResult<RoleDetail> {
+    let mut conn = db.pool.acquire().await?;
+    let source = detail(&mut conn, actor.tenant(), id).await?;
+    let mut name = format!("Copy of {}", source.name);
+    let mut n = 2;
+    while db::roles::id_by_name(&mut conn, actor.tenant(), &name)
+        .await?
+        .is_some()
+    {
+        name = format!("Copy of {} ({n})", source.name);
+        n += 1;
+    }
+    drop(conn);
+    let input = RoleInput {
+        id: None,
+        name,
+        description: source.description,
+        grants: source.grants,
+        applications: source.applications,
+        version: 0,
+    };
+    save(db, actor, &input).await
+}
+
+/// Deletes a role (never a built-in one); its holders lose it.
+pub async fn delete(db: &Db, actor: &Actor, id: RoleId, version: i64) -> AppResult<()> {
+    actor.require_admin()?;
+    let tenant = actor.tenant();
+    let mut tx = db.pool.begin().await?;
+    let before = detail(&mut tx, tenant, id).await?;
+    if before.built_in {
+        return Err(AppError::Locked {
+            reason: "Built-in roles cannot be deleted.".into(),
+        });
+    }
+    // Taking a role away from its holders is handing out less; but deleting what one could not
+    // grant is refused like granting it (SPEC rule 4, "you cannot remove what you could not grant").
+    actor.may_hand_out(&before.grants, &before.applications)?;
+    if !db::roles::delete(&mut tx, tenant, id, version).await? {
+        return Err(AppError::Conflict);
+    }
+    let event = AuditEvent {
+        tenant,
+        actor: Some(actor.principal.user_id),
+        action: "role.delete",
+        target: &format!("role {}", before.name),
+        before: json(&before),
+        after: String::new(),
+    };
+    db::audit::record(&mut tx, &event, unix_now()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn added(
+    before: &crate::model::catalogue::Grants,
+    after: &crate::model::catalogue::Grants,
+) -> crate::model::catalogue::Grants {
+    let mut out = crate::model::catalogue::Grants::new();
+    for (t, levels) in after {
+        for l in levels {
+            if !before.get(t).is_some_and(|b| b.contains(l)) {
+                out.entry(t.clone()).or_default().insert(l.clone());
+            }
+        }
+    }
+    out
+}
+
+pub(crate) fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,434 @@
+use std::collections::BTreeSet;
+
+use super::*;
+use crate::{
+    db_test,
+    model::{catalogue::Grants, UserId},
+    server::{
+        auth::Principal,
+        db::users::NewUser,
+        domain::{
+            access::{effective, Actor},
+            assignments::set_user_roles,
+            tenants::{self, NewTenant},
+        },
+        templates::Templates,
+    },
+};
+
+fn grants(cells: &[(&str, &str)]) -> Grants {
+    let mut g = Grants::new();
+    for (t, l) in cells {
+        g.entry(t.to_string()).or_default().insert(l.to_string());
+    }
+    g
+}
+
+fn input(name: &str, cells: &[(&str, &str)]) -> RoleInput {
+    RoleInput {
+        id: None,
+        name: name.into(),
+        description: "d".into(),
+        grants: grants(cells),
+        applications: BTreeSet::new(),
+        version: 0,
+    }
+}
+
+pub(crate) struct Fixture {
+    pub templates: Templates,
+    pub tenant: TenantId,
+    pub admin: UserId,
+}
+
+pub(crate) async fn fixture(db: &Db, slug: &str) -> Fixture {
+    let templates = Templates::load().unwrap();
+    let new = NewTenant {
+        slug,
+        name: slug,
+        template: "iot",
+        admin_username: "admin",
+        admin_password: "Correct-horse-1",
+    };
+    let (tenant, admin) = tenants::create(db, &templates, &new).await.unwrap();
+    Fixture {
+        templates,
+        tenant,
+        admin,
+    }
+}
+
+impl Fixture {
+    pub async fn user(&self, db: &Db, username: &str) -> UserId {
+        let mut conn = db.pool.acquire().await.unwrap();
+        let new = NewUser {
+            username,
+            display_name: username,
+            email: "",
+            password_hash: None,
+            origin: "local",
+            is_partner_admin: false,
+        };
+        db::users::insert(&mut conn, self.tenant, &new, 0)
+            .await
+            .unwrap()
+    }
+
+    pub async fn actor(&self, db: &Db, user: UserId) -> Actor {
+        let principal = Principal {
+            user_id: user,
+            tenant_id: self.tenant,
+            username: String::new(),
+            display_name: String::new(),
+            tenant_slug: String::new(),
+            tenant_name: String::new(),
+            tenant_template: "iot".into(),
+            session_hash: String::new(),
+        };
+        let mut conn = db.pool.acquire().await.unwrap();
+        Actor::resolve(&mut conn, &self.templates, principal)
+            .await
+            .unwrap()
+    }
+
+    pub async fn role(&self, db: &Db, name: &str) -> RoleId {
+        let mut conn = db.pool.acquire().await.unwrap();
+        db::roles::id_by_name(&mut conn, self.tenant, name)
+            .await
+            .unwrap()
+            .unwrap()
+    }
+}
+
+async fn count(db: &Db, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(&db.pool).await.unwrap()
+}
+
+db_test!(
+    new_tenant_has_the_seed_roles_and_its_admin_holds_admins,
+    |db| {
+        let f = fixture(db, "acme").await;
+        let mut conn = db.pool.acquire().await.unwrap();
+        let cards = list(&mut conn, f.tenant).await.unwrap();
+        assert_eq!(cards.len(), 12);
+        let admins = cards.iter().find(|c| c.name == "admins").unwrap();
+        assert!(admins.built_in && admins.special);
+        assert_eq!(admins.users, 1);
+        let actor = f.actor(db, f.admin).await;
+        assert!(actor.require_admin().is_ok());
+    }
+);
+
+db_test!(role_create_read_update_delete_with_audit, |db| {
+    let f = fixture(db, "acme").await;
+    let actor = f.actor(db, f.admin).await;
+    let created = save(
+        db,
+        &actor,
+        &input("Alarm desk", &[("Alarms", "ADMIN"), ("Events", "READ")]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(created.version, 1);
+    let mut update = input("Alarm desk EU", &[("Alarms", "READ")]);
+    update.id = Some(created.id);
+    update.version = created.version;
+    let updated = save(db, &actor, &update).await.unwrap();
+    assert_eq!(
+        (updated.name.as_str(), updated.version),
+        ("Alarm desk EU", 2)
+    );
+    assert_eq!(updated.grants, grants(&[("Alarms", "READ")]));
+    delete(db, &actor, created.id, updated.version)
+        .await
+        .unwrap();
+    let mut conn = db.pool.acquire().await.unwrap();
+    assert_eq!(
+        detail(&mut conn, f.tenant, created.id).await.unwrap_err(),
+        AppError::NotFound
+    );
+    let actions: Vec<String> = db::audit::list(&mut conn, f.tenant)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(actions, vec!["role.create", "role.update", "role.delete"]);
+});
+
+db_test!(
+    empty_or_duplicate_name_and_unknown_grants_are_refused_and_nothing_saved,
+    |db| {
+        let f = fixture(db, "acme").await;
+        let actor = f.actor(db, f.admin).await;
+        let before = count(db, "SELECT COUNT(*) FROM roles").await;
+        let e = save(db, &actor, &input("  ", &[])).await.unwrap_err();
+        assert_eq!(e.for_field("name"), Some("Name is required."));
+        let e = save(db, &actor, &input("Global Reader", &[]))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            e.for_field("name"),
+            Some("A role with this name already exists.")
+        );
+        let e = save(db, &actor, &input("global reader", &[]))
+            .await
+            .unwrap_err();
+        assert!(
+            e.for_field("name").is_some(),
+            "names are unique regardless of case"
+        );
+        let e = save(db, &actor, &input("X", &[("Teleportation", "READ")]))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            e.for_field("grants"),
+            Some("Unknown permission: Teleportation READ.")
+        );
+        let e = save(db, &actor, &input("Y", &[("Tenant statistics", "ADMIN")]))
+            .await
+            .unwrap_err();
+        assert!(
+            e.for_field("grants").is_some(),
+            "a level that does not apply to the type"
+        );
+        assert_eq!(count(db, "SELECT COUNT(*) FROM roles").await, before);
+        assert_eq!(count(db, "SELECT COUNT(*) FROM audit_events").await, 0);
+    }
+);
+
+db_test!(
+    second_save_of_the_same_version_is_a_conflict_not_an_overwrite,
+    |db| {
+        let f = fixture(db, "acme").await;
+        let actor = f.actor(db, f.admin).await;
+        let role = save(db, &actor, &input("Shared", &[("Alarms", "READ")]))
+            .await
+            .unwrap();
+        let mut first = input("Shared", &[("Alarms", "ADMIN")]);
+        first.id = Some(role.id);
+        first.version = role.version;
+        let mut second = input("Shared", &[("Events", "READ")]);
+        second.id = Some(role.id);
+        second.version = role.version;
+        save(db, &actor, &first).await.unwrap();
+        assert_eq!(
+            save(db, &actor, &second).await.unwrap_err(),
+            AppError::Conflict
+        );
+        let mut conn = db.pool.acquire().await.unwrap();
+        assert_eq!(
+            detail(&mut conn, f.tenant, role.id).await.unwrap().grants,
+            grants(&[("Alarms", "ADMIN")])
+        );
+        drop(conn);
+        assert_eq!(
+            delete(db, &actor, role.id, role.version).await.unwrap_err(),
+            AppError::Conflict
+        );
+    }
+);
+
+db_test!(
+    an_admin_cannot_create_or_extend_a_role_beyond_what_they_hold,
+    |db| {
+        let f = fixture(db, "acme").await;
+        let root = f.actor(db, f.admin).await;
+        // A user manager holding User management ADMIN and Alarms READ only.
+        let limited = save(
+            db,
+            &root,
+            &input(
+                "Limited admin",
+                &[("User management", "ADMIN"), ("Alarms", "READ")],
+            ),
+        )
+        .await
+        .unwrap();
+        let bob = f.user(db, "bob").await;
+        set_user_roles(db, &root, bob, &[limited.id].into())
+            .await
+            .unwrap();
+        let bob_actor = f.actor(db, bob).await;
+        let e = save(db, &bob_actor, &input("Sneaky", &[("Alarms", "ADMIN")]))
+            .await
+            .unwrap_err();
+        assert_eq!(e, AppError::forbidden("Alarms ADMIN"));
+        let ok = save(
+            db,
+            &bob_actor,
+            &input("Reader of alarms", &[("Alarms", "READ")]),
+        )
+        .await
+        .unwrap();
+        let mut extend = input(
+            "Reader of alarms",
+            &[("Alarms", "READ"), ("Audits", "READ")],
+        );
+        extend.id = Some(ok.id);
+        extend.version = ok.version;
+        assert_eq!(
+            save(db, &bob_actor, &extend).await.unwrap_err(),
+            AppError::forbidden("Audits READ")
+        );
+        // Editing a role that carries more than bob holds is allowed when bob adds nothing.
+        let reader = f.role(db, "Global Reader").await;
+        let mut conn = db.pool.acquire().await.unwrap();
+        let gr = detail(&mut conn, f.tenant, reader).await.unwrap();
+        drop(conn);
+        let rename = RoleInput {
+            id: Some(reader),
+            name: gr.name.clone(),
+            description: "renamed".into(),
+            grants: gr.grants.clone(),
+            applications: gr.applications.clone(),
+            version: gr.version,
+        };
+        save(db, &bob_actor, &rename).await.unwrap();
+        // Duplicating a role bob could not create is refused too.
+        let admins = f.role(db, "admins").await;
+        assert!(matches!(
+            duplicate(db, &bob_actor, admins).await.unwrap_err(),
+            AppError::Forbidden { .. }
+        ));
+    }
+);
+
+db_test!(
+    built_in_roles_cannot_be_deleted_and_last_admin_keeps_admins,
+    |db| {
+        let f = fixture(db, "acme").await;
+        let actor = f.actor(db, f.admin).await;
+        let admins = f.role(db, "admins").await;
+        assert!(matches!(
+            delete(db, &actor, admins, 1).await.unwrap_err(),
+            AppError::Locked { .. }
+        ));
+        let e = set_user_roles(db, &actor, f.admin, &BTreeSet::new())
+            .await
+            .unwrap_err();
+        assert!(matches!(e, AppError::Locked { .. }), "{e:?}");
+        assert!(f.actor(db, f.admin).await.require_admin().is_ok());
+    }
+);
+
+db_test!(
+    effective_permissions_are_the_union_across_roles_and_groups_with_provenance,
+    |db| {
+        let f = fixture(db, "acme").await;
+        let actor = f.actor(db, f.admin).await;
+        let alice = f.user(db, "alice").await;
+        let a = save(db, &actor, &input("A", &[("Alarms", "ADMIN")]))
+            .await
+            .unwrap();
+        let b = save(
+            db,
+            &actor,
+            &input("B", &[("Alarms", "READ"), ("Events", "READ")]),
+        )
+        .await
+        .unwrap();
+        let c = save(db, &actor, &input("C", &[("Inventory", "READ")]))
+            .await
+            .unwrap();
+        set_user_roles(db, &actor, alice, &[a.id, b.id].into())
+            .await
+            .unwrap();
+        let mut conn = db.pool.acquire().await.unwrap();
+        let group = db::groups::insert(&mut conn, f.tenant, "Helpdesk", "", 0)
+            .await
+            .unwrap();
+        db::groups::add_member(&mut conn, f.tenant, group, alice)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO group_roles (tenant_id, group_id, role_id) VALUES ($1, $2, $3)")
+            .bind(f.tenant.0)
+            .bind(group.0)
+            .bind(c.id.0)
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        let (eff, why) = effective(&mut conn, &actor.catalogue, f.tenant, alice)
+            .await
+            .unwrap();
+        assert_eq!(eff["Alarms"].len(), 4, "ADMIN implies READ, CREATE, UPDATE");
+        assert_eq!(why["Alarms"]["READ"], vec!["A", "B"]);
+        assert_eq!(why["Alarms"]["UPDATE"], vec!["A"]);
+        assert_eq!(why["Events"]["READ"], vec!["B"]);
+        assert_eq!(why["Inventory"]["READ"], vec!["C via group Helpdesk"]);
+        assert!(!eff.contains_key("Audits"));
+    }
+);
+
+db_test!(
+    a_permission_type_added_to_the_catalogue_later_is_not_added_to_existing_roles,
+    |db| {
+        let f = fixture(db, "acme").await;
+        let mut actor = f.actor(db, f.admin).await;
+        let mut all_read = Grants::new();
+        crate::model::grid::set_column(&actor.catalogue, &mut all_read, "READ", true);
+        let mut role = input("All readers", &[]);
+        role.grants = all_read.clone();
+        let saved = save(db, &actor, &role).await.unwrap();
+        // The catalogue grows a new type (as a template update would), and the admin holds it.
+        actor.catalogue.modules[0]
+            .permissions
+            .push(crate::model::catalogue::PermissionType {
+                name: "Teleportation".into(),
+                description: "New.".into(),
+                levels: vec!["READ".into()],
+            });
+        actor
+            .effective
+            .entry("Teleportation".into())
+            .or_default()
+            .insert("READ".into());
+        let mut conn = db.pool.acquire().await.unwrap();
+        let reloaded = detail(&mut conn, f.tenant, saved.id).await.unwrap();
+        assert_eq!(reloaded.grants, all_read);
+        assert!(!reloaded.grants.contains_key("Teleportation"));
+        let admins = detail(&mut conn, f.tenant, f.role(db, "admins").await)
+            .await
+            .unwrap();
+        assert!(
+            !admins.grants.contains_key("Teleportation"),
+            "not even admins gains it silently"
+        );
+    }
+);
+
+db_test!(roles_and_assignments_are_tenant_scoped, |db| {
+    let acme = fixture(db, "acme").await;
+    let globex = fixture(db, "globex").await;
+    let acme_admin = acme.actor(db, acme.admin).await;
+    let globex_role = globex.role(db, "Global Reader").await;
+    let mut conn = db.pool.acquire().await.unwrap();
+    assert_eq!(
+        detail(&mut conn, acme.tenant, globex_role)
+            .await
+            .unwrap_err(),
+        AppError::NotFound
+    );
+    drop(conn);
+    let e = set_user_roles(db, &acme_admin, globex.admin, &BTreeSet::new())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e,
+        AppError::NotFound,
+        "another tenant's user does not exist here"
+    );
+    let e = set_user_roles(
+        db,
+        &acme_admin,
+        acme.admin,
+        &[acme.role(db, "admins").await, globex_role].into(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        e,
+        AppError::NotFound,
+        "another tenant's role does not exist here"
+    );
+});

@@ -1,0 +1,113 @@
+use crate::{
+    model::{AppError, AppResult, RoleId, TenantId, UserId},
+    server::{
+        auth::password,
+        db::{self, roles::RoleFields, users::NewUser, Db},
+        templates::{Template, Templates},
+        unix_now,
+    },
+};
+
+pub const MIN_PASSWORD_LEN: usize = 10;
+
+/// A tenant to create with its first administrator.
+pub struct NewTenant<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub template: &'a str,
+    pub admin_username: &'a str,
+    pub admin_password: &'a str,
+}
+
+pub fn validate(new: &NewTenant<'_>, templates: &Templates) -> AppResult<()> {
+    let slug_ok = !new.slug.is_empty()
+        && new.slug.len() <= 63
+        && new
+            .slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if !slug_ok {
+        return Err(AppError::validation(
+            "slug",
+            "Tenant id must be 1-63 lowercase letters, digits or dashes.",
+        ));
+    }
+    if new.name.trim().is_empty() {
+        return Err(AppError::validation("name", "Tenant name is required."));
+    }
+    if templates.get(new.template).is_none() {
+        let names: Vec<&str> = templates.names().collect();
+        return Err(AppError::validation(
+            "template",
+            format!("Template must be one of: {}.", names.join(", ")),
+        ));
+    }
+    if new.admin_username.trim().is_empty() {
+        return Err(AppError::validation("username", "Username is required."));
+    }
+    if new.admin_password.chars().count() < MIN_PASSWORD_LEN {
+        return Err(AppError::validation(
+            "password",
+            format!("Password must have at least {MIN_PASSWORD_LEN} characters."),
+        ));
+    }
+    Ok(())
+}
+
+/// Creates the tenant, the template's roles and the administrator (holding the template's
+/// tenant-admin role) in one transaction.
+pub async fn create(
+    db: &Db,
+    templates: &Templates,
+    new: &NewTenant<'_>,
+) -> AppResult<(TenantId, UserId)> {
+    validate(new, templates)?;
+    let template = templates.get(new.template).ok_or(AppError::Internal)?;
+    let hash = password::hash_blocking(new.admin_password.to_owned()).await?;
+    let now = unix_now();
+    let mut tx = db.pool.begin().await?;
+    let tenant = db::tenants::insert(&mut tx, new.slug, new.name.trim(), new.template, now).await?;
+    let admin = NewUser {
+        username: new.admin_username.trim(),
+        display_name: "Administrator",
+        email: "",
+        password_hash: Some(&hash),
+        origin: "local",
+        is_partner_admin: false,
+    };
+    let user = db::users::insert(&mut tx, tenant, &admin, now).await?;
+    if let Some(admin_role) = seed_roles(&mut tx, tenant, template, now).await? {
+        db::assignments::add_user_role(&mut tx, tenant, user, admin_role).await?;
+    }
+    tx.commit().await?;
+    Ok((tenant, user))
+}
+
+/// Creates the template's pre-defined roles; returns the tenant-admin role (the first built-in
+/// role for administrators), which the first user receives.
+async fn seed_roles(
+    conn: &mut sqlx::AnyConnection,
+    tenant: TenantId,
+    template: &Template,
+    now: i64,
+) -> AppResult<Option<RoleId>> {
+    let mut admin_role = None;
+    for seed in &template.roles {
+        let fields = RoleFields {
+            name: &seed.name,
+            description: &seed.description,
+            audience: &seed.audience,
+            scope: &seed.scope,
+            built_in: seed.built_in,
+            special: seed.special,
+        };
+        let id = db::roles::insert(conn, tenant, &fields, now).await?;
+        db::roles::replace_grants(conn, tenant, id, &seed.grants).await?;
+        let applications = seed.applications.iter().cloned().collect();
+        db::roles::replace_applications(conn, tenant, id, &applications).await?;
+        if admin_role.is_none() && seed.built_in && seed.audience == "admin" {
+            admin_role = Some(id);
+        }
+    }
+    Ok(admin_role)
+}

@@ -1,0 +1,227 @@
+//! Tenant templates (`app/templates/*.toml`): the catalogue and the roles a new tenant starts
+//! with. Loaded and checked once at start; a broken template stops the start with its file,
+//! line and reason.
+
+use std::collections::BTreeSet;
+
+use serde::Deserialize;
+
+use crate::model::catalogue::{Application, Catalogue, Grants, Implication, Module};
+
+const EMBEDDED: &[(&str, &str)] = &[(
+    "app/templates/iot.toml",
+    include_str!("../../templates/iot.toml"),
+)];
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RoleSeed {
+    pub name: String,
+    pub description: String,
+    pub audience: String,
+    pub scope: String,
+    #[serde(default)]
+    pub built_in: bool,
+    #[serde(default)]
+    pub special: bool,
+    #[serde(default)]
+    pub applications: Vec<String>,
+    #[serde(default)]
+    pub requires: Vec<String>,
+    #[serde(default)]
+    pub grants: Grants,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct InventoryPermissionSeed {
+    pub category: String,
+    #[serde(rename = "type", default = "any_type")]
+    pub fragment_type: String,
+    pub permission: String,
+}
+
+fn any_type() -> String {
+    "*".into()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct InventoryRoleSeed {
+    pub name: String,
+    pub description: String,
+    pub permissions: Vec<InventoryPermissionSeed>,
+}
+
+#[derive(Debug, Deserialize)]
+struct TemplateFile {
+    name: String,
+    title: String,
+    levels: Vec<String>,
+    #[serde(default)]
+    implications: Vec<Implication>,
+    modules: Vec<Module>,
+    #[serde(default)]
+    applications: Vec<Application>,
+    #[serde(default)]
+    roles: Vec<RoleSeed>,
+    #[serde(default)]
+    inventory_roles: Vec<InventoryRoleSeed>,
+}
+
+/// One loaded template.
+#[derive(Debug, Clone)]
+pub struct Template {
+    pub title: String,
+    pub catalogue: Catalogue,
+    pub roles: Vec<RoleSeed>,
+    pub inventory_roles: Vec<InventoryRoleSeed>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("invalid template {file}, line {line}: {reason}")]
+pub struct TemplateError {
+    pub file: String,
+    pub line: usize,
+    pub reason: String,
+}
+
+/// Every template, by name.
+#[derive(Debug, Clone)]
+pub struct Templates(Vec<(String, Template)>);
+
+impl Templates {
+    /// The templates built into the binary.
+    pub fn load() -> Result<Templates, TemplateError> {
+        let mut all = Vec::new();
+        for (file, text) in EMBEDDED {
+            let template = parse(file, text)?;
+            all.push((template.catalogue.template.clone(), template));
+        }
+        Ok(Templates(all))
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Template> {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, t)| t)
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(n, _)| n.as_str())
+    }
+}
+
+pub fn parse(file: &str, text: &str) -> Result<Template, TemplateError> {
+    let fail = |line: usize, reason: String| TemplateError {
+        file: file.to_owned(),
+        line,
+        reason,
+    };
+    let raw: TemplateFile = toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(1);
+        fail(line, e.message().to_owned())
+    })?;
+    // The line a name is declared on, to point at the offending entry.
+    let line_named = |name: &str| {
+        text.find(&format!("name = \"{name}\""))
+            .map(|at| line_of(text, at))
+            .unwrap_or(1)
+    };
+    let levels: BTreeSet<&str> = raw.levels.iter().map(String::as_str).collect();
+    for imp in &raw.implications {
+        if let Some(bad) = std::iter::once(&imp.level)
+            .chain(&imp.implies)
+            .find(|l| !levels.contains(l.as_str()))
+        {
+            return Err(fail(1, format!("implication names unknown level '{bad}'")));
+        }
+    }
+    let mut seen = BTreeSet::new();
+    for p in raw.modules.iter().flat_map(|m| &m.permissions) {
+        if !seen.insert(p.name.as_str()) {
+            return Err(fail(
+                line_named(&p.name),
+                format!("permission type '{}' is listed twice", p.name),
+            ));
+        }
+        if p.levels.is_empty() {
+            return Err(fail(
+                line_named(&p.name),
+                format!("permission type '{}' has no levels", p.name),
+            ));
+        }
+        if let Some(bad) = p.levels.iter().find(|l| !levels.contains(l.as_str())) {
+            return Err(fail(
+                line_named(&p.name),
+                format!("permission type '{}' names unknown level '{bad}'", p.name),
+            ));
+        }
+    }
+    let catalogue = Catalogue {
+        template: raw.name,
+        levels: raw.levels,
+        implications: raw.implications,
+        modules: raw.modules,
+        applications: raw.applications,
+    };
+    let role_names: BTreeSet<&str> = raw.roles.iter().map(|r| r.name.as_str()).collect();
+    if role_names.len() != raw.roles.len() {
+        return Err(fail(1, "two roles have the same name".into()));
+    }
+    for role in &raw.roles {
+        let at = line_named(&role.name);
+        if let Some((t, l)) = catalogue.unknown_grant(&role.grants) {
+            return Err(fail(
+                at,
+                format!(
+                    "role '{}' grants '{t} {l}', which the catalogue does not have",
+                    role.name
+                ),
+            ));
+        }
+        if let Some(app) = role
+            .applications
+            .iter()
+            .find(|a| !catalogue.applications.iter().any(|x| &x.name == *a))
+        {
+            return Err(fail(
+                at,
+                format!("role '{}' names unknown application '{app}'", role.name),
+            ));
+        }
+        if let Some(req) = role
+            .requires
+            .iter()
+            .find(|r| !role_names.contains(r.as_str()))
+        {
+            return Err(fail(
+                at,
+                format!("role '{}' requires unknown role '{req}'", role.name),
+            ));
+        }
+        if !matches!(role.audience.as_str(), "admin" | "user") {
+            return Err(fail(
+                at,
+                format!("role '{}': audience must be admin or user", role.name),
+            ));
+        }
+        if !matches!(role.scope.as_str(), "cross-space" | "space-bound") {
+            return Err(fail(
+                at,
+                format!(
+                    "role '{}': scope must be cross-space or space-bound",
+                    role.name
+                ),
+            ));
+        }
+    }
+    Ok(Template {
+        title: raw.title,
+        catalogue,
+        roles: raw.roles,
+        inventory_roles: raw.inventory_roles,
+    })
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+#[cfg(test)]
+mod tests;

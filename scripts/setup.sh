@@ -1,0 +1,63 @@
+# Sourced by demo.sh and test.sh: installs what is missing, skips what is there at the right
+# version. Nothing is downloaded at build time except from the package registries.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export PATH="$HOME/.cargo/bin:$PATH"
+CARGO_LEPTOS_VERSION="0.3.10"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "installing Debian packages: ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null \
+    || { as_root apt-get update -q >/dev/null && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null; }
+}
+
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
+}
+
+ensure_build_tools() {
+  rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown \
+    || { say "adding the wasm32 target"; rustup target add wasm32-unknown-unknown; }
+  if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTOS_VERSION" ]; then
+    say "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 17 minutes on 2 cores, once)"
+    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
+  fi
+  local wbg; wbg="$(wasm_bindgen_version)"
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wbg" ]; then
+    say "installing wasm-bindgen-cli $wbg (matches Cargo.lock)"
+    # Without --locked: one of its locked dependencies is no longer in the registry.
+    cargo install wasm-bindgen-cli --version "$wbg"
+  fi
+  # Debian's binaryen (108) corrupts the externref table rustc 1.95 emits: the page would never
+  # hydrate. The wasm-opt crate builds binaryen 116 from source (once, about 15 minutes).
+  if ! wasm-opt --version 2>/dev/null | grep -q "version 116"; then
+    say "installing wasm-opt (binaryen 116) from crates.io"
+    cargo install wasm-opt --version 0.116.1 --locked
+  fi
+}
+
+ensure_browser_tools() {
+  command -v chromium >/dev/null || apt_install chromium
+  if [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ] \
+     || [ "$ROOT/end2end/package-lock.json" -nt "$ROOT/end2end/node_modules/.package-lock.json" ]; then
+    say "installing end-to-end test packages (npm ci)"
+    (cd "$ROOT/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+build_site() {
+  say "building the release site (server binary and WASM bundle)"
+  (cd "$ROOT" && cargo leptos build --release)
+}

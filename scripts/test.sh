@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Runs every test: formatting, clippy, unit and database tests on SQLite and PostgreSQL,
+# server-level HTTP tests, and the Playwright suite in Debian Chromium against the release build.
+source "$(dirname "$0")/setup.sh"
+cd "$ROOT"
+started=$SECONDS
+phase() { say "$1 (at $((SECONDS - started))s)"; }
+
+phase "checking tools"
+ensure_build_tools
+ensure_browser_tools
+
+# PostgreSQL: DATABASE_URL when it points at a reachable server, else the local one, else install it.
+pg_reachable() { psql "$1" -Atqc 'SELECT 1' >/dev/null 2>&1; }
+PG_URL=""
+if [[ "${DATABASE_URL:-}" == postgres* ]] && pg_reachable "$DATABASE_URL"; then
+  PG_URL="$DATABASE_URL"
+elif pg_reachable "postgres://postgres@127.0.0.1:5432/postgres"; then
+  PG_URL="postgres://postgres@127.0.0.1:5432/postgres"
+else
+  phase "installing and starting PostgreSQL"
+  apt_install postgresql postgresql-client
+  cluster="$(ls /etc/postgresql | sort -V | tail -n1)"
+  as_root pg_ctlcluster --skip-systemctl-redirect "$cluster" main start 2>/dev/null || true
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 && break; sleep 1; done
+  as_root su postgres -c "psql -qc \"ALTER USER postgres PASSWORD 'castellan-test'\"" >/dev/null
+  PG_URL="postgres://postgres:castellan-test@127.0.0.1:5432/postgres"
+  pg_reachable "$PG_URL" || { echo "error: PostgreSQL is not reachable after installing it" >&2; exit 1; }
+fi
+export CASTELLAN_TEST_POSTGRES_URL="$PG_URL"
+export CASTELLAN_TEST_DB_PREFIX="castellan_t$$_"
+drop_test_databases() {
+  psql "$PG_URL" -Atqc "SELECT datname FROM pg_database WHERE datname LIKE '${CASTELLAN_TEST_DB_PREFIX}%'" 2>/dev/null \
+    | while read -r name; do psql "$PG_URL" -qc "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" >/dev/null 2>&1 || true; done
+}
+trap drop_test_databases EXIT
+
+phase "formatting"
+cargo fmt --all --check
+
+phase "clippy (server side and browser side)"
+cargo clippy -p app -p server --all-targets --features app/ssr -- -D warnings
+cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+phase "unit, database (SQLite and PostgreSQL) and HTTP tests"
+cargo test -p app --features ssr
+cargo test -p server
+
+build_site
+phase "end-to-end tests in Chromium"
+(cd end2end && npx playwright test)
+
+phase "all tests passed"

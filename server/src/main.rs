@@ -1,0 +1,145 @@
+#![recursion_limit = "512"]
+use std::{io::BufRead, net::SocketAddr, process::ExitCode, sync::Arc};
+
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+use app::server::{auth::SessionPolicy, db::Db, domain, templates::Templates, AppState};
+use server::config::{Cli, Command, RunConfig};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Err(message) = init_logging(&cli.run) {
+        eprintln!("error: {message}");
+        return ExitCode::from(2);
+    }
+    let result = match cli.command {
+        None => serve(cli.run).await,
+        Some(Command::CreateTenant {
+            tenant,
+            name,
+            template,
+            admin,
+        }) => create_tenant(&cli.run, &tenant, &name, &template, &admin).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(config: &RunConfig) -> Result<(), String> {
+    let filter = EnvFilter::try_new(&config.log)
+        .map_err(|e| format!("invalid CASTELLAN_LOG '{}': {e}", config.log))?;
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if config.log_format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+    Ok(())
+}
+
+async fn serve(config: RunConfig) -> Result<(), String> {
+    let templates = Templates::load().map_err(|e| e.to_string())?;
+    let db = Db::open(&config.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    if config.demo {
+        let created = domain::demo::seed(&db, &templates)
+            .await
+            .map_err(|e| format!("demo seed failed: {e}"))?;
+        for tenant in created {
+            tracing::info!(tenant, "demo tenant created");
+        }
+    }
+    let state = AppState {
+        db,
+        sessions: SessionPolicy {
+            idle_secs: config.session_idle_minutes * 60,
+            absolute_secs: config.session_max_hours * 3600,
+            force_secure_cookie: config.secure_cookies,
+        },
+        templates: Arc::new(templates),
+        leptos_options: server::leptos_options(&config.site_root, config.site_addr),
+    };
+    let listener = tokio::net::TcpListener::bind(config.site_addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.site_addr))?;
+    println!("Castellan is listening on http://{}", config.site_addr);
+    if config.demo {
+        println!(
+            "Demo sign-in: tenant acme, user admin, password {}",
+            domain::demo::DEMO_PASSWORD
+        );
+    }
+    axum::serve(
+        listener,
+        server::router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| format!("server failed: {e}"))?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Ctrl-C or SIGTERM: stop accepting, let in-flight requests finish.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
+
+async fn create_tenant(
+    config: &RunConfig,
+    tenant: &str,
+    name: &str,
+    template: &str,
+    admin: &str,
+) -> Result<(), String> {
+    let password = match std::env::var("CASTELLAN_ADMIN_PASSWORD") {
+        Ok(password) => password,
+        Err(_) => {
+            eprint!("Password for {admin}: ");
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .map_err(|e| e.to_string())?;
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    let templates = Templates::load().map_err(|e| e.to_string())?;
+    let db = Db::open(&config.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let new = domain::tenants::NewTenant {
+        slug: tenant,
+        name,
+        template,
+        admin_username: admin,
+        admin_password: &password,
+    };
+    domain::tenants::create(&db, &templates, &new)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("Created tenant {tenant} ({template}) with administrator {admin}.");
+    Ok(())
+}

@@ -1,0 +1,217 @@
+//! A Castellan server on a free port with two tenants, and a client that speaks to it as a browser would.
+#![allow(clippy::unwrap_used, dead_code)] // test helpers: a failed unwrap is a failed test
+
+use std::{net::SocketAddr, sync::Arc};
+
+use app::server::{
+    auth::SessionPolicy,
+    db::Db,
+    domain::tenants::{self, NewTenant},
+    templates::Templates,
+    AppState,
+};
+use reqwest::{header, redirect::Policy, Client, Response};
+
+pub const PASSWORD: &str = "Correct-horse-1";
+
+pub struct TestServer {
+    pub base: String,
+    pub client: Client,
+    pub db: Db,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn start() -> TestServer {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(&format!("sqlite://{}", dir.path().join("t.db").display()))
+        .await
+        .unwrap();
+    let templates = Templates::load().unwrap();
+    for slug in ["acme", "globex"] {
+        let new = NewTenant {
+            slug,
+            name: slug,
+            template: "iot",
+            admin_username: "admin",
+            admin_password: PASSWORD,
+        };
+        tenants::create(&db, &templates, &new).await.unwrap();
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = AppState {
+        db: db.clone(),
+        sessions: SessionPolicy::default(),
+        templates: Arc::new(templates),
+        leptos_options: server::leptos_options(dir.path().to_str().unwrap(), addr),
+    };
+    let app = server::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let client = Client::builder().redirect(Policy::none()).build().unwrap();
+    TestServer {
+        base: format!("http://{addr}"),
+        client,
+        db,
+        _dir: dir,
+    }
+}
+
+impl TestServer {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A same-origin POST of a form, as the browser sends it from our own page.
+    pub async fn post(&self, path: &str, form: &[(&str, &str)], cookie: Option<&str>) -> Response {
+        let mut request = self
+            .client
+            .post(self.url(path))
+            .header(header::ORIGIN, &self.base)
+            .header("sec-fetch-site", "same-origin")
+            .header(header::ACCEPT, "application/json")
+            .form(form);
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        request.send().await.unwrap()
+    }
+
+    pub async fn login(&self, tenant: &str, password: &str) -> Response {
+        self.post(
+            "/api/login",
+            &[
+                ("tenant", tenant),
+                ("username", "admin"),
+                ("password", password),
+            ],
+            None,
+        )
+        .await
+    }
+
+    /// Signs in and returns the `name=value` pair of the session cookie.
+    pub async fn session_cookie(&self, tenant: &str) -> String {
+        let response = self.login(tenant, PASSWORD).await;
+        assert!(
+            response.status().is_success() || response.status().is_redirection(),
+            "{}",
+            response.status()
+        );
+        set_cookie(&response).split(';').next().unwrap().to_owned()
+    }
+
+    pub async fn current_user(&self, cookie: Option<&str>) -> Response {
+        self.post("/api/current_user", &[], cookie).await
+    }
+}
+
+pub fn set_cookie(response: &Response) -> String {
+    response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("castellan_session="))
+        .expect("a session cookie is set")
+}
+
+impl TestServer {
+    /// A local user of `tenant` with password `PASSWORD`, holding the named roles directly.
+    pub async fn add_user(
+        &self,
+        tenant: &str,
+        username: &str,
+        roles: &[&str],
+    ) -> app::model::UserId {
+        use app::server::{auth::password, db};
+        let mut conn = self.db.pool.acquire().await.unwrap();
+        let tenant = db::tenants::find_by_slug(&mut conn, tenant)
+            .await
+            .unwrap()
+            .unwrap();
+        let tenant = app::model::TenantId(tenant.id);
+        let hash = password::hash(PASSWORD).unwrap();
+        let new = db::users::NewUser {
+            username,
+            display_name: username,
+            email: "",
+            password_hash: Some(&hash),
+            origin: "local",
+            is_partner_admin: false,
+        };
+        let user = db::users::insert(&mut conn, tenant, &new, 0).await.unwrap();
+        for role in roles {
+            let role = db::roles::id_by_name(&mut conn, tenant, role)
+                .await
+                .unwrap()
+                .unwrap();
+            db::assignments::add_user_role(&mut conn, tenant, user, role)
+                .await
+                .unwrap();
+        }
+        user
+    }
+
+    /// Signs in as any user of a tenant; returns the cookie pair.
+    pub async fn cookie_for(&self, tenant: &str, username: &str) -> String {
+        let response = self
+            .post(
+                "/api/login",
+                &[
+                    ("tenant", tenant),
+                    ("username", username),
+                    ("password", PASSWORD),
+                ],
+                None,
+            )
+            .await;
+        set_cookie(&response).split(';').next().unwrap().to_owned()
+    }
+
+    /// A same-origin JSON call of a server function.
+    pub async fn call(
+        &self,
+        endpoint: &str,
+        body: serde_json::Value,
+        cookie: Option<&str>,
+    ) -> Response {
+        let mut request = self
+            .client
+            .post(self.url(&format!("/api/{endpoint}")))
+            .header(header::ORIGIN, &self.base)
+            .header(header::ACCEPT, "application/json")
+            .json(&body);
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        request.send().await.unwrap()
+    }
+
+    /// Puts a file into the served site folder.
+    pub fn site_file(&self, path: &str, content: &str) {
+        let full = self._dir.path().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, content).unwrap();
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql)
+            .fetch_one(&self.db.pool)
+            .await
+            .unwrap()
+    }
+
+    pub async fn role_id(&self, tenant: &str, name: &str) -> i64 {
+        use app::server::db;
+        let mut conn = self.db.pool.acquire().await.unwrap();
+        let tenant = db::tenants::find_by_slug(&mut conn, tenant)
+            .await
+            .unwrap()
+            .unwrap();
+        db::roles::id_by_name(&mut conn, app::model::TenantId(tenant.id), name)
+            .await
+            .unwrap()
+            .unwrap()
+            .0
+    }
+}

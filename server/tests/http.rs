@@ -1,0 +1,257 @@
+//! The server over real HTTP: what a browser, a script or an attacker sees.
+#![allow(clippy::unwrap_used)] // a test file: a failed unwrap is a failed test
+
+mod common;
+
+use common::{set_cookie, start, PASSWORD};
+use reqwest::{header, StatusCode};
+
+#[tokio::test]
+async fn server_function_called_anonymously_is_refused_with_401() {
+    let server = start().await;
+    let response = server.current_user(None).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let forged = "castellan_session=".to_owned() + &"a".repeat(64);
+    assert_eq!(
+        server.current_user(Some(&forged)).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn signed_in_user_gets_their_own_tenant_only() {
+    let server = start().await;
+    let cookie = server.session_cookie("globex").await;
+    let response = server.current_user(Some(&cookie)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let me: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(me["tenant_slug"], "globex");
+    assert_eq!(me["username"], "admin");
+}
+
+#[tokio::test]
+async fn wrong_password_gets_one_generic_401_and_no_cookie() {
+    let server = start().await;
+    let mut bodies = Vec::new();
+    for (tenant, password) in [("acme", "wrong-password"), ("nowhere", PASSWORD)] {
+        let response = server.login(tenant, password).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert!(response.headers().get(header::SET_COOKIE).is_none());
+        bodies.push(response.text().await.unwrap());
+    }
+    assert_eq!(bodies[0], "\"SignInFailed\"");
+    assert_eq!(bodies[0], bodies[1], "no hint which part was wrong");
+}
+
+#[tokio::test]
+async fn session_cookie_is_http_only_same_site_and_secure_behind_https() {
+    let server = start().await;
+    let cookie = set_cookie(&server.login("acme", PASSWORD).await);
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(cookie.contains("Path=/"), "{cookie}");
+    assert!(
+        !cookie.contains("Secure"),
+        "plain HTTP cannot carry a Secure cookie: {cookie}"
+    );
+    let token = cookie.split(';').next().unwrap().split_once('=').unwrap().1;
+    assert_eq!(token.len(), 64, "256 random bits, hex encoded");
+
+    let behind_proxy = server
+        .client
+        .post(server.url("/api/login"))
+        .header(header::ORIGIN, &server.base)
+        .header("x-forwarded-proto", "https")
+        .form(&[
+            ("tenant", "acme"),
+            ("username", "admin"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(set_cookie(&behind_proxy).contains("; Secure"));
+}
+
+#[tokio::test]
+async fn sign_in_rotates_the_session_id() {
+    let server = start().await;
+    let first = server.session_cookie("acme").await;
+    let response = server
+        .post(
+            "/api/login",
+            &[
+                ("tenant", "acme"),
+                ("username", "admin"),
+                ("password", PASSWORD),
+            ],
+            Some(&first),
+        )
+        .await;
+    let second = set_cookie(&response).split(';').next().unwrap().to_owned();
+    assert_ne!(first, second);
+    assert_eq!(
+        server.current_user(Some(&first)).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "old id is dead"
+    );
+    assert_eq!(
+        server.current_user(Some(&second)).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn cross_site_post_is_refused_and_changes_nothing() {
+    let server = start().await;
+    let cookie = server.session_cookie("acme").await;
+    for (origin, site) in [
+        ("http://evil.example", "cross-site"),
+        ("http://evil.example", ""),
+        ("null", "same-site"),
+    ] {
+        let mut request = server
+            .client
+            .post(server.url("/api/logout"))
+            .header(header::COOKIE, &cookie)
+            .header(header::ORIGIN, origin);
+        if !site.is_empty() {
+            request = request.header("sec-fetch-site", site);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{origin} {site}");
+    }
+    let login = server
+        .client
+        .post(server.url("/api/login"))
+        .header(header::ORIGIN, "http://evil.example")
+        .form(&[
+            ("tenant", "acme"),
+            ("username", "admin"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), StatusCode::FORBIDDEN);
+    assert!(login.headers().get(header::SET_COOKIE).is_none());
+    assert_eq!(
+        server.current_user(Some(&cookie)).await.status(),
+        StatusCode::OK,
+        "session survived"
+    );
+}
+
+#[tokio::test]
+async fn get_changes_nothing() {
+    let server = start().await;
+    let cookie = server.session_cookie("acme").await;
+    let response = server
+        .client
+        .get(server.url("/api/logout"))
+        .header(header::COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        !response.status().is_success(),
+        "GET on a server function: {}",
+        response.status()
+    );
+    assert!(response.headers().get(header::SET_COOKIE).is_none());
+    assert_eq!(
+        server.current_user(Some(&cookie)).await.status(),
+        StatusCode::OK,
+        "session survived"
+    );
+}
+
+#[tokio::test]
+async fn logout_ends_the_session_on_the_server() {
+    let server = start().await;
+    let cookie = server.session_cookie("acme").await;
+    let response = server.post("/api/logout", &[], Some(&cookie)).await;
+    assert!(response.status().is_success() || response.status().is_redirection());
+    assert!(set_cookie(&response).contains("Max-Age=0"));
+    assert_eq!(
+        server.current_user(Some(&cookie)).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn pages_need_a_session_and_unknown_pages_are_404() {
+    let server = start().await;
+    let anonymous = server.client.get(server.url("/")).send().await.unwrap();
+    assert!(anonymous.status().is_redirection());
+    assert_eq!(anonymous.headers()[header::LOCATION], "/login");
+    let login_page = server
+        .client
+        .get(server.url("/login"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login_page.status(), StatusCode::OK);
+    assert!(login_page.text().await.unwrap().contains("Sign in"));
+
+    let cookie = server.session_cookie("acme").await;
+    let home = server
+        .client
+        .get(server.url("/"))
+        .header(header::COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(home.status(), StatusCode::OK);
+    let missing = server
+        .client
+        .get(server.url("/no/such/page"))
+        .header(header::COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert!(missing.text().await.unwrap().contains("Page not found"));
+}
+
+#[tokio::test]
+async fn health_endpoints_answer() {
+    let server = start().await;
+    assert_eq!(
+        server
+            .client
+            .get(server.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        server
+            .client
+            .get(server.url("/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn static_files_are_served_compressed_to_browsers_that_accept_it() {
+    let server = start().await;
+    server.site_file("pkg/app.js", &"console.log('castellan');\n".repeat(400));
+    let response = server
+        .client
+        .get(server.url("/pkg/app.js"))
+        .header(header::ACCEPT_ENCODING, "br, gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[header::CONTENT_ENCODING], "br");
+    let compressed = response.bytes().await.unwrap().len();
+    assert!(compressed < 1000, "{compressed} bytes for 10 KB of text");
+}

@@ -6,6 +6,10 @@ cd "$ROOT"
 started=$SECONDS
 phase() { say "$1 (at $((SECONDS - started))s)"; }
 
+# A fresh clone needs about 8 GB under target/; incremental caches would add several more.
+export CARGO_INCREMENTAL=0
+say "free disk space: $(df -h --output=avail "$ROOT" | tail -n1 | tr -d ' ')"
+
 phase "checking tools"
 ensure_build_tools
 ensure_browser_tools

@@ -130,12 +130,21 @@ pub fn describe_changes(changes: &[CellChange], shown: usize) -> String {
     let mut parts: Vec<String> = changes
         .iter()
         .take(shown)
-        .map(|c| format!("{}{} {}", if c.granted { "+" } else { "−" }, c.type_name, c.level))
+        .map(|c| {
+            format!(
+                "{}{} {}",
+                if c.granted { "+" } else { "−" },
+                c.type_name,
+                c.level
+            )
+        })
         .collect();
+    let listed = parts.join(", ");
     if changes.len() > shown {
-        parts.push(format!("and {} more", changes.len() - shown));
+        format!("{listed} and {} more", changes.len() - shown)
+    } else {
+        listed
     }
-    parts.join(", ")
 }
 
 /// What of `wanted` (with implications) the actor does not hold: the actor may hand out only

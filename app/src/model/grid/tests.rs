@@ -187,8 +187,21 @@ fn select_all_ticks_only_what_the_actor_may_grant() {
 
 #[test]
 fn changes_are_described_briefly() {
-    let changes = diff(&grants(&[("Events", "READ")]), &grants(&[("Alarms", "ADMIN"), ("Audits", "READ"), ("Inventory", "READ")]));
-    assert_eq!(describe_changes(&changes, 2), "+Alarms ADMIN, +Audits READ and 2 more");
-    assert_eq!(describe_changes(&changes, 9), "+Alarms ADMIN, +Audits READ, −Events READ, +Inventory READ");
+    let changes = diff(
+        &grants(&[("Events", "READ")]),
+        &grants(&[
+            ("Alarms", "ADMIN"),
+            ("Audits", "READ"),
+            ("Inventory", "READ"),
+        ]),
+    );
+    assert_eq!(
+        describe_changes(&changes, 2),
+        "+Alarms ADMIN, +Audits READ and 2 more"
+    );
+    assert_eq!(
+        describe_changes(&changes, 9),
+        "+Alarms ADMIN, +Audits READ, −Events READ, +Inventory READ"
+    );
     assert_eq!(describe_changes(&[], 3), "");
 }

@@ -47,7 +47,8 @@ fn EditorForm(data: RoleEditorData) -> impl IntoView {
     );
     let grants = RwSignal::new(role.as_ref().map(|r| r.grants.clone()).unwrap_or_default());
     let saved_grants = RwSignal::new(grants.get_untracked());
-    let unsaved = Memo::new(move |_| saved_grants.with(|before| grants.with(|after| diff(before, after))));
+    let unsaved =
+        Memo::new(move |_| saved_grants.with(|before| grants.with(|after| diff(before, after))));
     let apps = RwSignal::new(
         role.as_ref()
             .map(|r| r.applications.clone())

@@ -130,7 +130,8 @@ pub async fn replace_applications(
     Ok(())
 }
 
-const ROW: &str = "SELECT r.id, r.name, r.description, r.audience, r.built_in, r.special, r.version, \
+const ROW: &str =
+    "SELECT r.id, r.name, r.description, r.audience, r.built_in, r.special, r.version, \
      (SELECT COUNT(DISTINCT ur.user_id) FROM user_roles ur WHERE ur.role_id = r.id) AS users, \
      (SELECT COUNT(DISTINCT gr.group_id) FROM group_roles gr WHERE gr.role_id = r.id) AS groups \
      FROM roles r WHERE r.tenant_id = $1";

@@ -16,6 +16,30 @@ pub struct Catalogue {
     pub implications: Vec<Implication>,
     pub modules: Vec<Module>,
     pub applications: Vec<Application>,
+    pub access: Access,
+}
+
+/// Which cells of the catalogue mean what for the console itself (SPEC rule 8): viewing users
+/// and roles, assigning roles, creating users (who become the creator's sub-users).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Access {
+    pub view: Cell,
+    pub assign: Cell,
+    pub create_users: Cell,
+}
+
+/// One cell of the grid: a permission type at one level.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cell {
+    #[serde(rename = "type")]
+    pub type_name: String,
+    pub level: String,
+}
+
+impl std::fmt::Display for Cell {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.type_name, self.level)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use serde::Deserialize;
 
-use crate::model::catalogue::{Application, Catalogue, Grants, Implication, Module};
+use crate::model::catalogue::{Access, Application, Catalogue, Grants, Implication, Module};
 
 const EMBEDDED: &[(&str, &str)] = &[(
     "app/templates/iot.toml",
@@ -58,6 +58,7 @@ struct TemplateFile {
     #[serde(default)]
     implications: Vec<Implication>,
     modules: Vec<Module>,
+    access: Access,
     #[serde(default)]
     applications: Vec<Application>,
     #[serde(default)]
@@ -159,7 +160,22 @@ pub fn parse(file: &str, text: &str) -> Result<Template, TemplateError> {
         implications: raw.implications,
         modules: raw.modules,
         applications: raw.applications,
+        access: raw.access,
     };
+    for cell in [
+        &catalogue.access.view,
+        &catalogue.access.assign,
+        &catalogue.access.create_users,
+    ] {
+        if !catalogue.applies(&cell.type_name, &cell.level) {
+            return Err(fail(
+                text.find("[access]")
+                    .map(|at| line_of(text, at))
+                    .unwrap_or(1),
+                format!("access names '{cell}', which the catalogue does not have"),
+            ));
+        }
+    }
     let role_names: BTreeSet<&str> = raw.roles.iter().map(|r| r.name.as_str()).collect();
     if role_names.len() != raw.roles.len() {
         return Err(fail(1, "two roles have the same name".into()));

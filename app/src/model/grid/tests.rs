@@ -1,5 +1,5 @@
 use super::*;
-use crate::model::catalogue::{Application, Implication, Module, PermissionType};
+use crate::model::catalogue::{Access, Application, Cell, Implication, Module, PermissionType};
 
 fn level_names(names: &[&str]) -> Vec<String> {
     names.iter().map(|s| s.to_string()).collect()
@@ -32,6 +32,18 @@ fn catalogue() -> Catalogue {
             name: "Cockpit".into(),
             description: String::new(),
         }],
+        access: Access {
+            view: cell("Alarms", "READ"),
+            assign: cell("Alarms", "ADMIN"),
+            create_users: cell("Alarms", "CREATE"),
+        },
+    }
+}
+
+fn cell(type_name: &str, level: &str) -> Cell {
+    Cell {
+        type_name: type_name.into(),
+        level: level.into(),
     }
 }
 

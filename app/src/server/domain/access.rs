@@ -6,14 +6,12 @@ use sqlx::AnyConnection;
 
 use crate::{
     model::{
-        catalogue::{holds, Catalogue, Grants},
+        catalogue::{holds, Catalogue, Cell, Grants},
         roles::Provenance,
         AppError, AppResult, TenantId, UserId,
     },
     server::{auth::Principal, db, templates::Templates},
 };
-
-pub const USER_MANAGEMENT: &str = "User management";
 
 /// The signed-in administrator with what they hold, resolved once per request.
 #[derive(Debug, Clone)]
@@ -69,14 +67,23 @@ impl Actor {
         }
     }
 
-    /// Viewing users, roles and assignments.
-    pub fn require_view(&self) -> AppResult<()> {
-        self.require(USER_MANAGEMENT, "READ")
+    fn require_cell(&self, cell: &Cell) -> AppResult<()> {
+        self.require(&cell.type_name, &cell.level)
     }
 
-    /// Changing roles and assignments (SPEC rule 8).
+    /// Viewing users, roles and assignments (`User management READ` in `iot`).
+    pub fn require_view(&self) -> AppResult<()> {
+        self.require_cell(&self.catalogue.access.view)
+    }
+
+    /// Changing roles and assignments (SPEC rule 8; `User management ADMIN` in `iot`).
     pub fn require_admin(&self) -> AppResult<()> {
-        self.require(USER_MANAGEMENT, "ADMIN")
+        self.require_cell(&self.catalogue.access.assign)
+    }
+
+    /// Creating users, who become the actor's sub-users (`User management CREATE` in `iot`).
+    pub fn require_create_users(&self) -> AppResult<()> {
+        self.require_cell(&self.catalogue.access.create_users)
     }
 
     /// SPEC rule 4: refuses when `wanted` carries a permission or application the actor lacks.

@@ -9,6 +9,11 @@ levels = ["READ", "ADMIN"]
 level = "ADMIN"
 implies = ["READ"]
 
+[access]
+view = { type = "Alarms", level = "READ" }
+assign = { type = "Alarms", level = "ADMIN" }
+create_users = { type = "Alarms", level = "ADMIN" }
+
 [[modules]]
 name = "Data"
 
@@ -95,7 +100,7 @@ fn a_grant_of_an_unknown_type_names_file_line_and_reason() {
     );
     let error = parse("small.toml", &broken).unwrap_err();
     assert_eq!(error.file, "small.toml");
-    assert_eq!(error.line, 23, "the line of the role's name");
+    assert_eq!(error.line, 28, "the line of the role's name");
     assert!(error.reason.contains("'Nope READ'"), "{}", error.reason);
 }
 

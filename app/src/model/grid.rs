@@ -127,7 +127,7 @@ pub fn diff(before: &Grants, after: &Grants) -> Vec<CellChange> {
 
 /// A short line for the editor: "+Alarms ADMIN, −Events READ and 3 more".
 pub fn describe_changes(changes: &[CellChange], shown: usize) -> String {
-    let mut parts: Vec<String> = changes
+    let parts: Vec<String> = changes
         .iter()
         .take(shown)
         .map(|c| {

@@ -21,6 +21,7 @@ use pages::{
     login::LoginPage,
     not_found::NotFound,
     roles::{global_editor::GlobalRoleEditorPage, list::RolesPage},
+    spaces::SpacesPage,
     users::{detail::UserDetailPage, list::UsersPage},
 };
 
@@ -65,6 +66,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/roles") view=RolesPage/>
                     <Route path=path!("/roles/global/new") view=GlobalRoleEditorPage/>
                     <Route path=path!("/roles/global/:id") view=GlobalRoleEditorPage/>
+                    <Route path=path!("/spaces") view=SpacesPage/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -2,6 +2,7 @@
 
 pub mod roles;
 pub mod session;
+pub mod spaces;
 pub mod users;
 
 #[cfg(feature = "ssr")]

@@ -12,6 +12,7 @@ const NAV: &[(&str, &str, bool)] = &[
     ("Home", "/", true),
     ("Users", "/users", false),
     ("Roles", "/roles", false),
+    ("Spaces", "/spaces", false),
 ];
 
 /// The signed-in user, loaded once by the shell for every page inside it.

@@ -1,6 +1,7 @@
 //! Reusable widgets.
 
 pub mod app_shell;
+pub mod confirm;
 pub mod effective_grid;
 pub mod feedback;
 pub mod loading;

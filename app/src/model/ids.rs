@@ -14,4 +14,4 @@ macro_rules! id_type {
     )*};
 }
 
-id_type!(TenantId, UserId, GroupId, RoleId);
+id_type!(TenantId, UserId, GroupId, RoleId, SpaceId);

@@ -6,8 +6,9 @@ pub mod grid;
 pub mod ids;
 pub mod roles;
 pub mod session;
+pub mod spaces;
 pub mod users;
 
 pub use error::{AppError, AppResult};
-pub use ids::{GroupId, RoleId, TenantId, UserId};
+pub use ids::{GroupId, RoleId, SpaceId, TenantId, UserId};
 pub use session::Me;

@@ -8,6 +8,7 @@ pub mod groups;
 pub mod login_failures;
 pub mod roles;
 pub mod sessions;
+pub mod spaces;
 pub mod tenants;
 pub mod users;
 

@@ -4,4 +4,7 @@ pub mod access;
 pub mod assignments;
 pub mod demo;
 pub mod roles;
+pub mod spaces;
 pub mod tenants;
+#[cfg(test)]
+pub mod testing;

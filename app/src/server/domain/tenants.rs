@@ -76,6 +76,7 @@ pub async fn create(
         is_partner_admin: false,
     };
     let user = db::users::insert(&mut tx, tenant, &admin, now).await?;
+    super::spaces::create_default(&mut tx, tenant, now).await?;
     if let Some(admin_role) = seed_roles(&mut tx, tenant, template, now).await? {
         db::assignments::add_user_role(&mut tx, tenant, user, admin_role).await?;
     }

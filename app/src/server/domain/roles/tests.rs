@@ -3,17 +3,8 @@ use std::collections::BTreeSet;
 use super::*;
 use crate::{
     db_test,
-    model::{catalogue::Grants, UserId},
-    server::{
-        auth::Principal,
-        db::users::NewUser,
-        domain::{
-            access::{effective, Actor},
-            assignments::set_user_roles,
-            tenants::{self, NewTenant},
-        },
-        templates::Templates,
-    },
+    model::catalogue::Grants,
+    server::domain::{access::effective, assignments::set_user_roles, testing::fixture},
 };
 
 fn grants(cells: &[(&str, &str)]) -> Grants {
@@ -32,71 +23,6 @@ fn input(name: &str, cells: &[(&str, &str)]) -> RoleInput {
         grants: grants(cells),
         applications: BTreeSet::new(),
         version: 0,
-    }
-}
-
-pub(crate) struct Fixture {
-    pub templates: Templates,
-    pub tenant: TenantId,
-    pub admin: UserId,
-}
-
-pub(crate) async fn fixture(db: &Db, slug: &str) -> Fixture {
-    let templates = Templates::load().unwrap();
-    let new = NewTenant {
-        slug,
-        name: slug,
-        template: "iot",
-        admin_username: "admin",
-        admin_password: "Correct-horse-1",
-    };
-    let (tenant, admin) = tenants::create(db, &templates, &new).await.unwrap();
-    Fixture {
-        templates,
-        tenant,
-        admin,
-    }
-}
-
-impl Fixture {
-    pub async fn user(&self, db: &Db, username: &str) -> UserId {
-        let mut conn = db.pool.acquire().await.unwrap();
-        let new = NewUser {
-            username,
-            display_name: username,
-            email: "",
-            password_hash: None,
-            origin: "local",
-            is_partner_admin: false,
-        };
-        db::users::insert(&mut conn, self.tenant, &new, 0)
-            .await
-            .unwrap()
-    }
-
-    pub async fn actor(&self, db: &Db, user: UserId) -> Actor {
-        let principal = Principal {
-            user_id: user,
-            tenant_id: self.tenant,
-            username: String::new(),
-            display_name: String::new(),
-            tenant_slug: String::new(),
-            tenant_name: String::new(),
-            tenant_template: "iot".into(),
-            session_hash: String::new(),
-        };
-        let mut conn = db.pool.acquire().await.unwrap();
-        Actor::resolve(&mut conn, &self.templates, principal)
-            .await
-            .unwrap()
-    }
-
-    pub async fn role(&self, db: &Db, name: &str) -> RoleId {
-        let mut conn = db.pool.acquire().await.unwrap();
-        db::roles::id_by_name(&mut conn, self.tenant, name)
-            .await
-            .unwrap()
-            .unwrap()
     }
 }
 

@@ -1,0 +1,114 @@
+//! Test fixtures shared by the domain's database tests: a tenant with its administrator.
+
+use crate::{
+    model::{RoleId, TenantId, UserId},
+    server::{
+        auth::Principal,
+        db::{self, users::NewUser, Db},
+        domain::{
+            access::Actor,
+            tenants::{self, NewTenant},
+        },
+        templates::Templates,
+    },
+};
+
+pub struct Fixture {
+    pub templates: Templates,
+    pub template: &'static str,
+    pub tenant: TenantId,
+    pub admin: UserId,
+}
+
+/// A tenant of template `iot` with its first administrator.
+pub async fn fixture(db: &Db, slug: &str) -> Fixture {
+    fixture_of(db, slug, "iot").await
+}
+
+pub async fn fixture_of(db: &Db, slug: &str, template: &'static str) -> Fixture {
+    let templates = Templates::load().unwrap();
+    let new = NewTenant {
+        slug,
+        name: slug,
+        template,
+        admin_username: "admin",
+        admin_password: "Correct-horse-1",
+    };
+    let (tenant, admin) = tenants::create(db, &templates, &new).await.unwrap();
+    Fixture {
+        templates,
+        template,
+        tenant,
+        admin,
+    }
+}
+
+impl Fixture {
+    pub async fn user(&self, db: &Db, username: &str) -> UserId {
+        let mut conn = db.pool.acquire().await.unwrap();
+        let new = NewUser {
+            username,
+            display_name: username,
+            email: "",
+            password_hash: None,
+            origin: "local",
+            is_partner_admin: false,
+        };
+        db::users::insert(&mut conn, self.tenant, &new, 0)
+            .await
+            .unwrap()
+    }
+
+    pub async fn actor(&self, db: &Db, user: UserId) -> Actor {
+        let principal = Principal {
+            user_id: user,
+            tenant_id: self.tenant,
+            username: String::new(),
+            display_name: String::new(),
+            tenant_slug: String::new(),
+            tenant_name: String::new(),
+            tenant_template: self.template.into(),
+            session_hash: String::new(),
+        };
+        let mut conn = db.pool.acquire().await.unwrap();
+        Actor::resolve(&mut conn, &self.templates, principal)
+            .await
+            .unwrap()
+    }
+
+    pub async fn role(&self, db: &Db, name: &str) -> RoleId {
+        let mut conn = db.pool.acquire().await.unwrap();
+        db::roles::id_by_name(&mut conn, self.tenant, name)
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
+    /// A new user holding one new role with exactly `cells`, as an actor.
+    pub async fn actor_holding(&self, db: &Db, username: &str, cells: &[(&str, &str)]) -> Actor {
+        let root = self.actor(db, self.admin).await;
+        let mut grants = crate::model::catalogue::Grants::new();
+        for (t, l) in cells {
+            grants
+                .entry(t.to_string())
+                .or_default()
+                .insert(l.to_string());
+        }
+        let input = crate::model::roles::RoleInput {
+            id: None,
+            name: format!("Role of {username}"),
+            description: String::new(),
+            grants,
+            applications: Default::default(),
+            version: 0,
+        };
+        let role = crate::server::domain::roles::save(db, &root, &input)
+            .await
+            .unwrap();
+        let user = self.user(db, username).await;
+        crate::server::domain::assignments::set_user_roles(db, &root, user, &[role.id].into())
+            .await
+            .unwrap();
+        self.actor(db, user).await
+    }
+}

@@ -17,6 +17,7 @@ use leptos_router::{
 
 use components::app_shell::AppShell;
 use pages::{
+    groups::{detail::GroupDetailPage, list::GroupsPage},
     home::HomePage,
     login::LoginPage,
     not_found::NotFound,
@@ -63,6 +64,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=HomePage/>
                     <Route path=path!("/users") view=UsersPage/>
                     <Route path=path!("/users/:id") view=UserDetailPage/>
+                    <Route path=path!("/groups") view=GroupsPage/>
+                    <Route path=path!("/groups/:id") view=GroupDetailPage/>
                     <Route path=path!("/roles") view=RolesPage/>
                     <Route path=path!("/roles/global/new") view=GlobalRoleEditorPage/>
                     <Route path=path!("/roles/global/:id") view=GlobalRoleEditorPage/>

@@ -11,6 +11,7 @@ use crate::{
 const NAV: &[(&str, &str, bool)] = &[
     ("Home", "/", true),
     ("Users", "/users", false),
+    ("User groups", "/groups", false),
     ("Roles", "/roles", false),
     ("Spaces", "/spaces", false),
 ];

@@ -6,5 +6,6 @@ pub mod effective_grid;
 pub mod feedback;
 pub mod loading;
 pub mod permission_grid;
+pub mod role_checklist;
 pub mod role_popover;
 pub mod user_menu;

@@ -3,6 +3,7 @@
 pub mod catalogue;
 pub mod error;
 pub mod grid;
+pub mod groups;
 pub mod ids;
 pub mod roles;
 pub mod session;

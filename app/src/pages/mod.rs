@@ -1,5 +1,6 @@
 //! One file per route.
 
+pub mod groups;
 pub mod home;
 pub mod login;
 pub mod not_found;

@@ -6,7 +6,10 @@ use leptos_router::hooks::use_params_map;
 
 use crate::{
     api::users::{load_user, SetUserRoles},
-    components::{effective_grid::EffectiveGrid, feedback::ErrorMessage, loading::Loaded},
+    components::{
+        effective_grid::EffectiveGrid, feedback::ErrorMessage, loading::Loaded,
+        role_checklist::RoleChecklist,
+    },
     model::{users::UserDetail, AppError, RoleId, UserId},
 };
 
@@ -66,23 +69,7 @@ fn UserView(user: UserDetail, reload: RwSignal<u32>) -> impl IntoView {
         </div>
         <section role="tabpanel" id="panel-global-roles" aria-labelledby="tab-global-roles" class="panel">
             {(!can_edit).then(|| view! { <p class="alert alert-info" role="status">"Assigning roles needs User management ADMIN."</p> })}
-            <ul class="check-list roles-list">
-                {user.roles.iter().map(|role| {
-                    let id = role.id;
-                    let reason = role.reason.clone().unwrap_or_default();
-                    let disabled = !can_edit || !role.grantable;
-                    view! {
-                        <li>
-                            <label title=reason>
-                                <input type="checkbox" disabled=disabled prop:checked=move || chosen.with(|c| c.contains(&id))
-                                    on:change=move |ev| { let on = event_target_checked(&ev); chosen.update(|c| { if on { c.insert(id); } else { c.remove(&id); } }); }/>
-                                <span>{role.name.clone()}</span>
-                            </label>
-                            <span class="muted small">{role.description.clone()}</span>
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
+            <RoleChecklist roles=user.roles.clone() chosen editable=can_edit/>
             {move || save.value().get().map(|r| match r {
                 Ok(()) => view! { <p role="status" class="alert alert-success">"Saved."</p> }.into_any(),
                 Err(error) => view! { <ErrorMessage error/> }.into_any(),

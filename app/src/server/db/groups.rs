@@ -1,6 +1,20 @@
 use sqlx::AnyConnection;
 
-use crate::model::{ids::GroupId, AppResult, TenantId, UserId};
+use crate::model::{ids::GroupId, AppResult, RoleId, TenantId, UserId};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct GroupRow {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub version: i64,
+    pub members: i64,
+}
+
+const ROW: &str = "SELECT g.id, g.name, g.description, g.version, \
+    (SELECT COUNT(*) FROM group_members m WHERE m.group_id = g.id) AS members FROM user_groups g";
+
+const NAME_TAKEN: &str = "A group with this name already exists.";
 
 pub async fn insert(
     conn: &mut AnyConnection,
@@ -19,11 +33,140 @@ pub async fn insert(
     .bind(now)
     .fetch_one(conn)
     .await
-    .map_err(super::on_unique(
-        "name",
-        "A group with this name already exists.",
-    ))?;
+    .map_err(super::on_unique("name", NAME_TAKEN))?;
     Ok(GroupId(id))
+}
+
+pub async fn get(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    id: GroupId,
+) -> AppResult<Option<GroupRow>> {
+    Ok(
+        sqlx::query_as(&format!("{ROW} WHERE g.tenant_id = $1 AND g.id = $2"))
+            .bind(tenant.0)
+            .bind(id.0)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+/// One page of the tenant's groups whose name or description contains `query`, and the total.
+pub async fn search(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    query: &str,
+    offset: i64,
+    limit: i64,
+) -> AppResult<(Vec<GroupRow>, i64)> {
+    let pattern = super::like_pattern(query);
+    let filter = "WHERE g.tenant_id = $1 AND (lower(g.name) LIKE $2 ESCAPE '\\' \
+                  OR lower(g.description) LIKE $2 ESCAPE '\\')";
+    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM user_groups g {filter}"))
+        .bind(tenant.0)
+        .bind(&pattern)
+        .fetch_one(&mut *conn)
+        .await?;
+    let rows = sqlx::query_as(&format!(
+        "{ROW} {filter} ORDER BY lower(g.name) LIMIT $3 OFFSET $4"
+    ))
+    .bind(tenant.0)
+    .bind(&pattern)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(conn)
+    .await?;
+    Ok((rows, total))
+}
+
+/// False when the group is no longer at `version`.
+pub async fn update_if_version(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    id: GroupId,
+    version: i64,
+    name: &str,
+    description: &str,
+) -> AppResult<bool> {
+    let done = sqlx::query(
+        "UPDATE user_groups SET name = $4, description = $5, version = version + 1 \
+         WHERE tenant_id = $1 AND id = $2 AND version = $3",
+    )
+    .bind(tenant.0)
+    .bind(id.0)
+    .bind(version)
+    .bind(name)
+    .bind(description)
+    .execute(conn)
+    .await
+    .map_err(super::on_unique("name", NAME_TAKEN))?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Any change to members or roles moves the group's version on, so a stale page cannot undo it.
+pub async fn touch(conn: &mut AnyConnection, tenant: TenantId, id: GroupId) -> AppResult<()> {
+    sqlx::query("UPDATE user_groups SET version = version + 1 WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant.0)
+        .bind(id.0)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete_if_version(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    id: GroupId,
+    version: i64,
+) -> AppResult<bool> {
+    let done =
+        sqlx::query("DELETE FROM user_groups WHERE tenant_id = $1 AND id = $2 AND version = $3")
+            .bind(tenant.0)
+            .bind(id.0)
+            .bind(version)
+            .execute(conn)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MemberRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+}
+
+pub async fn members(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    id: GroupId,
+) -> AppResult<Vec<MemberRow>> {
+    Ok(sqlx::query_as(
+        "SELECT u.id, u.username, u.display_name FROM group_members m \
+         JOIN users u ON u.id = m.user_id AND u.tenant_id = m.tenant_id \
+         WHERE m.tenant_id = $1 AND m.group_id = $2 ORDER BY lower(u.username)",
+    )
+    .bind(tenant.0)
+    .bind(id.0)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn is_member(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    group: GroupId,
+    user: UserId,
+) -> AppResult<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM group_members WHERE tenant_id = $1 AND group_id = $2 AND user_id = $3",
+    )
+    .bind(tenant.0)
+    .bind(group.0)
+    .bind(user.0)
+    .fetch_one(conn)
+    .await?;
+    Ok(n > 0)
 }
 
 pub async fn add_member(
@@ -32,11 +175,100 @@ pub async fn add_member(
     group: GroupId,
     user: UserId,
 ) -> AppResult<()> {
-    sqlx::query("INSERT INTO group_members (tenant_id, group_id, user_id) VALUES ($1, $2, $3)")
+    sqlx::query(
+        "INSERT INTO group_members (tenant_id, group_id, user_id) VALUES ($1, $2, $3) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(tenant.0)
+    .bind(group.0)
+    .bind(user.0)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn remove_member(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    group: GroupId,
+    user: UserId,
+) -> AppResult<()> {
+    sqlx::query(
+        "DELETE FROM group_members WHERE tenant_id = $1 AND group_id = $2 AND user_id = $3",
+    )
+    .bind(tenant.0)
+    .bind(group.0)
+    .bind(user.0)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn role_ids(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    group: GroupId,
+) -> AppResult<Vec<RoleId>> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT DISTINCT role_id FROM group_roles WHERE tenant_id = $1 AND group_id = $2 ORDER BY role_id",
+    )
+    .bind(tenant.0)
+    .bind(group.0)
+    .fetch_all(conn)
+    .await?;
+    Ok(ids.into_iter().map(RoleId).collect())
+}
+
+pub async fn add_role(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    group: GroupId,
+    role: RoleId,
+) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO group_roles (tenant_id, group_id, role_id, space_id) VALUES ($1, $2, $3, 0)",
+    )
+    .bind(tenant.0)
+    .bind(group.0)
+    .bind(role.0)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn remove_role(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    group: GroupId,
+    role: RoleId,
+) -> AppResult<()> {
+    sqlx::query("DELETE FROM group_roles WHERE tenant_id = $1 AND group_id = $2 AND role_id = $3")
         .bind(tenant.0)
         .bind(group.0)
-        .bind(user.0)
+        .bind(role.0)
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// (group id, role id, role name) for the roles held by any of `groups`.
+pub async fn roles_of_groups(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    groups: &[GroupId],
+) -> AppResult<Vec<(i64, i64, String)>> {
+    if groups.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (0..groups.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT DISTINCT gr.group_id, r.id, r.name FROM group_roles gr JOIN roles r ON r.id = gr.role_id \
+         WHERE gr.tenant_id = $1 AND gr.group_id IN ({}) ORDER BY r.name",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query_as(&sql).bind(tenant.0);
+    for group in groups {
+        query = query.bind(group.0);
+    }
+    Ok(query.fetch_all(conn).await?)
 }

@@ -116,5 +116,20 @@ pub fn on_unique(
     }
 }
 
+/// A `LIKE … ESCAPE '\\'` pattern matching `query` anywhere, case-insensitively (compare with
+/// `lower(column)`); `%` and `_` typed by a person are literal.
+pub fn like_pattern(query: &str) -> String {
+    let escaped: String = query
+        .trim()
+        .to_lowercase()
+        .chars()
+        .flat_map(|c| match c {
+            '\\' | '%' | '_' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    format!("%{escaped}%")
+}
+
 #[cfg(test)]
 pub mod testing;

@@ -87,9 +87,15 @@ pub struct UserRow {
     pub email: String,
     pub status: String,
     pub origin: String,
+    pub allocation: String,
+    pub kind: String,
+    pub owner_id: Option<i64>,
+    pub is_partner_admin: i64,
+    pub version: i64,
 }
 
-const USER_COLUMNS: &str = "SELECT id, username, display_name, email, status, origin FROM users";
+const USER_COLUMNS: &str = "SELECT id, username, display_name, email, status, origin, allocation, \
+    kind, owner_id, is_partner_admin, version FROM users";
 
 pub async fn get(
     conn: &mut AnyConnection,
@@ -113,16 +119,7 @@ pub async fn search(
     offset: i64,
     limit: i64,
 ) -> AppResult<(Vec<UserRow>, i64)> {
-    let escaped: String = query
-        .trim()
-        .to_lowercase()
-        .chars()
-        .flat_map(|c| match c {
-            '\\' | '%' | '_' => vec!['\\', c],
-            c => vec![c],
-        })
-        .collect();
-    let pattern = format!("%{escaped}%");
+    let pattern = super::like_pattern(query);
     let filter = "WHERE tenant_id = $1 AND (lower(username) LIKE $2 ESCAPE '\\' OR lower(display_name) LIKE $2 ESCAPE '\\' OR lower(email) LIKE $2 ESCAPE '\\')";
     let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM users {filter}"))
         .bind(tenant.0)

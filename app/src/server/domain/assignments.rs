@@ -11,6 +11,35 @@ use crate::{
     },
 };
 
+/// SPEC rule 7, word for word from the `mdm` seed.
+pub const PARTNER_ADMIN_MESSAGE: &str =
+    "A Partner Administrator must perform this operation on the Service Provider Portal.";
+
+/// SPEC rule 6: why the roles of an SSO user cannot be changed here.
+pub const SSO_LOCK_REASON: &str = "Roles managed by SSO: this user's roles come from the \
+    tenant's access-mapping rules at sign-in. Allow manual changes for SSO users in the tenant \
+    settings to change them here.";
+
+/// Refuses changing the roles of a partner administrator (rule 7) or, unless the tenant allows
+/// it, of a user created by SSO (rule 6).
+pub async fn ensure_roles_editable(
+    conn: &mut sqlx::AnyConnection,
+    tenant: crate::model::TenantId,
+    user: &db::users::UserRow,
+) -> AppResult<()> {
+    if user.is_partner_admin != 0 {
+        return Err(AppError::Locked {
+            reason: PARTNER_ADMIN_MESSAGE.into(),
+        });
+    }
+    if user.origin == "sso" && !db::tenants::sso_manual_changes(conn, tenant).await? {
+        return Err(AppError::Locked {
+            reason: SSO_LOCK_REASON.into(),
+        });
+    }
+    Ok(())
+}
+
 /// The template's tenant-admin role: built in and meant for administrators (`admins` in `iot`).
 pub fn is_tenant_admin_role(row: &db::roles::RoleRow) -> bool {
     row.built_in != 0 && row.audience == "admin"
@@ -27,9 +56,10 @@ pub async fn set_user_roles(
     actor.require_admin()?;
     let tenant = actor.tenant();
     let mut tx = db.pool.begin().await?;
-    db::users::get(&mut tx, tenant, user)
+    let row = db::users::get(&mut tx, tenant, user)
         .await?
         .ok_or(AppError::NotFound)?;
+    ensure_roles_editable(&mut tx, tenant, &row).await?;
     let current: BTreeSet<RoleId> = db::assignments::user_role_ids(&mut tx, tenant, user)
         .await?
         .into_iter()

@@ -3,6 +3,7 @@
 pub mod access;
 pub mod assignments;
 pub mod demo;
+pub mod groups;
 pub mod roles;
 pub mod spaces;
 pub mod tenants;

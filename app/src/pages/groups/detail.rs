@@ -1,0 +1,165 @@
+use std::collections::BTreeSet;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+use crate::{
+    api::groups::{
+        load_group, AddGroupMemberByName, DeleteGroup, SaveGroup, SetGroupMember, SetGroupRoles,
+    },
+    components::{
+        confirm::ConfirmDialog, feedback::ErrorMessage, loading::Loaded,
+        role_checklist::RoleChecklist,
+    },
+    model::{
+        groups::{GroupDetail, GroupInput},
+        AppError, GroupId, RoleId,
+    },
+};
+
+/// `/groups/<id>`: name and description, members, and the group's global roles.
+#[component]
+pub fn GroupDetailPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| s.parse::<i64>().ok())
+            .map(GroupId)
+    };
+    let reload = RwSignal::new(0u32);
+    let group = Resource::new(
+        move || (id(), reload.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => load_group(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    view! { <Loaded resource=group view=move |group| view! { <GroupView group reload/> }/> }
+}
+
+fn show_result(result: Option<Result<(), AppError>>, done: &'static str) -> Option<AnyView> {
+    result.map(|r| match r {
+        Ok(()) => view! { <p role="status" class="alert alert-success">{done}</p> }.into_any(),
+        Err(error) => view! { <ErrorMessage error/> }.into_any(),
+    })
+}
+
+#[component]
+fn GroupView(group: GroupDetail, reload: RwSignal<u32>) -> impl IntoView {
+    let group_id = group.id;
+    let can_edit = group.can_edit;
+    let version = group.version;
+    let name = RwSignal::new(group.name.clone());
+    let description = RwSignal::new(group.description.clone());
+    let chosen = RwSignal::new(group.role_ids.iter().copied().collect::<BTreeSet<RoleId>>());
+    let new_member = RwSignal::new(String::new());
+
+    let save = ServerAction::<SaveGroup>::new();
+    let remove = ServerAction::<DeleteGroup>::new();
+    let add_member = ServerAction::<AddGroupMemberByName>::new();
+    let set_member = ServerAction::<SetGroupMember>::new();
+    let set_roles = ServerAction::<SetGroupRoles>::new();
+    let confirm_open = RwSignal::new(false);
+    let bump = move || reload.update(|n| *n += 1);
+    Effect::new(move |_| {
+        let ok = save.value().get().is_some_and(|r| r.is_ok())
+            || add_member.value().get().is_some_and(|r| r.is_ok())
+            || set_member.value().get().is_some_and(|r| r.is_ok())
+            || set_roles.value().get().is_some_and(|r| r.is_ok());
+        if ok {
+            bump();
+        }
+    });
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = remove.value().get() {
+            navigate("/groups", Default::default());
+        }
+    });
+    let members = group.members.len();
+    let group_name = group.name.clone();
+    view! {
+        <Title text=group.name.clone()/>
+        <nav class="breadcrumbs" aria-label="Breadcrumbs"><a href="/groups">"User groups"</a> " / " <span>{group.name.clone()}</span></nav>
+        <header class="page-header">
+            <h1>{group.name.clone()}</h1>
+            <div class="actions">
+                <button type="button" class="danger" disabled=!can_edit on:click=move |_| confirm_open.set(true)>"Delete"</button>
+            </div>
+        </header>
+        {move || show_result(save.value().get().map(|r| r.map(|_| ())), "Saved.")}
+        {move || remove.value().get().and_then(Result::err).map(|error| view! { <ErrorMessage error/> })}
+        <form class="panel inline-form" novalidate on:submit=move |ev| {
+            ev.prevent_default();
+            save.dispatch(SaveGroup { input: GroupInput { id: Some(group_id), name: name.get_untracked(), description: description.get_untracked(), version } });
+        }>
+            <div class="field">
+                <label for="group-name">"Name"</label>
+                <input id="group-name" type="text" maxlength="100" disabled=!can_edit prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+            </div>
+            <div class="field">
+                <label for="group-description">"Description"</label>
+                <input id="group-description" type="text" disabled=!can_edit prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))/>
+            </div>
+            <button type="submit" disabled=move || !can_edit || save.pending().get()>"Save details"</button>
+        </form>
+        <div class="editor-columns">
+            <section class="panel" aria-labelledby="members-heading">
+                <h2 id="members-heading">{format!("Members ({members})")}</h2>
+                {move || show_result(add_member.value().get(), "Member added.")}
+                {move || show_result(set_member.value().get(), "Member removed.")}
+                {can_edit.then(|| view! {
+                    <form class="inline-form" novalidate on:submit=move |ev| {
+                        ev.prevent_default();
+                        add_member.dispatch(AddGroupMemberByName { group: group_id, username: new_member.get_untracked() });
+                    }>
+                        <div class="field">
+                            <label for="new-member">"Username"</label>
+                            <input id="new-member" type="text" prop:value=move || new_member.get() on:input=move |ev| new_member.set(event_target_value(&ev))/>
+                        </div>
+                        <button type="submit" class="primary" disabled=move || add_member.pending().get()>"Add member"</button>
+                    </form>
+                })}
+                <table class="data-table">
+                    <thead><tr><th scope="col">"Username"</th><th scope="col">"Display name"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
+                    <tbody>
+                        {group.members.iter().map(|m| {
+                            let user = m.id;
+                            view! {
+                                <tr>
+                                    <td><a href=format!("/users/{}", m.id)>{m.username.clone()}</a></td>
+                                    <td>{m.display_name.clone()}</td>
+                                    <td class="row-actions">{can_edit.then(|| view! {
+                                        <button type="button" aria-label=format!("Remove {} from {}", m.username, group_name)
+                                            on:click=move |_| { set_member.dispatch(SetGroupMember { group: group_id, user, member: false }); }>"Remove"</button>
+                                    })}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                {group.members.is_empty().then(|| view! { <p class="empty">"No members yet."</p> })}
+            </section>
+            <section class="panel" aria-labelledby="group-roles-heading">
+                <h2 id="group-roles-heading">"Global roles"</h2>
+                <p class="muted">"Every member holds these roles through the group."</p>
+                <RoleChecklist roles=group.roles.clone() chosen editable=can_edit/>
+                {move || show_result(set_roles.value().get(), "Saved.")}
+                <div class="actions">
+                    <button type="button" class="primary" disabled=move || !can_edit || set_roles.pending().get()
+                        on:click=move |_| { set_roles.dispatch(SetGroupRoles { group: group_id, roles: chosen.get_untracked().into_iter().collect() }); }>"Save"</button>
+                </div>
+            </section>
+        </div>
+        <ConfirmDialog open=confirm_open
+            title=format!("Delete group {}?", group.name)
+            message=format!("{members} members will lose the roles of this group. This cannot be undone.")
+            confirm_label="Delete group"
+            on_confirm=move |_| { remove.dispatch(DeleteGroup { id: group_id, version }); }/>
+    }
+}

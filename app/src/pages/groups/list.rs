@@ -1,0 +1,113 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::{
+    api::groups::{list_groups, DeleteGroup, SaveGroup},
+    components::{feedback::ErrorMessage, loading::Loaded},
+    model::groups::{GroupInput, GroupPage},
+};
+
+/// `/groups`: the tenant's user groups, searched and paged on the server.
+#[component]
+pub fn GroupsPage() -> impl IntoView {
+    let query = RwSignal::new(String::new());
+    let page = RwSignal::new(1i64);
+    let save = ServerAction::<SaveGroup>::new();
+    let remove = ServerAction::<DeleteGroup>::new();
+    let groups = Resource::new(
+        move || {
+            (
+                query.get(),
+                page.get(),
+                save.version().get(),
+                remove.version().get(),
+            )
+        },
+        |(q, p, _, _)| list_groups(q, p),
+    );
+    view! {
+        <Title text="User groups"/>
+        <header class="page-header"><h1>"User groups"</h1></header>
+        <p class="muted">"Roles given to a group count for every member."</p>
+        {move || remove.value().get().map(|r| match r {
+            Ok(()) => view! { <p role="status" class="alert alert-success">"Group deleted."</p> }.into_any(),
+            Err(error) => view! { <ErrorMessage error/> }.into_any(),
+        })}
+        <Loaded resource=groups view=move |data: GroupPage| {
+            let pages = data.pages();
+            let (current, total, can_edit) = (data.page, data.total, data.can_edit);
+            view! {
+                {can_edit.then(|| view! { <NewGroupForm save/> })}
+                <div class="toolbar">
+                    <label for="group-search" class="visually-hidden">"Search groups"</label>
+                    <input id="group-search" type="search" placeholder="Search by name or description"
+                        prop:value=move || query.get_untracked()
+                        on:input=move |ev| { query.set(event_target_value(&ev)); page.set(1); }/>
+                </div>
+                <table class="data-table">
+                    <thead><tr>
+                        <th scope="col">"Name"</th><th scope="col">"Description"</th>
+                        <th scope="col">"Members"</th><th scope="col">"Global roles"</th>
+                    </tr></thead>
+                    <tbody>
+                        {data.rows.into_iter().map(|group| {
+                            view! {
+                                <tr>
+                                    <td><a href=format!("/groups/{}", group.id)>{group.name.clone()}</a></td>
+                                    <td>{group.description.clone()}</td>
+                                    <td>{group.members}</td>
+                                    <td>{if group.roles.is_empty() { "—".to_owned() } else { group.roles.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(", ") }}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                {(total == 0).then(|| view! { <p class="empty" role="status">"No group matches the search."</p> })}
+                <nav class="pager" aria-label="Pages">
+                    <button type="button" disabled={current <= 1} on:click=move |_| page.update(|p| *p -= 1)>"Previous"</button>
+                    <span>{format!("Page {current} of {pages} · {total} groups")}</span>
+                    <button type="button" disabled={current >= pages} on:click=move |_| page.update(|p| *p += 1)>"Next"</button>
+                </nav>
+            }
+        }/>
+    }
+}
+
+#[component]
+fn NewGroupForm(save: ServerAction<SaveGroup>) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let description = RwSignal::new(String::new());
+    let name_error = move || {
+        save.value()
+            .get()
+            .and_then(Result::err)
+            .and_then(|e| e.for_field("name").map(str::to_owned))
+    };
+    let other_error = move || {
+        save.value()
+            .get()
+            .and_then(Result::err)
+            .filter(|e| e.for_field("name").is_none())
+    };
+    view! {
+        <form class="panel inline-form" novalidate on:submit=move |ev| {
+            ev.prevent_default();
+            save.dispatch(SaveGroup { input: GroupInput { id: None, name: name.get_untracked(), description: description.get_untracked(), version: 0 } });
+        }>
+            <h2>"Add group"</h2>
+            <div class="field">
+                <label for="new-group-name">"Name"</label>
+                <input id="new-group-name" type="text" maxlength="100" required
+                    aria-invalid=move || name_error().is_some().to_string() aria-describedby="new-group-name-error"
+                    prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+                <p id="new-group-name-error" class="field-error">{name_error}</p>
+            </div>
+            <div class="field">
+                <label for="new-group-description">"Description"</label>
+                <input id="new-group-description" type="text" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))/>
+            </div>
+            <button type="submit" class="primary" disabled=move || save.pending().get()>"Add group"</button>
+            {move || other_error().map(|error| view! { <ErrorMessage error/> })}
+        </form>
+    }
+}

@@ -1,0 +1,330 @@
+//! User groups: roles held by a group count for every member (SPEC rule 1). Changing who is in
+//! a group that holds roles hands those roles out or takes them away, so it follows the same
+//! rules as assigning them: no escalation (rule 4), SSO and partner-administrator locks (6, 7).
+
+use std::collections::BTreeSet;
+
+use sqlx::AnyConnection;
+
+use super::{
+    access::Actor,
+    assignments::ensure_roles_editable,
+    roles::{assignable, json},
+};
+use crate::{
+    model::{
+        groups::{GroupDetail, GroupInput, GroupListRow, GroupPage, Member},
+        users::RoleRef,
+        AppError, AppResult, GroupId, RoleId, UserId,
+    },
+    server::{
+        db::{self, audit::AuditEvent, Db},
+        unix_now,
+    },
+};
+
+pub const MAX_NAME: usize = 100;
+pub const PAGE_SIZE: i64 = 20;
+
+pub async fn list(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    query: &str,
+    page: i64,
+) -> AppResult<GroupPage> {
+    actor.require_view()?;
+    let tenant = actor.tenant();
+    let page = page.max(1);
+    let (rows, total) =
+        db::groups::search(conn, tenant, query, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
+    let ids: Vec<GroupId> = rows.iter().map(|r| GroupId(r.id)).collect();
+    let held = db::groups::roles_of_groups(conn, tenant, &ids).await?;
+    let rows = rows
+        .into_iter()
+        .map(|r| GroupListRow {
+            roles: held
+                .iter()
+                .filter(|(g, _, _)| *g == r.id)
+                .map(|(_, id, name)| RoleRef {
+                    id: RoleId(*id),
+                    name: name.clone(),
+                })
+                .collect(),
+            id: GroupId(r.id),
+            name: r.name,
+            description: r.description,
+            members: r.members,
+        })
+        .collect();
+    Ok(GroupPage {
+        rows,
+        total,
+        page,
+        page_size: PAGE_SIZE,
+        can_edit: actor.require_admin().is_ok(),
+    })
+}
+
+pub async fn detail(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: GroupId,
+) -> AppResult<GroupDetail> {
+    actor.require_view()?;
+    let tenant = actor.tenant();
+    let row = db::groups::get(conn, tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let members = db::groups::members(conn, tenant, id)
+        .await?
+        .into_iter()
+        .map(|m| Member {
+            id: UserId(m.id),
+            username: m.username,
+            display_name: m.display_name,
+        })
+        .collect();
+    Ok(GroupDetail {
+        id,
+        name: row.name,
+        description: row.description,
+        version: row.version,
+        members,
+        role_ids: db::groups::role_ids(conn, tenant, id).await?,
+        roles: assignable(conn, actor).await?,
+        can_edit: actor.require_admin().is_ok(),
+    })
+}
+
+fn validate(input: &GroupInput) -> AppResult<(String, String)> {
+    let name = input.name.trim();
+    if name.is_empty() {
+        return Err(AppError::validation("name", "Name is required."));
+    }
+    if name.chars().count() > MAX_NAME {
+        return Err(AppError::validation(
+            "name",
+            format!("Name must be at most {MAX_NAME} characters."),
+        ));
+    }
+    Ok((name.to_owned(), input.description.trim().to_owned()))
+}
+
+async fn audit(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    action: &str,
+    target: &str,
+    before: String,
+    after: String,
+) -> AppResult<()> {
+    let event = AuditEvent {
+        tenant: actor.tenant(),
+        actor: Some(actor.principal.user_id),
+        action,
+        target,
+        before,
+        after,
+    };
+    db::audit::record(conn, &event, unix_now()).await
+}
+
+/// Creates (`id` None) or renames a group.
+pub async fn save(db: &Db, actor: &Actor, input: &GroupInput) -> AppResult<GroupId> {
+    actor.require_admin()?;
+    let (name, description) = validate(input)?;
+    let tenant = actor.tenant();
+    let mut tx = db.pool.begin().await?;
+    let (id, before) = match input.id {
+        Some(id) => {
+            let before = db::groups::get(&mut tx, tenant, id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            if !db::groups::update_if_version(
+                &mut tx,
+                tenant,
+                id,
+                input.version,
+                &name,
+                &description,
+            )
+            .await?
+            {
+                return Err(AppError::Conflict);
+            }
+            (id, json(&(before.name, before.description)))
+        }
+        None => (
+            db::groups::insert(&mut tx, tenant, &name, &description, unix_now()).await?,
+            String::new(),
+        ),
+    };
+    let action = if input.id.is_some() {
+        "group.update"
+    } else {
+        "group.create"
+    };
+    audit(
+        &mut tx,
+        actor,
+        action,
+        &format!("group {name}"),
+        before,
+        json(&(&name, &description)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Refuses unless the actor could grant every role the group holds: adding or removing a member,
+/// or deleting the group, hands those roles out or takes them away (SPEC rule 4).
+async fn may_change_holders(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    group: GroupId,
+) -> AppResult<()> {
+    let tenant = actor.tenant();
+    for role in db::groups::role_ids(conn, tenant, group).await? {
+        let grants = db::roles::grants(conn, tenant, role).await?;
+        let applications = db::roles::applications(conn, tenant, role).await?;
+        actor.may_hand_out(&grants, &applications)?;
+    }
+    Ok(())
+}
+
+/// Deletes a group; its members lose the roles it held.
+pub async fn delete(db: &Db, actor: &Actor, id: GroupId, version: i64) -> AppResult<()> {
+    actor.require_admin()?;
+    let tenant = actor.tenant();
+    let mut tx = db.pool.begin().await?;
+    let before = db::groups::get(&mut tx, tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    may_change_holders(&mut tx, actor, id).await?;
+    if !db::groups::delete_if_version(&mut tx, tenant, id, version).await? {
+        return Err(AppError::Conflict);
+    }
+    let target = format!("group {}", before.name);
+    audit(
+        &mut tx,
+        actor,
+        "group.delete",
+        &target,
+        json(&(before.name, before.members)),
+        String::new(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Adds (`member` true) or removes a user; a user of another tenant is simply not found.
+pub async fn set_member(
+    db: &Db,
+    actor: &Actor,
+    group: GroupId,
+    user: UserId,
+    member: bool,
+) -> AppResult<()> {
+    actor.require_admin()?;
+    let tenant = actor.tenant();
+    let mut tx = db.pool.begin().await?;
+    let row = db::groups::get(&mut tx, tenant, group)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let person = db::users::get(&mut tx, tenant, user)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if db::groups::is_member(&mut tx, tenant, group, user).await? == member {
+        return Ok(());
+    }
+    if !db::groups::role_ids(&mut tx, tenant, group)
+        .await?
+        .is_empty()
+    {
+        ensure_roles_editable(&mut tx, tenant, &person).await?;
+        may_change_holders(&mut tx, actor, group).await?;
+    }
+    if member {
+        db::groups::add_member(&mut tx, tenant, group, user).await?;
+    } else {
+        db::groups::remove_member(&mut tx, tenant, group, user).await?;
+    }
+    db::groups::touch(&mut tx, tenant, group).await?;
+    let action = if member {
+        "group.member.add"
+    } else {
+        "group.member.remove"
+    };
+    let target = format!("group {}", row.name);
+    audit(
+        &mut tx,
+        actor,
+        action,
+        &target,
+        String::new(),
+        json(&person.username),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sets a group's global roles to exactly `wanted` (tenant-wide); each role added or removed
+/// must be one the actor could grant.
+pub async fn set_roles(
+    db: &Db,
+    actor: &Actor,
+    group: GroupId,
+    wanted: &BTreeSet<RoleId>,
+) -> AppResult<()> {
+    actor.require_admin()?;
+    let tenant = actor.tenant();
+    let mut tx = db.pool.begin().await?;
+    let row = db::groups::get(&mut tx, tenant, group)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let current: BTreeSet<RoleId> = db::groups::role_ids(&mut tx, tenant, group)
+        .await?
+        .into_iter()
+        .collect();
+    let changed: Vec<RoleId> = current.symmetric_difference(wanted).copied().collect();
+    if changed.is_empty() {
+        return Ok(());
+    }
+    for person in db::groups::members(&mut tx, tenant, group).await? {
+        if let Some(person) = db::users::get(&mut tx, tenant, UserId(person.id)).await? {
+            ensure_roles_editable(&mut tx, tenant, &person).await?;
+        }
+    }
+    for &role in &changed {
+        db::roles::get(&mut tx, tenant, role).await?;
+        let grants = db::roles::grants(&mut tx, tenant, role).await?;
+        let applications = db::roles::applications(&mut tx, tenant, role).await?;
+        actor.may_hand_out(&grants, &applications)?;
+        if current.contains(&role) {
+            db::groups::remove_role(&mut tx, tenant, group, role).await?;
+        } else {
+            db::groups::add_role(&mut tx, tenant, group, role).await?;
+        }
+    }
+    db::groups::touch(&mut tx, tenant, group).await?;
+    let before: Vec<i64> = current.iter().map(|r| r.0).collect();
+    let after: Vec<i64> = wanted.iter().map(|r| r.0).collect();
+    let target = format!("group {}", row.name);
+    audit(
+        &mut tx,
+        actor,
+        "group.roles.set",
+        &target,
+        json(&before),
+        json(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

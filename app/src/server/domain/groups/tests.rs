@@ -1,0 +1,271 @@
+use super::*;
+use crate::{
+    db_test,
+    server::{
+        db::users::NewUser,
+        domain::{
+            access::effective,
+            assignments::{set_user_roles, PARTNER_ADMIN_MESSAGE, SSO_LOCK_REASON},
+            testing::fixture,
+        },
+    },
+};
+
+fn input(name: &str) -> GroupInput {
+    GroupInput {
+        id: None,
+        name: name.into(),
+        description: String::new(),
+        version: 0,
+    }
+}
+
+async fn person(db: &Db, tenant: TenantId, username: &str, origin: &str, partner: bool) -> UserId {
+    let mut conn = db.pool.acquire().await.unwrap();
+    let new = NewUser {
+        username,
+        display_name: username,
+        email: "",
+        password_hash: None,
+        origin,
+        is_partner_admin: partner,
+    };
+    db::users::insert(&mut conn, tenant, &new, 0).await.unwrap()
+}
+
+db_test!(
+    groups_are_created_renamed_searched_and_deleted_with_audit,
+    |db| {
+        let f = fixture(db, "acme").await;
+        let admin = f.actor(db, f.admin).await;
+        let helpdesk = save(db, &admin, &input("Helpdesk")).await.unwrap();
+        save(db, &admin, &input("Operators")).await.unwrap();
+        assert_eq!(
+            save(db, &admin, &input("HELPDESK")).await.unwrap_err(),
+            AppError::validation("name", "A group with this name already exists.")
+        );
+        let mut conn = db.pool.acquire().await.unwrap();
+        let page = list(&mut conn, &admin, "desk", 1).await.unwrap();
+        assert_eq!((page.total, page.rows[0].name.as_str()), (1, "Helpdesk"));
+        let detail_v1 = detail(&mut conn, &admin, helpdesk).await.unwrap();
+        drop(conn);
+        let rename = GroupInput {
+            id: Some(helpdesk),
+            name: "Service desk".into(),
+            description: "First line".into(),
+            version: detail_v1.version,
+        };
+        save(db, &admin, &rename).await.unwrap();
+        assert_eq!(
+            save(db, &admin, &rename).await.unwrap_err(),
+            AppError::Conflict
+        );
+        assert_eq!(
+            delete(db, &admin, helpdesk, detail_v1.version)
+                .await
+                .unwrap_err(),
+            AppError::Conflict
+        );
+        delete(db, &admin, helpdesk, detail_v1.version + 1)
+            .await
+            .unwrap();
+        let mut conn = db.pool.acquire().await.unwrap();
+        assert_eq!(list(&mut conn, &admin, "", 1).await.unwrap().total, 1);
+        let audited: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action LIKE 'group.%'")
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+        assert_eq!(audited, 4);
+    }
+);
+
+db_test!(roles_of_a_group_count_for_every_member_via_group, |db| {
+    let f = fixture(db, "acme").await;
+    let admin = f.actor(db, f.admin).await;
+    let group = save(db, &admin, &input("Readers")).await.unwrap();
+    let alice = f.user(db, "alice").await;
+    set_member(db, &admin, group, alice, true).await.unwrap();
+    set_member(db, &admin, group, alice, true).await.unwrap();
+    let reader = f.role(db, "Global Reader").await;
+    set_roles(db, &admin, group, &[reader].into())
+        .await
+        .unwrap();
+    let mut conn = db.pool.acquire().await.unwrap();
+    let (grants, provenance) = effective(&mut conn, &admin.catalogue, f.tenant, alice)
+        .await
+        .unwrap();
+    assert!(grants["Alarms"].contains("READ"));
+    assert_eq!(
+        provenance["Alarms"]["READ"],
+        ["Global Reader via group Readers"]
+    );
+    drop(conn);
+    set_member(db, &admin, group, alice, false).await.unwrap();
+    let mut conn = db.pool.acquire().await.unwrap();
+    let (grants, _) = effective(&mut conn, &admin.catalogue, f.tenant, alice)
+        .await
+        .unwrap();
+    assert!(grants.is_empty());
+});
+
+db_test!(group_paths_refuse_escalation_and_change_nothing, |db| {
+    let f = fixture(db, "acme").await;
+    let admin = f.actor(db, f.admin).await;
+    let limited = f
+        .actor_holding(
+            db,
+            "limited",
+            &[("User management", "ADMIN"), ("Alarms", "READ")],
+        )
+        .await;
+    let group = save(db, &admin, &input("Readers")).await.unwrap();
+    let reader = f.role(db, "Global Reader").await;
+    set_roles(db, &admin, group, &[reader].into())
+        .await
+        .unwrap();
+    let bob = f.user(db, "bob").await;
+    let denied = set_member(db, &limited, group, bob, true)
+        .await
+        .unwrap_err();
+    assert!(matches!(denied, AppError::Forbidden { .. }), "{denied:?}");
+    let mut conn = db.pool.acquire().await.unwrap();
+    assert!(!db::groups::is_member(&mut conn, f.tenant, group, bob)
+        .await
+        .unwrap());
+    drop(conn);
+    // Removing what one could not grant is refused too.
+    set_member(db, &admin, group, bob, true).await.unwrap();
+    assert!(matches!(
+        set_member(db, &limited, group, bob, false).await,
+        Err(AppError::Forbidden { .. })
+    ));
+    assert!(matches!(
+        set_roles(db, &limited, group, &BTreeSet::new()).await,
+        Err(AppError::Forbidden { .. })
+    ));
+    let version = {
+        let mut conn = db.pool.acquire().await.unwrap();
+        db::groups::get(&mut conn, f.tenant, group)
+            .await
+            .unwrap()
+            .unwrap()
+            .version
+    };
+    assert!(matches!(
+        delete(db, &limited, group, version).await,
+        Err(AppError::Forbidden { .. })
+    ));
+    // A group without roles: the limited admin manages its members freely.
+    let empty = save(db, &limited, &input("Empty")).await.unwrap();
+    set_member(db, &limited, empty, bob, true).await.unwrap();
+    let mut conn = db.pool.acquire().await.unwrap();
+    assert!(db::groups::is_member(&mut conn, f.tenant, group, bob)
+        .await
+        .unwrap());
+    assert_eq!(
+        db::groups::role_ids(&mut conn, f.tenant, group)
+            .await
+            .unwrap(),
+        [reader]
+    );
+});
+
+db_test!(
+    partner_administrators_and_sso_users_are_locked_on_every_role_path,
+    |db| {
+        let f = fixture(db, "acme").await;
+        let admin = f.actor(db, f.admin).await;
+        let erin = person(db, f.tenant, "partner.erin", "local", true).await;
+        let dave = person(db, f.tenant, "sso.dave", "sso", false).await;
+        let reader = f.role(db, "Global Reader").await;
+        let partner = AppError::Locked {
+            reason: PARTNER_ADMIN_MESSAGE.into(),
+        };
+        let sso = AppError::Locked {
+            reason: SSO_LOCK_REASON.into(),
+        };
+        assert_eq!(
+            set_user_roles(db, &admin, erin, &[reader].into())
+                .await
+                .unwrap_err(),
+            partner
+        );
+        assert_eq!(
+            set_user_roles(db, &admin, dave, &[reader].into())
+                .await
+                .unwrap_err(),
+            sso
+        );
+        let group = save(db, &admin, &input("Readers")).await.unwrap();
+        set_roles(db, &admin, group, &[reader].into())
+            .await
+            .unwrap();
+        assert_eq!(
+            set_member(db, &admin, group, erin, true).await.unwrap_err(),
+            partner
+        );
+        assert_eq!(
+            set_member(db, &admin, group, dave, true).await.unwrap_err(),
+            sso
+        );
+        // The tenant setting lets administrators change SSO users' roles by hand.
+        let mut conn = db.pool.acquire().await.unwrap();
+        db::tenants::set_sso_manual_changes(&mut conn, f.tenant, true)
+            .await
+            .unwrap();
+        drop(conn);
+        set_member(db, &admin, group, dave, true).await.unwrap();
+        set_user_roles(db, &admin, dave, &[reader].into())
+            .await
+            .unwrap();
+        assert_eq!(
+            set_user_roles(db, &admin, erin, &[reader].into())
+                .await
+                .unwrap_err(),
+            partner
+        );
+    }
+);
+
+db_test!(groups_need_view_or_assign_and_stay_in_their_tenant, |db| {
+    let acme = fixture(db, "acme").await;
+    let globex = fixture(db, "globex").await;
+    let acme_admin = acme.actor(db, acme.admin).await;
+    let group = save(db, &acme_admin, &input("Helpdesk")).await.unwrap();
+    let viewer = acme
+        .actor_holding(db, "viewer", &[("User management", "READ")])
+        .await;
+    let mut conn = db.pool.acquire().await.unwrap();
+    assert!(list(&mut conn, &viewer, "", 1).await.is_ok());
+    drop(conn);
+    assert_eq!(
+        save(db, &viewer, &input("Mine")).await.unwrap_err(),
+        AppError::forbidden("User management ADMIN")
+    );
+    let stranger = globex.actor(db, globex.admin).await;
+    let mut conn = db.pool.acquire().await.unwrap();
+    assert_eq!(
+        detail(&mut conn, &stranger, group).await.unwrap_err(),
+        AppError::NotFound
+    );
+    assert_eq!(
+        list(&mut conn, &stranger, "Helpdesk", 1)
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+    drop(conn);
+    assert_eq!(
+        delete(db, &stranger, group, 1).await.unwrap_err(),
+        AppError::NotFound
+    );
+    let alice = acme.user(db, "alice").await;
+    assert_eq!(
+        set_member(db, &stranger, group, alice, true)
+            .await
+            .unwrap_err(),
+        AppError::NotFound
+    );
+});

@@ -1,7 +1,7 @@
 use leptos::{prelude::*, server_fn::codec::Json};
 
 use crate::model::{
-    users::{AssignableRole, UserDetail, UserPage},
+    users::{AssignableRole, NewUserInput, UserDetail, UserPage, UserUpdate},
     AppError, RoleId, UserId,
 };
 
@@ -45,6 +45,7 @@ pub async fn list_users(query: String, page: i64) -> Result<UserPage, AppError> 
                 display_name: r.display_name,
                 email: r.email,
                 status: r.status,
+                origin: r.origin,
             })
             .collect();
         Ok(UserPage {
@@ -52,6 +53,7 @@ pub async fn list_users(query: String, page: i64) -> Result<UserPage, AppError> 
             total,
             page,
             page_size: PAGE_SIZE,
+            can_create: actor.require_create_users().is_ok(),
         })
     })
     .await
@@ -105,6 +107,18 @@ pub async fn load_user(id: UserId) -> Result<UserDetail, AppError> {
             .await?
             .ok_or(AppError::NotFound)?;
         let role_ids = db::assignments::user_role_ids(&mut conn, actor.tenant(), id).await?;
+        let roles_locked =
+            domain::assignments::ensure_roles_editable(&mut conn, actor.tenant(), &user)
+                .await
+                .err()
+                .map(|e| e.to_string());
+        let owner = match user.owner_id {
+            Some(owner) => db::users::get(&mut conn, actor.tenant(), UserId(owner))
+                .await?
+                .map(|o| o.username),
+            None => None,
+        };
+        let can_manage = domain::users::may_manage(&actor, &user).is_ok();
         let roles = domain::roles::assignable(&mut conn, &actor).await?;
         let (_, provenance) =
             domain::access::effective(&mut conn, &actor.catalogue, actor.tenant(), id).await?;
@@ -115,12 +129,55 @@ pub async fn load_user(id: UserId) -> Result<UserDetail, AppError> {
             email: user.email,
             status: user.status,
             origin: user.origin,
+            allocation: user.allocation,
+            device: user.kind == "device",
+            owner,
+            is_partner_admin: user.is_partner_admin != 0,
+            version: user.version,
+            roles_locked,
+            can_manage,
             role_ids,
             roles,
             can_edit: actor.require_admin().is_ok(),
             catalogue: actor.catalogue,
             provenance,
         })
+    })
+    .await
+}
+
+/// Creates a user (the caller's sub-user when they cannot assign roles).
+/// **Permissions**: the template's create-users permission (User management CREATE in `iot`).
+#[server(endpoint = "users/create", input = Json)]
+pub async fn create_user(input: NewUserInput) -> Result<UserId, AppError> {
+    use super::ctx;
+    ctx::run(async move {
+        let actor = ctx::actor().await?;
+        crate::server::domain::users::create(&ctx::state()?.db, &actor, &input).await
+    })
+    .await
+}
+
+/// Changes a user's details and status.
+/// **Permissions**: the assign permission, or create-users for one's own sub-users.
+#[server(endpoint = "users/update", input = Json)]
+pub async fn update_user(input: UserUpdate) -> Result<(), AppError> {
+    use super::ctx;
+    ctx::run(async move {
+        let actor = ctx::actor().await?;
+        crate::server::domain::users::update(&ctx::state()?.db, &actor, &input).await
+    })
+    .await
+}
+
+/// Deletes a user.
+/// **Permissions**: as `users/update`, and every permission of the roles the user holds.
+#[server(endpoint = "users/delete", input = Json)]
+pub async fn delete_user(id: UserId, version: i64) -> Result<(), AppError> {
+    use super::ctx;
+    ctx::run(async move {
+        let actor = ctx::actor().await?;
+        crate::server::domain::users::delete(&ctx::state()?.db, &actor, id, version).await
     })
     .await
 }

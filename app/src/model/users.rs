@@ -15,6 +15,7 @@ pub struct UserListRow {
     pub display_name: String,
     pub email: String,
     pub status: String,
+    pub origin: String,
     pub roles: Vec<RoleRef>,
 }
 
@@ -24,6 +25,8 @@ pub struct UserPage {
     pub total: i64,
     pub page: i64,
     pub page_size: i64,
+    /// Whether the viewer may create users (as their own sub-users when they cannot assign roles).
+    pub can_create: bool,
 }
 
 impl UserPage {
@@ -51,9 +54,102 @@ pub struct UserDetail {
     pub email: String,
     pub status: String,
     pub origin: String,
+    pub allocation: String,
+    pub device: bool,
+    pub owner: Option<String>,
+    pub is_partner_admin: bool,
+    pub version: i64,
+    /// Why roles cannot be changed here (SSO lock, partner administrator), if so.
+    pub roles_locked: Option<String>,
+    /// Whether the viewer may edit, disable or delete this user.
+    pub can_manage: bool,
     pub role_ids: Vec<RoleId>,
     pub roles: Vec<AssignableRole>,
     pub catalogue: Catalogue,
     pub provenance: Provenance,
     pub can_edit: bool,
+}
+
+pub const ALLOCATIONS: [&str; 2] = ["Professional", "Analyzer"];
+
+/// A new user as the create form sends it. An empty password makes an account that cannot sign
+/// in with a password (an SSO user signs in through their provider instead).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewUserInput {
+    pub username: String,
+    pub display_name: String,
+    pub email: String,
+    pub password: String,
+    pub allocation: String,
+    pub device: bool,
+}
+
+/// The editable details of a user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserUpdate {
+    pub id: UserId,
+    pub display_name: String,
+    pub email: String,
+    pub allocation: String,
+    pub active: bool,
+    pub version: i64,
+}
+
+/// Why an email address is refused, or None when it is acceptable (empty is allowed).
+pub fn email_problem(email: &str) -> Option<&'static str> {
+    let email = email.trim();
+    if email.is_empty() {
+        return None;
+    }
+    let valid = email.len() <= 254
+        && !email.chars().any(char::is_whitespace)
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.split('.').count() >= 2
+                && domain.split('.').all(|part| !part.is_empty())
+        });
+    (!valid).then_some("Enter an email address like name@example.com.")
+}
+
+/// Why a username is refused, or None.
+pub fn username_problem(username: &str) -> Option<&'static str> {
+    let username = username.trim();
+    if username.is_empty() {
+        Some("Username is required.")
+    } else if username.chars().count() > 100 {
+        Some("Username must be at most 100 characters.")
+    } else if username
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control())
+    {
+        Some("Username cannot contain spaces.")
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_addresses_are_checked_for_shape_and_empty_is_allowed() {
+        for ok in ["", "a@b.co", "first.last+tag@mail.example.com"] {
+            assert_eq!(email_problem(ok), None, "{ok}");
+        }
+        for bad in [
+            "alice", "a@b", "@b.co", "a@@b.co", "a b@c.de", "a@b..co", "a@.co",
+        ] {
+            assert!(email_problem(bad).is_some(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn usernames_need_content_and_no_spaces() {
+        assert_eq!(username_problem("sso.dave"), None);
+        assert!(username_problem("  ").is_some());
+        assert!(username_problem("two words").is_some());
+        assert!(username_problem(&"x".repeat(101)).is_some());
+    }
 }

@@ -6,12 +6,26 @@ use std::collections::BTreeSet;
 
 use serde::Deserialize;
 
-use crate::model::catalogue::{Access, Application, Catalogue, Grants, Implication, Module};
+use crate::model::catalogue::{holds, Access, Application, Catalogue, Grants, Implication, Module};
 
-const EMBEDDED: &[(&str, &str)] = &[(
-    "app/templates/iot.toml",
-    include_str!("../../templates/iot.toml"),
-)];
+const EMBEDDED: &[(&str, &str)] = &[
+    (
+        "app/templates/iot.toml",
+        include_str!("../../templates/iot.toml"),
+    ),
+    (
+        "app/templates/mdm.toml",
+        include_str!("../../templates/mdm.toml"),
+    ),
+    (
+        "app/templates/migration.toml",
+        include_str!("../../templates/migration.toml"),
+    ),
+    (
+        "app/templates/analytics.toml",
+        include_str!("../../templates/analytics.toml"),
+    ),
+];
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct RoleSeed {
@@ -227,12 +241,58 @@ pub fn parse(file: &str, text: &str) -> Result<Template, TemplateError> {
             ));
         }
     }
+    check_tenant_admin_role(&catalogue, &raw.roles)
+        .map_err(|(role, reason)| fail(role.map(line_named).unwrap_or(1), reason))?;
     Ok(Template {
         title: raw.title,
         catalogue,
         roles: raw.roles,
         inventory_roles: raw.inventory_roles,
     })
+}
+
+/// The tenant-admin role (SPEC rule 9): exactly one role is built in for administrators, the
+/// first administrator of a new tenant receives it, and it grants every cell of the catalogue so
+/// that its holder can hand out every other role (rule 4). On error, the offending role's name
+/// (if any) and the reason.
+fn check_tenant_admin_role<'a>(
+    catalogue: &Catalogue,
+    roles: &'a [RoleSeed],
+) -> Result<(), (Option<&'a str>, String)> {
+    let mut admins = roles.iter().filter(|r| r.built_in && r.audience == "admin");
+    let admin = admins.next().ok_or_else(|| {
+        (
+            None,
+            "no tenant-admin role: one role must have built_in = true and audience = \"admin\""
+                .to_owned(),
+        )
+    })?;
+    if let Some(second) = admins.next() {
+        return Err((
+            Some(second.name.as_str()),
+            format!(
+                "roles '{}' and '{}' are both built in for administrators; exactly one may be",
+                admin.name, second.name
+            ),
+        ));
+    }
+    let effective = catalogue.effective(&admin.grants);
+    let missing = catalogue.types().find_map(|t| {
+        t.levels
+            .iter()
+            .find(|l| !holds(&effective, &t.name, l))
+            .map(|l| format!("{} {l}", t.name))
+    });
+    match missing {
+        Some(cell) => Err((
+            Some(admin.name.as_str()),
+            format!(
+                "tenant-admin role '{}' does not grant '{cell}' (it must grant every cell)",
+                admin.name
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 fn line_of(text: &str, offset: usize) -> usize {

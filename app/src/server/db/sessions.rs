@@ -81,3 +81,17 @@ pub async fn delete_expired(
         .await?;
     Ok(())
 }
+
+/// Ends every session of a user (when they are disabled or deleted).
+pub async fn delete_for_user(
+    conn: &mut AnyConnection,
+    tenant: crate::model::TenantId,
+    user: crate::model::UserId,
+) -> AppResult<()> {
+    sqlx::query("DELETE FROM sessions WHERE tenant_id = $1 AND user_id = $2")
+        .bind(tenant.0)
+        .bind(user.0)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -13,6 +13,14 @@ pub struct NewUser<'a> {
     pub is_partner_admin: bool,
 }
 
+/// The rest of a new user's row, when it is not the default (local, Professional, human, no owner).
+#[derive(Debug, Clone, Default)]
+pub struct NewUserExtra<'a> {
+    pub allocation: Option<&'a str>,
+    pub device: bool,
+    pub owner: Option<UserId>,
+}
+
 /// What sign-in needs to know about a user; never leaves the server.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Credentials {
@@ -188,4 +196,67 @@ mod tests {
         );
         assert_eq!(search(&mut conn, tenant, "%", 0, 10).await.unwrap().1, 0);
     });
+}
+
+/// Sets allocation, kind and owner of a just-created user.
+pub async fn set_extra(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    user: UserId,
+    extra: &NewUserExtra<'_>,
+) -> AppResult<()> {
+    sqlx::query(
+        "UPDATE users SET allocation = $3, kind = $4, owner_id = $5 WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant.0)
+    .bind(user.0)
+    .bind(extra.allocation.unwrap_or("Professional"))
+    .bind(if extra.device { "device" } else { "human" })
+    .bind(extra.owner.map(|o| o.0))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// False when the user is no longer at `version`.
+#[allow(clippy::too_many_arguments)]
+pub async fn update_if_version(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    user: UserId,
+    version: i64,
+    display_name: &str,
+    email: &str,
+    allocation: &str,
+    status: &str,
+) -> AppResult<bool> {
+    let done = sqlx::query(
+        "UPDATE users SET display_name = $4, email = $5, allocation = $6, status = $7, \
+         version = version + 1 WHERE tenant_id = $1 AND id = $2 AND version = $3",
+    )
+    .bind(tenant.0)
+    .bind(user.0)
+    .bind(version)
+    .bind(display_name)
+    .bind(email)
+    .bind(allocation)
+    .bind(status)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn delete_if_version(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    user: UserId,
+    version: i64,
+) -> AppResult<bool> {
+    let done = sqlx::query("DELETE FROM users WHERE tenant_id = $1 AND id = $2 AND version = $3")
+        .bind(tenant.0)
+        .bind(user.0)
+        .bind(version)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -9,3 +9,4 @@ pub mod spaces;
 pub mod tenants;
 #[cfg(test)]
 pub mod testing;
+pub mod users;

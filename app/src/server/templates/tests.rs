@@ -34,7 +34,59 @@ scope = "cross-space"
 applications = ["Cockpit"]
 [roles.grants]
 "Alarms" = ["READ"]
+
+[[roles]]
+name = "boss"
+description = "The tenant-admin role: everything."
+audience = "admin"
+scope = "cross-space"
+built_in = true
+[roles.grants]
+"Alarms" = ["ADMIN"]
 "#;
+
+fn role<'a>(template: &'a Template, name: &str) -> &'a RoleSeed {
+    template
+        .roles
+        .iter()
+        .find(|r| r.name == name)
+        .unwrap_or_else(|| panic!("role '{name}'"))
+}
+
+fn role_holds(template: &Template, role_name: &str, cell: &crate::model::catalogue::Cell) -> bool {
+    let effective = template
+        .catalogue
+        .effective(&role(template, role_name).grants);
+    crate::model::catalogue::holds(&effective, &cell.type_name, &cell.level)
+}
+
+/// Every (type, level) cell of the catalogue is held by the role, after implications.
+fn assert_grants_every_cell(template: &Template, role_name: &str) {
+    let effective = template
+        .catalogue
+        .effective(&role(template, role_name).grants);
+    for t in template.catalogue.types() {
+        for l in &t.levels {
+            assert!(
+                crate::model::catalogue::holds(&effective, &t.name, l),
+                "{role_name} lacks {} {l}",
+                t.name
+            );
+        }
+    }
+}
+
+/// The template's one built-in role for administrators (the tenant-admin role).
+fn tenant_admin_role(template: &Template) -> &str {
+    let admins: Vec<&str> = template
+        .roles
+        .iter()
+        .filter(|r| r.built_in && r.audience == "admin")
+        .map(|r| r.name.as_str())
+        .collect();
+    assert_eq!(admins.len(), 1, "{admins:?}");
+    admins[0]
+}
 
 #[test]
 fn builtin_iot_template_has_the_seed_catalogue_and_roles() {
@@ -89,7 +141,7 @@ fn builtin_iot_template_has_the_seed_catalogue_and_roles() {
 fn a_valid_small_template_loads() {
     let t = parse("small.toml", SMALL).expect("valid");
     assert_eq!(t.catalogue.template, "small");
-    assert_eq!(t.roles.len(), 1);
+    assert_eq!(t.roles.len(), 2);
 }
 
 #[test]
@@ -141,4 +193,309 @@ fn unknown_application_and_required_role_are_refused() {
         .unwrap_err()
         .reason
         .contains("unknown role 'ghost'"));
+}
+
+#[test]
+fn every_builtin_template_loads() {
+    let templates = Templates::load().expect("built-in templates are valid");
+    let names: Vec<&str> = templates.names().collect();
+    assert_eq!(names, ["iot", "mdm", "migration", "analytics"]);
+    assert_eq!(tenant_admin_role(templates.get("iot").unwrap()), "admins");
+}
+
+#[test]
+fn builtin_mdm_template_has_the_seed_roles_and_scopes() {
+    let templates = Templates::load().expect("built-in templates are valid");
+    let mdm = templates.get("mdm").expect("mdm");
+    let roles: Vec<(&str, &str)> = mdm
+        .roles
+        .iter()
+        .map(|r| (r.name.as_str(), r.scope.as_str()))
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            ("Administrator", "cross-space"),
+            ("System Management", "cross-space"),
+            ("System Read Only", "cross-space"),
+            ("User Management", "cross-space"),
+            ("User Read Only", "cross-space"),
+            ("LDAP User Import and Invite", "cross-space"),
+            ("Device Management", "space-bound"),
+            ("Device Read Only", "space-bound"),
+            ("App & Content Management", "space-bound"),
+            ("App & Content Read Only", "space-bound"),
+            ("Device Actions", "space-bound"),
+            ("Cisco ISE Operations", "cross-space"),
+            ("Scheduled Task Management", "cross-space"),
+            ("Common Platform Services (CPS)", "cross-space"),
+            ("Low User Impact Migration Management", "cross-space"),
+            ("Custom Device Enrollment", "cross-space"),
+            ("Edit Microsoft Graph", "cross-space"),
+            ("Send/Cancel Wipe", "cross-space"),
+            ("View Microsoft Graph", "cross-space"),
+            ("Manage Access Integration", "cross-space"),
+        ]
+    );
+    for r in &mdm.roles {
+        assert!(!r.grants.is_empty(), "{} grants nothing", r.name);
+        if r.name != "Device Actions" {
+            assert!(
+                r.requires.is_empty(),
+                "{} requires {:?}",
+                r.name,
+                r.requires
+            );
+        }
+    }
+
+    let admin = role(mdm, "Administrator");
+    assert!(admin.built_in && admin.special && admin.audience == "admin");
+    assert_eq!(tenant_admin_role(mdm), "Administrator");
+    assert_grants_every_cell(mdm, "Administrator");
+
+    // Helpdesk example: Device Actions performs the basic actions but does not show devices;
+    // that comes from Device Read Only, which it requires.
+    let actions = role(mdm, "Device Actions");
+    assert_eq!(actions.requires, ["Device Read Only"]);
+    let effective = mdm.catalogue.effective(&actions.grants);
+    for action in [
+        "Force Check-in",
+        "Lock",
+        "Unlock",
+        "Send Message",
+        "Retire",
+        "Wipe",
+    ] {
+        assert!(
+            crate::model::catalogue::holds(&effective, action, "Manage"),
+            "Device Actions lacks {action}"
+        );
+    }
+    assert!(!effective.contains_key("Devices"));
+    let read_only = mdm
+        .catalogue
+        .effective(&role(mdm, "Device Read Only").grants);
+    assert!(crate::model::catalogue::holds(
+        &read_only, "Devices", "View"
+    ));
+
+    let access = &mdm.catalogue.access;
+    assert!(role_holds(mdm, "User Management", &access.assign));
+    assert!(role_holds(mdm, "User Read Only", &access.view));
+    assert!(!role_holds(mdm, "User Read Only", &access.assign));
+    assert!(role_holds(
+        mdm,
+        "LDAP User Import and Invite",
+        &access.create_users
+    ));
+    let holders_of_assign: Vec<&str> = mdm
+        .roles
+        .iter()
+        .filter(|r| role_holds(mdm, &r.name, &access.assign))
+        .map(|r| r.name.as_str())
+        .collect();
+    assert_eq!(holders_of_assign, ["Administrator", "User Management"]);
+}
+
+#[test]
+fn builtin_migration_template_has_the_seed_role_groups_and_modules() {
+    let templates = Templates::load().expect("built-in templates are valid");
+    let migration = templates.get("migration").expect("migration");
+    let roles: Vec<&str> = migration.roles.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(
+        roles,
+        [
+            "Project Admin",
+            "Project Member",
+            "Power User",
+            "Api Connectors"
+        ]
+    );
+    let modules: Vec<&str> = migration
+        .catalogue
+        .modules
+        .iter()
+        .map(|m| m.name.as_str())
+        .collect();
+    assert_eq!(
+        modules,
+        [
+            "Applications",
+            "User Migrations",
+            "Devices",
+            "Mailboxes",
+            "Bespoke",
+            "Deployment Units",
+            "Defects",
+            "Tasks",
+            "Contacts",
+            "Links",
+            "Project",
+            "Project Config",
+            "Module Config",
+            "Portal Configuration",
+            "User Account Roles",
+            "Reports",
+            "Cross Project",
+        ]
+    );
+    assert_eq!(
+        migration.catalogue.levels,
+        ["Read Only", "Read/Write", "Allowed"]
+    );
+    // Per module: the access level (none ticked = Deny Access), then the seed's switches.
+    for m in &migration.catalogue.modules {
+        let (first, switches) = m.permissions.split_first().expect("permissions");
+        assert_eq!(first.name, format!("{} access", m.name));
+        assert_eq!(first.levels, ["Read Only", "Read/Write"]);
+        assert!(!switches.is_empty(), "{}", m.name);
+        for s in switches {
+            assert!(s.name.starts_with(&format!("{}: ", m.name)), "{}", s.name);
+            assert_eq!(s.levels, ["Allowed"], "{}", s.name);
+        }
+    }
+    assert_eq!(migration.catalogue.types().count(), 17 + 181);
+    let deploy = migration
+        .catalogue
+        .permission("Deployment Units: Customise Scheduling Slots")
+        .expect("deployment unit switch");
+    assert_eq!(
+        deploy.description,
+        "Edit and customise migration time slots."
+    );
+    assert!(migration
+        .catalogue
+        .permission("Applications: Limit access to 'My Apps'")
+        .is_some());
+    // Read/Write implies Read Only.
+    let rw = migration
+        .catalogue
+        .implied_levels("Devices access", "Read/Write");
+    assert!(rw.contains("Read Only"));
+
+    let admin = role(migration, "Project Admin");
+    assert!(admin.built_in && admin.audience == "admin");
+    assert_eq!(
+        admin.description,
+        "Full administrative rights across all ManagementStudio features."
+    );
+    assert_eq!(tenant_admin_role(migration), "Project Admin");
+    assert_grants_every_cell(migration, "Project Admin");
+    let access = &migration.catalogue.access;
+    for name in ["Project Member", "Power User", "Api Connectors"] {
+        assert!(!role(migration, name).built_in, "{name}");
+        assert!(!role_holds(migration, name, &access.assign), "{name}");
+    }
+    assert!(role_holds(migration, "Api Connectors", &access.view));
+    assert!(role_holds(
+        migration,
+        "Api Connectors",
+        &crate::model::catalogue::Cell {
+            type_name: "Project Config: Access Connectors".into(),
+            level: "Allowed".into(),
+        }
+    ));
+}
+
+#[test]
+fn builtin_analytics_template_has_the_seed_user_roles() {
+    let templates = Templates::load().expect("built-in templates are valid");
+    let analytics = templates.get("analytics").expect("analytics");
+    let roles: Vec<(&str, &str, &str)> = analytics
+        .roles
+        .iter()
+        .map(|r| (r.name.as_str(), r.audience.as_str(), r.scope.as_str()))
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            ("Tenant Admin", "admin", "cross-space"),
+            ("Analytics Admin", "admin", "cross-space"),
+            ("Audit Admin", "admin", "cross-space"),
+            ("Data Admin", "admin", "cross-space"),
+            ("Shared Space Creator", "user", "cross-space"),
+            ("Managed Space Creator", "user", "cross-space"),
+            ("Data Space Creator", "user", "cross-space"),
+            ("Developer", "user", "cross-space"),
+        ]
+    );
+    assert_eq!(
+        role(analytics, "Developer").description,
+        "A user who can generate API keys."
+    );
+    let admin = role(analytics, "Tenant Admin");
+    assert!(admin.built_in && admin.special);
+    assert_eq!(tenant_admin_role(analytics), "Tenant Admin");
+    assert_grants_every_cell(analytics, "Tenant Admin");
+
+    // Only Tenant Admin assigns user roles.
+    let access = &analytics.catalogue.access;
+    let assigners: Vec<&str> = analytics
+        .roles
+        .iter()
+        .filter(|r| role_holds(analytics, &r.name, &access.assign))
+        .map(|r| r.name.as_str())
+        .collect();
+    assert_eq!(assigners, ["Tenant Admin"]);
+
+    // A space creator holds a "Create ..." cell (an Analyzer user then sees "Add new"); the
+    // other non-admin role does not.
+    let creates = |name: &str| {
+        role(analytics, name)
+            .grants
+            .keys()
+            .any(|t| t.starts_with("Create "))
+    };
+    for name in [
+        "Shared Space Creator",
+        "Managed Space Creator",
+        "Data Space Creator",
+    ] {
+        assert!(creates(name), "{name}");
+    }
+    assert!(!creates("Developer"));
+}
+
+#[test]
+fn a_template_without_a_tenant_admin_role_is_refused() {
+    let no_admin = SMALL.replace("built_in = true", "built_in = false");
+    let error = parse("small.toml", &no_admin).unwrap_err();
+    assert!(
+        error.reason.contains("no tenant-admin role"),
+        "{}",
+        error.reason
+    );
+    let user_audience = SMALL.replace(
+        "audience = \"admin\"\nscope = \"cross-space\"\nbuilt_in = true",
+        "audience = \"user\"\nscope = \"cross-space\"\nbuilt_in = true",
+    );
+    assert_ne!(user_audience, SMALL);
+    assert!(parse("small.toml", &user_audience)
+        .unwrap_err()
+        .reason
+        .contains("no tenant-admin role"));
+}
+
+#[test]
+fn a_tenant_admin_role_missing_a_cell_is_refused_naming_it() {
+    let broken = SMALL.replace(
+        "built_in = true\n[roles.grants]\n\"Alarms\" = [\"ADMIN\"]",
+        "built_in = true\n[roles.grants]\n\"Alarms\" = [\"READ\"]",
+    );
+    assert_ne!(broken, SMALL);
+    let error = parse("small.toml", &broken).unwrap_err();
+    assert_eq!(error.line, 37, "the line of the role's name");
+    assert!(error.reason.contains("'boss'"), "{}", error.reason);
+    assert!(error.reason.contains("'Alarms ADMIN'"), "{}", error.reason);
+}
+
+#[test]
+fn two_tenant_admin_roles_are_refused() {
+    let two = format!(
+        "{SMALL}\n[[roles]]\nname = \"second boss\"\ndescription = \"Also.\"\naudience = \"admin\"\n\
+         scope = \"cross-space\"\nbuilt_in = true\n[roles.grants]\n\"Alarms\" = [\"ADMIN\"]\n"
+    );
+    let error = parse("small.toml", &two).unwrap_err();
+    assert!(error.reason.contains("'second boss'"), "{}", error.reason);
 }

@@ -1,4 +1,5 @@
 use super::*;
+use crate::model::TenantId;
 use crate::{
     db_test,
     server::{

@@ -1,0 +1,242 @@
+//! Users: create, edit, disable, delete. Whoever holds the template's assign permission manages
+//! every user; whoever may only create users (User management CREATE in `iot`) creates sub-users
+//! and manages those alone (SPEC rule 8, seed 001).
+
+use super::{
+    access::Actor,
+    assignments::{is_tenant_admin_role, PARTNER_ADMIN_MESSAGE},
+    roles::json,
+    tenants::MIN_PASSWORD_LEN,
+};
+use crate::{
+    model::{
+        users::{email_problem, username_problem, NewUserInput, UserUpdate, ALLOCATIONS},
+        AppError, AppResult, UserId,
+    },
+    server::{
+        auth::password,
+        db::{
+            self,
+            audit::AuditEvent,
+            users::{NewUser, NewUserExtra, UserRow},
+            Db,
+        },
+        unix_now,
+    },
+};
+
+/// Whether the actor may edit, disable or delete `user`: anyone with the assign permission, or
+/// the user's owner (the admin who created them as a sub-user).
+pub fn may_manage(actor: &Actor, user: &UserRow) -> AppResult<()> {
+    if actor.require_admin().is_ok() {
+        return Ok(());
+    }
+    actor.require_create_users()?;
+    if user.owner_id == Some(actor.principal.user_id.0) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(format!(
+            "{} (only your own sub-users otherwise)",
+            actor.catalogue.access.assign
+        )))
+    }
+}
+
+fn check_allocation(allocation: &str) -> AppResult<()> {
+    if ALLOCATIONS.contains(&allocation) {
+        Ok(())
+    } else {
+        Err(AppError::validation(
+            "allocation",
+            "Allocation must be Professional or Analyzer.",
+        ))
+    }
+}
+
+async fn audit(
+    conn: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    action: &str,
+    username: &str,
+    before: String,
+    after: String,
+) -> AppResult<()> {
+    let event = AuditEvent {
+        tenant: actor.tenant(),
+        actor: Some(actor.principal.user_id),
+        action,
+        target: &format!("user {username}"),
+        before,
+        after,
+    };
+    db::audit::record(conn, &event, unix_now()).await
+}
+
+/// Creates a local user without roles; one created by an admin who cannot assign roles is that
+/// admin's sub-user.
+pub async fn create(db: &Db, actor: &Actor, input: &NewUserInput) -> AppResult<UserId> {
+    actor.require_create_users()?;
+    let username = input.username.trim();
+    if let Some(problem) = username_problem(username) {
+        return Err(AppError::validation("username", problem));
+    }
+    if let Some(problem) = email_problem(&input.email) {
+        return Err(AppError::validation("email", problem));
+    }
+    check_allocation(&input.allocation)?;
+    let hash = if input.password.is_empty() {
+        None
+    } else if input.password.chars().count() < MIN_PASSWORD_LEN {
+        return Err(AppError::validation(
+            "password",
+            format!("Password must have at least {MIN_PASSWORD_LEN} characters."),
+        ));
+    } else {
+        Some(password::hash_blocking(input.password.clone()).await?)
+    };
+    let owner = actor
+        .require_admin()
+        .is_err()
+        .then_some(actor.principal.user_id);
+    let tenant = actor.tenant();
+    let mut tx = db.pool.begin().await?;
+    let new = NewUser {
+        username,
+        display_name: input.display_name.trim(),
+        email: input.email.trim(),
+        password_hash: hash.as_deref(),
+        origin: "local",
+        is_partner_admin: false,
+    };
+    let id = db::users::insert(&mut tx, tenant, &new, unix_now()).await?;
+    let extra = NewUserExtra {
+        allocation: Some(&input.allocation),
+        device: input.device,
+        owner,
+    };
+    db::users::set_extra(&mut tx, tenant, id, &extra).await?;
+    let after = json(&(
+        username,
+        &input.email,
+        &input.allocation,
+        input.device,
+        owner,
+    ));
+    audit(
+        &mut tx,
+        actor,
+        "user.create",
+        username,
+        String::new(),
+        after,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Changes a user's details and status; disabling ends their sessions.
+pub async fn update(db: &Db, actor: &Actor, input: &UserUpdate) -> AppResult<()> {
+    if let Some(problem) = email_problem(&input.email) {
+        return Err(AppError::validation("email", problem));
+    }
+    check_allocation(&input.allocation)?;
+    let tenant = actor.tenant();
+    let mut tx = db.pool.begin().await?;
+    let before = db::users::get(&mut tx, tenant, input.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    may_manage(actor, &before)?;
+    if !input.active && input.id == actor.principal.user_id {
+        return Err(AppError::Locked {
+            reason: "You cannot disable your own account.".into(),
+        });
+    }
+    let status = if input.active { "active" } else { "disabled" };
+    if !db::users::update_if_version(
+        &mut tx,
+        tenant,
+        input.id,
+        input.version,
+        input.display_name.trim(),
+        input.email.trim(),
+        &input.allocation,
+        status,
+    )
+    .await?
+    {
+        return Err(AppError::Conflict);
+    }
+    if !input.active {
+        db::sessions::delete_for_user(&mut tx, tenant, input.id).await?;
+    }
+    let before_json = json(&(
+        &before.display_name,
+        &before.email,
+        &before.allocation,
+        &before.status,
+    ));
+    let after = json(&(&input.display_name, &input.email, &input.allocation, status));
+    audit(
+        &mut tx,
+        actor,
+        "user.update",
+        &before.username,
+        before_json,
+        after,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deletes a user. Never oneself, never a partner administrator (rule 7), never the last holder
+/// of the tenant-admin role (rule 9); and their roles go with them, so the actor must be able to
+/// grant each one (rule 4: you cannot remove what you could not grant).
+pub async fn delete(db: &Db, actor: &Actor, id: UserId, version: i64) -> AppResult<()> {
+    let tenant = actor.tenant();
+    let mut tx = db.pool.begin().await?;
+    let before = db::users::get(&mut tx, tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    may_manage(actor, &before)?;
+    if id == actor.principal.user_id {
+        return Err(AppError::Locked {
+            reason: "You cannot delete your own account.".into(),
+        });
+    }
+    if before.is_partner_admin != 0 {
+        return Err(AppError::Locked {
+            reason: PARTNER_ADMIN_MESSAGE.into(),
+        });
+    }
+    for role in db::assignments::user_role_ids(&mut tx, tenant, id).await? {
+        let row = db::roles::get(&mut tx, tenant, role).await?;
+        if is_tenant_admin_role(&row) && row.users <= 1 {
+            return Err(AppError::Locked {
+                reason: format!("The last holder of {} cannot be deleted.", row.name),
+            });
+        }
+        let grants = db::roles::grants(&mut tx, tenant, role).await?;
+        let applications = db::roles::applications(&mut tx, tenant, role).await?;
+        actor.may_hand_out(&grants, &applications)?;
+    }
+    if !db::users::delete_if_version(&mut tx, tenant, id, version).await? {
+        return Err(AppError::Conflict);
+    }
+    let before_json = json(&(&before.username, &before.email, &before.status));
+    audit(
+        &mut tx,
+        actor,
+        "user.delete",
+        &before.username,
+        before_json,
+        String::new(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

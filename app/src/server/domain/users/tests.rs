@@ -1,0 +1,194 @@
+use super::*;
+use crate::{
+    db_test,
+    model::AppError,
+    server::domain::{assignments::set_user_roles, testing::fixture},
+};
+
+fn new(username: &str) -> NewUserInput {
+    NewUserInput {
+        username: username.into(),
+        display_name: format!("{username} display"),
+        email: format!("{username}@example.com"),
+        password: "Long-enough-1".into(),
+        allocation: "Professional".into(),
+        device: false,
+    }
+}
+
+async fn row(db: &Db, actor: &Actor, id: UserId) -> UserRow {
+    let mut conn = db.pool.acquire().await.unwrap();
+    db::users::get(&mut conn, actor.tenant(), id)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+fn update_of(row: &UserRow, active: bool) -> UserUpdate {
+    UserUpdate {
+        id: UserId(row.id),
+        display_name: "Changed".into(),
+        email: row.email.clone(),
+        allocation: "Analyzer".into(),
+        active,
+        version: row.version,
+    }
+}
+
+db_test!(
+    users_are_created_validated_edited_disabled_and_deleted,
+    |db| {
+        let f = fixture(db, "acme").await;
+        let admin = f.actor(db, f.admin).await;
+        let alice = create(db, &admin, &new("alice")).await.unwrap();
+        assert_eq!(
+            create(db, &admin, &new("ALICE")).await.unwrap_err(),
+            AppError::validation("username", "A user with this username already exists.")
+        );
+        let mut bad = new("bob");
+        bad.email = "bob@".into();
+        assert!(
+            matches!(create(db, &admin, &bad).await, Err(AppError::Validation { ref field, .. }) if field == "email")
+        );
+        bad = new("bob");
+        bad.password = "short".into();
+        assert!(
+            matches!(create(db, &admin, &bad).await, Err(AppError::Validation { ref field, .. }) if field == "password")
+        );
+        bad = new("bob");
+        bad.allocation = "Owner".into();
+        assert!(create(db, &admin, &bad).await.is_err());
+        let mut device = new("pump-17");
+        device.device = true;
+        device.password.clear();
+        let pump = create(db, &admin, &device).await.unwrap();
+        assert_eq!(row(db, &admin, pump).await.kind, "device");
+
+        let before = row(db, &admin, alice).await;
+        assert_eq!(
+            (before.owner_id, before.allocation.as_str()),
+            (None, "Professional")
+        );
+        update(db, &admin, &update_of(&before, false))
+            .await
+            .unwrap();
+        let after = row(db, &admin, alice).await;
+        assert_eq!(
+            (
+                after.status.as_str(),
+                after.allocation.as_str(),
+                after.display_name.as_str()
+            ),
+            ("disabled", "Analyzer", "Changed")
+        );
+        assert_eq!(
+            update(db, &admin, &update_of(&before, true))
+                .await
+                .unwrap_err(),
+            AppError::Conflict
+        );
+        assert_eq!(
+            delete(db, &admin, alice, before.version).await.unwrap_err(),
+            AppError::Conflict
+        );
+        delete(db, &admin, alice, after.version).await.unwrap();
+        let mut conn = db.pool.acquire().await.unwrap();
+        assert!(db::users::get(&mut conn, f.tenant, alice)
+            .await
+            .unwrap()
+            .is_none());
+        let audited: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action LIKE 'user.%'")
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+        assert_eq!(audited, 4);
+    }
+);
+
+db_test!(
+    an_admin_with_create_only_manages_their_own_sub_users,
+    |db| {
+        let f = fixture(db, "acme").await;
+        let admin = f.actor(db, f.admin).await;
+        let creator = f
+            .actor_holding(db, "creator", &[("User management", "CREATE")])
+            .await;
+        let mine = create(db, &creator, &new("mine")).await.unwrap();
+        let theirs = create(db, &admin, &new("theirs")).await.unwrap();
+        let mine_row = row(db, &admin, mine).await;
+        assert_eq!(
+            mine_row.owner_id,
+            Some(creator.principal.user_id.0),
+            "a sub-user of its creator"
+        );
+        assert_eq!(row(db, &admin, theirs).await.owner_id, None);
+        update(db, &creator, &update_of(&mine_row, true))
+            .await
+            .unwrap();
+        let theirs_row = row(db, &admin, theirs).await;
+        assert!(matches!(
+            update(db, &creator, &update_of(&theirs_row, false)).await,
+            Err(AppError::Forbidden { .. })
+        ));
+        assert!(matches!(
+            delete(db, &creator, theirs, theirs_row.version).await,
+            Err(AppError::Forbidden { .. })
+        ));
+        let mine_row = row(db, &admin, mine).await;
+        delete(db, &creator, mine, mine_row.version).await.unwrap();
+        let reader = f
+            .actor_holding(db, "reader", &[("User management", "READ")])
+            .await;
+        assert_eq!(
+            create(db, &reader, &new("nope")).await.unwrap_err(),
+            AppError::forbidden("User management CREATE")
+        );
+    }
+);
+
+db_test!(
+    deleting_refuses_self_last_admin_and_roles_beyond_the_actor,
+    |db| {
+        let f = fixture(db, "acme").await;
+        let admin = f.actor(db, f.admin).await;
+        let own = row(db, &admin, f.admin).await;
+        assert!(matches!(
+            delete(db, &admin, f.admin, own.version).await,
+            Err(AppError::Locked { .. })
+        ));
+        assert!(matches!(
+            update(db, &admin, &update_of(&own, false)).await,
+            Err(AppError::Locked { .. })
+        ));
+        let limited = f
+            .actor_holding(
+                db,
+                "limited",
+                &[("User management", "ADMIN"), ("Alarms", "READ")],
+            )
+            .await;
+        assert!(
+            matches!(
+                delete(db, &limited, f.admin, own.version).await,
+                Err(AppError::Locked { .. })
+            ),
+            "the last admins holder"
+        );
+        let reader_holder = create(db, &admin, &new("reader")).await.unwrap();
+        let global_reader = f.role(db, "Global Reader").await;
+        set_user_roles(db, &admin, reader_holder, &[global_reader].into())
+            .await
+            .unwrap();
+        let version = row(db, &admin, reader_holder).await.version;
+        assert!(matches!(
+            delete(db, &limited, reader_holder, version).await,
+            Err(AppError::Forbidden { .. })
+        ));
+        let mut conn = db.pool.acquire().await.unwrap();
+        assert!(db::users::get(&mut conn, f.tenant, reader_holder)
+            .await
+            .unwrap()
+            .is_some());
+    }
+);

@@ -5,12 +5,15 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::{
-    api::users::{load_user, SetUserRoles},
+    api::users::{load_user, DeleteUser, SetUserRoles, UpdateUser},
     components::{
-        effective_grid::EffectiveGrid, feedback::ErrorMessage, loading::Loaded,
-        role_checklist::RoleChecklist,
+        confirm::ConfirmDialog, effective_grid::EffectiveGrid, feedback::ErrorMessage,
+        loading::Loaded, role_checklist::RoleChecklist,
     },
-    model::{users::UserDetail, AppError, RoleId, UserId},
+    model::{
+        users::{UserDetail, UserUpdate, ALLOCATIONS},
+        AppError, RoleId, UserId,
+    },
 };
 
 /// `/users/<id>`: the user, the `Global roles` tab and the effective permissions.
@@ -42,7 +45,8 @@ fn UserView(user: UserDetail, reload: RwSignal<u32>) -> impl IntoView {
     let chosen = RwSignal::new(user.role_ids.iter().copied().collect::<BTreeSet<RoleId>>());
     let save = ServerAction::<SetUserRoles>::new();
     let user_id = user.id;
-    let can_edit = user.can_edit;
+    let roles_locked = user.roles_locked.clone().filter(|_| !user.is_partner_admin);
+    let can_edit = user.can_edit && roles_locked.is_none();
     Effect::new(move |_| {
         if let Some(Ok(())) = save.value().get() {
             reload.update(|n| *n += 1);
@@ -60,15 +64,18 @@ fn UserView(user: UserDetail, reload: RwSignal<u32>) -> impl IntoView {
             <h1>{title}</h1>
             <span class=format!("status status-{}", user.status)>{user.status.clone()}</span>
         </header>
-        <dl class="facts panel">
-            <dt>"Email"</dt><dd>{if user.email.is_empty() { "—".to_owned() } else { user.email.clone() }}</dd>
-            <dt>"Origin"</dt><dd>{user.origin.clone()}</dd>
-        </dl>
+        <UserDetailsForm user=user.clone() reload/>
         <div role="tablist" class="tabs" aria-label="User sections">
             <button role="tab" id="tab-global-roles" aria-selected="true" aria-controls="panel-global-roles">"Global roles"</button>
         </div>
         <section role="tabpanel" id="panel-global-roles" aria-labelledby="tab-global-roles" class="panel">
-            {(!can_edit).then(|| view! { <p class="alert alert-info" role="status">"Assigning roles needs User management ADMIN."</p> })}
+            {roles_locked.clone().map(|reason| view! {
+                <div class="lock-indicator" role="note" aria-label="Roles managed by SSO">
+                    <span aria-hidden="true">"🔒"</span> <strong>"Roles managed by SSO"</strong>
+                    <p class="muted small">{reason}</p>
+                </div>
+            })}
+            {(!user.can_edit).then(|| view! { <p class="alert alert-info" role="status">"You can view these roles. Assigning roles needs the tenant's assign permission."</p> })}
             <RoleChecklist roles=user.roles.clone() chosen editable=can_edit/>
             {move || save.value().get().map(|r| match r {
                 Ok(()) => view! { <p role="status" class="alert alert-success">"Saved."</p> }.into_any(),
@@ -84,5 +91,93 @@ fn UserView(user: UserDetail, reload: RwSignal<u32>) -> impl IntoView {
             <p class="muted">"Everything this user may do, and which role grants it."</p>
             <EffectiveGrid catalogue=user.catalogue.clone() provenance=user.provenance.clone()/>
         </section>
+    }
+}
+
+/// Details, status and deletion of one user.
+#[component]
+fn UserDetailsForm(user: UserDetail, reload: RwSignal<u32>) -> impl IntoView {
+    let update = ServerAction::<UpdateUser>::new();
+    let remove = ServerAction::<DeleteUser>::new();
+    let display_name = RwSignal::new(user.display_name.clone());
+    let email = RwSignal::new(user.email.clone());
+    let allocation = RwSignal::new(user.allocation.clone());
+    let active = user.status == "active";
+    let (id, version, can_manage) = (user.id, user.version, user.can_manage);
+    let confirm_open = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(Ok(())) = update.value().get() {
+            reload.update(|n| *n += 1);
+        }
+    });
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = remove.value().get() {
+            navigate("/users", Default::default());
+        }
+    });
+    let send = move |active: bool| {
+        update.dispatch(UpdateUser {
+            input: UserUpdate {
+                id,
+                display_name: display_name.get_untracked(),
+                email: email.get_untracked(),
+                allocation: allocation.get_untracked(),
+                active,
+                version,
+            },
+        });
+    };
+    let email_error = move || {
+        update
+            .value()
+            .get()
+            .and_then(Result::err)
+            .and_then(|e| e.for_field("email").map(str::to_owned))
+    };
+    let error = move || {
+        update
+            .value()
+            .get()
+            .and_then(Result::err)
+            .filter(|e| e.for_field("email").is_none())
+            .or_else(|| remove.value().get().and_then(Result::err))
+    };
+    view! {
+        <form class="panel details-form" novalidate on:submit=move |ev| { ev.prevent_default(); send(active); }>
+            <dl class="facts">
+                <dt>"Origin"</dt><dd>{user.origin.clone()}{user.device.then(|| " · device user")}</dd>
+                {user.owner.clone().map(|owner| view! { <dt>"Sub-user of"</dt><dd>{owner}</dd> })}
+                {user.is_partner_admin.then(|| view! { <dt>"Partner administrator"</dt><dd>"Roles are managed on the Service Provider Portal."</dd> })}
+            </dl>
+            <div class="inline-form">
+                <div class="field">
+                    <label for="user-display-name">"Display name"</label>
+                    <input id="user-display-name" type="text" disabled=!can_manage prop:value=move || display_name.get() on:input=move |ev| display_name.set(event_target_value(&ev))/>
+                </div>
+                <div class="field">
+                    <label for="user-email">"Email"</label>
+                    <input id="user-email" type="email" disabled=!can_manage aria-invalid=move || email_error().is_some().to_string() aria-describedby="user-email-error"
+                        prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev))/>
+                    <p id="user-email-error" class="field-error">{email_error}</p>
+                </div>
+                <div class="field">
+                    <label for="user-allocation">"Allocation"</label>
+                    <select id="user-allocation" disabled=!can_manage on:change=move |ev| allocation.set(event_target_value(&ev))>
+                        {ALLOCATIONS.iter().map(|a| view! { <option value=*a selected=user.allocation == *a>{*a}</option> }).collect_view()}
+                    </select>
+                </div>
+                <button type="submit" disabled=move || !can_manage || update.pending().get()>"Save details"</button>
+                <button type="button" disabled=!can_manage on:click=move |_| send(!active)>{if active { "Disable user" } else { "Enable user" }}</button>
+                <button type="button" class="danger" disabled=!can_manage on:click=move |_| confirm_open.set(true)>"Delete user"</button>
+            </div>
+            {move || error().map(|error| view! { <ErrorMessage error/> })}
+            {move || update.value().get().and_then(Result::ok).map(|_| view! { <p role="status" class="alert alert-success">"Saved."</p> })}
+        </form>
+        <ConfirmDialog open=confirm_open
+            title=format!("Delete user {}?", user.username)
+            message="The user, their sessions and their roles are removed. This cannot be undone."
+            confirm_label="Delete user"
+            on_confirm=move |_| { remove.dispatch(DeleteUser { id, version }); }/>
     }
 }

@@ -2,9 +2,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    api::users::list_users,
+    api::users::{list_users, CreateUser},
     components::{loading::Loaded, role_popover::RolePopover},
     model::users::UserPage,
+    pages::users::create_form::CreateUserForm,
 };
 
 /// `/users`: the tenant's users, searched and paged on the server.
@@ -13,13 +14,22 @@ pub fn UsersPage() -> impl IntoView {
     let query = RwSignal::new(String::new());
     let page = RwSignal::new(1i64);
     let reload = RwSignal::new(0u32);
+    let create = ServerAction::<CreateUser>::new();
     let users = Resource::new(
-        move || (query.get(), page.get(), reload.get()),
-        |(q, p, _)| list_users(q, p),
+        move || {
+            (
+                query.get(),
+                page.get(),
+                reload.get(),
+                create.version().get(),
+            )
+        },
+        |(q, p, _, _)| list_users(q, p),
     );
     view! {
         <Title text="Users"/>
         <header class="page-header"><h1>"Users"</h1></header>
+        {move || create.value().get().and_then(Result::ok).map(|_| view! { <p role="status" class="alert alert-success">"User created."</p> })}
         <div class="toolbar">
             <label for="user-search" class="visually-hidden">"Search users"</label>
             <input id="user-search" type="search" placeholder="Search by username, name or email"
@@ -30,6 +40,7 @@ pub fn UsersPage() -> impl IntoView {
             let pages = data.pages();
             let (current, total) = (data.page, data.total);
             view! {
+                {data.can_create.then(|| view! { <CreateUserForm create/> })}
                 <table class="data-table">
                     <thead>
                         <tr>
@@ -43,7 +54,7 @@ pub fn UsersPage() -> impl IntoView {
                     <tbody>
                         {data.rows.into_iter().map(|user| view! {
                             <tr>
-                                <td><a href=format!("/users/{}", user.id)>{user.username.clone()}</a></td>
+                                <td><a href=format!("/users/{}", user.id)>{user.username.clone()}</a>{(user.origin == "sso").then(|| view! { " " <span class="badge">"SSO"</span> })}</td>
                                 <td>{user.display_name.clone()}</td>
                                 <td>{user.email.clone()}</td>
                                 <td><span class=format!("status status-{}", user.status)>{user.status.clone()}</span></td>

@@ -1,2 +1,3 @@
+pub mod create_form;
 pub mod detail;
 pub mod list;

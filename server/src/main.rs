@@ -78,6 +78,15 @@ async fn serve(config: RunConfig) -> Result<(), String> {
             "Demo sign-in: tenant acme, user admin, password {}",
             domain::demo::DEMO_PASSWORD
         );
+        let others: Vec<String> = domain::demo::DEMO_TENANTS
+            .iter()
+            .skip(1)
+            .map(|(slug, _, template, _)| format!("{slug} ({template})"))
+            .collect();
+        println!(
+            "Also tenants {}: the same user and password.",
+            others.join(", ")
+        );
     }
     axum::serve(
         listener,

@@ -14,13 +14,19 @@ use super::tenants::{self, NewTenant};
 
 pub const DEMO_PASSWORD: &str = "Castellan-demo-1";
 
-/// (tenant id, display name, template) of the demo tenants whose template exists so far.
-pub const DEMO_TENANTS: &[(&str, &str, &str)] = &[("acme", "Acme Industries", "iot")];
+/// (tenant id, display name, template, spaces besides `Default Space`) of the demo tenants.
+pub const DEMO_TENANTS: &[(&str, &str, &str, &[&str])] = &[
+    ("acme", "Acme Industries", "iot", &[]),
+    ("globex", "Globex Corporation", "mdm", &["EMEA", "Americas"]),
+    ("hooli", "Hooli", "mdm", &[]),
+    ("initech", "Initech", "migration", &[]),
+    ("umbrella", "Umbrella Analytics", "analytics", &[]),
+];
 
 /// Seeds every demo tenant that does not exist yet; returns the ids of those it created.
 pub async fn seed(db: &Db, templates: &Templates) -> AppResult<Vec<&'static str>> {
     let mut created = Vec::new();
-    for &(slug, name, template) in DEMO_TENANTS {
+    for &(slug, name, template, spaces) in DEMO_TENANTS {
         let mut conn = db.pool.acquire().await?;
         if db::tenants::find_by_slug(&mut conn, slug).await?.is_some() {
             continue;
@@ -39,6 +45,10 @@ pub async fn seed(db: &Db, templates: &Templates) -> AppResult<Vec<&'static str>
         )
         .await?;
         seed_people(db, tenant).await?;
+        let mut conn = db.pool.acquire().await?;
+        for space in spaces {
+            db::spaces::insert(&mut conn, tenant, space, "", false, unix_now()).await?;
+        }
         created.push(slug);
     }
     Ok(created)
@@ -86,33 +96,62 @@ async fn seed_people(db: &Db, tenant: TenantId) -> AppResult<()> {
 mod tests {
     use crate::{db_test, server::db};
 
-    db_test!(demo_seed_creates_acme_once_with_its_people, |db| {
-        let templates = crate::server::templates::Templates::load().unwrap();
-        assert_eq!(super::seed(db, &templates).await.unwrap(), vec!["acme"]);
-        assert!(
-            super::seed(db, &templates).await.unwrap().is_empty(),
-            "second start seeds nothing"
-        );
-        let mut conn = db.pool.acquire().await.unwrap();
-        let acme = db::tenants::find_by_slug(&mut conn, "acme")
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(acme.template, "iot");
-        let tenant = crate::model::TenantId(acme.id);
-        for name in ["admin", "alice", "bob", "carol", "sso.dave", "partner.erin"] {
+    db_test!(
+        demo_seed_creates_every_demo_tenant_once_with_its_people,
+        |db| {
+            let templates = crate::server::templates::Templates::load().unwrap();
+            assert_eq!(
+                super::seed(db, &templates).await.unwrap(),
+                vec!["acme", "globex", "hooli", "initech", "umbrella"]
+            );
             assert!(
-                db::users::id_by_username(&mut conn, tenant, name)
+                super::seed(db, &templates).await.unwrap().is_empty(),
+                "second start seeds nothing"
+            );
+            let mut conn = db.pool.acquire().await.unwrap();
+            let acme = db::tenants::find_by_slug(&mut conn, "acme")
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(acme.template, "iot");
+            let tenant = crate::model::TenantId(acme.id);
+            for name in ["admin", "alice", "bob", "carol", "sso.dave", "partner.erin"] {
+                assert!(
+                    db::users::id_by_username(&mut conn, tenant, name)
+                        .await
+                        .unwrap()
+                        .is_some(),
+                    "{name}"
+                );
+            }
+            let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+            assert_eq!(users, 6 * 5);
+            let globex = db::tenants::find_by_slug(&mut conn, "globex")
+                .await
+                .unwrap()
+                .unwrap();
+            let spaces: Vec<String> =
+                db::spaces::list(&mut conn, crate::model::TenantId(globex.id))
                     .await
                     .unwrap()
-                    .is_some(),
-                "{name}"
-            );
+                    .into_iter()
+                    .map(|s| s.name)
+                    .collect();
+            assert_eq!(spaces, ["Default Space", "Americas", "EMEA"]);
+            for (slug, template) in [
+                ("hooli", "mdm"),
+                ("initech", "migration"),
+                ("umbrella", "analytics"),
+            ] {
+                let t = db::tenants::find_by_slug(&mut conn, slug)
+                    .await
+                    .unwrap()
+                    .unwrap();
+                assert_eq!(t.template, template);
+            }
         }
-        let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
-            .fetch_one(&mut *conn)
-            .await
-            .unwrap();
-        assert_eq!(users, 6);
-    });
+    );
 }

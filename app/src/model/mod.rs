@@ -9,6 +9,7 @@ pub mod roles;
 pub mod session;
 pub mod spaces;
 pub mod users;
+pub mod wizard;
 
 pub use error::{AppError, AppResult};
 pub use ids::{GroupId, RoleId, SpaceId, TenantId, UserId};

@@ -21,6 +21,7 @@ pub struct RoleRow {
     pub name: String,
     pub description: String,
     pub audience: String,
+    pub scope: String,
     pub built_in: i64,
     pub special: i64,
     pub version: i64,
@@ -131,7 +132,7 @@ pub async fn replace_applications(
 }
 
 const ROW: &str =
-    "SELECT r.id, r.name, r.description, r.audience, r.built_in, r.special, r.version, \
+    "SELECT r.id, r.name, r.description, r.audience, r.scope, r.built_in, r.special, r.version, \
      (SELECT COUNT(DISTINCT ur.user_id) FROM user_roles ur WHERE ur.role_id = r.id) AS users, \
      (SELECT COUNT(DISTINCT gr.group_id) FROM group_roles gr WHERE gr.role_id = r.id) AS groups \
      FROM roles r WHERE r.tenant_id = $1";
@@ -245,4 +246,32 @@ pub async fn all_applications(
         out.entry(role).or_default().insert(app);
     }
     Ok(out)
+}
+
+/// (role, required role) pairs of the tenant (SPEC rule 5).
+pub async fn requirements(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+) -> AppResult<Vec<(i64, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT role_id, required_id FROM role_requires WHERE tenant_id = $1 ORDER BY role_id, required_id",
+    )
+    .bind(tenant.0)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn add_requirement(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    role: RoleId,
+    required: RoleId,
+) -> AppResult<()> {
+    sqlx::query("INSERT INTO role_requires (tenant_id, role_id, required_id) VALUES ($1, $2, $3)")
+        .bind(tenant.0)
+        .bind(role.0)
+        .bind(required.0)
+        .execute(conn)
+        .await?;
+    Ok(())
 }

@@ -110,5 +110,16 @@ async fn seed_roles(
             admin_role = Some(id);
         }
     }
+    for seed in template.roles.iter().filter(|r| !r.requires.is_empty()) {
+        let role = db::roles::id_by_name(conn, tenant, &seed.name)
+            .await?
+            .ok_or(AppError::Internal)?;
+        for required in &seed.requires {
+            let required = db::roles::id_by_name(conn, tenant, required)
+                .await?
+                .ok_or(AppError::Internal)?;
+            db::roles::add_requirement(conn, tenant, role, required).await?;
+        }
+    }
     Ok(admin_role)
 }

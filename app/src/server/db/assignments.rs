@@ -1,6 +1,9 @@
 use sqlx::AnyConnection;
 
-use crate::model::{AppResult, RoleId, TenantId, UserId};
+use crate::model::{
+    wizard::{Assignment, Subject},
+    AppResult, RoleId, SpaceId, TenantId, UserId,
+};
 
 /// One granted cell and where it comes from: a role held directly (`group` empty) or through a group.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -124,4 +127,89 @@ pub async fn roles_of_users(
         query = query.bind(user.0);
     }
     Ok(query.fetch_all(conn).await?)
+}
+
+/// The table and column holding a subject's assignments.
+fn table_of(subject: Subject) -> (&'static str, &'static str, i64) {
+    match subject {
+        Subject::User(u) => ("user_roles", "user_id", u.0),
+        Subject::Group(g) => ("group_roles", "group_id", g.0),
+    }
+}
+
+/// Every (role, space) a user or group holds directly; space 0 is tenant-wide.
+pub async fn of_subject(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    subject: Subject,
+) -> AppResult<Vec<Assignment>> {
+    let (table, column, id) = table_of(subject);
+    let rows: Vec<(i64, i64)> = sqlx::query_as(&format!(
+        "SELECT role_id, space_id FROM {table} WHERE tenant_id = $1 AND {column} = $2 \
+         ORDER BY role_id, space_id"
+    ))
+    .bind(tenant.0)
+    .bind(id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(r, s)| (RoleId(r), SpaceId(s)))
+        .collect())
+}
+
+pub async fn add(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    subject: Subject,
+    (role, space): Assignment,
+) -> AppResult<()> {
+    let (table, column, id) = table_of(subject);
+    sqlx::query(&format!(
+        "INSERT INTO {table} (tenant_id, {column}, role_id, space_id) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT DO NOTHING"
+    ))
+    .bind(tenant.0)
+    .bind(id)
+    .bind(role.0)
+    .bind(space.0)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn remove(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    subject: Subject,
+    (role, space): Assignment,
+) -> AppResult<()> {
+    let (table, column, id) = table_of(subject);
+    sqlx::query(&format!(
+        "DELETE FROM {table} WHERE tenant_id = $1 AND {column} = $2 AND role_id = $3 AND space_id = $4"
+    ))
+    .bind(tenant.0)
+    .bind(id)
+    .bind(role.0)
+    .bind(space.0)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Role ids held through the groups a user is in.
+pub async fn group_role_ids_of_user(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    user: UserId,
+) -> AppResult<Vec<RoleId>> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT DISTINCT gr.role_id FROM group_members gm JOIN group_roles gr ON gr.group_id = gm.group_id \
+         WHERE gm.tenant_id = $1 AND gm.user_id = $2",
+    )
+    .bind(tenant.0)
+    .bind(user.0)
+    .fetch_all(conn)
+    .await?;
+    Ok(ids.into_iter().map(RoleId).collect())
 }

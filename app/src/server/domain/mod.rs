@@ -10,3 +10,4 @@ pub mod tenants;
 #[cfg(test)]
 pub mod testing;
 pub mod users;
+pub mod wizard;

@@ -1,0 +1,454 @@
+//! The assignment wizard (Append, Assign) and bulk `Remove roles`, on the server. Every request
+//! is checked as a whole before anything is written: roles and spaces of this tenant, no
+//! escalation on what is added or removed (SPEC rule 4), requirements met (rule 5), the last
+//! tenant admin keeps the role (rule 9). Locked principals (rules 6, 7) are skipped with the
+//! reason; everything else is applied in one transaction.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use sqlx::AnyConnection;
+
+use super::{
+    access::Actor,
+    assignments::{ensure_roles_editable, is_tenant_admin_role},
+    roles::{assignable, json},
+};
+use crate::{
+    model::{
+        catalogue::Grants,
+        wizard::{
+            change_for, unmet_requirement, Assignment, Mode, SpaceRef, Subject, SubjectInfo,
+            SubjectSummary, WizardContext, WizardRequest, WizardRole, TENANT_WIDE,
+        },
+        AppError, AppResult, RoleId, SpaceId, TenantId,
+    },
+    server::{
+        db::{self, audit::AuditEvent, Db},
+        unix_now,
+    },
+};
+
+async fn subject_info(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    subject: Subject,
+) -> AppResult<SubjectInfo> {
+    let (name, skip) = match subject {
+        Subject::User(user) => {
+            let row = db::users::get(conn, tenant, user)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let skip = ensure_roles_editable(conn, tenant, &row)
+                .await
+                .err()
+                .map(|e| e.to_string());
+            (row.username, skip)
+        }
+        Subject::Group(group) => {
+            let row = db::groups::get(conn, tenant, group)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            (row.name, None)
+        }
+    };
+    Ok(SubjectInfo {
+        subject,
+        name,
+        current: db::assignments::of_subject(conn, tenant, subject).await?,
+        skip,
+    })
+}
+
+/// What the wizard starts from: the grantable roles, the spaces, the chosen principals.
+pub async fn context(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    mode: Mode,
+    subjects: &[Subject],
+) -> AppResult<WizardContext> {
+    actor.require_admin()?;
+    if subjects.is_empty() {
+        return Err(AppError::validation(
+            "subjects",
+            "Select at least one user or group.",
+        ));
+    }
+    if mode == Mode::Assign && subjects.len() != 1 {
+        return Err(AppError::validation(
+            "subjects",
+            "Assign roles works on one user or group.",
+        ));
+    }
+    let tenant = actor.tenant();
+    let mut infos = Vec::new();
+    for &subject in subjects.iter().collect::<BTreeSet<_>>() {
+        let info = subject_info(conn, tenant, subject).await?;
+        if let (Mode::Assign, Some(reason)) = (mode, &info.skip) {
+            return Err(AppError::Locked {
+                reason: reason.clone(),
+            });
+        }
+        infos.push(info);
+    }
+    let verdicts: BTreeMap<RoleId, _> = assignable(conn, actor)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, (r.grantable, r.reason)))
+        .collect();
+    let requirements = db::roles::requirements(conn, tenant).await?;
+    let roles = db::roles::list(conn, tenant)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let id = RoleId(r.id);
+            let (grantable, reason) = verdicts.get(&id).cloned().unwrap_or((false, None));
+            WizardRole {
+                id,
+                name: r.name,
+                description: r.description,
+                space_bound: r.scope == "space-bound",
+                requires: requirements
+                    .iter()
+                    .filter(|(role, _)| *role == r.id)
+                    .map(|(_, required)| RoleId(*required))
+                    .collect(),
+                grantable,
+                reason,
+            }
+        })
+        .collect();
+    let spaces = db::spaces::list(conn, tenant)
+        .await?
+        .into_iter()
+        .map(|s| SpaceRef {
+            id: SpaceId(s.id),
+            name: s.name,
+            is_default: s.is_default != 0,
+        })
+        .collect();
+    Ok(WizardContext {
+        mode,
+        subjects: infos,
+        roles,
+        spaces,
+    })
+}
+
+/// One principal's part of a checked request.
+struct Planned {
+    info: SubjectInfo,
+    added: Vec<Assignment>,
+    removed: Vec<Assignment>,
+}
+
+/// Names and permission cells, to describe a plan.
+struct Describe<'a> {
+    ctx: &'a WizardContext,
+    grants: BTreeMap<i64, Grants>,
+}
+
+impl Describe<'_> {
+    fn role_name(&self, role: RoleId) -> String {
+        self.ctx
+            .roles
+            .iter()
+            .find(|r| r.id == role)
+            .map(|r| r.name.clone())
+            .unwrap_or_default()
+    }
+
+    fn assignment(&self, (role, space): Assignment) -> String {
+        let name = self.role_name(role);
+        match self.ctx.spaces.iter().find(|s| s.id == space) {
+            Some(space) if space.id != TENANT_WIDE => format!("{name} ({})", space.name),
+            _ => name,
+        }
+    }
+
+    fn cells(&self, actor: &Actor, roles: &BTreeSet<RoleId>) -> BTreeSet<String> {
+        let mut union = Grants::new();
+        for role in roles {
+            for (t, levels) in self.grants.get(&role.0).into_iter().flatten() {
+                union
+                    .entry(t.clone())
+                    .or_default()
+                    .extend(levels.iter().cloned());
+            }
+        }
+        actor
+            .catalogue
+            .effective(&union)
+            .into_iter()
+            .flat_map(|(t, levels)| levels.into_iter().map(move |l| format!("{t} {l}")))
+            .collect()
+    }
+}
+
+async fn summarize(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    describe: &Describe<'_>,
+    plan: &Planned,
+) -> AppResult<SubjectSummary> {
+    let through_groups: BTreeSet<RoleId> = match plan.info.subject {
+        Subject::User(user) => db::assignments::group_role_ids_of_user(conn, actor.tenant(), user)
+            .await?
+            .into_iter()
+            .collect(),
+        Subject::Group(_) => BTreeSet::new(),
+    };
+    let before: BTreeSet<Assignment> = plan.info.current.iter().copied().collect();
+    let mut after = before.clone();
+    for a in &plan.removed {
+        after.remove(a);
+    }
+    after.extend(plan.added.iter().copied());
+    let roles_of = |set: &BTreeSet<Assignment>| -> BTreeSet<RoleId> {
+        set.iter()
+            .map(|(r, _)| *r)
+            .chain(through_groups.iter().copied())
+            .collect()
+    };
+    let (cells_before, cells_after) = (
+        describe.cells(actor, &roles_of(&before)),
+        describe.cells(actor, &roles_of(&after)),
+    );
+    Ok(SubjectSummary {
+        name: plan.info.name.clone(),
+        added: plan.added.iter().map(|&a| describe.assignment(a)).collect(),
+        removed: plan
+            .removed
+            .iter()
+            .map(|&a| describe.assignment(a))
+            .collect(),
+        gained: cells_after.difference(&cells_before).cloned().collect(),
+        lost: cells_before.difference(&cells_after).cloned().collect(),
+        skipped: plan.info.skip.clone(),
+    })
+}
+
+/// Checks one principal's change: no escalation, requirements met, last tenant admin kept.
+async fn check_change(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    ctx: &WizardContext,
+    plan: &Planned,
+) -> AppResult<()> {
+    let tenant = actor.tenant();
+    let changed: BTreeSet<RoleId> = plan
+        .added
+        .iter()
+        .chain(&plan.removed)
+        .map(|(r, _)| *r)
+        .collect();
+    for &role in &changed {
+        let grants = db::roles::grants(conn, tenant, role).await?;
+        let applications = db::roles::applications(conn, tenant, role).await?;
+        actor.may_hand_out(&grants, &applications)?;
+    }
+    let mut after: BTreeSet<Assignment> = plan.info.current.iter().copied().collect();
+    for a in &plan.removed {
+        after.remove(a);
+    }
+    after.extend(plan.added.iter().copied());
+    let requirements: Vec<(RoleId, RoleId)> = ctx
+        .roles
+        .iter()
+        .flat_map(|r| r.requires.iter().map(move |&q| (r.id, q)))
+        .collect();
+    if let Some((role, required)) = unmet_requirement(&requirements, &after) {
+        let name = |id: RoleId| {
+            ctx.roles
+                .iter()
+                .find(|r| r.id == id)
+                .map(|r| r.name.clone())
+                .unwrap_or_default()
+        };
+        return Err(AppError::validation(
+            "roles",
+            format!(
+                "{} requires {}: {} would be left without it.",
+                name(role),
+                name(required),
+                plan.info.name
+            ),
+        ));
+    }
+    if let Subject::User(_) = plan.info.subject {
+        for &(role, _) in &plan.removed {
+            let still_held = after.iter().any(|(r, _)| *r == role);
+            let row = db::roles::get(conn, tenant, role).await?;
+            if !still_held && is_tenant_admin_role(&row) && row.users <= 1 {
+                return Err(AppError::Locked {
+                    reason: format!("The last holder of {} cannot lose it.", row.name),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Checks a wizard request as a whole and works out each principal's change.
+async fn plan_request(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    request: &WizardRequest,
+) -> AppResult<(WizardContext, Vec<Planned>)> {
+    let ctx = context(conn, actor, request.mode, &request.subjects).await?;
+    let wanted: BTreeSet<Assignment> = request.assignments.iter().copied().collect();
+    for &(role, space) in &wanted {
+        let role = ctx
+            .roles
+            .iter()
+            .find(|r| r.id == role)
+            .ok_or(AppError::NotFound)?;
+        let space_ok = if role.space_bound {
+            ctx.spaces.iter().any(|s| s.id == space)
+        } else {
+            space == TENANT_WIDE
+        };
+        if !space_ok {
+            return Err(AppError::validation(
+                "spaces",
+                format!("{} cannot be assigned in that space.", role.name),
+            ));
+        }
+    }
+    let mut plans = Vec::new();
+    for info in &ctx.subjects {
+        let current: BTreeSet<Assignment> = info.current.iter().copied().collect();
+        let (added, removed) = if info.skip.is_some() {
+            (Vec::new(), Vec::new())
+        } else {
+            change_for(request.mode, &current, &wanted)
+        };
+        let plan = Planned {
+            info: info.clone(),
+            added,
+            removed,
+        };
+        check_change(conn, actor, &ctx, &plan).await?;
+        plans.push(plan);
+    }
+    Ok((ctx, plans))
+}
+
+async fn summaries(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    ctx: &WizardContext,
+    plans: &[Planned],
+) -> AppResult<Vec<SubjectSummary>> {
+    let describe = Describe {
+        ctx,
+        grants: db::roles::all_grants(conn, actor.tenant()).await?,
+    };
+    let mut out = Vec::new();
+    for plan in plans {
+        out.push(summarize(conn, actor, &describe, plan).await?);
+    }
+    Ok(out)
+}
+
+/// The Summary step: what Done would change, nothing written.
+pub async fn preview(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    request: &WizardRequest,
+) -> AppResult<Vec<SubjectSummary>> {
+    let (ctx, plans) = plan_request(conn, actor, request).await?;
+    summaries(conn, actor, &ctx, &plans).await
+}
+
+async fn write(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    action: &str,
+    plans: &[Planned],
+) -> AppResult<()> {
+    let tenant = actor.tenant();
+    for plan in plans
+        .iter()
+        .filter(|p| !p.added.is_empty() || !p.removed.is_empty())
+    {
+        for &a in &plan.removed {
+            db::assignments::remove(conn, tenant, plan.info.subject, a).await?;
+        }
+        for &a in &plan.added {
+            db::assignments::add(conn, tenant, plan.info.subject, a).await?;
+        }
+        if let Subject::Group(group) = plan.info.subject {
+            db::groups::touch(conn, tenant, group).await?;
+        }
+        let kind = match plan.info.subject {
+            Subject::User(_) => "user",
+            Subject::Group(_) => "group",
+        };
+        let as_ids = |list: &[Assignment]| list.iter().map(|(r, s)| (r.0, s.0)).collect::<Vec<_>>();
+        let event = AuditEvent {
+            tenant,
+            actor: Some(actor.principal.user_id),
+            action,
+            target: &format!("{kind} {}", plan.info.name),
+            before: json(&as_ids(&plan.removed)),
+            after: json(&as_ids(&plan.added)),
+        };
+        db::audit::record(conn, &event, unix_now()).await?;
+    }
+    Ok(())
+}
+
+/// Done: applies the request in one transaction and returns what changed.
+pub async fn apply(
+    db: &Db,
+    actor: &Actor,
+    request: &WizardRequest,
+) -> AppResult<Vec<SubjectSummary>> {
+    let mut tx = db.pool.begin().await?;
+    let (ctx, plans) = plan_request(&mut tx, actor, request).await?;
+    let out = summaries(&mut tx, actor, &ctx, &plans).await?;
+    let action = match request.mode {
+        Mode::Append => "roles.append",
+        Mode::Assign => "roles.assign",
+    };
+    write(&mut tx, actor, action, &plans).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// `Remove roles` from a list: takes the chosen roles (in every space) from each principal.
+pub async fn remove_roles(
+    db: &Db,
+    actor: &Actor,
+    subjects: &[Subject],
+    roles: &BTreeSet<RoleId>,
+) -> AppResult<Vec<SubjectSummary>> {
+    let mut tx = db.pool.begin().await?;
+    let ctx = context(&mut tx, actor, Mode::Append, subjects).await?;
+    let mut plans = Vec::new();
+    for info in &ctx.subjects {
+        let removed = if info.skip.is_some() {
+            Vec::new()
+        } else {
+            info.current
+                .iter()
+                .filter(|(r, _)| roles.contains(r))
+                .copied()
+                .collect()
+        };
+        let plan = Planned {
+            info: info.clone(),
+            added: Vec::new(),
+            removed,
+        };
+        check_change(&mut tx, actor, &ctx, &plan).await?;
+        plans.push(plan);
+    }
+    let out = summaries(&mut tx, actor, &ctx, &plans).await?;
+    write(&mut tx, actor, "roles.remove", &plans).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests;

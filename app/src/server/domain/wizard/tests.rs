@@ -1,0 +1,463 @@
+use super::*;
+use crate::{
+    db_test,
+    model::{spaces::SpaceInput, wizard::TENANT_WIDE, GroupId, UserId},
+    server::{
+        db::users::NewUser,
+        domain::{
+            assignments::PARTNER_ADMIN_MESSAGE,
+            spaces,
+            testing::{fixture, fixture_of, Fixture},
+        },
+    },
+};
+
+async fn space(db: &Db, f: &Fixture, name: &str) -> SpaceId {
+    let admin = f.actor(db, f.admin).await;
+    let input = SpaceInput {
+        id: None,
+        name: name.into(),
+        description: String::new(),
+        version: 0,
+    };
+    spaces::save(db, &admin, &input).await.unwrap().id
+}
+
+async fn default_space(db: &Db, f: &Fixture) -> SpaceId {
+    let mut conn = db.pool.acquire().await.unwrap();
+    spaces::list(&mut conn, f.tenant).await.unwrap()[0].id
+}
+
+async fn held(db: &Db, f: &Fixture, subject: Subject) -> BTreeSet<Assignment> {
+    let mut conn = db.pool.acquire().await.unwrap();
+    db::assignments::of_subject(&mut conn, f.tenant, subject)
+        .await
+        .unwrap()
+        .into_iter()
+        .collect()
+}
+
+fn request(mode: Mode, subjects: &[Subject], assignments: &[Assignment]) -> WizardRequest {
+    WizardRequest {
+        mode,
+        subjects: subjects.to_vec(),
+        assignments: assignments.to_vec(),
+    }
+}
+
+async fn person(db: &Db, f: &Fixture, username: &str, origin: &str, partner: bool) -> UserId {
+    let mut conn = db.pool.acquire().await.unwrap();
+    let new = NewUser {
+        username,
+        display_name: username,
+        email: "",
+        password_hash: None,
+        origin,
+        is_partner_admin: partner,
+    };
+    db::users::insert(&mut conn, f.tenant, &new, 0)
+        .await
+        .unwrap()
+}
+
+db_test!(
+    mdm_append_puts_space_bound_roles_in_the_chosen_spaces_for_every_user,
+    |db| {
+        let f = fixture_of(db, "globex", "mdm").await;
+        let admin = f.actor(db, f.admin).await;
+        let (emea, americas) = (space(db, &f, "EMEA").await, space(db, &f, "Americas").await);
+        let (alice, bob) = (f.user(db, "alice").await, f.user(db, "bob").await);
+        let system_ro = f.role(db, "System Read Only").await;
+        let device_ro = f.role(db, "Device Read Only").await;
+        let mut conn = db.pool.acquire().await.unwrap();
+        let ctx = context(&mut conn, &admin, Mode::Append, &[Subject::User(alice)])
+            .await
+            .unwrap();
+        assert_eq!(ctx.spaces.len(), 3);
+        let device = ctx.roles.iter().find(|r| r.id == device_ro).unwrap();
+        assert!(device.space_bound && device.grantable);
+        drop(conn);
+        let wanted = [
+            (system_ro, TENANT_WIDE),
+            (device_ro, emea),
+            (device_ro, americas),
+        ];
+        let subjects = [Subject::User(alice), Subject::User(bob)];
+        let mut conn = db.pool.acquire().await.unwrap();
+        let summary = preview(
+            &mut conn,
+            &admin,
+            &request(Mode::Append, &subjects, &wanted),
+        )
+        .await
+        .unwrap();
+        drop(conn);
+        assert_eq!(
+            summary[0].added,
+            [
+                "System Read Only",
+                "Device Read Only (EMEA)",
+                "Device Read Only (Americas)"
+            ]
+        );
+        assert!(
+            summary[0].gained.contains(&"Devices View".to_owned()),
+            "{:?}",
+            summary[0].gained
+        );
+        assert!(
+            held(db, &f, Subject::User(alice)).await.is_empty(),
+            "preview writes nothing"
+        );
+        apply(db, &admin, &request(Mode::Append, &subjects, &wanted))
+            .await
+            .unwrap();
+        for user in [alice, bob] {
+            assert_eq!(
+                held(db, &f, Subject::User(user)).await,
+                wanted.iter().copied().collect()
+            );
+        }
+        // A space-bound role tenant-wide, or a space of another tenant, is refused.
+        let bad = request(Mode::Append, &subjects, &[(device_ro, TENANT_WIDE)]);
+        assert!(matches!(
+            apply(db, &admin, &bad).await,
+            Err(AppError::Validation { .. })
+        ));
+    }
+);
+
+db_test!(
+    with_only_default_space_the_plan_lands_in_default_space,
+    |db| {
+        let f = fixture_of(db, "hooli", "mdm").await;
+        let admin = f.actor(db, f.admin).await;
+        let default = default_space(db, &f).await;
+        let mut conn = db.pool.acquire().await.unwrap();
+        let alice = f.user(db, "alice").await;
+        let ctx = context(&mut conn, &admin, Mode::Append, &[Subject::User(alice)])
+            .await
+            .unwrap();
+        drop(conn);
+        assert!(crate::model::wizard::skips_spaces_step(&ctx.spaces));
+        let device_ro = f.role(db, "Device Read Only").await;
+        let summary = apply(
+            db,
+            &admin,
+            &request(
+                Mode::Append,
+                &[Subject::User(alice)],
+                &[(device_ro, default)],
+            ),
+        )
+        .await
+        .unwrap();
+        assert_eq!(summary[0].added, ["Device Read Only (Default Space)"]);
+    }
+);
+
+db_test!(
+    the_helpdesk_example_works_and_a_missing_requirement_is_refused,
+    |db| {
+        let f = fixture_of(db, "hooli", "mdm").await;
+        let admin = f.actor(db, f.admin).await;
+        let default = default_space(db, &f).await;
+        let mut conn = db.pool.acquire().await.unwrap();
+        let helpdesk = db::groups::insert(&mut conn, f.tenant, "Helpdesk", "", 0)
+            .await
+            .unwrap();
+        drop(conn);
+        let (device_ro, actions) = (
+            f.role(db, "Device Read Only").await,
+            f.role(db, "Device Actions").await,
+        );
+        let alone = request(
+            Mode::Append,
+            &[Subject::Group(helpdesk)],
+            &[(actions, default)],
+        );
+        let error = apply(db, &admin, &alone).await.unwrap_err();
+        assert_eq!(
+            error,
+            AppError::validation(
+                "roles",
+                "Device Actions requires Device Read Only: Helpdesk would be left without it."
+            )
+        );
+        assert!(held(db, &f, Subject::Group(helpdesk)).await.is_empty());
+        let both = request(
+            Mode::Append,
+            &[Subject::Group(helpdesk)],
+            &[(device_ro, default), (actions, default)],
+        );
+        let summary = apply(db, &admin, &both).await.unwrap();
+        for action in [
+            "Force Check-in Manage",
+            "Lock Manage",
+            "Unlock Manage",
+            "Send Message Manage",
+            "Retire Manage",
+            "Wipe Manage",
+            "Devices View",
+        ] {
+            assert!(
+                summary[0].gained.contains(&action.to_owned()),
+                "{action}: {:?}",
+                summary[0].gained
+            );
+        }
+        // Removing the required role while the dependent one stays is refused, naming both.
+        let error = remove_roles(db, &admin, &[Subject::Group(helpdesk)], &[device_ro].into())
+            .await
+            .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("Device Actions requires Device Read Only"),
+            "{error}"
+        );
+        remove_roles(
+            db,
+            &admin,
+            &[Subject::Group(helpdesk)],
+            &[device_ro, actions].into(),
+        )
+        .await
+        .unwrap();
+        assert!(held(db, &f, Subject::Group(helpdesk)).await.is_empty());
+    }
+);
+
+db_test!(
+    append_keeps_what_is_held_and_assign_sets_the_full_set,
+    |db| {
+        let f = fixture(db, "acme").await;
+        let admin = f.actor(db, f.admin).await;
+        let alice = f.user(db, "alice").await;
+        let (reader, cockpit) = (
+            f.role(db, "Global Reader").await,
+            f.role(db, "Cockpit User").await,
+        );
+        apply(
+            db,
+            &admin,
+            &request(
+                Mode::Append,
+                &[Subject::User(alice)],
+                &[(reader, TENANT_WIDE)],
+            ),
+        )
+        .await
+        .unwrap();
+        apply(
+            db,
+            &admin,
+            &request(
+                Mode::Append,
+                &[Subject::User(alice)],
+                &[(cockpit, TENANT_WIDE)],
+            ),
+        )
+        .await
+        .unwrap();
+        assert_eq!(held(db, &f, Subject::User(alice)).await.len(), 2);
+        let summary = apply(
+            db,
+            &admin,
+            &request(
+                Mode::Assign,
+                &[Subject::User(alice)],
+                &[(cockpit, TENANT_WIDE)],
+            ),
+        )
+        .await
+        .unwrap();
+        assert_eq!(summary[0].removed, ["Global Reader"]);
+        assert_eq!(
+            held(db, &f, Subject::User(alice)).await,
+            [(cockpit, TENANT_WIDE)].into()
+        );
+        let bad = request(
+            Mode::Assign,
+            &[Subject::User(alice), Subject::User(f.admin)],
+            &[],
+        );
+        assert!(matches!(
+            apply(db, &admin, &bad).await,
+            Err(AppError::Validation { .. })
+        ));
+        // The last admins holder keeps it.
+        let admins = f.role(db, "admins").await;
+        let strip = request(Mode::Assign, &[Subject::User(f.admin)], &[]);
+        assert!(matches!(
+            apply(db, &admin, &strip).await,
+            Err(AppError::Locked { .. })
+        ));
+        assert_eq!(
+            held(db, &f, Subject::User(f.admin)).await,
+            [(admins, TENANT_WIDE)].into()
+        );
+    }
+);
+
+db_test!(every_wizard_path_refuses_escalation_as_a_whole, |db| {
+    let f = fixture(db, "acme").await;
+    let admin = f.actor(db, f.admin).await;
+    let limited = f
+        .actor_holding(
+            db,
+            "limited",
+            &[("User management", "ADMIN"), ("Alarms", "READ")],
+        )
+        .await;
+    let (alice, bob) = (f.user(db, "alice").await, f.user(db, "bob").await);
+    let mut conn = db.pool.acquire().await.unwrap();
+    let group = db::groups::insert(&mut conn, f.tenant, "Ops", "", 0)
+        .await
+        .unwrap();
+    drop(conn);
+    let reader = f.role(db, "Global Reader").await;
+    let mine = f.role(db, "Role of limited").await;
+    let subjects = [
+        Subject::User(alice),
+        Subject::User(bob),
+        Subject::Group(group),
+    ];
+    // Append of a role carrying more than the actor holds: refused, nobody changed.
+    let tampered = request(
+        Mode::Append,
+        &subjects,
+        &[(mine, TENANT_WIDE), (reader, TENANT_WIDE)],
+    );
+    assert!(matches!(
+        apply(db, &limited, &tampered).await,
+        Err(AppError::Forbidden { .. })
+    ));
+    for s in subjects {
+        assert!(held(db, &f, s).await.is_empty());
+    }
+    let mut conn = db.pool.acquire().await.unwrap();
+    let ctx = context(&mut conn, &limited, Mode::Append, &subjects)
+        .await
+        .unwrap();
+    drop(conn);
+    assert!(!ctx.roles.iter().find(|r| r.id == reader).unwrap().grantable);
+    // Assign that would remove it, and Remove roles: refused too.
+    apply(
+        db,
+        &admin,
+        &request(
+            Mode::Append,
+            &[Subject::User(alice)],
+            &[(reader, TENANT_WIDE)],
+        ),
+    )
+    .await
+    .unwrap();
+    let assign = request(
+        Mode::Assign,
+        &[Subject::User(alice)],
+        &[(mine, TENANT_WIDE)],
+    );
+    assert!(matches!(
+        apply(db, &limited, &assign).await,
+        Err(AppError::Forbidden { .. })
+    ));
+    assert!(matches!(
+        remove_roles(db, &limited, &[Subject::User(alice)], &[reader].into()).await,
+        Err(AppError::Forbidden { .. })
+    ));
+    assert_eq!(
+        held(db, &f, Subject::User(alice)).await,
+        [(reader, TENANT_WIDE)].into()
+    );
+    // What the limited admin holds, it may hand out.
+    apply(
+        db,
+        &limited,
+        &request(Mode::Append, &[Subject::User(bob)], &[(mine, TENANT_WIDE)]),
+    )
+    .await
+    .unwrap();
+    // Read-only and foreign callers.
+    let viewer = f
+        .actor_holding(db, "viewer", &[("User management", "READ")])
+        .await;
+    assert!(matches!(
+        apply(
+            db,
+            &viewer,
+            &request(Mode::Append, &[Subject::User(bob)], &[])
+        )
+        .await,
+        Err(AppError::Forbidden { .. })
+    ));
+    let other = fixture(db, "globex").await;
+    let stranger = other.actor(db, other.admin).await;
+    assert_eq!(
+        apply(
+            db,
+            &stranger,
+            &request(Mode::Append, &[Subject::User(bob)], &[])
+        )
+        .await
+        .unwrap_err(),
+        AppError::NotFound
+    );
+    assert_eq!(
+        remove_roles(
+            db,
+            &stranger,
+            &[Subject::Group(GroupId(group.0))],
+            &BTreeSet::new()
+        )
+        .await
+        .unwrap_err(),
+        AppError::NotFound
+    );
+});
+
+db_test!(
+    locked_principals_are_skipped_with_the_reason_or_refused_when_alone,
+    |db| {
+        let f = fixture(db, "acme").await;
+        let admin = f.actor(db, f.admin).await;
+        let alice = f.user(db, "alice").await;
+        let dave = person(db, &f, "sso.dave", "sso", false).await;
+        let erin = person(db, &f, "partner.erin", "local", true).await;
+        let reader = f.role(db, "Global Reader").await;
+        let subjects = [
+            Subject::User(alice),
+            Subject::User(dave),
+            Subject::User(erin),
+        ];
+        let summary = apply(
+            db,
+            &admin,
+            &request(Mode::Append, &subjects, &[(reader, TENANT_WIDE)]),
+        )
+        .await
+        .unwrap();
+        assert_eq!(summary[0].skipped, None);
+        assert!(summary[1]
+            .skipped
+            .as_deref()
+            .unwrap()
+            .starts_with("Roles managed by SSO"));
+        assert_eq!(summary[2].skipped.as_deref(), Some(PARTNER_ADMIN_MESSAGE));
+        assert_eq!(held(db, &f, Subject::User(alice)).await.len(), 1);
+        assert!(held(db, &f, Subject::User(dave)).await.is_empty());
+        assert!(held(db, &f, Subject::User(erin)).await.is_empty());
+        let alone = request(
+            Mode::Assign,
+            &[Subject::User(erin)],
+            &[(reader, TENANT_WIDE)],
+        );
+        assert_eq!(
+            apply(db, &admin, &alone).await.unwrap_err(),
+            AppError::Locked {
+                reason: PARTNER_ADMIN_MESSAGE.into()
+            }
+        );
+    }
+);

@@ -5,6 +5,7 @@ pub mod roles;
 pub mod session;
 pub mod spaces;
 pub mod users;
+pub mod wizard;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ctx;

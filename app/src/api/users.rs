@@ -54,6 +54,7 @@ pub async fn list_users(query: String, page: i64) -> Result<UserPage, AppError> 
             page,
             page_size: PAGE_SIZE,
             can_create: actor.require_create_users().is_ok(),
+            can_assign: actor.require_admin().is_ok(),
         })
     })
     .await

@@ -9,3 +9,4 @@ pub mod permission_grid;
 pub mod role_checklist;
 pub mod role_popover;
 pub mod user_menu;
+pub mod wizard;

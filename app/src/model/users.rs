@@ -27,6 +27,8 @@ pub struct UserPage {
     pub page_size: i64,
     /// Whether the viewer may create users (as their own sub-users when they cannot assign roles).
     pub can_create: bool,
+    /// Whether the viewer may assign roles (the wizard, `Remove roles`).
+    pub can_assign: bool,
 }
 
 impl UserPage {

@@ -10,10 +10,11 @@ use crate::{
     },
     components::{
         confirm::ConfirmDialog, feedback::ErrorMessage, loading::Loaded,
-        role_checklist::RoleChecklist,
+        role_checklist::RoleChecklist, wizard::AssignWizard,
     },
     model::{
         groups::{GroupDetail, GroupInput},
+        wizard::{Mode, Subject},
         AppError, GroupId, RoleId,
     },
 };
@@ -65,6 +66,7 @@ fn GroupView(group: GroupDetail, reload: RwSignal<u32>) -> impl IntoView {
     let set_member = ServerAction::<SetGroupMember>::new();
     let set_roles = ServerAction::<SetGroupRoles>::new();
     let confirm_open = RwSignal::new(false);
+    let wizard_open = RwSignal::new(false);
     let bump = move || reload.update(|n| *n += 1);
     Effect::new(move |_| {
         let ok = save.value().get().is_some_and(|r| r.is_ok())
@@ -89,6 +91,7 @@ fn GroupView(group: GroupDetail, reload: RwSignal<u32>) -> impl IntoView {
         <header class="page-header">
             <h1>{group.name.clone()}</h1>
             <div class="actions">
+                <button type="button" disabled=!can_edit on:click=move |_| wizard_open.set(true)>"Assign roles"</button>
                 <button type="button" class="danger" disabled=!can_edit on:click=move |_| confirm_open.set(true)>"Delete"</button>
             </div>
         </header>
@@ -156,6 +159,9 @@ fn GroupView(group: GroupDetail, reload: RwSignal<u32>) -> impl IntoView {
                 </div>
             </section>
         </div>
+        <Show when=move || wizard_open.get()>
+            <AssignWizard mode=Mode::Assign subjects=vec![Subject::Group(group_id)] open=wizard_open on_done=move |_| bump()/>
+        </Show>
         <ConfirmDialog open=confirm_open
             title=format!("Delete group {}?", group.name)
             message=format!("{members} members will lose the roles of this group. This cannot be undone.")

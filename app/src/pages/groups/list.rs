@@ -1,10 +1,20 @@
+use std::collections::BTreeSet;
+
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
     api::groups::{list_groups, DeleteGroup, SaveGroup},
-    components::{feedback::ErrorMessage, loading::Loaded},
-    model::groups::{GroupInput, GroupPage},
+    components::{
+        feedback::ErrorMessage,
+        loading::Loaded,
+        wizard::{AssignWizard, RemoveRolesDialog},
+    },
+    model::{
+        groups::{GroupInput, GroupPage},
+        wizard::{Mode, Subject},
+        GroupId,
+    },
 };
 
 /// `/groups`: the tenant's user groups, searched and paged on the server.
@@ -14,6 +24,10 @@ pub fn GroupsPage() -> impl IntoView {
     let page = RwSignal::new(1i64);
     let save = ServerAction::<SaveGroup>::new();
     let remove = ServerAction::<DeleteGroup>::new();
+    let selected = RwSignal::new(BTreeSet::<GroupId>::new());
+    let wizard_open = RwSignal::new(false);
+    let remove_open = RwSignal::new(false);
+    let reload = RwSignal::new(0u32);
     let groups = Resource::new(
         move || {
             (
@@ -33,11 +47,24 @@ pub fn GroupsPage() -> impl IntoView {
             Ok(()) => view! { <p role="status" class="alert alert-success">"Group deleted."</p> }.into_any(),
             Err(error) => view! { <ErrorMessage error/> }.into_any(),
         })}
+        <Show when=move || wizard_open.get()>
+            <AssignWizard mode=Mode::Append subjects=selected.get_untracked().into_iter().map(Subject::Group).collect() open=wizard_open on_done=move |_| reload.update(|n| *n += 1)/>
+        </Show>
+        <Show when=move || remove_open.get()>
+            <RemoveRolesDialog subjects=selected.get_untracked().into_iter().map(Subject::Group).collect() open=remove_open on_done=move |_| reload.update(|n| *n += 1)/>
+        </Show>
         <Loaded resource=groups view=move |data: GroupPage| {
             let pages = data.pages();
             let (current, total, can_edit) = (data.page, data.total, data.can_edit);
             view! {
-                {can_edit.then(|| view! { <NewGroupForm save/> })}
+                {can_edit.then(|| view! {
+                    <NewGroupForm save/>
+                    <div class="bulk-actions" role="group" aria-label="Selected groups">
+                        <span class="muted">{move || format!("{} selected", selected.with(|s| s.len()))}</span>
+                        <button type="button" disabled=move || selected.with(|s| s.is_empty()) on:click=move |_| wizard_open.set(true)>"Append roles"</button>
+                        <button type="button" disabled=move || selected.with(|s| s.is_empty()) on:click=move |_| remove_open.set(true)>"Remove roles"</button>
+                    </div>
+                })}
                 <div class="toolbar">
                     <label for="group-search" class="visually-hidden">"Search groups"</label>
                     <input id="group-search" type="search" placeholder="Search by name or description"
@@ -46,13 +73,18 @@ pub fn GroupsPage() -> impl IntoView {
                 </div>
                 <table class="data-table">
                     <thead><tr>
+                        <th scope="col"><span class="visually-hidden">"Selected"</span></th>
                         <th scope="col">"Name"</th><th scope="col">"Description"</th>
                         <th scope="col">"Members"</th><th scope="col">"Global roles"</th>
                     </tr></thead>
                     <tbody>
                         {data.rows.into_iter().map(|group| {
+                            let id = group.id;
                             view! {
                                 <tr>
+                                    <td><input type="checkbox" aria-label=format!("Select {}", group.name)
+                                        prop:checked=move || selected.with(|s| s.contains(&id))
+                                        on:change=move |ev| { let on = event_target_checked(&ev); selected.update(|s| { if on { s.insert(id); } else { s.remove(&id); } }); }/></td>
                                     <td><a href=format!("/groups/{}", group.id)>{group.name.clone()}</a></td>
                                     <td>{group.description.clone()}</td>
                                     <td>{group.members}</td>

@@ -8,10 +8,11 @@ use crate::{
     api::users::{load_user, DeleteUser, SetUserRoles, UpdateUser},
     components::{
         confirm::ConfirmDialog, effective_grid::EffectiveGrid, feedback::ErrorMessage,
-        loading::Loaded, role_checklist::RoleChecklist,
+        loading::Loaded, role_checklist::RoleChecklist, wizard::AssignWizard,
     },
     model::{
         users::{UserDetail, UserUpdate, ALLOCATIONS},
+        wizard::{Mode, Subject},
         AppError, RoleId, UserId,
     },
 };
@@ -45,6 +46,7 @@ fn UserView(user: UserDetail, reload: RwSignal<u32>) -> impl IntoView {
     let chosen = RwSignal::new(user.role_ids.iter().copied().collect::<BTreeSet<RoleId>>());
     let save = ServerAction::<SetUserRoles>::new();
     let user_id = user.id;
+    let wizard_open = RwSignal::new(false);
     let roles_locked = user.roles_locked.clone().filter(|_| !user.is_partner_admin);
     let can_edit = user.can_edit && roles_locked.is_none();
     Effect::new(move |_| {
@@ -65,6 +67,9 @@ fn UserView(user: UserDetail, reload: RwSignal<u32>) -> impl IntoView {
             <span class=format!("status status-{}", user.status)>{user.status.clone()}</span>
         </header>
         <UserDetailsForm user=user.clone() reload/>
+        <Show when=move || wizard_open.get()>
+            <AssignWizard mode=Mode::Assign subjects=vec![Subject::User(user_id)] open=wizard_open on_done=move |_| reload.update(|n| *n += 1)/>
+        </Show>
         <div role="tablist" class="tabs" aria-label="User sections">
             <button role="tab" id="tab-global-roles" aria-selected="true" aria-controls="panel-global-roles">"Global roles"</button>
         </div>
@@ -82,6 +87,7 @@ fn UserView(user: UserDetail, reload: RwSignal<u32>) -> impl IntoView {
                 Err(error) => view! { <ErrorMessage error/> }.into_any(),
             })}
             <div class="actions">
+                <button type="button" disabled=!can_edit on:click=move |_| wizard_open.set(true)>"Assign roles"</button>
                 <button type="button" class="primary" disabled=move || !can_edit || save.pending().get()
                     on:click=move |_| { save.dispatch(SetUserRoles { user: user_id, roles: chosen.get_untracked().into_iter().collect() }); }>"Save"</button>
             </div>
@@ -146,7 +152,7 @@ fn UserDetailsForm(user: UserDetail, reload: RwSignal<u32>) -> impl IntoView {
     view! {
         <form class="panel details-form" novalidate on:submit=move |ev| { ev.prevent_default(); send(active); }>
             <dl class="facts">
-                <dt>"Origin"</dt><dd>{user.origin.clone()}{user.device.then(|| " · device user")}</dd>
+                <dt>"Origin"</dt><dd>{user.origin.clone()}{user.device.then_some(" · device user")}</dd>
                 {user.owner.clone().map(|owner| view! { <dt>"Sub-user of"</dt><dd>{owner}</dd> })}
                 {user.is_partner_admin.then(|| view! { <dt>"Partner administrator"</dt><dd>"Roles are managed on the Service Provider Portal."</dd> })}
             </dl>

@@ -1,10 +1,20 @@
+use std::collections::BTreeSet;
+
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
     api::users::{list_users, CreateUser},
-    components::{loading::Loaded, role_popover::RolePopover},
-    model::users::UserPage,
+    components::{
+        loading::Loaded,
+        role_popover::RolePopover,
+        wizard::{AssignWizard, RemoveRolesDialog},
+    },
+    model::{
+        users::UserPage,
+        wizard::{Mode, Subject},
+        UserId,
+    },
     pages::users::create_form::CreateUserForm,
 };
 
@@ -15,6 +25,12 @@ pub fn UsersPage() -> impl IntoView {
     let page = RwSignal::new(1i64);
     let reload = RwSignal::new(0u32);
     let create = ServerAction::<CreateUser>::new();
+    let selected = RwSignal::new(BTreeSet::<UserId>::new());
+    let wizard_open = RwSignal::new(false);
+    let remove_open = RwSignal::new(false);
+    let done = move || {
+        reload.update(|n| *n += 1);
+    };
     let users = Resource::new(
         move || {
             (
@@ -36,14 +52,28 @@ pub fn UsersPage() -> impl IntoView {
                 prop:value=move || query.get()
                 on:input=move |ev| { query.set(event_target_value(&ev)); page.set(1); }/>
         </div>
+        <Show when=move || wizard_open.get()>
+            <AssignWizard mode=Mode::Append subjects=selected.get_untracked().into_iter().map(Subject::User).collect() open=wizard_open on_done=move |_| done()/>
+        </Show>
+        <Show when=move || remove_open.get()>
+            <RemoveRolesDialog subjects=selected.get_untracked().into_iter().map(Subject::User).collect() open=remove_open on_done=move |_| done()/>
+        </Show>
         <Loaded resource=users view=move |data: UserPage| {
             let pages = data.pages();
             let (current, total) = (data.page, data.total);
             view! {
                 {data.can_create.then(|| view! { <CreateUserForm create/> })}
+                {data.can_assign.then(|| view! {
+                    <div class="bulk-actions" role="group" aria-label="Selected users">
+                        <span class="muted">{move || format!("{} selected", selected.with(|s| s.len()))}</span>
+                        <button type="button" disabled=move || selected.with(|s| s.is_empty()) on:click=move |_| wizard_open.set(true)>"Append roles"</button>
+                        <button type="button" disabled=move || selected.with(|s| s.is_empty()) on:click=move |_| remove_open.set(true)>"Remove roles"</button>
+                    </div>
+                })}
                 <table class="data-table">
                     <thead>
                         <tr>
+                            <th scope="col"><span class="visually-hidden">"Selected"</span></th>
                             <th scope="col">"Username"</th>
                             <th scope="col">"Display name"</th>
                             <th scope="col">"Email"</th>
@@ -52,15 +82,20 @@ pub fn UsersPage() -> impl IntoView {
                         </tr>
                     </thead>
                     <tbody>
-                        {data.rows.into_iter().map(|user| view! {
+                        {data.rows.into_iter().map(|user| {
+                            let id = user.id;
+                            view! {
                             <tr>
+                                <td><input type="checkbox" aria-label=format!("Select {}", user.username)
+                                    prop:checked=move || selected.with(|s| s.contains(&id))
+                                    on:change=move |ev| { let on = event_target_checked(&ev); selected.update(|s| { if on { s.insert(id); } else { s.remove(&id); } }); }/></td>
                                 <td><a href=format!("/users/{}", user.id)>{user.username.clone()}</a>{(user.origin == "sso").then(|| view! { " " <span class="badge">"SSO"</span> })}</td>
                                 <td>{user.display_name.clone()}</td>
                                 <td>{user.email.clone()}</td>
                                 <td><span class=format!("status status-{}", user.status)>{user.status.clone()}</span></td>
                                 <td><RolePopover user on_applied=move || reload.update(|n| *n += 1)/></td>
                             </tr>
-                        }.into_any()).collect_view()}
+                        }.into_any()}).collect_view()}
                     </tbody>
                 </table>
                 {(total == 0).then(|| view! { <p class="empty" role="status">"No user matches the search."</p> })}

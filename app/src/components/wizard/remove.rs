@@ -1,0 +1,108 @@
+use std::collections::BTreeSet;
+
+use leptos::prelude::*;
+
+use crate::{
+    api::wizard::{load_wizard, RemoveRolesFrom},
+    components::{feedback::ErrorMessage, loading::Loaded},
+    model::{
+        wizard::{Mode, Subject, WizardContext},
+        RoleId,
+    },
+};
+
+/// `Remove roles` from a list: choose among the roles the selected principals hold, confirm,
+/// and they are taken from every one of them.
+#[component]
+pub fn RemoveRolesDialog(
+    subjects: Vec<Subject>,
+    open: RwSignal<bool>,
+    #[prop(into)] on_done: Callback<()>,
+) -> impl IntoView {
+    let context = Resource::new(
+        move || (),
+        move |_| load_wizard(Mode::Append, subjects.clone()),
+    );
+    view! {
+        <div class="modal-backdrop" on:keydown=move |ev| if ev.key() == "Escape" { open.set(false) }>
+            <div class="modal wizard" role="dialog" aria-modal="true" aria-label="Remove roles">
+                <h2>"Remove roles"</h2>
+                <Loaded resource=context view=move |ctx: WizardContext| view! { <RemoveForm ctx open on_done/> }/>
+                <div class="wizard-close"><button type="button" on:click=move |_| open.set(false)>"Cancel"</button></div>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn RemoveForm(ctx: WizardContext, open: RwSignal<bool>, on_done: Callback<()>) -> impl IntoView {
+    let held: BTreeSet<RoleId> = ctx
+        .subjects
+        .iter()
+        .flat_map(|s| s.current.iter().map(|(r, _)| *r))
+        .collect();
+    let chosen = RwSignal::new(BTreeSet::<RoleId>::new());
+    let confirming = RwSignal::new(false);
+    let remove = ServerAction::<RemoveRolesFrom>::new();
+    let subjects: Vec<Subject> = ctx.subjects.iter().map(|s| s.subject).collect();
+    let names: Vec<String> = ctx.subjects.iter().map(|s| s.name.clone()).collect();
+    let count = names.len();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = remove.value().get() {
+            on_done.run(());
+        }
+    });
+    let roles: Vec<_> = ctx
+        .roles
+        .into_iter()
+        .filter(|r| held.contains(&r.id))
+        .collect();
+    let nothing = roles.is_empty();
+    view! {
+        <p class="muted small">{format!("From {}", names.join(", "))}</p>
+        {nothing.then(|| view! { <p class="empty" role="status">"The selected users and groups hold no roles."</p> })}
+        <ul class="check-list">
+            {roles.into_iter().map(|role| {
+                let id = role.id;
+                view! {
+                    <li><label title=role.reason.clone().unwrap_or_default()>
+                        <input type="checkbox" disabled=!role.grantable prop:checked=move || chosen.with(|c| c.contains(&id))
+                            on:change=move |ev| { let on = event_target_checked(&ev); chosen.update(|c| { if on { c.insert(id); } else { c.remove(&id); } }); }/>
+                        <span>{role.name.clone()}</span>
+                    </label></li>
+                }
+            }).collect_view()}
+        </ul>
+        {move || remove.value().get().map(|r| match r {
+            Ok(rows) => {
+                let changed = rows.iter().filter(|s| !s.removed.is_empty()).count();
+                let skipped: Vec<String> = rows.iter().filter_map(|s| s.skipped.as_ref().map(|r| format!("{}: {r}", s.name))).collect();
+                view! {
+                    <p role="status" class="alert alert-success">{format!("Roles removed from {changed} of {count}.")}</p>
+                    {skipped.into_iter().map(|s| view! { <p class="alert alert-info">{format!("Skipped {s}")}</p> }).collect_view()}
+                    <div class="actions"><button type="button" on:click=move |_| open.set(false)>"Close"</button></div>
+                }.into_any()
+            }
+            Err(error) => view! { <ErrorMessage error/> }.into_any(),
+        })}
+        <Show when=move || !confirming.get() fallback=move || {
+            let subjects = subjects.clone();
+            view! {
+                <div role="alertdialog" aria-label="Confirm removal" class="alert alert-warning">
+                    <p>{move || format!("Remove {} roles from {count} selected? Permissions that come only from them are lost.", chosen.with(|c| c.len()))}</p>
+                    <div class="actions">
+                        <button type="button" on:click=move |_| confirming.set(false)>"Back"</button>
+                        <button type="button" class="danger" disabled=move || remove.pending().get() on:click={
+                            let subjects = subjects.clone();
+                            move |_| { confirming.set(false); remove.dispatch(RemoveRolesFrom { subjects: subjects.clone(), roles: chosen.get_untracked().into_iter().collect() }); }
+                        }>"Remove"</button>
+                    </div>
+                </div>
+            }
+        }>
+            <div class="actions">
+                <button type="button" class="danger" disabled=move || chosen.with(|c| c.is_empty()) on:click=move |_| confirming.set(true)>"Remove roles"</button>
+            </div>
+        </Show>
+    }
+}

@@ -1,0 +1,81 @@
+import { expect, test } from '@playwright/test';
+import { hydrated, signIn } from './fixtures/act';
+import { unique } from './fixtures/roles';
+
+test.beforeEach(async ({ page }) => {
+  await signIn(page, { tenant: 'umbrella' });
+  await expect(page.getByRole('banner')).toContainText('Umbrella Analytics');
+});
+
+test('spaces: create, rename, delete after a confirmation; Default Space stays', async ({ page }) => {
+  await page.getByRole('link', { name: 'Spaces', exact: true }).click();
+  await hydrated(page);
+  await expect(page.getByRole('button', { name: 'Delete Default Space' })).toBeDisabled();
+  await page.getByRole('button', { name: 'Add space', exact: true }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'Name is required.' })).toBeVisible();
+  await page.getByLabel('Name', { exact: true }).fill('Research');
+  await page.getByRole('button', { name: 'Add space', exact: true }).click();
+  await expect(page.getByRole('rowheader', { name: 'Research' })).toBeVisible();
+  await page.getByRole('button', { name: 'Rename Research' }).click();
+  await page.getByLabel('Name of Research').fill('Research Lab');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByRole('rowheader', { name: 'Research Lab' })).toBeVisible();
+  await page.getByRole('button', { name: 'Delete Research Lab' }).click();
+  const confirm = page.getByRole('alertdialog');
+  await expect(confirm).toContainText('Delete space Research Lab?');
+  await expect(confirm.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(confirm).toHaveCount(0);
+  await page.getByRole('button', { name: 'Delete Research Lab' }).click();
+  await page.getByRole('button', { name: 'Delete space' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Space deleted.' })).toBeVisible();
+  await expect(page.getByRole('rowheader', { name: 'Research Lab' })).toHaveCount(0);
+});
+
+test('users: a bad email is refused next to the field, nothing typed is lost, then the user is created', async ({ page }) => {
+  const username = unique('new.user').replace(' ', '-');
+  await page.getByRole('link', { name: 'Users', exact: true }).click();
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Add user' }).click();
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Email').fill('not-an-email');
+  await page.getByRole('button', { name: 'Create user' }).click();
+  await expect(page.getByText('Enter an email address like name@example.com.')).toBeVisible();
+  await expect(page.getByLabel('Username')).toHaveValue(username);
+  await page.getByLabel('Email').fill('new.user@example.com');
+  await page.getByLabel('Allocation').selectOption('Analyzer');
+  await page.getByRole('button', { name: 'Create user' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'User created.' })).toBeVisible();
+  await page.getByLabel('Search users').fill(username);
+  await page.getByRole('link', { name: username, exact: true }).click();
+  await expect(page.getByLabel('Allocation')).toHaveValue('Analyzer');
+  await page.getByRole('button', { name: 'Disable user' }).click();
+  await expect(page.getByText('disabled', { exact: true })).toBeVisible();
+  await page.getByRole('button', { name: 'Delete user' }).click();
+  await page.getByRole('alertdialog').getByRole('button', { name: 'Delete user' }).click();
+  await expect(page).toHaveURL(/\/users$/);
+});
+
+test('groups: create, add a member, give it a role, delete after a confirmation', async ({ page }) => {
+  const name = unique('Analysts');
+  await page.getByRole('link', { name: 'User groups', exact: true }).click();
+  await hydrated(page);
+  await page.getByLabel('Name', { exact: true }).fill(name);
+  await page.getByRole('button', { name: 'Add group' }).click();
+  await page.getByRole('link', { name, exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(name);
+  await page.getByLabel('Username').fill('nobody');
+  await page.getByRole('button', { name: 'Add member' }).click();
+  await expect(page.getByRole('alert')).toHaveText('No user has this username.');
+  await page.getByLabel('Username').fill('bob');
+  await page.getByRole('button', { name: 'Add member' }).click();
+  await expect(page.getByRole('link', { name: 'bob', exact: true })).toBeVisible();
+  await page.getByRole('checkbox', { name: 'Developer', exact: true }).check();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
+  await expect(page.getByRole('alertdialog')).toContainText('1 members will lose the roles of this group.');
+  await page.getByRole('button', { name: 'Delete group' }).click();
+  await expect(page).toHaveURL(/\/groups$/);
+  await expect(page.getByRole('link', { name, exact: true })).toHaveCount(0);
+});

@@ -1,0 +1,127 @@
+import { expect, test } from '@playwright/test';
+import { hydrated, signIn } from './fixtures/act';
+import { openUser, selectOnList, wizard } from './fixtures/wizard';
+
+const PARTNER_MESSAGE = 'A Partner Administrator must perform this operation on the Service Provider Portal.';
+
+test('mdm: Append roles to two users with a Space-Specific role in two spaces', async ({ page }) => {
+  await signIn(page, { tenant: 'globex' });
+  await expect(page.getByRole('banner')).toContainText('Globex Corporation');
+  await selectOnList(page, '/users', ['alice', 'bob']);
+  await page.getByRole('button', { name: 'Append roles' }).click();
+  await expect(wizard.step(page, 'Select roles')).toBeVisible();
+  await expect(wizard.role(page, 'System Read Only')).toHaveAccessibleName('System Read Only | Cross-Space');
+  await wizard.role(page, 'Device Read Only').check();
+  await wizard.role(page, 'System Read Only').check();
+  await wizard.button(page, 'Next').click();
+  await expect(wizard.step(page, 'Specify spaces')).toBeVisible();
+  // Every Space-Specific role needs a space.
+  await wizard.button(page, 'Next').click();
+  await expect(page.getByRole('alert')).toContainText('Choose at least one space for Device Read Only.');
+  await wizard.space(page, 'Device Read Only', 'EMEA').check();
+  await wizard.space(page, 'Device Read Only', 'Americas').check();
+  await wizard.button(page, 'Next').click();
+  await expect(wizard.step(page, 'Summary')).toBeVisible();
+  const alice = page.getByRole('region', { name: 'alice' });
+  await expect(alice).toContainText('Device Read Only (EMEA)');
+  await expect(alice).toContainText('Device Read Only (Americas)');
+  await expect(alice).toContainText('Devices View');
+  // Back keeps every choice.
+  await wizard.button(page, 'Back').click();
+  await expect(wizard.space(page, 'Device Read Only', 'EMEA')).toBeChecked();
+  await wizard.button(page, 'Back').click();
+  await expect(wizard.role(page, 'Device Read Only')).toBeChecked();
+  await wizard.button(page, 'Next').click();
+  await wizard.button(page, 'Next').click();
+  await wizard.button(page, 'Done').click();
+  await expect(page.getByRole('status').filter({ hasText: 'Roles applied.' })).toBeVisible();
+  await wizard.button(page, 'Close').click();
+  await openUser(page, 'bob');
+  await expect(page.getByRole('checkbox', { name: 'Device Read Only', exact: true })).toBeChecked();
+  await expect(page.getByRole('cell', { name: /Device Read Only/ }).first()).toBeVisible();
+});
+
+test('mdm: Remove roles from several users at once after a confirmation', async ({ page }) => {
+  await signIn(page, { tenant: 'globex' });
+  await selectOnList(page, '/users', ['alice', 'bob']);
+  await page.getByRole('button', { name: 'Remove roles' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Remove roles' });
+  await dialog.getByRole('checkbox', { name: 'Device Read Only', exact: true }).check();
+  await dialog.getByRole('button', { name: 'Remove roles' }).click();
+  await expect(dialog.getByRole('alertdialog')).toContainText('Remove 1 roles from 2 selected?');
+  await dialog.getByRole('button', { name: 'Remove', exact: true }).click();
+  await expect(dialog.getByRole('status')).toHaveText('Roles removed from 2 of 2.');
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await openUser(page, 'alice');
+  await expect(page.getByRole('checkbox', { name: 'Device Read Only', exact: true })).not.toBeChecked();
+  await expect(page.getByRole('checkbox', { name: 'System Read Only', exact: true })).toBeChecked();
+});
+
+test('mdm helpdesk example: Device Actions brings Device Read Only; one space skips the spaces step', async ({ page }) => {
+  await signIn(page, { tenant: 'hooli' });
+  await selectOnList(page, '/groups', ['Helpdesk']);
+  await page.getByRole('button', { name: 'Append roles' }).click();
+  await wizard.role(page, 'Device Actions').check();
+  await expect(page.getByRole('dialog').getByRole('status')).toHaveText('Device Read Only was added: Device Actions requires it.');
+  await expect(wizard.role(page, 'Device Read Only')).toBeChecked();
+  await wizard.button(page, 'Next').click();
+  await expect(wizard.step(page, 'Summary')).toBeVisible();
+  await expect(wizard.step(page, 'Specify spaces')).toHaveCount(0);
+  const helpdesk = page.getByRole('region', { name: 'Helpdesk' });
+  await expect(helpdesk).toContainText('Device Read Only (Default Space)');
+  await expect(helpdesk).toContainText('Device Actions (Default Space)');
+  await expect(helpdesk).toContainText('Lock Manage');
+  await wizard.button(page, 'Done').click();
+  await expect(page.getByRole('status').filter({ hasText: 'Roles applied.' })).toBeVisible();
+  await wizard.button(page, 'Close').click();
+  // alice is in Helpdesk: her effective permissions say where they come from.
+  await openUser(page, 'alice');
+  await expect(page.getByText('Device Actions via group Helpdesk').first()).toBeVisible();
+});
+
+test('iot: the wizard skips the spaces step and Assign roles edits the full set', async ({ page }) => {
+  await signIn(page);
+  await openUser(page, 'carol');
+  await page.getByRole('button', { name: 'Assign roles' }).click();
+  await wizard.role(page, 'Global Reader').check();
+  await wizard.button(page, 'Next').click();
+  await expect(wizard.step(page, 'Summary')).toBeVisible();
+  await expect(page.getByRole('region', { name: 'carol' })).toContainText('Roles added');
+  await wizard.button(page, 'Done').click();
+  await expect(page.getByRole('status').filter({ hasText: 'Roles applied.' })).toBeVisible();
+  await wizard.button(page, 'Close').click();
+  await expect(page.getByRole('checkbox', { name: 'Global Reader', exact: true })).toBeChecked();
+  await page.getByRole('button', { name: 'Assign roles' }).click();
+  await expect(wizard.role(page, 'Global Reader')).toBeChecked();
+  await wizard.role(page, 'Global Reader').uncheck();
+  await wizard.role(page, 'Cockpit User').check();
+  await wizard.button(page, 'Next').click();
+  const carol = page.getByRole('region', { name: 'carol' });
+  await expect(carol).toContainText('Roles removed');
+  await expect(carol).toContainText('Global Reader');
+  await wizard.button(page, 'Done').click();
+  await wizard.button(page, 'Close').click();
+  await expect(page.getByRole('checkbox', { name: 'Cockpit User', exact: true })).toBeChecked();
+  await expect(page.getByRole('checkbox', { name: 'Global Reader', exact: true })).not.toBeChecked();
+});
+
+test('an SSO user shows Roles managed by SSO and the role controls are disabled', async ({ page }) => {
+  await signIn(page);
+  await openUser(page, 'sso.dave');
+  await expect(page.getByRole('note', { name: 'Roles managed by SSO' })).toBeVisible();
+  await expect(page.getByRole('checkbox', { name: 'Global Reader', exact: true })).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Assign roles' })).toBeDisabled();
+});
+
+test('a tenant admin changing a partner administrator gets the Service Provider Portal message', async ({ page }) => {
+  await signIn(page);
+  await openUser(page, 'partner.erin');
+  await page.getByRole('checkbox', { name: 'Global Reader', exact: true }).check();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByRole('alert')).toHaveText(PARTNER_MESSAGE);
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByRole('checkbox', { name: 'Global Reader', exact: true })).not.toBeChecked();
+  await page.getByRole('button', { name: 'Assign roles' }).click();
+  await expect(page.getByRole('dialog').getByRole('alert')).toHaveText(PARTNER_MESSAGE);
+});

@@ -1,9 +1,9 @@
 import { expect, test } from '@playwright/test';
-import { hydrated, signIn } from './fixtures/act';
+import { hydrated, signedIn } from './fixtures/act';
 import { unique } from './fixtures/roles';
 
 test.beforeEach(async ({ page }) => {
-  await signIn(page, { tenant: 'umbrella' });
+  await signedIn(page, { tenant: 'umbrella' });
   await expect(page.getByRole('banner')).toContainText('Umbrella Analytics');
 });
 

@@ -1,11 +1,11 @@
 import { expect, test } from '@playwright/test';
-import { hydrated, signIn } from './fixtures/act';
+import { hydrated, signedIn } from './fixtures/act';
 import { openUser, selectOnList, wizard } from './fixtures/wizard';
 
 const PARTNER_MESSAGE = 'A Partner Administrator must perform this operation on the Service Provider Portal.';
 
 test('mdm: Append roles to two users with a Space-Specific role in two spaces', async ({ page }) => {
-  await signIn(page, { tenant: 'globex' });
+  await signedIn(page, { tenant: 'globex' });
   await expect(page.getByRole('banner')).toContainText('Globex Corporation');
   await selectOnList(page, '/users', ['alice', 'bob']);
   await page.getByRole('button', { name: 'Append roles' }).click();
@@ -42,7 +42,7 @@ test('mdm: Append roles to two users with a Space-Specific role in two spaces', 
 });
 
 test('mdm: Remove roles from several users at once after a confirmation', async ({ page }) => {
-  await signIn(page, { tenant: 'globex' });
+  await signedIn(page, { tenant: 'globex' });
   await selectOnList(page, '/users', ['alice', 'bob']);
   await page.getByRole('button', { name: 'Remove roles' }).click();
   const dialog = page.getByRole('dialog', { name: 'Remove roles' });
@@ -58,7 +58,7 @@ test('mdm: Remove roles from several users at once after a confirmation', async 
 });
 
 test('mdm helpdesk example: Device Actions brings Device Read Only; one space skips the spaces step', async ({ page }) => {
-  await signIn(page, { tenant: 'hooli' });
+  await signedIn(page, { tenant: 'hooli' });
   await selectOnList(page, '/groups', ['Helpdesk']);
   await page.getByRole('button', { name: 'Append roles' }).click();
   await wizard.role(page, 'Device Actions').check();
@@ -80,7 +80,7 @@ test('mdm helpdesk example: Device Actions brings Device Read Only; one space sk
 });
 
 test('iot: the wizard skips the spaces step and Assign roles edits the full set', async ({ page }) => {
-  await signIn(page);
+  await signedIn(page);
   await openUser(page, 'carol');
   await page.getByRole('button', { name: 'Assign roles' }).click();
   await wizard.role(page, 'Global Reader').check();
@@ -106,7 +106,7 @@ test('iot: the wizard skips the spaces step and Assign roles edits the full set'
 });
 
 test('an SSO user shows Roles managed by SSO and the role controls are disabled', async ({ page }) => {
-  await signIn(page);
+  await signedIn(page);
   await openUser(page, 'sso.dave');
   await expect(page.getByRole('note', { name: 'Roles managed by SSO' })).toBeVisible();
   await expect(page.getByRole('checkbox', { name: 'Global Reader', exact: true })).toBeDisabled();
@@ -114,7 +114,7 @@ test('an SSO user shows Roles managed by SSO and the role controls are disabled'
 });
 
 test('a tenant admin changing a partner administrator gets the Service Provider Portal message', async ({ page }) => {
-  await signIn(page);
+  await signedIn(page);
   await openUser(page, 'partner.erin');
   await page.getByRole('checkbox', { name: 'Global Reader', exact: true }).check();
   await page.getByRole('button', { name: 'Save', exact: true }).click();

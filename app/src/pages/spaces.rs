@@ -15,10 +15,16 @@ use crate::{
 pub fn SpacesPage() -> impl IntoView {
     let save = ServerAction::<SaveSpace>::new();
     let remove = ServerAction::<DeleteSpace>::new();
-    let spaces = Resource::new(
-        move || (save.version().get(), remove.version().get()),
-        |_| list_spaces(),
-    );
+    // Only a success reloads the list: a refused form keeps what was typed.
+    let changed = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        let ok = save.value().get().is_some_and(|r| r.is_ok())
+            || remove.value().get().is_some_and(|r| r.is_ok());
+        if ok {
+            changed.update(|n| *n += 1);
+        }
+    });
+    let spaces = Resource::new(move || changed.get(), |_| list_spaces());
     let filter = RwSignal::new(String::new());
     let editing = RwSignal::new(None::<Space>);
     let deleting = RwSignal::new(None::<Space>);

@@ -39,23 +39,31 @@ pub fn AssignWizard(
     #[prop(into)] on_done: Callback<()>,
 ) -> impl IntoView {
     let context = Resource::new(move || (), move |_| load_wizard(mode, subjects.clone()));
+    // Whatever closes the dialog after `Done` (Close, Cancel, Escape) lets the page reload.
+    let applied = RwSignal::new(false);
+    let close = move || {
+        open.set(false);
+        if applied.get_untracked() {
+            on_done.run(());
+        }
+    };
     let title = match mode {
         Mode::Append => "Append roles",
         Mode::Assign => "Assign roles",
     };
     view! {
-        <div class="modal-backdrop" on:keydown=move |ev| if ev.key() == "Escape" { open.set(false) }>
+        <div class="modal-backdrop" on:keydown=move |ev| if ev.key() == "Escape" { close() }>
             <div class="modal wizard" role="dialog" aria-modal="true" aria-label=title>
                 <p class="wizard-title">{title}</p>
-                <Loaded resource=context view=move |ctx: WizardContext| view! { <WizardSteps ctx open on_done/> }/>
-                <div class="wizard-close"><button type="button" on:click=move |_| open.set(false)>"Cancel"</button></div>
+                <Loaded resource=context view=move |ctx: WizardContext| view! { <WizardSteps ctx applied/> }/>
+                <div class="wizard-close"><button type="button" on:click=move |_| close()>{move || if applied.get() { "Close" } else { "Cancel" }}</button></div>
             </div>
         </div>
     }
 }
 
 #[component]
-fn WizardSteps(ctx: WizardContext, open: RwSignal<bool>, on_done: Callback<()>) -> impl IntoView {
+fn WizardSteps(ctx: WizardContext, applied: RwSignal<bool>) -> impl IntoView {
     let mode = ctx.mode;
     // Assign edits the full set of one principal: start from what it holds.
     let (start_roles, start_spaces) = match (mode, ctx.subjects.first()) {
@@ -163,7 +171,7 @@ fn WizardSteps(ctx: WizardContext, open: RwSignal<bool>, on_done: Callback<()>) 
     };
     Effect::new(move |_| {
         if let Some(Ok(_)) = apply.value().get() {
-            on_done.run(());
+            applied.set(true);
         }
     });
     let names: Vec<String> =
@@ -232,7 +240,6 @@ fn WizardSteps(ctx: WizardContext, open: RwSignal<bool>, on_done: Callback<()>) 
             </div>
             {move || apply.value().get().and_then(Result::ok).map(|_| view! {
                 <p role="status" class="alert alert-success">"Roles applied."</p>
-                <div class="actions"><button type="button" on:click=move |_| open.set(false)>"Close"</button></div>
             })}
         </Show>
     }

@@ -23,19 +23,26 @@ pub fn RemoveRolesDialog(
         move || (),
         move |_| load_wizard(Mode::Append, subjects.clone()),
     );
+    let applied = RwSignal::new(false);
+    let close = move || {
+        open.set(false);
+        if applied.get_untracked() {
+            on_done.run(());
+        }
+    };
     view! {
-        <div class="modal-backdrop" on:keydown=move |ev| if ev.key() == "Escape" { open.set(false) }>
+        <div class="modal-backdrop" on:keydown=move |ev| if ev.key() == "Escape" { close() }>
             <div class="modal wizard" role="dialog" aria-modal="true" aria-label="Remove roles">
                 <h2>"Remove roles"</h2>
-                <Loaded resource=context view=move |ctx: WizardContext| view! { <RemoveForm ctx open on_done/> }/>
-                <div class="wizard-close"><button type="button" on:click=move |_| open.set(false)>"Cancel"</button></div>
+                <Loaded resource=context view=move |ctx: WizardContext| view! { <RemoveForm ctx applied/> }/>
+                <div class="wizard-close"><button type="button" on:click=move |_| close()>{move || if applied.get() { "Close" } else { "Cancel" }}</button></div>
             </div>
         </div>
     }
 }
 
 #[component]
-fn RemoveForm(ctx: WizardContext, open: RwSignal<bool>, on_done: Callback<()>) -> impl IntoView {
+fn RemoveForm(ctx: WizardContext, applied: RwSignal<bool>) -> impl IntoView {
     let held: BTreeSet<RoleId> = ctx
         .subjects
         .iter()
@@ -49,7 +56,7 @@ fn RemoveForm(ctx: WizardContext, open: RwSignal<bool>, on_done: Callback<()>) -
     let count = names.len();
     Effect::new(move |_| {
         if let Some(Ok(_)) = remove.value().get() {
-            on_done.run(());
+            applied.set(true);
         }
     });
     let roles: Vec<_> = ctx
@@ -80,7 +87,6 @@ fn RemoveForm(ctx: WizardContext, open: RwSignal<bool>, on_done: Callback<()>) -
                 view! {
                     <p role="status" class="alert alert-success">{format!("Roles removed from {changed} of {count}.")}</p>
                     {skipped.into_iter().map(|s| view! { <p class="alert alert-info">{format!("Skipped {s}")}</p> }).collect_view()}
-                    <div class="actions"><button type="button" on:click=move |_| open.set(false)>"Close"</button></div>
                 }.into_any()
             }
             Err(error) => view! { <ErrorMessage error/> }.into_any(),

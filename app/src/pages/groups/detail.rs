@@ -40,18 +40,26 @@ pub fn GroupDetailPage() -> impl IntoView {
             }
         },
     );
-    view! { <Loaded resource=group view=move |group| view! { <GroupView group reload/> }/> }
+    // Messages live outside the reloaded view, so a success survives the reload it causes.
+    let notice = RwSignal::new(None::<&'static str>);
+    view! {
+        {move || notice.get().map(|text| view! { <p role="status" class="alert alert-success">{text}</p> })}
+        <Loaded resource=group view=move |group| view! { <GroupView group reload notice/> }/>
+    }
 }
 
-fn show_result(result: Option<Result<(), AppError>>, done: &'static str) -> Option<AnyView> {
-    result.map(|r| match r {
-        Ok(()) => view! { <p role="status" class="alert alert-success">{done}</p> }.into_any(),
-        Err(error) => view! { <ErrorMessage error/> }.into_any(),
-    })
+fn show_error<T>(result: Option<Result<T, AppError>>) -> Option<impl IntoView> {
+    result
+        .and_then(Result::err)
+        .map(|error| view! { <ErrorMessage error/> })
 }
 
 #[component]
-fn GroupView(group: GroupDetail, reload: RwSignal<u32>) -> impl IntoView {
+fn GroupView(
+    group: GroupDetail,
+    reload: RwSignal<u32>,
+    notice: RwSignal<Option<&'static str>>,
+) -> impl IntoView {
     let group_id = group.id;
     let can_edit = group.can_edit;
     let version = group.version;
@@ -68,15 +76,26 @@ fn GroupView(group: GroupDetail, reload: RwSignal<u32>) -> impl IntoView {
     let confirm_open = RwSignal::new(false);
     let wizard_open = RwSignal::new(false);
     let bump = move || reload.update(|n| *n += 1);
-    Effect::new(move |_| {
-        let ok = save.value().get().is_some_and(|r| r.is_ok())
-            || add_member.value().get().is_some_and(|r| r.is_ok())
-            || set_member.value().get().is_some_and(|r| r.is_ok())
-            || set_roles.value().get().is_some_and(|r| r.is_ok());
+    let done = move |ok: bool, text: &'static str| {
         if ok {
+            notice.set(Some(text));
             bump();
         }
+    };
+    Effect::new(move |_| done(save.value().get().is_some_and(|r| r.is_ok()), "Saved."));
+    Effect::new(move |_| {
+        done(
+            add_member.value().get().is_some_and(|r| r.is_ok()),
+            "Member added.",
+        )
     });
+    Effect::new(move |_| {
+        done(
+            set_member.value().get().is_some_and(|r| r.is_ok()),
+            "Member removed.",
+        )
+    });
+    Effect::new(move |_| done(set_roles.value().get().is_some_and(|r| r.is_ok()), "Saved."));
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(())) = remove.value().get() {
@@ -95,7 +114,7 @@ fn GroupView(group: GroupDetail, reload: RwSignal<u32>) -> impl IntoView {
                 <button type="button" class="danger" disabled=!can_edit on:click=move |_| confirm_open.set(true)>"Delete"</button>
             </div>
         </header>
-        {move || show_result(save.value().get().map(|r| r.map(|_| ())), "Saved.")}
+        {move || show_error(save.value().get())}
         {move || remove.value().get().and_then(Result::err).map(|error| view! { <ErrorMessage error/> })}
         <form class="panel inline-form" novalidate on:submit=move |ev| {
             ev.prevent_default();
@@ -114,8 +133,8 @@ fn GroupView(group: GroupDetail, reload: RwSignal<u32>) -> impl IntoView {
         <div class="editor-columns">
             <section class="panel" aria-labelledby="members-heading">
                 <h2 id="members-heading">{format!("Members ({members})")}</h2>
-                {move || show_result(add_member.value().get(), "Member added.")}
-                {move || show_result(set_member.value().get(), "Member removed.")}
+                {move || show_error(add_member.value().get())}
+                {move || show_error(set_member.value().get())}
                 {can_edit.then(|| view! {
                     <form class="inline-form" novalidate on:submit=move |ev| {
                         ev.prevent_default();
@@ -152,7 +171,7 @@ fn GroupView(group: GroupDetail, reload: RwSignal<u32>) -> impl IntoView {
                 <h2 id="group-roles-heading">"Global roles"</h2>
                 <p class="muted">"Every member holds these roles through the group."</p>
                 <RoleChecklist roles=group.roles.clone() chosen editable=can_edit/>
-                {move || show_result(set_roles.value().get(), "Saved.")}
+                {move || show_error(set_roles.value().get())}
                 <div class="actions">
                     <button type="button" class="primary" disabled=move || !can_edit || set_roles.pending().get()
                         on:click=move |_| { set_roles.dispatch(SetGroupRoles { group: group_id, roles: chosen.get_untracked().into_iter().collect() }); }>"Save"</button>
@@ -160,7 +179,7 @@ fn GroupView(group: GroupDetail, reload: RwSignal<u32>) -> impl IntoView {
             </section>
         </div>
         <Show when=move || wizard_open.get()>
-            <AssignWizard mode=Mode::Assign subjects=vec![Subject::Group(group_id)] open=wizard_open on_done=move |_| bump()/>
+            <AssignWizard mode=Mode::Assign subjects=vec![Subject::Group(group_id)] open=wizard_open on_done=move |_| { notice.set(Some("Roles applied.")); bump(); }/>
         </Show>
         <ConfirmDialog open=confirm_open
             title=format!("Delete group {}?", group.name)

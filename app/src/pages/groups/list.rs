@@ -29,16 +29,17 @@ pub fn GroupsPage() -> impl IntoView {
     let remove_open = RwSignal::new(false);
     let reload = RwSignal::new(0u32);
     let groups = Resource::new(
-        move || {
-            (
-                query.get(),
-                page.get(),
-                save.version().get(),
-                remove.version().get(),
-            )
-        },
-        |(q, p, _, _)| list_groups(q, p),
+        move || (query.get(), page.get(), reload.get()),
+        |(q, p, _)| list_groups(q, p),
     );
+    // Only a success reloads the list: a refused form keeps what was typed.
+    Effect::new(move |_| {
+        let ok = save.value().get().is_some_and(|r| r.is_ok())
+            || remove.value().get().is_some_and(|r| r.is_ok());
+        if ok {
+            reload.update(|n| *n += 1);
+        }
+    });
     view! {
         <Title text="User groups"/>
         <header class="page-header"><h1>"User groups"</h1></header>

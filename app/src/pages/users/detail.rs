@@ -38,11 +38,20 @@ pub fn UserDetailPage() -> impl IntoView {
             }
         },
     );
-    view! { <Loaded resource=user view=move |user| view! { <UserView user reload/> }/> }
+    // Messages live outside the reloaded view, so a success survives the reload it causes.
+    let notice = RwSignal::new(None::<&'static str>);
+    view! {
+        {move || notice.get().map(|text| view! { <p role="status" class="alert alert-success">{text}</p> })}
+        <Loaded resource=user view=move |user| view! { <UserView user reload notice/> }/>
+    }
 }
 
 #[component]
-fn UserView(user: UserDetail, reload: RwSignal<u32>) -> impl IntoView {
+fn UserView(
+    user: UserDetail,
+    reload: RwSignal<u32>,
+    notice: RwSignal<Option<&'static str>>,
+) -> impl IntoView {
     let chosen = RwSignal::new(user.role_ids.iter().copied().collect::<BTreeSet<RoleId>>());
     let save = ServerAction::<SetUserRoles>::new();
     let user_id = user.id;
@@ -51,6 +60,7 @@ fn UserView(user: UserDetail, reload: RwSignal<u32>) -> impl IntoView {
     let can_edit = user.can_edit && roles_locked.is_none();
     Effect::new(move |_| {
         if let Some(Ok(())) = save.value().get() {
+            notice.set(Some("Saved."));
             reload.update(|n| *n += 1);
         }
     });
@@ -66,9 +76,9 @@ fn UserView(user: UserDetail, reload: RwSignal<u32>) -> impl IntoView {
             <h1>{title}</h1>
             <span class=format!("status status-{}", user.status)>{user.status.clone()}</span>
         </header>
-        <UserDetailsForm user=user.clone() reload/>
+        <UserDetailsForm user=user.clone() reload notice/>
         <Show when=move || wizard_open.get()>
-            <AssignWizard mode=Mode::Assign subjects=vec![Subject::User(user_id)] open=wizard_open on_done=move |_| reload.update(|n| *n += 1)/>
+            <AssignWizard mode=Mode::Assign subjects=vec![Subject::User(user_id)] open=wizard_open on_done=move |_| { notice.set(Some("Roles applied.")); reload.update(|n| *n += 1); }/>
         </Show>
         <div role="tablist" class="tabs" aria-label="User sections">
             <button role="tab" id="tab-global-roles" aria-selected="true" aria-controls="panel-global-roles">"Global roles"</button>
@@ -82,10 +92,7 @@ fn UserView(user: UserDetail, reload: RwSignal<u32>) -> impl IntoView {
             })}
             {(!user.can_edit).then(|| view! { <p class="alert alert-info" role="status">"You can view these roles. Assigning roles needs the tenant's assign permission."</p> })}
             <RoleChecklist roles=user.roles.clone() chosen editable=can_edit/>
-            {move || save.value().get().map(|r| match r {
-                Ok(()) => view! { <p role="status" class="alert alert-success">"Saved."</p> }.into_any(),
-                Err(error) => view! { <ErrorMessage error/> }.into_any(),
-            })}
+            {move || save.value().get().and_then(Result::err).map(|error| view! { <ErrorMessage error/> })}
             <div class="actions">
                 <button type="button" disabled=!can_edit on:click=move |_| wizard_open.set(true)>"Assign roles"</button>
                 <button type="button" class="primary" disabled=move || !can_edit || save.pending().get()
@@ -102,7 +109,11 @@ fn UserView(user: UserDetail, reload: RwSignal<u32>) -> impl IntoView {
 
 /// Details, status and deletion of one user.
 #[component]
-fn UserDetailsForm(user: UserDetail, reload: RwSignal<u32>) -> impl IntoView {
+fn UserDetailsForm(
+    user: UserDetail,
+    reload: RwSignal<u32>,
+    notice: RwSignal<Option<&'static str>>,
+) -> impl IntoView {
     let update = ServerAction::<UpdateUser>::new();
     let remove = ServerAction::<DeleteUser>::new();
     let display_name = RwSignal::new(user.display_name.clone());
@@ -113,6 +124,7 @@ fn UserDetailsForm(user: UserDetail, reload: RwSignal<u32>) -> impl IntoView {
     let confirm_open = RwSignal::new(false);
     Effect::new(move |_| {
         if let Some(Ok(())) = update.value().get() {
+            notice.set(Some("Saved."));
             reload.update(|n| *n += 1);
         }
     });
@@ -178,7 +190,6 @@ fn UserDetailsForm(user: UserDetail, reload: RwSignal<u32>) -> impl IntoView {
                 <button type="button" class="danger" disabled=!can_manage on:click=move |_| confirm_open.set(true)>"Delete user"</button>
             </div>
             {move || error().map(|error| view! { <ErrorMessage error/> })}
-            {move || update.value().get().and_then(Result::ok).map(|_| view! { <p role="status" class="alert alert-success">"Saved."</p> })}
         </form>
         <ConfirmDialog open=confirm_open
             title=format!("Delete user {}?", user.username)

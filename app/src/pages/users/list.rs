@@ -32,16 +32,15 @@ pub fn UsersPage() -> impl IntoView {
         reload.update(|n| *n += 1);
     };
     let users = Resource::new(
-        move || {
-            (
-                query.get(),
-                page.get(),
-                reload.get(),
-                create.version().get(),
-            )
-        },
-        |(q, p, _, _)| list_users(q, p),
+        move || (query.get(), page.get(), reload.get()),
+        |(q, p, _)| list_users(q, p),
     );
+    // Only a success reloads the list: a refused form keeps what was typed.
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = create.value().get() {
+            reload.update(|n| *n += 1);
+        }
+    });
     view! {
         <Title text="Users"/>
         <header class="page-header"><h1>"Users"</h1></header>

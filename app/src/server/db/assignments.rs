@@ -10,6 +10,7 @@ use crate::model::{
 pub struct GrantSource {
     pub role_name: String,
     pub group_name: String,
+    pub space_name: String,
     pub perm_type: String,
     pub level: String,
 }
@@ -61,25 +62,30 @@ pub async fn remove_user_role(
     Ok(())
 }
 
-/// Every granted cell of a user, directly and through groups.
+/// Every granted cell of a user, directly and through groups, with the space of a space-bound
+/// assignment (empty when tenant-wide).
 pub async fn grant_sources(
     conn: &mut AnyConnection,
     tenant: TenantId,
     user: UserId,
 ) -> AppResult<Vec<GrantSource>> {
     Ok(sqlx::query_as(
-        "SELECT r.name AS role_name, '' AS group_name, g.perm_type, g.level \
+        "SELECT r.name AS role_name, '' AS group_name, COALESCE(s.name, '') AS space_name, \
+         g.perm_type, g.level \
          FROM user_roles ur \
          JOIN roles r ON r.id = ur.role_id AND r.tenant_id = ur.tenant_id \
          JOIN role_grants g ON g.role_id = r.id \
+         LEFT JOIN spaces s ON s.id = ur.space_id AND s.tenant_id = ur.tenant_id \
          WHERE ur.tenant_id = $1 AND ur.user_id = $2 \
          UNION ALL \
-         SELECT r.name AS role_name, ug.name AS group_name, g.perm_type, g.level \
+         SELECT r.name AS role_name, ug.name AS group_name, COALESCE(s.name, '') AS space_name, \
+         g.perm_type, g.level \
          FROM group_members gm \
          JOIN user_groups ug ON ug.id = gm.group_id AND ug.tenant_id = gm.tenant_id \
          JOIN group_roles gr ON gr.group_id = gm.group_id AND gr.tenant_id = gm.tenant_id \
          JOIN roles r ON r.id = gr.role_id AND r.tenant_id = gr.tenant_id \
          JOIN role_grants g ON g.role_id = r.id \
+         LEFT JOIN spaces s ON s.id = gr.space_id AND s.tenant_id = gr.tenant_id \
          WHERE gm.tenant_id = $1 AND gm.user_id = $2",
     )
     .bind(tenant.0)

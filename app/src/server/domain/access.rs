@@ -114,11 +114,15 @@ pub async fn effective(
 ) -> AppResult<(Grants, Provenance)> {
     let mut provenance = Provenance::new();
     for source in db::assignments::grant_sources(conn, tenant, user).await? {
-        let label = if source.group_name.is_empty() {
+        let mut label = if source.group_name.is_empty() {
             source.role_name.clone()
         } else {
             format!("{} via group {}", source.role_name, source.group_name)
         };
+        // Space-bound roles count only in their spaces (SPEC rule 1).
+        if !source.space_name.is_empty() {
+            label = format!("{label} in {}", source.space_name);
+        }
         for level in catalogue.implied_levels(&source.perm_type, &source.level) {
             let sources = provenance
                 .entry(source.perm_type.clone())

@@ -118,6 +118,17 @@ db_test!(
                 wanted.iter().copied().collect()
             );
         }
+        // Space-bound roles count in their spaces, and the provenance says which (SPEC rule 1).
+        let mut conn = db.pool.acquire().await.unwrap();
+        let (_, provenance) =
+            crate::server::domain::access::effective(&mut conn, &admin.catalogue, f.tenant, bob)
+                .await
+                .unwrap();
+        drop(conn);
+        assert_eq!(
+            provenance["Devices"]["View"],
+            ["Device Read Only in Americas", "Device Read Only in EMEA"]
+        );
         // A space-bound role tenant-wide, or a space of another tenant, is refused.
         let bad = request(Mode::Append, &subjects, &[(device_ro, TENANT_WIDE)]);
         assert!(matches!(

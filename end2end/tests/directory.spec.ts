@@ -79,3 +79,40 @@ test('groups: create, add a member, give it a role, delete after a confirmation'
   await expect(page).toHaveURL(/\/groups$/);
   await expect(page.getByRole('link', { name, exact: true })).toHaveCount(0);
 });
+
+test('analytics: Edit roles has User and Admin tabs; allocation and a space-creator role decide Add new', async ({ page, browser }) => {
+  await page.goto('/users');
+  await hydrated(page);
+  await page.getByRole('link', { name: 'carol', exact: true }).click();
+  await page.getByLabel('Allocation').selectOption('Analyzer');
+  await page.getByRole('button', { name: 'Save details' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+  await expect(page.getByText('Hidden — Analyzer users only consume content')).toBeVisible();
+
+  await page.getByRole('button', { name: 'Edit roles' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Edit roles' });
+  await expect(dialog.getByRole('tab', { name: 'User' })).toHaveAttribute('aria-selected', 'true');
+  await expect(dialog.getByRole('checkbox', { name: 'Shared Space Creator', exact: true })).toBeVisible();
+  await expect(dialog.getByRole('checkbox', { name: 'Tenant Admin', exact: true })).toHaveCount(0);
+  await dialog.getByRole('tab', { name: 'Admin' }).click();
+  await expect(dialog.getByRole('checkbox', { name: 'Tenant Admin', exact: true })).toBeVisible();
+  await expect(dialog.getByRole('checkbox', { name: 'Developer', exact: true })).toHaveCount(0);
+  await dialog.getByRole('tab', { name: 'User' }).click();
+  await dialog.getByRole('checkbox', { name: 'Shared Space Creator', exact: true }).check();
+  await dialog.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByText('Shown — An Analyzer, but a role grants creating.')).toBeVisible();
+
+  // carol herself now sees Add new, and what it offers.
+  const other = await browser.newContext();
+  const carol = await other.newPage();
+  await signedIn(carol, { tenant: 'umbrella', username: 'carol' });
+  await carol.getByRole('button', { name: 'Add new' }).click();
+  await expect(carol.getByRole('menuitem', { name: 'Create shared spaces' })).toBeVisible();
+  await other.close();
+  // bob is Professional: he sees Add new without any role.
+  const third = await browser.newContext();
+  const bob = await third.newPage();
+  await signedIn(bob, { tenant: 'umbrella', username: 'bob' });
+  await expect(bob.getByRole('button', { name: 'Add new' })).toBeVisible();
+  await third.close();
+});

@@ -81,12 +81,12 @@ test('mdm helpdesk example: Device Actions brings Device Read Only; one space sk
 
 test('iot: the wizard skips the spaces step and Assign roles edits the full set', async ({ page }) => {
   await signedIn(page);
-  await openUser(page, 'carol');
+  await openUser(page, 'alice');
   await page.getByRole('button', { name: 'Assign roles' }).click();
   await wizard.role(page, 'Global Reader').check();
   await wizard.button(page, 'Next').click();
   await expect(wizard.step(page, 'Summary')).toBeVisible();
-  await expect(page.getByRole('region', { name: 'carol' })).toContainText('Roles added');
+  await expect(page.getByRole('region', { name: 'alice' })).toContainText('Roles added');
   await wizard.button(page, 'Done').click();
   await expect(page.getByRole('status').filter({ hasText: 'Roles applied.' })).toBeVisible();
   await wizard.button(page, 'Close').click();
@@ -96,9 +96,9 @@ test('iot: the wizard skips the spaces step and Assign roles edits the full set'
   await wizard.role(page, 'Global Reader').uncheck();
   await wizard.role(page, 'Cockpit User').check();
   await wizard.button(page, 'Next').click();
-  const carol = page.getByRole('region', { name: 'carol' });
-  await expect(carol).toContainText('Roles removed');
-  await expect(carol).toContainText('Global Reader');
+  const alice = page.getByRole('region', { name: 'alice' });
+  await expect(alice).toContainText('Roles removed');
+  await expect(alice).toContainText('Global Reader');
   await wizard.button(page, 'Done').click();
   await wizard.button(page, 'Close').click();
   await expect(page.getByRole('checkbox', { name: 'Cockpit User', exact: true })).toBeChecked();

@@ -121,8 +121,24 @@ pub async fn load_user(id: UserId) -> Result<UserDetail, AppError> {
         };
         let can_manage = domain::users::may_manage(&actor, &user).is_ok();
         let roles = domain::roles::assignable(&mut conn, &actor).await?;
-        let (_, provenance) =
+        let (effective, provenance) =
             domain::access::effective(&mut conn, &actor.catalogue, actor.tenant(), id).await?;
+        let add_new = actor
+            .catalogue
+            .access
+            .add_new_prefix
+            .as_deref()
+            .map(|prefix| {
+                let shown = crate::model::users::sees_add_new(&user.allocation, &effective, prefix);
+                let reason = match (shown, user.allocation.as_str()) {
+                    (true, "Professional") => "Professional users create content.".to_owned(),
+                    (true, _) => "An Analyzer, but a role grants creating.".to_owned(),
+                    (false, _) => {
+                        "Analyzer users only consume content; no role grants creating.".to_owned()
+                    }
+                };
+                crate::model::users::AddNew { shown, reason }
+            });
         Ok(UserDetail {
             id,
             username: user.username,
@@ -136,6 +152,7 @@ pub async fn load_user(id: UserId) -> Result<UserDetail, AppError> {
             is_partner_admin: user.is_partner_admin != 0,
             version: user.version,
             roles_locked,
+            add_new,
             can_manage,
             role_ids,
             roles,

@@ -26,6 +26,10 @@ pub struct Access {
     pub view: Cell,
     pub assign: Cell,
     pub create_users: Cell,
+    /// Templates with an `Add new` button (analytics): permission types starting with this
+    /// prefix let an Analyzer create.
+    #[serde(default)]
+    pub add_new_prefix: Option<String>,
 }
 
 /// One cell of the grid: a permission type at one level.

@@ -13,6 +13,8 @@ pub struct RoleCard {
     pub id: RoleId,
     pub name: String,
     pub description: String,
+    /// `admin` or `user`: the analytics template splits roles by it.
+    pub audience: String,
     pub built_in: bool,
     pub special: bool,
     pub users: i64,

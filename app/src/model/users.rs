@@ -44,6 +44,7 @@ pub struct AssignableRole {
     pub id: RoleId,
     pub name: String,
     pub description: String,
+    pub audience: String,
     pub grantable: bool,
     pub reason: Option<String>,
 }
@@ -63,6 +64,8 @@ pub struct UserDetail {
     pub version: i64,
     /// Why roles cannot be changed here (SSO lock, partner administrator), if so.
     pub roles_locked: Option<String>,
+    /// Whether the user sees `Add new`, in templates that have it.
+    pub add_new: Option<AddNew>,
     /// Whether the viewer may edit, disable or delete this user.
     pub can_manage: bool,
     pub role_ids: Vec<RoleId>,
@@ -148,10 +151,39 @@ mod tests {
     }
 
     #[test]
+    fn analyzers_see_add_new_only_through_a_create_role() {
+        let mut g = crate::model::catalogue::Grants::new();
+        assert!(sees_add_new("Professional", &g, "Create "));
+        assert!(!sees_add_new("Analyzer", &g, "Create "));
+        g.entry("API keys".into())
+            .or_default()
+            .insert("Allowed".into());
+        assert!(!sees_add_new("Analyzer", &g, "Create "));
+        g.entry("Create shared spaces".into())
+            .or_default()
+            .insert("Allowed".into());
+        assert!(sees_add_new("Analyzer", &g, "Create "));
+    }
+
+    #[test]
     fn usernames_need_content_and_no_spaces() {
         assert_eq!(username_problem("sso.dave"), None);
         assert!(username_problem("  ").is_some());
         assert!(username_problem("two words").is_some());
         assert!(username_problem(&"x".repeat(101)).is_some());
     }
+}
+
+/// Whether a user sees `Add new` (templates that have it, e.g. `analytics`): a Professional
+/// allocation allows creating; for an Analyzer only a role that grants a `Create …` permission
+/// does (seed 003: "an analyzer user who is assigned a space creator role will gain access").
+pub fn sees_add_new(allocation: &str, effective: &super::catalogue::Grants, prefix: &str) -> bool {
+    allocation == "Professional" || effective.keys().any(|t| t.starts_with(prefix))
+}
+
+/// `Add new` for one user, with the reason, as the user page explains it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddNew {
+    pub shown: bool,
+    pub reason: String,
 }

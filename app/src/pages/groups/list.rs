@@ -34,9 +34,10 @@ pub fn GroupsPage() -> impl IntoView {
     );
     // Only a success reloads the list: a refused form keeps what was typed.
     Effect::new(move |_| {
-        let ok = save.value().get().is_some_and(|r| r.is_ok())
-            || remove.value().get().is_some_and(|r| r.is_ok());
-        if ok {
+        // Read both: a short-circuit would stop tracking the second action.
+        let saved = save.value().get().is_some_and(|r| r.is_ok());
+        let removed = remove.value().get().is_some_and(|r| r.is_ok());
+        if saved || removed {
             reload.update(|n| *n += 1);
         }
     });

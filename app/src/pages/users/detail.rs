@@ -56,6 +56,9 @@ fn UserView(
     let save = ServerAction::<SetUserRoles>::new();
     let user_id = user.id;
     let wizard_open = RwSignal::new(false);
+    let all_roles = StoredValue::new(user.roles.clone());
+    let edit_open = RwSignal::new(false);
+    let edit_tab = RwSignal::new("user");
     let roles_locked = user.roles_locked.clone().filter(|_| !user.is_partner_admin);
     let can_edit = user.can_edit && roles_locked.is_none();
     Effect::new(move |_| {
@@ -80,6 +83,32 @@ fn UserView(
         <Show when=move || wizard_open.get()>
             <AssignWizard mode=Mode::Assign subjects=vec![Subject::User(user_id)] open=wizard_open on_done=move |_| { notice.set(Some("Roles applied.")); reload.update(|n| *n += 1); }/>
         </Show>
+        <Show when=move || edit_open.get()>
+            <div class="modal-backdrop" on:keydown=move |ev| if ev.key() == "Escape" { edit_open.set(false) }>
+                <div class="modal wizard" role="dialog" aria-modal="true" aria-label="Edit roles">
+                    <h2>"Edit roles"</h2>
+                    <div role="tablist" class="tabs" aria-label="Role types">
+                        {[("user", "User"), ("admin", "Admin")].into_iter().map(|(key, label)| view! {
+                            <button type="button" role="tab" id=format!("edit-tab-{key}") aria-controls="edit-roles-panel"
+                                aria-selected=move || (edit_tab.get() == key).to_string() on:click=move |_| edit_tab.set(key)>{label}</button>
+                        }).collect_view()}
+                    </div>
+                    <div role="tabpanel" id="edit-roles-panel" aria-labelledby=move || format!("edit-tab-{}", edit_tab.get())>
+                        {move || {
+                            let audience = edit_tab.get();
+                            let roles: Vec<_> = all_roles.with_value(|all| all.iter().filter(|r| r.audience == audience).cloned().collect());
+                            view! { <RoleChecklist roles chosen editable=can_edit/> }
+                        }}
+                    </div>
+                    <div class="actions">
+                        <button type="button" on:click=move |_| edit_open.set(false)>"Cancel"</button>
+                        <button type="button" class="primary" disabled=move || save.pending().get()
+                            on:click=move |_| { save.dispatch(SetUserRoles { user: user_id, roles: chosen.get_untracked().into_iter().collect() }); }>"Save"</button>
+                    </div>
+                    {move || save.value().get().and_then(Result::err).map(|error| view! { <ErrorMessage error/> })}
+                </div>
+            </div>
+        </Show>
         <div role="tablist" class="tabs" aria-label="User sections">
             <button role="tab" id="tab-global-roles" aria-selected="true" aria-controls="panel-global-roles">"Global roles"</button>
         </div>
@@ -94,6 +123,7 @@ fn UserView(
             <RoleChecklist roles=user.roles.clone() chosen editable=can_edit/>
             {move || save.value().get().and_then(Result::err).map(|error| view! { <ErrorMessage error/> })}
             <div class="actions">
+                <button type="button" disabled=!can_edit on:click=move |_| edit_open.set(true)>"Edit roles"</button>
                 <button type="button" disabled=!can_edit on:click=move |_| wizard_open.set(true)>"Assign roles"</button>
                 <button type="button" class="primary" disabled=move || !can_edit || save.pending().get()
                     on:click=move |_| { save.dispatch(SetUserRoles { user: user_id, roles: chosen.get_untracked().into_iter().collect() }); }>"Save"</button>
@@ -167,6 +197,10 @@ fn UserDetailsForm(
                 <dt>"Origin"</dt><dd>{user.origin.clone()}{user.device.then_some(" · device user")}</dd>
                 {user.owner.clone().map(|owner| view! { <dt>"Sub-user of"</dt><dd>{owner}</dd> })}
                 {user.is_partner_admin.then(|| view! { <dt>"Partner administrator"</dt><dd>"Roles are managed on the Service Provider Portal."</dd> })}
+                {user.add_new.clone().map(|a| view! {
+                    <dt>"Add new"</dt>
+                    <dd>{if a.shown { "Shown" } else { "Hidden" }}" — "<span class="muted">{a.reason}</span></dd>
+                })}
             </dl>
             <div class="inline-form">
                 <div class="field">

@@ -25,6 +25,7 @@ pub async fn list(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Vec<R
             id: RoleId(r.id),
             name: r.name,
             description: r.description,
+            audience: r.audience,
             built_in: r.built_in != 0,
             special: r.special != 0,
             users: r.users,
@@ -183,6 +184,7 @@ pub async fn assignable(conn: &mut AnyConnection, actor: &Actor) -> AppResult<Ve
                 id: card.id,
                 name: card.name,
                 description: card.description,
+                audience: card.audience,
                 grantable: verdict.is_ok(),
                 reason: verdict.err().map(|e| e.to_string()),
             }

@@ -1,0 +1,105 @@
+//! User and wizard server functions as anonymous, low-privilege, read-only and foreign-tenant
+//! callers: refused, and nothing changes. Then a tampered wizard request as a whole.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::start;
+use reqwest::StatusCode;
+use serde_json::json;
+
+const STATE: &str = "SELECT (SELECT COUNT(*) FROM users) * 1000000 \
+    + (SELECT COUNT(*) FROM user_roles) * 1000 + (SELECT COUNT(*) FROM audit_events)";
+
+fn calls(user: i64, role: i64) -> Vec<(&'static str, serde_json::Value)> {
+    let subjects = json!([{ "User": user }]);
+    let request = json!({ "mode": "Append", "subjects": subjects, "assignments": [[role, 0]] });
+    vec![
+        (
+            "users/create",
+            json!({ "input": { "username": "mallory", "display_name": "", "email": "", "password": "", "allocation": "Professional", "device": false } }),
+        ),
+        (
+            "users/update",
+            json!({ "input": { "id": user, "display_name": "x", "email": "", "allocation": "Analyzer", "active": false, "version": 1 } }),
+        ),
+        ("users/delete", json!({ "id": user, "version": 1 })),
+        (
+            "wizard/context",
+            json!({ "mode": "Append", "subjects": subjects }),
+        ),
+        ("wizard/preview", json!({ "request": request })),
+        ("wizard/apply", json!({ "request": request })),
+        (
+            "wizard/remove",
+            json!({ "subjects": subjects, "roles": [role] }),
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn user_and_wizard_functions_refuse_anonymous_low_privilege_and_foreign_callers() {
+    let server = start().await;
+    let alice = server.add_user("acme", "alice", &[]).await.0;
+    server.add_user("acme", "bob", &[]).await;
+    server.add_user("acme", "carol", &["readers"]).await;
+    let role = server.role_id("acme", "Global Reader").await;
+    let bob = server.cookie_for("acme", "bob").await;
+    let carol = server.cookie_for("acme", "carol").await;
+    let globex = server.cookie_for("globex", "admin").await;
+    let before = server.count(STATE).await;
+
+    for (endpoint, body) in calls(alice, role) {
+        let status = server.call(endpoint, body, None).await.status();
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "anonymous {endpoint}");
+    }
+    for (who, cookie) in [("no permissions", &bob), ("reader", &carol)] {
+        for (endpoint, body) in calls(alice, role) {
+            let status = server.call(endpoint, body, Some(cookie)).await.status();
+            assert_eq!(status, StatusCode::FORBIDDEN, "{who} {endpoint}");
+        }
+    }
+    for (endpoint, body) in calls(alice, role) {
+        let status = server.call(endpoint, body, Some(&globex)).await.status();
+        match endpoint {
+            // globex's admin may create a user in globex; nothing of acme's is touched.
+            "users/create" => assert_eq!(status, StatusCode::OK),
+            _ => assert_eq!(status, StatusCode::NOT_FOUND, "foreign {endpoint}"),
+        }
+    }
+    let globex_user = 1_000_000 + 1; // one user and its audit record, in globex
+    assert_eq!(server.count(STATE).await, before + globex_user);
+}
+
+#[tokio::test]
+async fn a_tampered_wizard_request_is_refused_as_a_whole() {
+    let server = start().await;
+    let alice = server.add_user("acme", "alice", &[]).await.0;
+    let bob = server.add_user("acme", "bob", &[]).await.0;
+    // A user manager holding User management ADMIN but not what Global Reader carries.
+    server
+        .add_user("acme", "manager", &["Global User Manager"])
+        .await;
+    let manager = server.cookie_for("acme", "manager").await;
+    let reader = server.role_id("acme", "Global Reader").await;
+    let before = server.count(STATE).await;
+    let request = json!({ "request": { "mode": "Append",
+        "subjects": [{ "User": alice }, { "User": bob }], "assignments": [[reader, 0]] } });
+    let response = server.call("wizard/apply", request, Some(&manager)).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let body = response.text().await.unwrap();
+    assert!(
+        body.contains("Forbidden") && body.contains("READ"),
+        "{body}"
+    );
+    assert_eq!(server.count(STATE).await, before, "nobody changed");
+
+    let admin = server.cookie_for("acme", "admin").await;
+    let request = json!({ "request": { "mode": "Append",
+        "subjects": [{ "User": alice }, { "User": bob }], "assignments": [[reader, 0]] } });
+    let response = server.call("wizard/apply", request, Some(&admin)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let summary: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(summary[1]["added"], json!(["Global Reader"]));
+    assert_eq!(server.count("SELECT COUNT(*) FROM user_roles WHERE role_id = 0 + (SELECT id FROM roles WHERE name = 'Global Reader' AND tenant_id = 1)").await, 2);
+}

@@ -22,6 +22,7 @@ use pages::{
     login::LoginPage,
     not_found::NotFound,
     roles::{global_editor::GlobalRoleEditorPage, list::RolesPage},
+    settings::SettingsPage,
     spaces::SpacesPage,
     users::{detail::UserDetailPage, list::UsersPage},
 };
@@ -70,6 +71,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/roles/global/new") view=GlobalRoleEditorPage/>
                     <Route path=path!("/roles/global/:id") view=GlobalRoleEditorPage/>
                     <Route path=path!("/spaces") view=SpacesPage/>
+                    <Route path=path!("/settings") view=SettingsPage/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -111,6 +111,19 @@ test('an SSO user shows Roles managed by SSO and the role controls are disabled'
   await expect(page.getByRole('note', { name: 'Roles managed by SSO' })).toBeVisible();
   await expect(page.getByRole('checkbox', { name: 'Global Reader', exact: true })).toBeDisabled();
   await expect(page.getByRole('button', { name: 'Assign roles' })).toBeDisabled();
+  // The tenant setting lets administrators change them by hand.
+  await page.getByRole('link', { name: 'Settings', exact: true }).click();
+  const allow = page.getByRole('checkbox', { name: 'Allow manual role changes for SSO users' });
+  await allow.check();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+  await openUser(page, 'sso.dave');
+  await expect(page.getByRole('note', { name: 'Roles managed by SSO' })).toHaveCount(0);
+  await expect(page.getByRole('checkbox', { name: 'Global Reader', exact: true })).toBeEnabled();
+  await page.getByRole('link', { name: 'Settings', exact: true }).click();
+  await allow.uncheck();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
 });
 
 test('a tenant admin changing a partner administrator gets the Service Provider Portal message', async ({ page }) => {

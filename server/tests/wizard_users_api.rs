@@ -103,3 +103,47 @@ async fn a_tampered_wizard_request_is_refused_as_a_whole() {
     assert_eq!(summary[1]["added"], json!(["Global Reader"]));
     assert_eq!(server.count("SELECT COUNT(*) FROM user_roles WHERE role_id = 0 + (SELECT id FROM roles WHERE name = 'Global Reader' AND tenant_id = 1)").await, 2);
 }
+
+#[tokio::test]
+async fn only_an_assigner_changes_the_sso_setting() {
+    let server = start().await;
+    server.add_user("acme", "carol", &["readers"]).await;
+    let carol = server.cookie_for("acme", "carol").await;
+    let admin = server.cookie_for("acme", "admin").await;
+    let allow = json!({ "allowed": true });
+    let anonymous = server
+        .call("settings/sso_manual_changes", allow.clone(), None)
+        .await;
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    let reader = server
+        .call("settings/sso_manual_changes", allow.clone(), Some(&carol))
+        .await;
+    assert_eq!(reader.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        server
+            .count("SELECT SUM(sso_manual_changes) FROM tenants")
+            .await,
+        0
+    );
+    let ok = server
+        .call("settings/sso_manual_changes", allow, Some(&admin))
+        .await;
+    assert_eq!(ok.status(), StatusCode::OK);
+    let loaded: serde_json::Value = server
+        .call("settings/load", json!({}), Some(&carol))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        loaded,
+        json!({ "sso_manual_changes": true, "can_edit": false })
+    );
+    assert_eq!(
+        server
+            .count("SELECT sso_manual_changes FROM tenants WHERE slug = 'globex'")
+            .await,
+        0,
+        "only acme's setting changed"
+    );
+}

@@ -3,6 +3,7 @@
 pub mod groups;
 pub mod roles;
 pub mod session;
+pub mod settings;
 pub mod spaces;
 pub mod users;
 pub mod wizard;

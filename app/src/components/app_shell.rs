@@ -14,6 +14,7 @@ const NAV: &[(&str, &str, bool)] = &[
     ("User groups", "/groups", false),
     ("Roles", "/roles", false),
     ("Spaces", "/spaces", false),
+    ("Settings", "/settings", false),
 ];
 
 /// The signed-in user, loaded once by the shell for every page inside it.

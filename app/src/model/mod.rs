@@ -7,6 +7,7 @@ pub mod groups;
 pub mod ids;
 pub mod roles;
 pub mod session;
+pub mod settings;
 pub mod spaces;
 pub mod users;
 pub mod wizard;

@@ -5,5 +5,6 @@ pub mod home;
 pub mod login;
 pub mod not_found;
 pub mod roles;
+pub mod settings;
 pub mod spaces;
 pub mod users;

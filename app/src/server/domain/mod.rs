@@ -5,6 +5,7 @@ pub mod assignments;
 pub mod demo;
 pub mod groups;
 pub mod roles;
+pub mod settings;
 pub mod spaces;
 pub mod tenants;
 #[cfg(test)]

@@ -17,6 +17,7 @@ use leptos_router::{
 
 use components::app_shell::AppShell;
 use pages::{
+    device_groups::DeviceGroupsPage,
     groups::{detail::GroupDetailPage, list::GroupsPage},
     home::HomePage,
     login::LoginPage,
@@ -71,6 +72,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/roles/global/new") view=GlobalRoleEditorPage/>
                     <Route path=path!("/roles/global/:id") view=GlobalRoleEditorPage/>
                     <Route path=path!("/spaces") view=SpacesPage/>
+                    <Route path=path!("/device-groups") view=DeviceGroupsPage/>
                     <Route path=path!("/settings") view=SettingsPage/>
                 </ParentRoute>
             </Routes>

@@ -1,5 +1,6 @@
 //! Server functions: thin adapters that authorize, validate, call the domain and return DTOs.
 
+pub mod device_groups;
 pub mod groups;
 pub mod roles;
 pub mod session;

@@ -13,6 +13,7 @@ const NAV: &[(&str, &str, bool)] = &[
     ("Users", "/users", false),
     ("User groups", "/groups", false),
     ("Roles", "/roles", false),
+    ("Device groups", "/device-groups", false),
     ("Spaces", "/spaces", false),
     ("Settings", "/settings", false),
 ];

@@ -14,4 +14,12 @@ macro_rules! id_type {
     )*};
 }
 
-id_type!(TenantId, UserId, GroupId, RoleId, SpaceId);
+id_type!(
+    TenantId,
+    UserId,
+    GroupId,
+    RoleId,
+    SpaceId,
+    DeviceGroupId,
+    DeviceId
+);

@@ -1,6 +1,7 @@
 //! Wasm-safe types shared by the server and the browser.
 
 pub mod catalogue;
+pub mod device_groups;
 pub mod error;
 pub mod grid;
 pub mod groups;
@@ -13,5 +14,5 @@ pub mod users;
 pub mod wizard;
 
 pub use error::{AppError, AppResult};
-pub use ids::{GroupId, RoleId, SpaceId, TenantId, UserId};
+pub use ids::{DeviceGroupId, DeviceId, GroupId, RoleId, SpaceId, TenantId, UserId};
 pub use session::Me;

@@ -1,5 +1,6 @@
 //! One file per route.
 
+pub mod device_groups;
 pub mod groups;
 pub mod home;
 pub mod login;

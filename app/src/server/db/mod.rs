@@ -4,6 +4,7 @@
 
 pub mod assignments;
 pub mod audit;
+pub mod device_groups;
 pub mod groups;
 pub mod login_failures;
 pub mod roles;

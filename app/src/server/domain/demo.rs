@@ -49,6 +49,16 @@ pub async fn seed(db: &Db, templates: &Templates) -> AppResult<Vec<&'static str>
         for space in spaces {
             db::spaces::insert(&mut conn, tenant, space, "", false, unix_now()).await?;
         }
+        if template == "iot" {
+            // SPEC section 7: Region North ⊃ Plant 1 ⊃ pump-17, and Region South.
+            let now = unix_now();
+            let north =
+                db::device_groups::insert(&mut conn, tenant, 0, "Region North", now).await?;
+            let plant =
+                db::device_groups::insert(&mut conn, tenant, north.0, "Plant 1", now).await?;
+            db::device_groups::insert_device(&mut conn, tenant, plant, "pump-17", now).await?;
+            db::device_groups::insert(&mut conn, tenant, 0, "Region South", now).await?;
+        }
         created.push(slug);
     }
     Ok(created)
@@ -141,6 +151,21 @@ mod tests {
                     .map(|s| s.name)
                     .collect();
             assert_eq!(spaces, ["Default Space", "Americas", "EMEA"]);
+            let tree: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT g.name, g.parent_id FROM device_groups g JOIN tenants t ON t.id = g.tenant_id \
+             WHERE t.slug = 'acme' ORDER BY g.id",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap();
+            assert_eq!(tree.len(), 3);
+            assert_eq!(tree[1].0, "Plant 1");
+            let devices: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM devices WHERE name = 'pump-17'")
+                    .fetch_one(&mut *conn)
+                    .await
+                    .unwrap();
+            assert_eq!(devices, 1);
             for (slug, template) in [
                 ("hooli", "mdm"),
                 ("initech", "migration"),

@@ -3,6 +3,7 @@
 pub mod access;
 pub mod assignments;
 pub mod demo;
+pub mod device_groups;
 pub mod groups;
 pub mod roles;
 pub mod settings;

@@ -6,6 +6,7 @@ pub mod error;
 pub mod grid;
 pub mod groups;
 pub mod ids;
+pub mod inventory;
 pub mod roles;
 pub mod session;
 pub mod settings;

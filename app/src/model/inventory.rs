@@ -1,0 +1,155 @@
+//! Inventory roles: permissions on device groups as (category, fragment type, level) rows.
+//! Levels Read, Change, All (All implies Read and Change); category `Full access` covers every
+//! category (SPEC section 2).
+
+use serde::{Deserialize, Serialize};
+
+pub const FULL_ACCESS: &str = "Full access";
+pub const ANY_TYPE: &str = "*";
+pub const CATEGORIES: [&str; 7] = [
+    "Alarms",
+    "Audits",
+    "Events",
+    "Inventory",
+    "Measurements",
+    "Device control",
+    FULL_ACCESS,
+];
+pub const LEVELS: [&str; 3] = ["Read", "Change", "All"];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InventoryPermission {
+    pub category: String,
+    pub fragment_type: String,
+    pub level: String,
+}
+
+impl InventoryPermission {
+    pub fn new(category: &str, fragment_type: &str, level: &str) -> Self {
+        Self {
+            category: category.into(),
+            fragment_type: fragment_type.into(),
+            level: level.into(),
+        }
+    }
+
+    fn label(&self) -> String {
+        format!("{} {} {}", self.category, self.fragment_type, self.level)
+    }
+}
+
+/// Whether a granted level includes another: All includes Read and Change.
+pub fn level_covers(granted: &str, wanted: &str) -> bool {
+    granted == wanted || granted == "All"
+}
+
+/// Whether row `higher` makes row `lower` redundant: `Full access` at a level that includes
+/// the lower row's, or the same category on every type (`*`) with `All`.
+fn covers(higher: &InventoryPermission, lower: &InventoryPermission) -> bool {
+    let full_access = higher.category == FULL_ACCESS
+        && higher.fragment_type == ANY_TYPE
+        && level_covers(&higher.level, &lower.level);
+    let whole_category = higher.category == lower.category
+        && higher.fragment_type == ANY_TYPE
+        && higher.level == "All";
+    full_access || whole_category
+}
+
+/// SPEC rule 3: for every row, why it is overridden by a row above it in the same role, or None.
+pub fn overridden(rows: &[InventoryPermission]) -> Vec<Option<String>> {
+    rows.iter()
+        .enumerate()
+        .map(|(i, row)| {
+            rows[..i]
+                .iter()
+                .find(|higher| covers(higher, row))
+                .map(|higher| {
+                    if higher.category == FULL_ACCESS {
+                        format!("Full access ({}) above already grants this.", higher.level)
+                    } else {
+                        format!("{} above already grants this.", higher.label())
+                    }
+                })
+        })
+        .collect()
+}
+
+/// Why a row is not acceptable, or None.
+pub fn row_problem(row: &InventoryPermission) -> Option<String> {
+    if !CATEGORIES.contains(&row.category.as_str()) {
+        return Some(format!("Unknown category '{}'.", row.category));
+    }
+    if !LEVELS.contains(&row.level.as_str()) {
+        return Some(format!(
+            "Permission must be Read, Change or All, not '{}'.",
+            row.level
+        ));
+    }
+    if row.fragment_type.trim().is_empty() {
+        return Some("Type is required: use * for every fragment type.".into());
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(c: &str, t: &str, l: &str) -> InventoryPermission {
+        InventoryPermission::new(c, t, l)
+    }
+
+    #[test]
+    fn full_access_above_overrides_what_its_level_includes() {
+        let rows = [
+            p("Full access", "*", "Read"),
+            p("Alarms", "*", "Read"),
+            p("Alarms", "*", "All"),
+        ];
+        let marks = overridden(&rows);
+        assert_eq!(marks[0], None);
+        assert_eq!(
+            marks[1].as_deref(),
+            Some("Full access (Read) above already grants this.")
+        );
+        assert_eq!(marks[2], None, "Read does not include All");
+    }
+
+    #[test]
+    fn a_whole_category_with_all_overrides_narrower_rows_of_that_category_only() {
+        let rows = [
+            p("Device control", "*", "All"),
+            p("Device control", "c8y_Restart", "Change"),
+            p("Alarms", "c8y_Restart", "Read"),
+        ];
+        let marks = overridden(&rows);
+        assert_eq!(
+            marks[1].as_deref(),
+            Some("Device control * All above already grants this.")
+        );
+        assert_eq!(marks[2], None);
+    }
+
+    #[test]
+    fn only_rows_above_count_and_the_marker_goes_when_the_higher_row_goes() {
+        let rows = [p("Alarms", "*", "Read"), p("Full access", "*", "All")];
+        assert_eq!(
+            overridden(&rows),
+            [None, None],
+            "a row below overrides nothing"
+        );
+        let rows = [p("Full access", "*", "All"), p("Alarms", "*", "Read")];
+        assert!(overridden(&rows)[1].is_some());
+        assert_eq!(overridden(&rows[1..]), [None]);
+    }
+
+    #[test]
+    fn levels_and_categories_are_checked() {
+        assert!(level_covers("All", "Read") && level_covers("All", "Change"));
+        assert!(!level_covers("Change", "Read"));
+        assert!(row_problem(&p("Alarms", "*", "Read")).is_none());
+        assert!(row_problem(&p("Nope", "*", "Read")).is_some());
+        assert!(row_problem(&p("Alarms", "*", "Write")).is_some());
+        assert!(row_problem(&p("Alarms", " ", "Read")).is_some());
+    }
+}

@@ -35,3 +35,17 @@ test('build a device-group tree, refuse a move under itself, delete with a confi
   await expect(page.getByRole('status').filter({ hasText: 'Deleted Region West' })).toBeVisible();
   await expect(page.getByText('Depot 9')).toHaveCount(0);
 });
+
+test('the Inventory roles tab shows the default inventory roles with their rows', async ({ page }) => {
+  await signedIn(page);
+  await page.getByRole('link', { name: 'Roles', exact: true }).click();
+  await hydrated(page);
+  await page.getByRole('tab', { name: 'Inventory roles' }).click();
+  const panel = page.getByRole('tabpanel', { name: 'Inventory roles' });
+  for (const name of ['Manager', 'Operations: All', 'Operations: Restart Device', 'Reader']) {
+    await expect(panel.getByRole('heading', { name, exact: true })).toBeVisible();
+  }
+  const restart = panel.getByRole('article', { name: 'Operations: Restart Device' });
+  await expect(restart.getByRole('cell', { name: 'c8y_Restart' })).toBeVisible();
+  await expect(panel.getByText('overridden', { exact: true })).toHaveCount(0);
+});

@@ -51,6 +51,12 @@ async fn serve(config: RunConfig) -> Result<(), String> {
     let db = Db::open(&config.database_url)
         .await
         .map_err(|e| e.to_string())?;
+    let filled = domain::tenants::backfill_inventory_roles(&db, &templates)
+        .await
+        .map_err(|e| format!("cannot add the default inventory roles: {e}"))?;
+    if filled > 0 {
+        tracing::info!(tenants = filled, "default inventory roles added");
+    }
     if config.demo {
         let created = domain::demo::seed(&db, &templates)
             .await

@@ -81,3 +81,17 @@ pub async fn delete_role(id: RoleId, version: i64) -> Result<(), AppError> {
     })
     .await
 }
+
+/// Every inventory role of the tenant, with its rows and the overridden marker.
+/// **Permissions**: the template's view permission.
+#[server(endpoint = "roles/inventory_list", input = Json)]
+pub async fn list_inventory_roles(
+) -> Result<Vec<crate::model::inventory::InventoryRoleCard>, AppError> {
+    use super::ctx;
+    ctx::run(async move {
+        let actor = ctx::actor().await?;
+        let mut conn = ctx::state()?.db.pool.acquire().await?;
+        crate::server::domain::inventory_roles::list(&mut conn, &actor).await
+    })
+    .await
+}

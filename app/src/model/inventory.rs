@@ -153,3 +153,21 @@ mod tests {
         assert!(row_problem(&p("Alarms", " ", "Read")).is_some());
     }
 }
+
+/// One row of an inventory role as the card and editor show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InventoryRow {
+    pub permission: InventoryPermission,
+    /// Why a row above makes this one redundant (SPEC rule 3).
+    pub overridden: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InventoryRoleCard {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub users: i64,
+    pub version: i64,
+    pub rows: Vec<InventoryRow>,
+}

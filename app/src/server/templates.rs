@@ -243,6 +243,21 @@ pub fn parse(file: &str, text: &str) -> Result<Template, TemplateError> {
     }
     check_tenant_admin_role(&catalogue, &raw.roles)
         .map_err(|(role, reason)| fail(role.map(line_named).unwrap_or(1), reason))?;
+    for role in &raw.inventory_roles {
+        for p in &role.permissions {
+            let row = crate::model::inventory::InventoryPermission::new(
+                &p.category,
+                &p.fragment_type,
+                &p.permission,
+            );
+            if let Some(problem) = crate::model::inventory::row_problem(&row) {
+                return Err(fail(
+                    line_named(&role.name),
+                    format!("inventory role '{}': {problem}", role.name),
+                ));
+            }
+        }
+    }
     Ok(Template {
         title: raw.title,
         catalogue,

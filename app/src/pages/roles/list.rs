@@ -1,12 +1,17 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::{api::roles::list_roles, components::loading::Loaded, model::roles::RoleCard};
+use crate::{
+    api::roles::{list_inventory_roles, list_roles},
+    components::loading::Loaded,
+    model::{inventory::InventoryRoleCard, roles::RoleCard},
+};
 
 /// `/roles`: the tabs, and every global role as a card with a filter.
 #[component]
 pub fn RolesPage() -> impl IntoView {
     let roles = Resource::new(|| (), |_| list_roles());
+    let inventory = Resource::new(|| (), |_| list_inventory_roles());
     let tab = RwSignal::new(0u8);
     let filter = RwSignal::new(String::new());
     view! {
@@ -38,7 +43,13 @@ pub fn RolesPage() -> impl IntoView {
             }}/>
         </section>
         <section role="tabpanel" id="panel-inventory" aria-labelledby="tab-inventory" hidden=move || tab.get() != 1>
-            <p class="empty">"Inventory roles grant permissions on device groups. They arrive with the device-group tree."</p>
+            <p class="muted">"Inventory roles grant permissions on a device group and everything below it. A row that a row above already covers is marked overridden."</p>
+            <Loaded resource=inventory view={|cards: Vec<InventoryRoleCard>| view! {
+                {cards.is_empty().then(|| view! { <p class="empty" role="status">"This tenant has no inventory roles."</p> })}
+                <ul class="cards">
+                    {cards.into_iter().map(|card| view! { <li><InventoryCardView card/></li> }).collect_view()}
+                </ul>
+            }}/>
         </section>
     }
 }
@@ -62,5 +73,36 @@ fn RoleCardView(card: RoleCard) -> impl IntoView {
                 {card.special.then(|| view! { <span class="badge badge-special">"Special"</span> })}
             </p>
         </a>
+    }
+}
+
+#[component]
+fn InventoryCardView(card: InventoryRoleCard) -> impl IntoView {
+    let users = format!(
+        "{} {}",
+        card.users,
+        if card.users == 1 { "user" } else { "users" }
+    );
+    view! {
+        <article class="card" aria-labelledby=format!("inventory-role-{}", card.id)>
+            <h2 class="card-title" id=format!("inventory-role-{}", card.id)>{card.name.clone()}</h2>
+            <p class="card-desc">{card.description.clone()}</p>
+            <table class="mini-table">
+                <thead><tr><th scope="col">"Category"</th><th scope="col">"Type"</th><th scope="col">"Permission"</th></tr></thead>
+                <tbody>
+                    {card.rows.into_iter().map(|row| view! {
+                        <tr class:overridden=row.overridden.is_some()>
+                            <td>{row.permission.category.clone()}</td>
+                            <td><code>{row.permission.fragment_type.clone()}</code></td>
+                            <td>
+                                {row.permission.level.clone()}
+                                {row.overridden.clone().map(|why| view! { " " <span class="badge" title=why.clone()>"overridden"</span><span class="visually-hidden">{format!(": {why}")}</span> })}
+                            </td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <p class="card-meta"><span>{users}</span></p>
+        </article>
     }
 }

@@ -62,3 +62,12 @@ pub async fn set_sso_manual_changes(
         .await?;
     Ok(())
 }
+
+/// Every tenant (for start-up maintenance).
+pub async fn all(conn: &mut AnyConnection) -> AppResult<Vec<TenantRow>> {
+    Ok(
+        sqlx::query_as("SELECT id, slug, name, template FROM tenants ORDER BY id")
+            .fetch_all(conn)
+            .await?,
+    )
+}

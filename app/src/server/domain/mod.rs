@@ -5,6 +5,7 @@ pub mod assignments;
 pub mod demo;
 pub mod device_groups;
 pub mod groups;
+pub mod inventory_roles;
 pub mod roles;
 pub mod settings;
 pub mod spaces;

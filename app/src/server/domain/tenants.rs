@@ -77,6 +77,7 @@ pub async fn create(
     };
     let user = db::users::insert(&mut tx, tenant, &admin, now).await?;
     super::spaces::create_default(&mut tx, tenant, now).await?;
+    seed_inventory_roles(&mut tx, tenant, template, now).await?;
     if let Some(admin_role) = seed_roles(&mut tx, tenant, template, now).await? {
         db::assignments::add_user_role(&mut tx, tenant, user, admin_role).await?;
     }
@@ -122,4 +123,53 @@ async fn seed_roles(
         }
     }
     Ok(admin_role)
+}
+
+/// Creates the template's inventory roles (Manager, Operations: All, … in `iot`).
+async fn seed_inventory_roles(
+    conn: &mut sqlx::AnyConnection,
+    tenant: TenantId,
+    template: &Template,
+    now: i64,
+) -> AppResult<()> {
+    for seed in &template.inventory_roles {
+        let id =
+            db::inventory_roles::insert(conn, tenant, &seed.name, &seed.description, now).await?;
+        let rows: Vec<crate::model::inventory::InventoryPermission> = seed
+            .permissions
+            .iter()
+            .map(|p| {
+                crate::model::inventory::InventoryPermission::new(
+                    &p.category,
+                    &p.fragment_type,
+                    &p.permission,
+                )
+            })
+            .collect();
+        db::inventory_roles::replace_permissions(conn, tenant, id, &rows).await?;
+    }
+    Ok(())
+}
+
+/// Tenants created before inventory roles existed get their template's defaults, once (a
+/// tenant with any inventory role is left alone).
+pub async fn backfill_inventory_roles(db: &Db, templates: &Templates) -> AppResult<usize> {
+    let mut conn = db.pool.acquire().await?;
+    let mut filled = 0;
+    for tenant in db::tenants::all(&mut conn).await? {
+        let Some(template) = templates.get(&tenant.template) else {
+            continue;
+        };
+        let id = TenantId(tenant.id);
+        if template.inventory_roles.is_empty()
+            || db::inventory_roles::count(&mut conn, id).await? > 0
+        {
+            continue;
+        }
+        let mut tx = db.pool.begin().await?;
+        seed_inventory_roles(&mut tx, id, template, unix_now()).await?;
+        tx.commit().await?;
+        filled += 1;
+    }
+    Ok(filled)
 }

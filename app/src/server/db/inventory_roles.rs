@@ -18,7 +18,7 @@ pub async fn insert(
     description: &str,
     now: i64,
 ) -> AppResult<i64> {
-    Ok(sqlx::query_scalar(
+    sqlx::query_scalar(
         "INSERT INTO inventory_roles (tenant_id, name, description, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(tenant.0)
@@ -27,7 +27,7 @@ pub async fn insert(
     .bind(now)
     .fetch_one(conn)
     .await
-    .map_err(super::on_unique("name", "An inventory role with this name already exists."))?)
+    .map_err(super::on_unique("name", "An inventory role with this name already exists."))
 }
 
 /// Replaces a role's rows, keeping their order.

@@ -19,8 +19,10 @@ test('build a device-group tree, refuse a move under itself, delete with a confi
   await page.getByRole('button', { name: 'Add device to Depot 9' }).click();
   await page.getByLabel('Name of the new device').fill('valve-3');
   await page.getByRole('button', { name: 'Save', exact: true }).click();
-  await page.getByRole('button', { name: 'Expand or collapse Depot 9' }).click();
+  // The node opens to show what was added to it.
+  await expect(page.getByRole('button', { name: 'Expand or collapse Depot 9' })).toHaveAttribute('aria-expanded', 'true');
   await expect(page.getByText('valve-3')).toBeVisible();
+  await expect(page.getByLabel('New top-level group')).toHaveValue('');
 
   // Moving Region West under its own subgroup is refused.
   await page.getByRole('button', { name: 'Move Region West' }).click();

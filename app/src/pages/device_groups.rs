@@ -46,6 +46,7 @@ pub fn DeviceGroupsPage() -> impl IntoView {
     };
     provide_context(tree);
     let confirm_open = RwSignal::new(false);
+    let new_name = RwSignal::new(String::new());
     let bump = move || tree.refresh.update(|n| *n += 1);
     // Read every action's value: a short-circuit would stop tracking the others.
     Effect::new(move |_| {
@@ -53,6 +54,9 @@ pub fn DeviceGroupsPage() -> impl IntoView {
         let added = tree.add_device.value().get().is_some_and(|r| r.is_ok());
         let updated = tree.update.value().get().is_some_and(|r| r.is_ok());
         let removed = tree.remove.value().get().is_some_and(|r| r.is_ok());
+        if created {
+            new_name.set(String::new());
+        }
         if created || added || updated || removed {
             tree.moving.set(None);
             bump();
@@ -73,7 +77,6 @@ pub fn DeviceGroupsPage() -> impl IntoView {
         ];
         errors.into_iter().flatten().next()
     };
-    let new_name = RwSignal::new(String::new());
     view! {
         <Title text="Device groups"/>
         <header class="page-header"><h1>"Device groups"</h1></header>

@@ -48,18 +48,30 @@ pub fn DeviceGroupsPage() -> impl IntoView {
     let confirm_open = RwSignal::new(false);
     let new_name = RwSignal::new(String::new());
     let bump = move || tree.refresh.update(|n| *n += 1);
-    // Read every action's value: a short-circuit would stop tracking the others.
+    // One effect per action: each reacts to its own result only.
+    let done = move || {
+        tree.moving.set(None);
+        bump();
+    };
     Effect::new(move |_| {
-        let created = tree.create.value().get().is_some_and(|r| r.is_ok());
-        let added = tree.add_device.value().get().is_some_and(|r| r.is_ok());
-        let updated = tree.update.value().get().is_some_and(|r| r.is_ok());
-        let removed = tree.remove.value().get().is_some_and(|r| r.is_ok());
-        if created {
+        if tree.create.value().get().is_some_and(|r| r.is_ok()) {
             new_name.set(String::new());
+            done();
         }
-        if created || added || updated || removed {
-            tree.moving.set(None);
-            bump();
+    });
+    Effect::new(move |_| {
+        if tree.add_device.value().get().is_some_and(|r| r.is_ok()) {
+            done();
+        }
+    });
+    Effect::new(move |_| {
+        if tree.update.value().get().is_some_and(|r| r.is_ok()) {
+            done();
+        }
+    });
+    Effect::new(move |_| {
+        if tree.remove.value().get().is_some_and(|r| r.is_ok()) {
+            done();
         }
     });
     Effect::new(move |_| {

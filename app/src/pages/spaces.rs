@@ -17,11 +17,14 @@ pub fn SpacesPage() -> impl IntoView {
     let remove = ServerAction::<DeleteSpace>::new();
     // Only a success reloads the list: a refused form keeps what was typed.
     let changed = RwSignal::new(0u32);
+    // One effect per action: each reacts to its own result only.
     Effect::new(move |_| {
-        // Read both: a short-circuit would stop tracking the second action.
-        let saved = save.value().get().is_some_and(|r| r.is_ok());
-        let removed = remove.value().get().is_some_and(|r| r.is_ok());
-        if saved || removed {
+        if save.value().get().is_some_and(|r| r.is_ok()) {
+            changed.update(|n| *n += 1);
+        }
+    });
+    Effect::new(move |_| {
+        if remove.value().get().is_some_and(|r| r.is_ok()) {
             changed.update(|n| *n += 1);
         }
     });

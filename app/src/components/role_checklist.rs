@@ -12,12 +12,19 @@ pub fn RoleChecklist(
     chosen: RwSignal<BTreeSet<RoleId>>,
     editable: bool,
 ) -> impl IntoView {
+    let held_at_start = chosen.get_untracked();
     view! {
         <ul class="check-list roles-list">
             {roles.into_iter().map(|role| {
                 let id = role.id;
-                let reason = role.reason.clone().unwrap_or_default();
-                let disabled = !editable || !role.grantable;
+                // A Space-Specific role needs its spaces: the wizard (Assign roles) asks for them.
+                let needs_wizard = role.space_bound && !held_at_start.contains(&id);
+                let reason = if needs_wizard {
+                    "Space-Specific: use Assign roles to choose its spaces.".to_owned()
+                } else {
+                    role.reason.clone().unwrap_or_default()
+                };
+                let disabled = !editable || !role.grantable || needs_wizard;
                 view! {
                     <li>
                         <label title=reason>

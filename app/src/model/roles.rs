@@ -15,6 +15,8 @@ pub struct RoleCard {
     pub description: String,
     /// `admin` or `user`: the analytics template splits roles by it.
     pub audience: String,
+    /// `cross-space` or `space-bound`.
+    pub scope: String,
     pub built_in: bool,
     pub special: bool,
     pub users: i64,

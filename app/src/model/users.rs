@@ -45,6 +45,8 @@ pub struct AssignableRole {
     pub name: String,
     pub description: String,
     pub audience: String,
+    /// Space-Specific roles are assigned with the wizard, which asks for the spaces.
+    pub space_bound: bool,
     pub grantable: bool,
     pub reason: Option<String>,
 }

@@ -62,7 +62,8 @@ impl Db {
         let max = if backend == Backend::Sqlite { 8 } else { 16 };
         let pool = AnyPoolOptions::new()
             .max_connections(max)
-            .acquire_timeout(std::time::Duration::from_secs(10))
+            // Generous: on a loaded 2-core machine opening a connection can take seconds.
+            .acquire_timeout(std::time::Duration::from_secs(30))
             .connect_with(options)
             .await
             .map_err(DbOpenError::Connect)?;

@@ -40,6 +40,47 @@ pub async fn ensure_roles_editable(
     Ok(())
 }
 
+/// After a direct change (the user page, the popover, the group page): Space-Specific roles
+/// added there would have no space (the wizard asks for it), and no requirement may be left
+/// unmet (SPEC rule 5).
+pub async fn check_direct_change(
+    conn: &mut sqlx::AnyConnection,
+    tenant: crate::model::TenantId,
+    subject: crate::model::wizard::Subject,
+    added: &[RoleId],
+) -> AppResult<()> {
+    for &role in added {
+        let row = db::roles::get(conn, tenant, role).await?;
+        if row.scope == "space-bound" {
+            return Err(AppError::validation(
+                "roles",
+                format!(
+                    "{} is Space-Specific: use Assign roles to choose its spaces.",
+                    row.name
+                ),
+            ));
+        }
+    }
+    let held: BTreeSet<_> = db::assignments::of_subject(conn, tenant, subject)
+        .await?
+        .into_iter()
+        .collect();
+    let requirements: Vec<(RoleId, RoleId)> = db::roles::requirements(conn, tenant)
+        .await?
+        .into_iter()
+        .map(|(r, q)| (RoleId(r), RoleId(q)))
+        .collect();
+    if let Some((role, required)) = crate::model::wizard::unmet_requirement(&requirements, &held) {
+        let role = db::roles::get(conn, tenant, role).await?.name;
+        let required = db::roles::get(conn, tenant, required).await?.name;
+        return Err(AppError::validation(
+            "roles",
+            format!("{role} requires {required}."),
+        ));
+    }
+    Ok(())
+}
+
 /// The template's tenant-admin role: built in and meant for administrators (`admins` in `iot`).
 pub fn is_tenant_admin_role(row: &db::roles::RoleRow) -> bool {
     row.built_in != 0 && row.audience == "admin"
@@ -82,6 +123,14 @@ pub async fn set_user_roles(
             db::assignments::add_user_role(&mut tx, tenant, user, role).await?;
         }
     }
+    let added: Vec<RoleId> = wanted.difference(&current).copied().collect();
+    check_direct_change(
+        &mut tx,
+        tenant,
+        crate::model::wizard::Subject::User(user),
+        &added,
+    )
+    .await?;
     if !changed.is_empty() {
         let before: Vec<i64> = current.iter().map(|r| r.0).collect();
         let after: Vec<i64> = wanted.iter().map(|r| r.0).collect();

@@ -309,6 +309,14 @@ pub async fn set_roles(
             db::groups::add_role(&mut tx, tenant, group, role).await?;
         }
     }
+    let added: Vec<RoleId> = wanted.difference(&current).copied().collect();
+    super::assignments::check_direct_change(
+        &mut tx,
+        tenant,
+        crate::model::wizard::Subject::Group(group),
+        &added,
+    )
+    .await?;
     db::groups::touch(&mut tx, tenant, group).await?;
     let before: Vec<i64> = current.iter().map(|r| r.0).collect();
     let after: Vec<i64> = wanted.iter().map(|r| r.0).collect();

@@ -26,6 +26,7 @@ pub async fn list(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Vec<R
             name: r.name,
             description: r.description,
             audience: r.audience,
+            scope: r.scope,
             built_in: r.built_in != 0,
             special: r.special != 0,
             users: r.users,
@@ -185,6 +186,7 @@ pub async fn assignable(conn: &mut AnyConnection, actor: &Actor) -> AppResult<Ve
                 name: card.name,
                 description: card.description,
                 audience: card.audience,
+                space_bound: card.scope == "space-bound",
                 grantable: verdict.is_ok(),
                 reason: verdict.err().map(|e| e.to_string()),
             }

@@ -472,3 +472,66 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    direct_paths_refuse_space_specific_roles_and_unmet_requirements,
+    |db| {
+        let f = fixture_of(db, "hooli", "mdm").await;
+        let admin = f.actor(db, f.admin).await;
+        let alice = f.user(db, "alice").await;
+        let (device_ro, actions) = (
+            f.role(db, "Device Read Only").await,
+            f.role(db, "Device Actions").await,
+        );
+        let system_ro = f.role(db, "System Read Only").await;
+        // The user page cannot give a Space-Specific role: it has no space to give it in.
+        let error = crate::server::domain::assignments::set_user_roles(
+            db,
+            &admin,
+            alice,
+            &[device_ro].into(),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(
+            error,
+            AppError::validation(
+                "roles",
+                "Device Read Only is Space-Specific: use Assign roles to choose its spaces."
+            )
+        );
+        crate::server::domain::assignments::set_user_roles(db, &admin, alice, &[system_ro].into())
+            .await
+            .unwrap();
+        // With the wizard alice holds both; unticking the required one on the page is refused.
+        let default = default_space(db, &f).await;
+        apply(
+            db,
+            &admin,
+            &request(
+                Mode::Append,
+                &[Subject::User(alice)],
+                &[(device_ro, default), (actions, default)],
+            ),
+        )
+        .await
+        .unwrap();
+        let error = crate::server::domain::assignments::set_user_roles(
+            db,
+            &admin,
+            alice,
+            &[system_ro, actions].into(),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(
+            error,
+            AppError::validation("roles", "Device Actions requires Device Read Only.")
+        );
+        assert_eq!(
+            held(db, &f, Subject::User(alice)).await.len(),
+            3,
+            "nothing changed"
+        );
+    }
+);

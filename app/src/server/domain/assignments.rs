@@ -106,17 +106,20 @@ pub async fn set_user_roles(
         .into_iter()
         .collect();
     let changed: Vec<RoleId> = current.symmetric_difference(wanted).copied().collect();
+    // Every check before the first write: a refusal leaves nothing half-written or locked.
     for &role in &changed {
         let row = db::roles::get(&mut tx, tenant, role).await?;
         let grants = db::roles::grants(&mut tx, tenant, role).await?;
         let apps = db::roles::applications(&mut tx, tenant, role).await?;
         actor.may_hand_out(&grants, &apps)?;
-        let removing = current.contains(&role);
-        if removing && is_tenant_admin_role(&row) && row.users <= 1 {
+        if current.contains(&role) && is_tenant_admin_role(&row) && row.users <= 1 {
             return Err(AppError::Locked {
                 reason: format!("The last holder of {} cannot lose it.", row.name),
             });
         }
+    }
+    for &role in &changed {
+        let removing = current.contains(&role);
         if removing {
             db::assignments::remove_user_role(&mut tx, tenant, user, role).await?;
         } else {
@@ -124,13 +127,17 @@ pub async fn set_user_roles(
         }
     }
     let added: Vec<RoleId> = wanted.difference(&current).copied().collect();
-    check_direct_change(
+    if let Err(refused) = check_direct_change(
         &mut tx,
         tenant,
         crate::model::wizard::Subject::User(user),
         &added,
     )
-    .await?;
+    .await
+    {
+        tx.rollback().await?;
+        return Err(refused);
+    }
     if !changed.is_empty() {
         let before: Vec<i64> = current.iter().map(|r| r.0).collect();
         let after: Vec<i64> = wanted.iter().map(|r| r.0).collect();

@@ -233,6 +233,8 @@ pub async fn update(
     if !db::device_groups::update_if_version(&mut tx, tenant, id, version, new_parent, &name)
         .await?
     {
+        // Release the write lock now, not when the connection is next used.
+        tx.rollback().await?;
         return Err(AppError::Conflict);
     }
     let target = format!("device group {}", before.name);
@@ -294,6 +296,8 @@ pub async fn delete(
         .await?
         .ok_or(AppError::NotFound)?;
     if row.version != version {
+        // Release the write lock now, not when the connection is next used.
+        tx.rollback().await?;
         return Err(AppError::Conflict);
     }
     let groups = subtree(&mut tx, tenant, id.0).await?;

@@ -150,6 +150,8 @@ pub async fn save(db: &Db, actor: &Actor, input: &GroupInput) -> AppResult<Group
             )
             .await?
             {
+                // Release the write lock now, not when the connection is next used.
+                tx.rollback().await?;
                 return Err(AppError::Conflict);
             }
             (id, json(&(before.name, before.description)))
@@ -203,6 +205,8 @@ pub async fn delete(db: &Db, actor: &Actor, id: GroupId, version: i64) -> AppRes
         .ok_or(AppError::NotFound)?;
     may_change_holders(&mut tx, actor, id).await?;
     if !db::groups::delete_if_version(&mut tx, tenant, id, version).await? {
+        // Release the write lock now, not when the connection is next used.
+        tx.rollback().await?;
         return Err(AppError::Conflict);
     }
     let target = format!("group {}", before.name);
@@ -298,11 +302,14 @@ pub async fn set_roles(
             ensure_roles_editable(&mut tx, tenant, &person).await?;
         }
     }
+    // Every check before the first write: a refusal leaves nothing half-written or locked.
     for &role in &changed {
         db::roles::get(&mut tx, tenant, role).await?;
         let grants = db::roles::grants(&mut tx, tenant, role).await?;
         let applications = db::roles::applications(&mut tx, tenant, role).await?;
         actor.may_hand_out(&grants, &applications)?;
+    }
+    for &role in &changed {
         if current.contains(&role) {
             db::groups::remove_role(&mut tx, tenant, group, role).await?;
         } else {
@@ -310,13 +317,17 @@ pub async fn set_roles(
         }
     }
     let added: Vec<RoleId> = wanted.difference(&current).copied().collect();
-    super::assignments::check_direct_change(
+    if let Err(refused) = super::assignments::check_direct_change(
         &mut tx,
         tenant,
         crate::model::wizard::Subject::Group(group),
         &added,
     )
-    .await?;
+    .await
+    {
+        tx.rollback().await?;
+        return Err(refused);
+    }
     db::groups::touch(&mut tx, tenant, group).await?;
     let before: Vec<i64> = current.iter().map(|r| r.0).collect();
     let after: Vec<i64> = wanted.iter().map(|r| r.0).collect();

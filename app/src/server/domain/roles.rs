@@ -128,6 +128,8 @@ pub async fn save(db: &Db, actor: &Actor, input: &RoleInput) -> AppResult<RoleDe
             )
             .await?
             {
+                // Release the write lock now, not when the connection is next used.
+                tx.rollback().await?;
                 return Err(AppError::Conflict);
             }
             id
@@ -234,6 +236,8 @@ pub async fn delete(db: &Db, actor: &Actor, id: RoleId, version: i64) -> AppResu
     // grant is refused like granting it (SPEC rule 4, "you cannot remove what you could not grant").
     actor.may_hand_out(&before.grants, &before.applications)?;
     if !db::roles::delete(&mut tx, tenant, id, version).await? {
+        // Release the write lock now, not when the connection is next used.
+        tx.rollback().await?;
         return Err(AppError::Conflict);
     }
     let event = AuditEvent {

@@ -82,6 +82,8 @@ pub async fn save(db: &Db, actor: &Actor, input: &SpaceInput) -> AppResult<Space
             )
             .await?
             {
+                // Release the write lock now, not when the connection is next used.
+                tx.rollback().await?;
                 return Err(AppError::Conflict);
             }
             (id, json(&dto(before)))
@@ -132,6 +134,8 @@ pub async fn delete(db: &Db, actor: &Actor, id: SpaceId, version: i64) -> AppRes
         actor.may_hand_out(&grants, &applications)?;
     }
     if !db::spaces::delete_if_version(&mut tx, tenant, id, version).await? {
+        // Release the write lock now, not when the connection is next used.
+        tx.rollback().await?;
         return Err(AppError::Conflict);
     }
     let event = AuditEvent {

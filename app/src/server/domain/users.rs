@@ -165,6 +165,8 @@ pub async fn update(db: &Db, actor: &Actor, input: &UserUpdate) -> AppResult<()>
     )
     .await?
     {
+        // Release the write lock now, not when the connection is next used.
+        tx.rollback().await?;
         return Err(AppError::Conflict);
     }
     if !input.active {
@@ -222,6 +224,8 @@ pub async fn delete(db: &Db, actor: &Actor, id: UserId, version: i64) -> AppResu
         actor.may_hand_out(&grants, &applications)?;
     }
     if !db::users::delete_if_version(&mut tx, tenant, id, version).await? {
+        // Release the write lock now, not when the connection is next used.
+        tx.rollback().await?;
         return Err(AppError::Conflict);
     }
     let before_json = json(&(&before.username, &before.email, &before.status));

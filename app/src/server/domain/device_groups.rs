@@ -35,20 +35,6 @@ fn node(row: GroupRow) -> DeviceGroupNode {
     }
 }
 
-fn check_name(name: &str) -> AppResult<String> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(AppError::validation("name", "Name is required."));
-    }
-    if name.chars().count() > 100 {
-        return Err(AppError::validation(
-            "name",
-            "Name must be at most 100 characters.",
-        ));
-    }
-    Ok(name.to_owned())
-}
-
 /// One page of a node's children: `parent` None is the top level.
 pub async fn children(
     conn: &mut AnyConnection,
@@ -120,7 +106,7 @@ pub async fn create(
     name: &str,
 ) -> AppResult<DeviceGroupId> {
     require_edit(actor)?;
-    let name = check_name(name)?;
+    let name = super::checked_name(name)?;
     let tenant = actor.tenant();
     let mut tx = db.pool.begin().await?;
     if let Some(parent) = parent {
@@ -157,7 +143,7 @@ pub async fn add_device(
     name: &str,
 ) -> AppResult<DeviceId> {
     require_edit(actor)?;
-    let name = check_name(name)?;
+    let name = super::checked_name(name)?;
     let tenant = actor.tenant();
     let mut tx = db.pool.begin().await?;
     db::device_groups::get(&mut tx, tenant, group)
@@ -209,7 +195,7 @@ pub async fn update(
     name: &str,
 ) -> AppResult<()> {
     require_edit(actor)?;
-    let name = check_name(name)?;
+    let name = super::checked_name(name)?;
     let tenant = actor.tenant();
     let mut tx = db.pool.begin().await?;
     let before = db::device_groups::get(&mut tx, tenant, id)

@@ -23,7 +23,6 @@ use crate::{
     },
 };
 
-pub const MAX_NAME: usize = 100;
 pub const PAGE_SIZE: i64 = 20;
 
 pub async fn list(
@@ -97,17 +96,10 @@ pub async fn detail(
 }
 
 fn validate(input: &GroupInput) -> AppResult<(String, String)> {
-    let name = input.name.trim();
-    if name.is_empty() {
-        return Err(AppError::validation("name", "Name is required."));
-    }
-    if name.chars().count() > MAX_NAME {
-        return Err(AppError::validation(
-            "name",
-            format!("Name must be at most {MAX_NAME} characters."),
-        ));
-    }
-    Ok((name.to_owned(), input.description.trim().to_owned()))
+    Ok((
+        super::checked_name(&input.name)?,
+        input.description.trim().to_owned(),
+    ))
 }
 
 async fn audit(

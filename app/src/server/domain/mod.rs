@@ -14,3 +14,22 @@ pub mod tenants;
 pub mod testing;
 pub mod users;
 pub mod wizard;
+
+/// The longest name a space, group or device group may have.
+pub const MAX_NAME: usize = 100;
+
+/// A required name, trimmed, at most `MAX_NAME` characters; the error is on field `name`.
+pub fn checked_name(name: &str) -> crate::model::AppResult<String> {
+    use crate::model::AppError;
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(AppError::validation("name", "Name is required."));
+    }
+    if name.chars().count() > MAX_NAME {
+        return Err(AppError::validation(
+            "name",
+            format!("Name must be at most {MAX_NAME} characters."),
+        ));
+    }
+    Ok(name.to_owned())
+}

@@ -15,8 +15,6 @@ use crate::{
     },
 };
 
-pub const MAX_NAME: usize = 100;
-
 fn dto(row: SpaceRow) -> Space {
     Space {
         id: SpaceId(row.id),
@@ -43,17 +41,10 @@ pub async fn create_default(conn: &mut AnyConnection, tenant: TenantId, now: i64
 }
 
 fn validate(input: &SpaceInput) -> AppResult<(String, String)> {
-    let name = input.name.trim();
-    if name.is_empty() {
-        return Err(AppError::validation("name", "Name is required."));
-    }
-    if name.chars().count() > MAX_NAME {
-        return Err(AppError::validation(
-            "name",
-            format!("Name must be at most {MAX_NAME} characters."),
-        ));
-    }
-    Ok((name.to_owned(), input.description.trim().to_owned()))
+    Ok((
+        super::checked_name(&input.name)?,
+        input.description.trim().to_owned(),
+    ))
 }
 
 /// Creates (`id` None) or renames a space; `Default Space` keeps its name.

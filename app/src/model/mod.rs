@@ -7,6 +7,7 @@ pub mod grid;
 pub mod groups;
 pub mod ids;
 pub mod inventory;
+pub mod inventory_access;
 pub mod roles;
 pub mod session;
 pub mod settings;

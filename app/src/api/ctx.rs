@@ -88,6 +88,5 @@ pub fn set_cookie(value: &str) -> AppResult<()> {
 pub async fn actor() -> AppResult<crate::server::domain::access::Actor> {
     let state = state()?;
     let principal = principal().await?;
-    let mut conn = state.db.pool.acquire().await?;
-    crate::server::domain::access::Actor::resolve(&mut conn, &state.templates, principal).await
+    crate::server::domain::access::Actor::resolve(&state.db, &state.templates, principal).await
 }

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod db;
 pub mod domain;
+pub mod index;
 pub mod state;
 pub mod templates;
 

@@ -8,6 +8,7 @@ pub mod device_groups;
 pub mod groups;
 pub mod inventory_roles;
 pub mod login_failures;
+pub mod permission_snapshot;
 pub mod roles;
 pub mod sessions;
 pub mod spaces;
@@ -34,6 +35,8 @@ pub enum Backend {
 pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// The permission index of each tenant, kept exact against this database.
+    pub index: std::sync::Arc<crate::server::index::cache::IndexCache>,
 }
 
 /// Why the database could not be opened, in one line for the operator.
@@ -67,7 +70,11 @@ impl Db {
             .connect_with(options)
             .await
             .map_err(DbOpenError::Connect)?;
-        let db = Db { pool, backend };
+        let db = Db {
+            pool,
+            backend,
+            index: Default::default(),
+        };
         db.migrate().await?;
         Ok(db)
     }

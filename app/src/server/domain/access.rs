@@ -10,7 +10,11 @@ use crate::{
         roles::Provenance,
         AppError, AppResult, TenantId, UserId,
     },
-    server::{auth::Principal, db, templates::Templates},
+    server::{
+        auth::Principal,
+        db::{self, Db},
+        templates::Templates,
+    },
 };
 
 /// The signed-in administrator with what they hold, resolved once per request.
@@ -20,14 +24,12 @@ pub struct Actor {
     pub catalogue: Catalogue,
     pub effective: Grants,
     pub applications: BTreeSet<String>,
+    /// The tenant's permission index, as of this request.
+    pub index: std::sync::Arc<crate::server::index::PermissionIndex>,
 }
 
 impl Actor {
-    pub async fn resolve(
-        conn: &mut AnyConnection,
-        templates: &Templates,
-        principal: Principal,
-    ) -> AppResult<Actor> {
+    pub async fn resolve(db: &Db, templates: &Templates, principal: Principal) -> AppResult<Actor> {
         let catalogue = templates
             .get(&principal.tenant_template)
             .ok_or_else(|| {
@@ -39,18 +41,23 @@ impl Actor {
             })?
             .catalogue
             .clone();
-        let (effective, _) =
-            effective(conn, &catalogue, principal.tenant_id, principal.user_id).await?;
-        let applications =
-            db::assignments::applications_of_user(conn, principal.tenant_id, principal.user_id)
-                .await?
-                .into_iter()
-                .collect();
+        let index = db.index.get(db, &catalogue, principal.tenant_id).await?;
+        let effective = index.grants_of(principal.user_id);
+        let mut conn = db.pool.acquire().await?;
+        let applications = db::assignments::applications_of_user(
+            &mut conn,
+            principal.tenant_id,
+            principal.user_id,
+        )
+        .await?
+        .into_iter()
+        .collect();
         Ok(Actor {
             principal,
             catalogue,
             effective,
             applications,
+            index,
         })
     }
 

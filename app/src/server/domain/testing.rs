@@ -70,8 +70,7 @@ impl Fixture {
             tenant_template: self.template.into(),
             session_hash: String::new(),
         };
-        let mut conn = db.pool.acquire().await.unwrap();
-        Actor::resolve(&mut conn, &self.templates, principal)
+        Actor::resolve(db, &self.templates, principal)
             .await
             .unwrap()
     }

@@ -6,6 +6,7 @@ pub mod assignments;
 pub mod audit;
 pub mod device_groups;
 pub mod groups;
+pub mod inventory_assignments;
 pub mod inventory_roles;
 pub mod login_failures;
 pub mod permission_snapshot;

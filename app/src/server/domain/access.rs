@@ -7,12 +7,15 @@ use sqlx::AnyConnection;
 use crate::{
     model::{
         catalogue::{holds, Catalogue, Cell, Grants},
+        inventory::InventoryPermission,
+        inventory_access::{bit, row_bits, Want, CHECKED},
         roles::Provenance,
-        AppError, AppResult, TenantId, UserId,
+        AppError, AppResult, DeviceGroupId, TenantId, UserId,
     },
     server::{
         auth::Principal,
         db::{self, Db},
+        index::Target,
         templates::Templates,
     },
 };
@@ -108,6 +111,35 @@ impl Actor {
             return Err(AppError::forbidden(format!("application {app}")));
         }
         Ok(())
+    }
+}
+
+impl Actor {
+    /// SPEC rule 4 on the device-group tree: the first permission of `rows` the actor lacks on
+    /// `group` (through a global role or their own inventory roles there or above), e.g.
+    /// "Alarms Change on Region North", or None.
+    pub fn lacks_on(
+        &self,
+        rows: &[InventoryPermission],
+        group: DeviceGroupId,
+        group_name: &str,
+    ) -> Option<String> {
+        rows.iter().find_map(|row| {
+            let bits = row_bits(row);
+            (0..CHECKED.len())
+                .flat_map(|c| Want::BOTH.map(|w| (c, w)))
+                .find(|&(c, w)| {
+                    bits & bit(c, w) != 0
+                        && !self.index.allows(
+                            self.principal.user_id,
+                            Target::Group(group),
+                            c,
+                            &row.fragment_type,
+                            w,
+                        )
+                })
+                .map(|(c, w)| format!("{} {} on {group_name}", CHECKED[c], w.label()))
+        })
     }
 }
 

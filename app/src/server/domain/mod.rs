@@ -2,9 +2,11 @@
 
 pub mod access;
 pub mod assignments;
+pub mod check_access;
 pub mod demo;
 pub mod device_groups;
 pub mod groups;
+pub mod inventory_assignments;
 pub mod inventory_roles;
 pub mod roles;
 pub mod settings;

@@ -15,6 +15,7 @@ use crate::{
         wizard::{Mode, Subject},
         AppError, RoleId, UserId,
     },
+    pages::users::inventory::InventoryTab,
 };
 
 /// `/users/<id>`: the user, the `Global roles` tab and the effective permissions.
@@ -61,6 +62,9 @@ fn UserView(
     let edit_tab = RwSignal::new("user");
     let roles_locked = user.roles_locked.clone().filter(|_| !user.is_partner_admin);
     let can_edit = user.can_edit && roles_locked.is_none();
+    let tab = RwSignal::new("global");
+    // Inventory roles live on the device-group tree, which only the `iot` template has.
+    let has_inventory = user.catalogue.template == "iot";
     Effect::new(move |_| {
         if let Some(Ok(())) = save.value().get() {
             notice.set(Some("Saved."));
@@ -110,8 +114,19 @@ fn UserView(
             </div>
         </Show>
         <div role="tablist" class="tabs" aria-label="User sections">
-            <button role="tab" id="tab-global-roles" aria-selected="true" aria-controls="panel-global-roles">"Global roles"</button>
+            <button role="tab" id="tab-global-roles" aria-selected=move || (tab.get() == "global").to_string() aria-controls="panel-global-roles"
+                on:click=move |_| tab.set("global")>"Global roles"</button>
+            {has_inventory.then(|| view! {
+                <button role="tab" id="tab-inventory-roles" aria-selected=move || (tab.get() == "inventory").to_string() aria-controls="panel-inventory-roles"
+                    on:click=move |_| tab.set("inventory")>"Inventory roles"</button>
+            })}
         </div>
+        <Show when=move || tab.get() == "inventory">
+            <section role="tabpanel" id="panel-inventory-roles" aria-labelledby="tab-inventory-roles" class="panel">
+                <InventoryTab user=user_id can_edit=user.can_edit/>
+            </section>
+        </Show>
+        <div hidden=move || tab.get() != "global">
         <section role="tabpanel" id="panel-global-roles" aria-labelledby="tab-global-roles" class="panel">
             {roles_locked.clone().map(|reason| view! {
                 <div class="lock-indicator" role="note" aria-label="Roles managed by SSO">
@@ -134,6 +149,7 @@ fn UserView(
             <p class="muted">"Everything this user may do, and which role grants it."</p>
             <EffectiveGrid catalogue=user.catalogue.clone() provenance=user.provenance.clone()/>
         </section>
+        </div>
     }
 }
 

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 /// Roles, rows and versions of every tenant, as one number.
 const STATE: &str = "SELECT (SELECT COUNT(*) FROM inventory_roles) * 1000000 \
     + (SELECT COUNT(*) FROM inventory_role_permissions) * 1000 \
-    + (SELECT COALESCE(SUM(version), 0) FROM inventory_roles)";
+    + (SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM inventory_roles)";
 
 fn row(category: &str, fragment_type: &str, level: &str) -> Value {
     json!({ "category": category, "fragment_type": fragment_type, "level": level })

@@ -60,7 +60,7 @@ fn input(name: &str, rows: &[InventoryPermission]) -> InventoryRoleInput {
 async fn state(db: &Db) -> (i64, i64, i64, i64) {
     sqlx::query_as(
         "SELECT (SELECT COUNT(*) FROM inventory_roles), (SELECT COUNT(*) FROM inventory_role_permissions), \
-         (SELECT COALESCE(SUM(version), 0) FROM inventory_roles), (SELECT COUNT(*) FROM audit_events)",
+         (SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM inventory_roles), (SELECT COUNT(*) FROM audit_events)",
     )
     .fetch_one(&db.pool)
     .await

@@ -156,12 +156,20 @@ mod tests {
 
     #[test]
     fn global_read_gives_read_and_update_or_admin_give_change() {
-        let g = grants(&[("Alarms", "READ"), ("Events", "ADMIN"), ("Inventory", "UPDATE")]);
+        let g = grants(&[
+            ("Alarms", "READ"),
+            ("Events", "ADMIN"),
+            ("Inventory", "UPDATE"),
+        ]);
         let bits = global_bits(&g);
         assert_ne!(bits & bit(0, Want::Read), 0);
         assert_eq!(bits & bit(0, Want::Change), 0);
         assert_ne!(bits & bit(2, Want::Change), 0);
-        assert_eq!(bits & bit(2, Want::Read), 0, "implications are applied by the caller");
+        assert_eq!(
+            bits & bit(2, Want::Read),
+            0,
+            "implications are applied by the caller"
+        );
         assert_ne!(bits & bit(3, Want::Change), 0);
     }
 

@@ -38,6 +38,9 @@ test('add an inventory role; overridden comes and goes with the Full access row;
 
   await page.getByRole('button', { name: 'Remove row 1' }).click();
   await expect(editor.rows(page)).toHaveCount(2);
+  await expect(editor.add(page)).toBeFocused();
+  await expect(page.getByRole('button', { name: 'Remove row 2' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Remove row 3' })).toHaveCount(0);
   await expectOverridden(page, 1, false);
   await expectOverridden(page, 2, false);
   await expect(page.getByText('overridden', { exact: true })).toHaveCount(0);

@@ -206,3 +206,56 @@ async fn an_admin_cannot_add_an_inventory_row_beyond_what_they_hold() {
         .await;
     assert_eq!(stale.status(), StatusCode::CONFLICT);
 }
+
+/// The editor's HTML as the server renders it before hydration (Playwright covers the browser).
+#[tokio::test]
+async fn the_editor_page_renders_rows_with_their_names_and_the_overridden_marker() {
+    let server = start().await;
+    let admin = server.cookie_for("acme", "admin").await;
+    let created = server
+        .call(
+            "roles/inventory_save",
+            save(
+                None,
+                0,
+                "Field service",
+                vec![row("Full access", "*", "All"), row("Alarms", "*", "Read")],
+            ),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::OK);
+    let id = created.json::<Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let page = |path: String| {
+        let request = server
+            .client
+            .get(server.url(&path))
+            .header(reqwest::header::COOKIE, &admin);
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK, "{path}");
+            response.text().await.unwrap()
+        }
+    };
+    let html = page(format!("/roles/inventory/{id}")).await;
+    for expected in [
+        r#"aria-label="Category""#,
+        r#"value="*""#,
+        r#"aria-label="Permission""#,
+        r#"aria-label="Remove row 2""#,
+        ">overridden<",
+        "Full access (All) above already grants this.",
+        "Add permission",
+        r#"value="Field service""#,
+    ] {
+        assert!(html.contains(expected), "{expected} missing");
+    }
+    assert_eq!(html.matches(">overridden<").count(), 1, "only row 2");
+    let new = page("/roles/inventory/new".into()).await;
+    assert!(new.contains("New inventory role"));
+    let roles = page("/roles".into()).await;
+    assert!(roles.contains("Add inventory role"));
+    assert!(roles.contains(&format!(r#"href="/roles/inventory/{id}""#)));
+}

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use leptos::prelude::*;
+use leptos::{html, prelude::*};
 
 use crate::model::{
     catalogue::Grants,
@@ -51,6 +51,8 @@ pub fn InventoryRowsTable(
             rows.with(|rs| rs.iter().map(|r| r.permission.get()).collect());
         overridden(&now)
     });
+    // Focus goes to `Add permission` when a row's Remove button goes with its row.
+    let add_ref = NodeRef::<html::Button>::new();
     let add = move |_| {
         rows.update(|rs| {
             let key = rs.iter().map(|r| r.key + 1).max().unwrap_or_default();
@@ -75,12 +77,12 @@ pub fn InventoryRowsTable(
             <tbody>
                 <For each=move || rows.get() key=|row| row.key children=move |row| {
                     let actor = actor.clone();
-                    view! { <RowView row rows marks saved actor editable/> }
+                    view! { <RowView row rows marks saved actor editable add_ref/> }
                 }/>
             </tbody>
         </table>
         {move || rows.with(Vec::is_empty).then(|| view! { <p class="empty">"No permissions yet. This role grants nothing until you add one."</p> })}
-        <button type="button" disabled=!editable on:click=add>"Add permission"</button>
+        <button type="button" node_ref=add_ref disabled=!editable on:click=add>"Add permission"</button>
     }
 }
 
@@ -92,6 +94,7 @@ fn RowView(
     saved: RwSignal<Vec<InventoryPermission>>,
     actor: Arc<Grants>,
     editable: bool,
+    add_ref: NodeRef<html::Button>,
 ) -> impl IntoView {
     let EditRow { key, permission } = row;
     let index = Memo::new(move |_| {
@@ -126,6 +129,7 @@ fn RowView(
             </td>
             <td>
                 <input type="text" aria-label="Type" disabled=!editable maxlength="1000"
+                    value=permission.with_untracked(|p| p.fragment_type.clone())
                     prop:value=move || permission.with(|p| p.fragment_type.clone())
                     on:input=move |ev| permission.update(|p| p.fragment_type = event_target_value(&ev))/>
             </td>
@@ -148,7 +152,12 @@ fn RowView(
             <td>
                 <button type="button" disabled=!editable
                     aria-label=move || format!("Remove row {}", index.get() + 1)
-                    on:click=move |_| rows.update(|rs| rs.retain(|r| r.key != key))>"Remove"</button>
+                    on:click=move |_| {
+                        rows.update(|rs| rs.retain(|r| r.key != key));
+                        if let Some(button) = add_ref.get_untracked() {
+                            let _ = button.focus();
+                        }
+                    }>"Remove"</button>
             </td>
         </tr>
     }

@@ -137,6 +137,7 @@ fn EditorForm(data: InventoryEditorData) -> impl IntoView {
                 <label for="inv-role-name">"Name"</label>
                 <input id="inv-role-name" type="text" required maxlength="100" disabled=!editable
                     aria-invalid=move || name_error().is_some().to_string() aria-describedby="inv-role-name-error"
+                    value=name.get_untracked()
                     prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
                 <p id="inv-role-name-error" class="field-error" role="alert">{name_error}</p>
                 <label for="inv-role-description">"Description"</label>

@@ -22,7 +22,10 @@ use pages::{
     home::HomePage,
     login::LoginPage,
     not_found::NotFound,
-    roles::{global_editor::GlobalRoleEditorPage, list::RolesPage},
+    roles::{
+        global_editor::GlobalRoleEditorPage, inventory_editor::InventoryRoleEditorPage,
+        list::RolesPage,
+    },
     settings::SettingsPage,
     spaces::SpacesPage,
     users::{detail::UserDetailPage, list::UsersPage},
@@ -71,6 +74,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/roles") view=RolesPage/>
                     <Route path=path!("/roles/global/new") view=GlobalRoleEditorPage/>
                     <Route path=path!("/roles/global/:id") view=GlobalRoleEditorPage/>
+                    <Route path=path!("/roles/inventory/new") view=InventoryRoleEditorPage/>
+                    <Route path=path!("/roles/inventory/:id") view=InventoryRoleEditorPage/>
                     <Route path=path!("/spaces") view=SpacesPage/>
                     <Route path=path!("/device-groups") view=DeviceGroupsPage/>
                     <Route path=path!("/settings") view=SettingsPage/>

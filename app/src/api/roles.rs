@@ -95,3 +95,55 @@ pub async fn list_inventory_roles(
     })
     .await
 }
+
+/// The inventory role editor's data: the role (none for a new one), whether the actor may change
+/// it, and what they hold globally.
+/// **Permissions**: the template's view permission (changing needs User management ADMIN).
+#[server(endpoint = "roles/inventory_detail", input = Json)]
+pub async fn inventory_role_editor(
+    id: Option<i64>,
+) -> Result<crate::model::inventory::InventoryEditorData, AppError> {
+    use super::ctx;
+    use crate::server::domain::inventory_roles;
+    ctx::run(async move {
+        let actor = ctx::actor().await?;
+        actor.require_view()?;
+        let mut conn = ctx::state()?.db.pool.acquire().await?;
+        let role = match id {
+            Some(id) => Some(inventory_roles::detail(&mut conn, actor.tenant(), id).await?),
+            None => None,
+        };
+        Ok(crate::model::inventory::InventoryEditorData {
+            can_edit: actor.require_admin().is_ok(),
+            role,
+            actor: actor.effective,
+        })
+    })
+    .await
+}
+
+/// Creates or updates an inventory role.
+/// **Permissions**: User management ADMIN, and globally every permission a row the save adds grants.
+#[server(endpoint = "roles/inventory_save", input = Json)]
+pub async fn save_inventory_role(
+    input: crate::model::inventory::InventoryRoleInput,
+) -> Result<crate::model::inventory::InventoryRoleDetail, AppError> {
+    use super::ctx;
+    ctx::run(async move {
+        let actor = ctx::actor().await?;
+        crate::server::domain::inventory_roles::save(&ctx::state()?.db, &actor, &input).await
+    })
+    .await
+}
+
+/// Deletes an inventory role and its assignments.
+/// **Permissions**: User management ADMIN, and globally every permission the role's rows grant.
+#[server(endpoint = "roles/inventory_delete", input = Json)]
+pub async fn delete_inventory_role(id: i64, version: i64) -> Result<(), AppError> {
+    use super::ctx;
+    ctx::run(async move {
+        let actor = ctx::actor().await?;
+        crate::server::domain::inventory_roles::delete(&ctx::state()?.db, &actor, id, version).await
+    })
+    .await
+}

@@ -4,6 +4,7 @@ pub mod app_shell;
 pub mod confirm;
 pub mod effective_grid;
 pub mod feedback;
+pub mod inventory_rows;
 pub mod loading;
 pub mod permission_grid;
 pub mod role_checklist;

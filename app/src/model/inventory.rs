@@ -171,3 +171,40 @@ pub struct InventoryRoleCard {
     pub version: i64,
     pub rows: Vec<InventoryRow>,
 }
+
+/// An inventory role as its editor shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InventoryRoleDetail {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub users: i64,
+    pub version: i64,
+    pub rows: Vec<InventoryPermission>,
+}
+
+/// What a save sends: `id` None creates; `version` is the one the editor loaded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InventoryRoleInput {
+    pub id: Option<i64>,
+    pub name: String,
+    pub description: String,
+    pub rows: Vec<InventoryPermission>,
+    pub version: i64,
+}
+
+/// The inventory role editor's data: the role (none for a new one) and whether the actor may
+/// change it, with what they hold globally (rows beyond it cannot be added, SPEC rule 4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InventoryEditorData {
+    pub can_edit: bool,
+    pub role: Option<InventoryRoleDetail>,
+    pub actor: super::catalogue::Grants,
+}
+
+/// Whether two rows are the same permission (as the no-escalation rule compares them).
+pub fn same_row(a: &InventoryPermission, b: &InventoryPermission) -> bool {
+    a.category == b.category
+        && a.fragment_type.trim() == b.fragment_type.trim()
+        && a.level == b.level
+}

@@ -44,6 +44,9 @@ pub fn RolesPage() -> impl IntoView {
         </section>
         <section role="tabpanel" id="panel-inventory" aria-labelledby="tab-inventory" hidden=move || tab.get() != 1>
             <p class="muted">"Inventory roles grant permissions on a device group and everything below it. A row that a row above already covers is marked overridden."</p>
+            <div class="toolbar">
+                <a class="button primary" href="/roles/inventory/new">"Add inventory role"</a>
+            </div>
             <Loaded resource=inventory view={|cards: Vec<InventoryRoleCard>| view! {
                 {cards.is_empty().then(|| view! { <p class="empty" role="status">"This tenant has no inventory roles."</p> })}
                 <ul class="cards">
@@ -84,8 +87,10 @@ fn InventoryCardView(card: InventoryRoleCard) -> impl IntoView {
         if card.users == 1 { "user" } else { "users" }
     );
     view! {
-        <article class="card" aria-labelledby=format!("inventory-role-{}", card.id)>
-            <h2 class="card-title" id=format!("inventory-role-{}", card.id)>{card.name.clone()}</h2>
+        <article class="card card-linked" aria-labelledby=format!("inventory-role-{}", card.id)>
+            <h2 class="card-title" id=format!("inventory-role-{}", card.id)>
+                <a class="card-link" href=format!("/roles/inventory/{}", card.id)>{card.name.clone()}</a>
+            </h2>
             <p class="card-desc">{card.description.clone()}</p>
             <table class="mini-table">
                 <thead><tr><th scope="col">"Category"</th><th scope="col">"Type"</th><th scope="col">"Permission"</th></tr></thead>

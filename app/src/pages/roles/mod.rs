@@ -1,2 +1,3 @@
 pub mod global_editor;
+pub mod inventory_editor;
 pub mod list;

@@ -1,6 +1,8 @@
 use sqlx::AnyConnection;
 
-use crate::model::{inventory::InventoryPermission, AppResult, TenantId};
+use crate::model::{inventory::InventoryPermission, AppError, AppResult, TenantId};
+
+const DUPLICATE: &str = "An inventory role with this name already exists.";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct InventoryRoleRow {
@@ -27,7 +29,7 @@ pub async fn insert(
     .bind(now)
     .fetch_one(conn)
     .await
-    .map_err(super::on_unique("name", "An inventory role with this name already exists."))
+    .map_err(super::on_unique("name", DUPLICATE))
 }
 
 /// Replaces a role's rows, keeping their order.
@@ -59,15 +61,92 @@ pub async fn replace_permissions(
     Ok(())
 }
 
-pub async fn list(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Vec<InventoryRoleRow>> {
-    Ok(sqlx::query_as(
-        "SELECT r.id, r.name, r.description, r.version, \
-         (SELECT COUNT(DISTINCT u.user_id) FROM user_inventory_roles u WHERE u.role_id = r.id) AS users \
-         FROM inventory_roles r WHERE r.tenant_id = $1 ORDER BY lower(r.name)",
+/// Renames and re-describes a role if it is still at `version`; false when someone else saved
+/// it first (or it is gone).
+pub async fn update_if_version(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    id: i64,
+    version: i64,
+    name: &str,
+    description: &str,
+) -> AppResult<bool> {
+    let done = sqlx::query(
+        "UPDATE inventory_roles SET name = $4, description = $5, version = version + 1 \
+         WHERE tenant_id = $1 AND id = $2 AND version = $3",
     )
     .bind(tenant.0)
+    .bind(id)
+    .bind(version)
+    .bind(name)
+    .bind(description)
+    .execute(conn)
+    .await
+    .map_err(super::on_unique("name", DUPLICATE))?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Deletes a role still at `version` (its rows and assignments go by cascade); false otherwise.
+pub async fn delete(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    id: i64,
+    version: i64,
+) -> AppResult<bool> {
+    let done = sqlx::query(
+        "DELETE FROM inventory_roles WHERE tenant_id = $1 AND id = $2 AND version = $3",
+    )
+    .bind(tenant.0)
+    .bind(id)
+    .bind(version)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+const ROW: &str = "SELECT r.id, r.name, r.description, r.version, \
+     (SELECT COUNT(DISTINCT u.user_id) FROM user_inventory_roles u WHERE u.role_id = r.id) AS users \
+     FROM inventory_roles r WHERE r.tenant_id = $1";
+
+/// One role of the tenant, or `NotFound` (also for another tenant's role).
+pub async fn get(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    id: i64,
+) -> AppResult<InventoryRoleRow> {
+    sqlx::query_as(&format!("{ROW} AND r.id = $2"))
+        .bind(tenant.0)
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// One role's rows, in order.
+pub async fn permissions(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    id: i64,
+) -> AppResult<Vec<InventoryPermission>> {
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT category, fragment_type, level FROM inventory_role_permissions \
+         WHERE tenant_id = $1 AND role_id = $2 ORDER BY position",
+    )
+    .bind(tenant.0)
+    .bind(id)
     .fetch_all(conn)
-    .await?)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(c, t, l)| InventoryPermission::new(&c, &t, &l))
+        .collect())
+}
+
+pub async fn list(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Vec<InventoryRoleRow>> {
+    Ok(sqlx::query_as(&format!("{ROW} ORDER BY lower(r.name)"))
+        .bind(tenant.0)
+        .fetch_all(conn)
+        .await?)
 }
 
 /// Every row of every role of the tenant, as (role id, permission), in order.

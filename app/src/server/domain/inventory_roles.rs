@@ -1,15 +1,27 @@
-//! Inventory roles: the cards of the `Inventory roles` tab, with the overridden marker.
+//! Inventory roles: the cards of the `Inventory roles` tab with the overridden marker, and the
+//! editor's read, save (version check, no escalation) and delete.
 
 use sqlx::AnyConnection;
 
-use super::access::Actor;
+use super::{access::Actor, checked_name};
 use crate::{
     model::{
-        inventory::{overridden, InventoryRoleCard, InventoryRow},
-        AppResult,
+        inventory::{
+            overridden, row_problem, same_row, InventoryPermission, InventoryRoleCard,
+            InventoryRoleDetail, InventoryRoleInput, InventoryRow,
+        },
+        inventory_access::missing_globally,
+        AppError, AppResult, TenantId,
     },
-    server::db,
+    server::{
+        db::{self, audit::AuditEvent, Db},
+        domain::roles::json,
+        unix_now,
+    },
 };
+
+/// The longest description and fragment type accepted.
+const MAX_TEXT: usize = 1000;
 
 pub async fn list(conn: &mut AnyConnection, actor: &Actor) -> AppResult<Vec<InventoryRoleCard>> {
     actor.require_view()?;
@@ -44,48 +56,150 @@ pub async fn list(conn: &mut AnyConnection, actor: &Actor) -> AppResult<Vec<Inve
         .collect())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::{db_test, server::domain::testing::fixture};
-
-    db_test!(
-        a_new_iot_tenant_has_the_default_inventory_roles_in_order,
-        |db| {
-            let f = fixture(db, "acme").await;
-            let admin = f.actor(db, f.admin).await;
-            let mut conn = db.pool.acquire().await.unwrap();
-            let cards = list(&mut conn, &admin).await.unwrap();
-            let names: Vec<&str> = cards.iter().map(|c| c.name.as_str()).collect();
-            assert_eq!(
-                names,
-                [
-                    "Manager",
-                    "Operations: All",
-                    "Operations: Restart Device",
-                    "Reader"
-                ]
-            );
-            let manager = &cards[0];
-            assert_eq!(manager.rows[0].permission.category, "Full access");
-            assert!(manager.rows.iter().all(|r| r.overridden.is_none()));
-            drop(conn);
-            // Backfill leaves a tenant that has inventory roles alone.
-            let filled = crate::server::domain::tenants::backfill_inventory_roles(db, &f.templates)
-                .await
-                .unwrap();
-            assert_eq!(filled, 0);
-            sqlx::query("DELETE FROM inventory_roles")
-                .execute(&db.pool)
-                .await
-                .unwrap();
-            let filled = crate::server::domain::tenants::backfill_inventory_roles(db, &f.templates)
-                .await
-                .unwrap();
-            assert_eq!(filled, 1);
-            let viewer = f.actor_holding(db, "nobody", &[("Alarms", "READ")]).await;
-            let mut conn = db.pool.acquire().await.unwrap();
-            assert!(list(&mut conn, &viewer).await.is_err());
-        }
-    );
+pub async fn detail(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    id: i64,
+) -> AppResult<InventoryRoleDetail> {
+    let row = db::inventory_roles::get(conn, tenant, id).await?;
+    Ok(InventoryRoleDetail {
+        id,
+        name: row.name,
+        description: row.description,
+        users: row.users,
+        version: row.version,
+        rows: db::inventory_roles::permissions(conn, tenant, id).await?,
+    })
 }
+
+/// The input with its name and types trimmed, or why it is not acceptable.
+fn validated(input: &InventoryRoleInput) -> AppResult<(String, String, Vec<InventoryPermission>)> {
+    let name = checked_name(&input.name)?;
+    let description = input.description.trim();
+    if description.chars().count() > MAX_TEXT {
+        return Err(AppError::validation(
+            "description",
+            format!("Description must be at most {MAX_TEXT} characters."),
+        ));
+    }
+    let mut rows = Vec::with_capacity(input.rows.len());
+    for (i, row) in input.rows.iter().enumerate() {
+        let row = InventoryPermission::new(&row.category, row.fragment_type.trim(), &row.level);
+        let problem = row_problem(&row).or_else(|| {
+            (row.fragment_type.chars().count() > MAX_TEXT)
+                .then(|| format!("Type must be at most {MAX_TEXT} characters."))
+        });
+        if let Some(problem) = problem {
+            return Err(AppError::validation(
+                "rows",
+                format!("Row {}: {problem}", i + 1),
+            ));
+        }
+        rows.push(row);
+    }
+    Ok((name, description.to_owned(), rows))
+}
+
+/// SPEC rule 4: every row the save adds must be within what the actor holds globally; rows the
+/// role already had may stay (an admin may still edit a role that carries more).
+fn may_add(
+    actor: &Actor,
+    before: &[InventoryPermission],
+    after: &[InventoryPermission],
+) -> AppResult<()> {
+    after
+        .iter()
+        .filter(|row| !before.iter().any(|b| same_row(b, row)))
+        .find_map(|row| missing_globally(&actor.effective, row))
+        .map_or(Ok(()), |missing| Err(AppError::forbidden(missing)))
+}
+
+/// Creates (`id` None) or updates an inventory role in one transaction, with an audit record.
+/// A stale `version` is a conflict, never an overwrite; a refusal changes nothing.
+pub async fn save(
+    db: &Db,
+    actor: &Actor,
+    input: &InventoryRoleInput,
+) -> AppResult<InventoryRoleDetail> {
+    actor.require_admin()?;
+    let (name, description, rows) = validated(input)?;
+    let tenant = actor.tenant();
+    let mut tx = db.pool.begin().await?;
+    let before = match input.id {
+        Some(id) => Some(detail(&mut tx, tenant, id).await?),
+        None => None,
+    };
+    let before_rows = before
+        .as_ref()
+        .map(|b| b.rows.as_slice())
+        .unwrap_or_default();
+    // Checked before the first write, so a refusal holds no write lock.
+    may_add(actor, before_rows, &rows)?;
+    let id = match input.id {
+        Some(id) => {
+            if !db::inventory_roles::update_if_version(
+                &mut tx,
+                tenant,
+                id,
+                input.version,
+                &name,
+                &description,
+            )
+            .await?
+            {
+                // Release the write lock now, not when the connection is next used.
+                tx.rollback().await?;
+                return Err(AppError::Conflict);
+            }
+            id
+        }
+        None => {
+            db::inventory_roles::insert(&mut tx, tenant, &name, &description, unix_now()).await?
+        }
+    };
+    db::inventory_roles::replace_permissions(&mut tx, tenant, id, &rows).await?;
+    let after = detail(&mut tx, tenant, id).await?;
+    let event = AuditEvent {
+        tenant,
+        actor: Some(actor.principal.user_id),
+        action: if before.is_some() {
+            "inventory_role.update"
+        } else {
+            "inventory_role.create"
+        },
+        target: &format!("inventory role {}", after.name),
+        before: before.as_ref().map(json).unwrap_or_default(),
+        after: json(&after),
+    };
+    db::audit::record(&mut tx, &event, unix_now()).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Deletes an inventory role; its assignments go with it. Like global roles, deleting a role
+/// that carries what the actor could not grant is refused (SPEC rule 4).
+pub async fn delete(db: &Db, actor: &Actor, id: i64, version: i64) -> AppResult<()> {
+    actor.require_admin()?;
+    let tenant = actor.tenant();
+    let mut tx = db.pool.begin().await?;
+    let before = detail(&mut tx, tenant, id).await?;
+    may_add(actor, &[], &before.rows)?;
+    if !db::inventory_roles::delete(&mut tx, tenant, id, version).await? {
+        tx.rollback().await?;
+        return Err(AppError::Conflict);
+    }
+    let event = AuditEvent {
+        tenant,
+        actor: Some(actor.principal.user_id),
+        action: "inventory_role.delete",
+        target: &format!("inventory role {}", before.name),
+        before: json(&before),
+        after: String::new(),
+    };
+    db::audit::record(&mut tx, &event, unix_now()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -73,11 +73,12 @@ pub fn InventoryTab(user: UserId, can_edit: bool) -> impl IntoView {
                 <div class="actions">
                     <button type="button" disabled=!editable on:click=move |_| copy_open.set(true)>"Copy inventory roles from another user"</button>
                 </div>
-                <Show when=move || copy_open.get()>
-                    <copy::CopyDialog user open=copy_open/>
-                </Show>
             }
         }/>
+        // Outside the reloaded view: the dialog keeps its result while the tab reloads behind it.
+        <Show when=move || copy_open.get()>
+            <copy::CopyDialog user open=copy_open/>
+        </Show>
         <section class="panel tree-panel" aria-label="Device groups and inventory roles">
             <p class="muted small">"Roles on a group apply to its subgroups and devices; subgroups show what they inherit."</p>
             <tree::Children parent=None ancestors=Vec::new()/>

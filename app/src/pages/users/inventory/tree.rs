@@ -113,7 +113,7 @@ fn Node(node: DeviceGroupNode, ancestors: Ancestors) -> impl IntoView {
                     {move || if !has_children { "•" } else if open.get() { "▾" } else { "▸" }}
                 </button>
                 <span class="node-name">{node.name.clone()}</span>
-                <span class="role-chips" aria-label=format!("Inventory roles on {}", node.name)>
+                <span class="role-chips" aria-label=format!("Roles on {}", node.name)>
                     {move || direct().into_iter().map(|r| view! { <span class="chip">{r}</span> }).collect_view()}
                 </span>
                 {move || {

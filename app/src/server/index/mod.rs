@@ -47,6 +47,9 @@ pub enum Target {
     Device(DeviceId),
 }
 
+/// Inventory bits on every type (`*`), and per interned fragment type.
+type Merged = (u16, BTreeMap<u32, u16>);
+
 /// One user's inventory roles on one group, merged.
 #[derive(Debug, Clone, Copy)]
 struct Entry {
@@ -214,7 +217,7 @@ impl PermissionIndex {
     }
 
     fn build_inventory(&mut self, s: &Snapshot) {
-        let mut role_rows: HashMap<i64, (u16, BTreeMap<u32, u16>)> = HashMap::new();
+        let mut role_rows: HashMap<i64, Merged> = HashMap::new();
         for (role, row) in &s.inventory_rows {
             let (wild, typed) = role_rows.entry(*role).or_default();
             if row.fragment_type == ANY_TYPE {
@@ -225,8 +228,7 @@ impl PermissionIndex {
                 *typed.entry(t).or_default() |= row_bits(row);
             }
         }
-        let mut per_user: Vec<BTreeMap<u32, (u16, BTreeMap<u32, u16>)>> =
-            vec![BTreeMap::new(); s.users.len()];
+        let mut per_user: Vec<BTreeMap<u32, Merged>> = vec![BTreeMap::new(); s.users.len()];
         for (user, role, group) in &s.user_inventory {
             let (Some(&u), Some(&g), Some((wild, typed))) = (
                 self.users.get(user),

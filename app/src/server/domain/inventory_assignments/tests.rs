@@ -98,10 +98,7 @@ db_test!(
             .unwrap()
             .contains("Alarms Change"));
         // Every line agrees with the index: allowed exactly when a path grants it.
-        assert!(r
-            .lines
-            .iter()
-            .all(|l| l.allowed == !l.granted_by.is_empty()));
+        assert!(r.lines.iter().all(|l| l.allowed != l.granted_by.is_empty()));
         let south = report(&mut conn, &admin, bob, Target::Group(t.south), "*")
             .await
             .unwrap();

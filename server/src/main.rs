@@ -65,6 +65,17 @@ async fn serve(config: RunConfig) -> Result<(), String> {
             tracing::info!(tenant, "demo tenant created");
         }
     }
+    let started = std::time::Instant::now();
+    let warmed = db
+        .index
+        .warm_all(&db, &templates)
+        .await
+        .map_err(|e| format!("cannot build the permission index: {e}"))?;
+    tracing::info!(
+        tenants = warmed,
+        ms = started.elapsed().as_millis() as u64,
+        "permission index built"
+    );
     let state = AppState {
         db,
         sessions: SessionPolicy {

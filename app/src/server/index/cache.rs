@@ -13,7 +13,10 @@ use std::{
 use super::PermissionIndex;
 use crate::{
     model::{catalogue::Catalogue, AppError, AppResult, TenantId},
-    server::db::{self, Db},
+    server::{
+        db::{self, Db},
+        templates::Templates,
+    },
 };
 
 type Slot = Arc<tokio::sync::Mutex<Option<Arc<PermissionIndex>>>>;
@@ -55,5 +58,19 @@ impl IndexCache {
         );
         *cached = Some(index.clone());
         Ok(index)
+    }
+
+    /// Builds every tenant's index, so the first request of each tenant does not wait for it.
+    pub async fn warm_all(&self, db: &Db, templates: &Templates) -> AppResult<usize> {
+        let mut conn = db.pool.acquire().await?;
+        let tenants = db::tenants::all(&mut conn).await?;
+        drop(conn);
+        for tenant in &tenants {
+            if let Some(template) = templates.get(&tenant.template) {
+                self.get(db, &template.catalogue, TenantId(tenant.id))
+                    .await?;
+            }
+        }
+        Ok(tenants.len())
     }
 }

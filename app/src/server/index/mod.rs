@@ -8,8 +8,11 @@
 //! user's inventory assignments are a short slice scanned once per check.
 
 pub mod cache;
+mod id_map;
 
 use std::collections::{BTreeMap, HashMap};
+
+use id_map::IdMap;
 
 use crate::model::{
     catalogue::{Catalogue, Grants},
@@ -50,6 +53,15 @@ pub enum Target {
 /// Inventory bits on every type (`*`), and per interned fragment type.
 type Merged = (u16, BTreeMap<u32, u16>);
 
+/// The inventory bits of the user's tenant-wide global roles (they apply on every device), and
+/// where the user's entries are.
+#[derive(Debug, Clone, Copy, Default)]
+struct UserSlot {
+    global_inventory: u16,
+    start: u32,
+    end: u32,
+}
+
 /// One user's inventory roles on one group, merged.
 #[derive(Debug, Clone, Copy)]
 struct Entry {
@@ -66,16 +78,16 @@ pub struct PermissionIndex {
     cells: Vec<(String, String)>,
     cell_ids: HashMap<String, HashMap<String, usize>>,
     words: usize,
-    users: HashMap<i64, u32>,
+    users: IdMap,
     /// Per user, `words` words: every global role, whatever its space (what the user holds).
     anywhere: Vec<u64>,
-    /// Per user: the inventory bits of tenant-wide global roles (they apply on every device).
-    global_inventory: Vec<u16>,
-    groups: HashMap<i64, u32>,
+    /// Per user: what a check needs first, in one place.
+    slots: Vec<UserSlot>,
+    groups: IdMap,
     tin: Vec<u32>,
     tout: Vec<u32>,
-    devices: HashMap<i64, u32>,
-    entry_start: Vec<u32>,
+    /// Device → the depth-first number of its group.
+    devices: IdMap,
     entries: Vec<Entry>,
     typed: Vec<(u32, u16)>,
     types: HashMap<String, u32>,
@@ -142,11 +154,15 @@ impl PermissionIndex {
                 (role, (bits, global_bits(&effective)))
             })
             .collect();
-        for (i, user) in s.users.iter().enumerate() {
-            self.users.insert(*user, i as u32);
-        }
+        let ids: Vec<(i64, u32)> = s
+            .users
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (*u, i as u32))
+            .collect();
+        self.users = IdMap::new(&ids);
         self.anywhere = vec![0; s.users.len() * words];
-        self.global_inventory = vec![0; s.users.len()];
+        self.slots = vec![UserSlot::default(); s.users.len()];
         let group_roles = group_by(s.group_roles.iter().map(|(g, r, sp)| (*g, (*r, *sp))));
         let via_groups = s.members.iter().flat_map(|(g, u)| {
             group_roles
@@ -156,7 +172,7 @@ impl PermissionIndex {
                 .map(move |(r, sp)| (*u, *r, *sp))
         });
         for (user, role, space) in s.user_roles.iter().copied().chain(via_groups) {
-            let (Some(&u), Some((bits, inventory))) = (self.users.get(&user), roles.get(&role))
+            let (Some(u), Some((bits, inventory))) = (self.users.get(user), roles.get(&role))
             else {
                 continue;
             };
@@ -165,21 +181,25 @@ impl PermissionIndex {
                 self.anywhere[u * words + w] |= b;
             }
             if space == 0 {
-                self.global_inventory[u] |= inventory;
+                self.slots[u].global_inventory |= inventory;
             }
         }
     }
 
     fn build_tree(&mut self, s: &Snapshot) {
-        for (i, (id, _)) in s.device_groups.iter().enumerate() {
-            self.groups.insert(*id, i as u32);
-        }
+        let ids: Vec<(i64, u32)> = s
+            .device_groups
+            .iter()
+            .enumerate()
+            .map(|(i, (id, _))| (*id, i as u32))
+            .collect();
+        self.groups = IdMap::new(&ids);
         let n = s.device_groups.len();
         let mut children: Vec<Vec<u32>> = vec![Vec::new(); n];
         let mut roots = Vec::new();
         for (i, (_, parent)) in s.device_groups.iter().enumerate() {
-            match self.groups.get(parent) {
-                Some(&p) => children[p as usize].push(i as u32),
+            match self.groups.get(*parent) {
+                Some(p) => children[p as usize].push(i as u32),
                 None => roots.push(i as u32),
             }
         }
@@ -209,11 +229,14 @@ impl PermissionIndex {
                 stack.extend(children[i].iter().map(|c| (*c, false)));
             }
         }
-        for (device, group) in &s.devices {
-            if let Some(&g) = self.groups.get(group) {
-                self.devices.insert(*device, g);
-            }
-        }
+        let devices: Vec<(i64, u32)> = s
+            .devices
+            .iter()
+            .filter_map(|(device, group)| {
+                Some((*device, self.tin[self.groups.get(*group)? as usize]))
+            })
+            .collect();
+        self.devices = IdMap::new(&devices);
     }
 
     fn build_inventory(&mut self, s: &Snapshot) {
@@ -230,9 +253,9 @@ impl PermissionIndex {
         }
         let mut per_user: Vec<BTreeMap<u32, Merged>> = vec![BTreeMap::new(); s.users.len()];
         for (user, role, group) in &s.user_inventory {
-            let (Some(&u), Some(&g), Some((wild, typed))) = (
-                self.users.get(user),
-                self.groups.get(group),
+            let (Some(u), Some(g), Some((wild, typed))) = (
+                self.users.get(*user),
+                self.groups.get(*group),
                 role_rows.get(role),
             ) else {
                 continue;
@@ -243,9 +266,8 @@ impl PermissionIndex {
                 *entry.1.entry(*t).or_default() |= bits;
             }
         }
-        self.entry_start = Vec::with_capacity(s.users.len() + 1);
-        for groups in per_user {
-            self.entry_start.push(self.entries.len() as u32);
+        for (u, groups) in per_user.into_iter().enumerate() {
+            self.slots[u].start = self.entries.len() as u32;
             for (g, (wild, typed)) in groups {
                 let typed_start = self.typed.len() as u32;
                 self.typed.extend(typed);
@@ -257,8 +279,8 @@ impl PermissionIndex {
                     typed_len: self.typed.len() as u32 - typed_start,
                 });
             }
+            self.slots[u].end = self.entries.len() as u32;
         }
-        self.entry_start.push(self.entries.len() as u32);
     }
 
     /// SPEC rules 1 and 2: whether `user` may `want` on `category` data of `fragment_type` (`*`
@@ -272,45 +294,51 @@ impl PermissionIndex {
         fragment_type: &str,
         want: Want,
     ) -> bool {
-        let Some(&u) = self.users.get(&user.0) else {
+        let Some(u) = self.users.get(user.0) else {
             return false;
         };
-        let u = u as usize;
+        let slot = self.slots[u as usize];
         let wanted = bit(category, want);
-        if self.global_inventory[u] & wanted != 0 {
+        if slot.global_inventory & wanted != 0 {
             return true;
         }
-        let group = match target {
-            Target::Group(g) => self.groups.get(&g.0),
-            Target::Device(d) => self.devices.get(&d.0),
+        let at = match target {
+            Target::Group(g) => self.groups.get(g.0).map(|g| self.tin[g as usize]),
+            Target::Device(d) => self.devices.get(d.0),
         };
-        let Some(&group) = group else {
+        let Some(at) = at else {
             return false;
         };
-        let at = self.tin[group as usize];
-        let type_id = if fragment_type == ANY_TYPE {
-            None
-        } else {
-            self.types.get(fragment_type)
-        };
-        let entries = &self.entries[self.entry_start[u] as usize..self.entry_start[u + 1] as usize];
-        entries.iter().any(|e| {
-            e.tin <= at
-                && at < e.tout
-                && (e.wild & wanted != 0
-                    || type_id.is_some_and(|t| {
-                        let start = e.typed_start as usize;
-                        self.typed[start..start + e.typed_len as usize]
-                            .iter()
-                            .any(|(id, bits)| id == t && bits & wanted != 0)
-                    }))
-        })
+        // The fragment type is looked up only when a covering entry has typed rows.
+        let mut type_id: Option<Option<u32>> = None;
+        self.entries[slot.start as usize..slot.end as usize]
+            .iter()
+            .any(|e| {
+                if !(e.tin <= at && at < e.tout) {
+                    return false;
+                }
+                if e.wild & wanted != 0 {
+                    return true;
+                }
+                if e.typed_len == 0 || fragment_type == ANY_TYPE {
+                    return false;
+                }
+                let Some(t) =
+                    *type_id.get_or_insert_with(|| self.types.get(fragment_type).copied())
+                else {
+                    return false;
+                };
+                let start = e.typed_start as usize;
+                self.typed[start..start + e.typed_len as usize]
+                    .iter()
+                    .any(|(id, bits)| *id == t && bits & wanted != 0)
+            })
     }
 
     /// Whether `user` holds a global cell (in any space).
     pub fn holds(&self, user: UserId, type_name: &str, level: &str) -> bool {
-        let (Some(&u), Some(&id)) = (
-            self.users.get(&user.0),
+        let (Some(u), Some(&id)) = (
+            self.users.get(user.0),
             self.cell_ids.get(type_name).and_then(|m| m.get(level)),
         ) else {
             return false;
@@ -321,7 +349,7 @@ impl PermissionIndex {
     /// Every global cell `user` holds, implications applied (what the actor may hand out).
     pub fn grants_of(&self, user: UserId) -> Grants {
         let mut grants = Grants::new();
-        if let Some(&u) = self.users.get(&user.0) {
+        if let Some(u) = self.users.get(user.0) {
             let bits = &self.anywhere[u as usize * self.words..(u as usize + 1) * self.words];
             for (id, (t, l)) in self.cells.iter().enumerate() {
                 if bits[id / 64] & (1 << (id % 64)) != 0 {

@@ -45,7 +45,7 @@ impl Actor {
             .catalogue
             .clone();
         let index = db.index.get(db, &catalogue, principal.tenant_id).await?;
-        let effective = index.grants_of(principal.user_id);
+        let effective = index.tenant_wide_grants_of(principal.user_id);
         let mut conn = db.pool.acquire().await?;
         let applications = db::assignments::applications_of_user(
             &mut conn,

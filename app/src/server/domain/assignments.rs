@@ -1,5 +1,6 @@
 //! Assigning global roles to users (tenant-wide).
 
+use crate::server::domain::guard::Guard;
 use std::collections::BTreeSet;
 
 use super::{access::Actor, roles::json};
@@ -96,61 +97,64 @@ pub async fn set_user_roles(
 ) -> AppResult<Vec<RoleId>> {
     actor.require_admin()?;
     let tenant = actor.tenant();
-    let mut tx = db.pool.begin().await?;
-    let row = db::users::get(&mut tx, tenant, user)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    ensure_roles_editable(&mut tx, tenant, &row).await?;
-    let current: BTreeSet<RoleId> = db::assignments::user_role_ids(&mut tx, tenant, user)
-        .await?
-        .into_iter()
-        .collect();
-    let changed: Vec<RoleId> = current.symmetric_difference(wanted).copied().collect();
-    // Every check before the first write: a refusal leaves nothing half-written or locked.
-    for &role in &changed {
-        let row = db::roles::get(&mut tx, tenant, role).await?;
-        let grants = db::roles::grants(&mut tx, tenant, role).await?;
-        let apps = db::roles::applications(&mut tx, tenant, role).await?;
-        actor.may_hand_out(&grants, &apps)?;
-        if current.contains(&role) && is_tenant_admin_role(&row) && row.users <= 1 {
-            return Err(AppError::Locked {
-                reason: format!("The last holder of {} cannot lose it.", row.name),
-            });
+    let mut guard = Guard::begin(db, actor).await?;
+    let result: AppResult<_> = async {
+        let tx = guard.conn();
+        let row = db::users::get(&mut *tx, tenant, user)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        ensure_roles_editable(&mut *tx, tenant, &row).await?;
+        let current: BTreeSet<RoleId> = db::assignments::user_role_ids(&mut *tx, tenant, user)
+            .await?
+            .into_iter()
+            .collect();
+        let changed: Vec<RoleId> = current.symmetric_difference(wanted).copied().collect();
+        // Every check before the first write: a refusal leaves nothing half-written or locked.
+        for &role in &changed {
+            let row = db::roles::get(&mut *tx, tenant, role).await?;
+            let grants = db::roles::grants(&mut *tx, tenant, role).await?;
+            let apps = db::roles::applications(&mut *tx, tenant, role).await?;
+            actor.may_hand_out(&grants, &apps)?;
+            if current.contains(&role) && is_tenant_admin_role(&row) && row.users <= 1 {
+                return Err(AppError::Locked {
+                    reason: format!("The last holder of {} cannot lose it.", row.name),
+                });
+            }
         }
-    }
-    for &role in &changed {
-        let removing = current.contains(&role);
-        if removing {
-            db::assignments::remove_user_role(&mut tx, tenant, user, role).await?;
-        } else {
-            db::assignments::add_user_role(&mut tx, tenant, user, role).await?;
+        for &role in &changed {
+            let removing = current.contains(&role);
+            if removing {
+                db::assignments::remove_user_role(&mut *tx, tenant, user, role).await?;
+            } else {
+                db::assignments::add_user_role(&mut *tx, tenant, user, role).await?;
+            }
         }
-    }
-    let added: Vec<RoleId> = wanted.difference(&current).copied().collect();
-    if let Err(refused) = check_direct_change(
-        &mut tx,
-        tenant,
-        crate::model::wizard::Subject::User(user),
-        &added,
-    )
-    .await
-    {
-        tx.rollback().await?;
-        return Err(refused);
-    }
-    if !changed.is_empty() {
-        let before: Vec<i64> = current.iter().map(|r| r.0).collect();
-        let after: Vec<i64> = wanted.iter().map(|r| r.0).collect();
-        let event = AuditEvent {
+        let added: Vec<RoleId> = wanted.difference(&current).copied().collect();
+        if let Err(refused) = check_direct_change(
+            &mut *tx,
             tenant,
-            actor: Some(actor.principal.user_id),
-            action: "user.roles.set",
-            target: &format!("user {}", user.0),
-            before: json(&before),
-            after: json(&after),
-        };
-        db::audit::record(&mut tx, &event, unix_now()).await?;
+            crate::model::wizard::Subject::User(user),
+            &added,
+        )
+        .await
+        {
+            return Err(refused);
+        }
+        if !changed.is_empty() {
+            let before: Vec<i64> = current.iter().map(|r| r.0).collect();
+            let after: Vec<i64> = wanted.iter().map(|r| r.0).collect();
+            let event = AuditEvent {
+                tenant,
+                actor: Some(actor.principal.user_id),
+                action: "user.roles.set",
+                target: &format!("user {}", user.0),
+                before: json(&before),
+                after: json(&after),
+            };
+            db::audit::record(&mut *tx, &event, unix_now()).await?;
+        }
+        Ok(changed)
     }
-    tx.commit().await?;
-    Ok(changed)
+    .await;
+    guard.finish(result).await
 }

@@ -1,6 +1,7 @@
 //! The device-group tree: children in pages, create, rename, move (never under itself), delete
 //! with everything below. Viewing needs Inventory READ, changing Inventory ADMIN (`iot`).
 
+use crate::server::domain::guard::Guard;
 use sqlx::AnyConnection;
 
 use super::{access::Actor, roles::json};
@@ -108,31 +109,35 @@ pub async fn create(
     require_edit(actor)?;
     let name = super::checked_name(name)?;
     let tenant = actor.tenant();
-    let mut tx = db.pool.begin().await?;
-    if let Some(parent) = parent {
-        db::device_groups::get(&mut tx, tenant, parent)
-            .await?
-            .ok_or(AppError::NotFound)?;
+    let mut guard = Guard::begin(db, actor).await?;
+    let result: AppResult<_> = async {
+        let tx = guard.conn();
+        if let Some(parent) = parent {
+            db::device_groups::get(&mut *tx, tenant, parent)
+                .await?
+                .ok_or(AppError::NotFound)?;
+        }
+        let id = db::device_groups::insert(
+            &mut *tx,
+            tenant,
+            parent.map_or(0, |p| p.0),
+            &name,
+            unix_now(),
+        )
+        .await?;
+        audit(
+            &mut *tx,
+            actor,
+            "device_group.create",
+            &format!("device group {name}"),
+            String::new(),
+            json(&parent.map(|p| p.0)),
+        )
+        .await?;
+        Ok(id)
     }
-    let id = db::device_groups::insert(
-        &mut tx,
-        tenant,
-        parent.map_or(0, |p| p.0),
-        &name,
-        unix_now(),
-    )
-    .await?;
-    audit(
-        &mut tx,
-        actor,
-        "device_group.create",
-        &format!("device group {name}"),
-        String::new(),
-        json(&parent.map(|p| p.0)),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(id)
+    .await;
+    guard.finish(result).await
 }
 
 /// Adds a device to a group.
@@ -145,22 +150,27 @@ pub async fn add_device(
     require_edit(actor)?;
     let name = super::checked_name(name)?;
     let tenant = actor.tenant();
-    let mut tx = db.pool.begin().await?;
-    db::device_groups::get(&mut tx, tenant, group)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let id = db::device_groups::insert_device(&mut tx, tenant, group, &name, unix_now()).await?;
-    audit(
-        &mut tx,
-        actor,
-        "device.create",
-        &format!("device {name}"),
-        String::new(),
-        json(&group.0),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(DeviceId(id))
+    let mut guard = Guard::begin(db, actor).await?;
+    let result: AppResult<_> = async {
+        let tx = guard.conn();
+        db::device_groups::get(&mut *tx, tenant, group)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let id =
+            db::device_groups::insert_device(&mut *tx, tenant, group, &name, unix_now()).await?;
+        audit(
+            &mut *tx,
+            actor,
+            "device.create",
+            &format!("device {name}"),
+            String::new(),
+            json(&group.0),
+        )
+        .await?;
+        Ok(DeviceId(id))
+    }
+    .await;
+    guard.finish(result).await
 }
 
 /// Whether `candidate` is `group` itself or below it (walking up from the candidate).
@@ -197,44 +207,46 @@ pub async fn update(
     require_edit(actor)?;
     let name = super::checked_name(name)?;
     let tenant = actor.tenant();
-    let mut tx = db.pool.begin().await?;
-    let before = db::device_groups::get(&mut tx, tenant, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let new_parent = match parent {
-        Some(p) => {
-            db::device_groups::get(&mut tx, tenant, p)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            if is_self_or_below(&mut tx, tenant, id.0, p.0).await? {
-                return Err(AppError::validation(
-                    "parent",
-                    "A group cannot move into itself or into one of its subgroups.",
-                ));
+    let mut guard = Guard::begin(db, actor).await?;
+    let result: AppResult<_> = async {
+        let tx = guard.conn();
+        let before = db::device_groups::get(&mut *tx, tenant, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let new_parent = match parent {
+            Some(p) => {
+                db::device_groups::get(&mut *tx, tenant, p)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                if is_self_or_below(&mut *tx, tenant, id.0, p.0).await? {
+                    return Err(AppError::validation(
+                        "parent",
+                        "A group cannot move into itself or into one of its subgroups.",
+                    ));
+                }
+                p.0
             }
-            p.0
+            None => 0,
+        };
+        if !db::device_groups::update_if_version(&mut *tx, tenant, id, version, new_parent, &name)
+            .await?
+        {
+            return Err(AppError::Conflict);
         }
-        None => 0,
-    };
-    if !db::device_groups::update_if_version(&mut tx, tenant, id, version, new_parent, &name)
-        .await?
-    {
-        // Release the write lock now, not when the connection is next used.
-        tx.rollback().await?;
-        return Err(AppError::Conflict);
+        let target = format!("device group {}", before.name);
+        audit(
+            &mut *tx,
+            actor,
+            "device_group.update",
+            &target,
+            json(&(before.parent_id, &before.name)),
+            json(&(new_parent, &name)),
+        )
+        .await?;
+        Ok(())
     }
-    let target = format!("device group {}", before.name);
-    audit(
-        &mut tx,
-        actor,
-        "device_group.update",
-        &target,
-        json(&(before.parent_id, &before.name)),
-        json(&(new_parent, &name)),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await;
+    guard.finish(result).await
 }
 
 /// Every group below `id`, breadth first.
@@ -277,33 +289,35 @@ pub async fn delete(
 ) -> AppResult<DeleteImpact> {
     require_edit(actor)?;
     let tenant = actor.tenant();
-    let mut tx = db.pool.begin().await?;
-    let row = db::device_groups::get(&mut tx, tenant, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if row.version != version {
-        // Release the write lock now, not when the connection is next used.
-        tx.rollback().await?;
-        return Err(AppError::Conflict);
+    let mut guard = Guard::begin(db, actor).await?;
+    let result: AppResult<_> = async {
+        let tx = guard.conn();
+        let row = db::device_groups::get(&mut *tx, tenant, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if row.version != version {
+            return Err(AppError::Conflict);
+        }
+        let groups = subtree(&mut *tx, tenant, id.0).await?;
+        let impact = DeleteImpact {
+            name: row.name.clone(),
+            subgroups: groups.len() as i64 - 1,
+            devices: db::device_groups::count_devices_in(&mut *tx, tenant, &groups).await?,
+        };
+        db::device_groups::delete_all(&mut *tx, tenant, &groups).await?;
+        audit(
+            &mut *tx,
+            actor,
+            "device_group.delete",
+            &format!("device group {}", row.name),
+            json(&impact),
+            String::new(),
+        )
+        .await?;
+        Ok(impact)
     }
-    let groups = subtree(&mut tx, tenant, id.0).await?;
-    let impact = DeleteImpact {
-        name: row.name.clone(),
-        subgroups: groups.len() as i64 - 1,
-        devices: db::device_groups::count_devices_in(&mut tx, tenant, &groups).await?,
-    };
-    db::device_groups::delete_all(&mut tx, tenant, &groups).await?;
-    audit(
-        &mut tx,
-        actor,
-        "device_group.delete",
-        &format!("device group {}", row.name),
-        json(&impact),
-        String::new(),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(impact)
+    .await;
+    guard.finish(result).await
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! a group that holds roles hands those roles out or takes them away, so it follows the same
 //! rules as assigning them: no escalation (rule 4), SSO and partner-administrator locks (6, 7).
 
+use crate::server::domain::guard::Guard;
 use std::collections::BTreeSet;
 
 use sqlx::AnyConnection;
@@ -126,49 +127,51 @@ pub async fn save(db: &Db, actor: &Actor, input: &GroupInput) -> AppResult<Group
     actor.require_admin()?;
     let (name, description) = validate(input)?;
     let tenant = actor.tenant();
-    let mut tx = db.pool.begin().await?;
-    let (id, before) = match input.id {
-        Some(id) => {
-            let before = db::groups::get(&mut tx, tenant, id)
+    let mut guard = Guard::begin(db, actor).await?;
+    let result: AppResult<_> = async {
+        let tx = guard.conn();
+        let (id, before) = match input.id {
+            Some(id) => {
+                let before = db::groups::get(&mut *tx, tenant, id)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                if !db::groups::update_if_version(
+                    &mut *tx,
+                    tenant,
+                    id,
+                    input.version,
+                    &name,
+                    &description,
+                )
                 .await?
-                .ok_or(AppError::NotFound)?;
-            if !db::groups::update_if_version(
-                &mut tx,
-                tenant,
-                id,
-                input.version,
-                &name,
-                &description,
-            )
-            .await?
-            {
-                // Release the write lock now, not when the connection is next used.
-                tx.rollback().await?;
-                return Err(AppError::Conflict);
+                {
+                    return Err(AppError::Conflict);
+                }
+                (id, json(&(before.name, before.description)))
             }
-            (id, json(&(before.name, before.description)))
-        }
-        None => (
-            db::groups::insert(&mut tx, tenant, &name, &description, unix_now()).await?,
-            String::new(),
-        ),
-    };
-    let action = if input.id.is_some() {
-        "group.update"
-    } else {
-        "group.create"
-    };
-    audit(
-        &mut tx,
-        actor,
-        action,
-        &format!("group {name}"),
-        before,
-        json(&(&name, &description)),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(id)
+            None => (
+                db::groups::insert(&mut *tx, tenant, &name, &description, unix_now()).await?,
+                String::new(),
+            ),
+        };
+        let action = if input.id.is_some() {
+            "group.update"
+        } else {
+            "group.create"
+        };
+        audit(
+            &mut *tx,
+            actor,
+            action,
+            &format!("group {name}"),
+            before,
+            json(&(&name, &description)),
+        )
+        .await?;
+        Ok(id)
+    }
+    .await;
+    guard.finish(result).await
 }
 
 /// Refuses unless the actor could grant every role the group holds: adding or removing a member,
@@ -191,28 +194,30 @@ async fn may_change_holders(
 pub async fn delete(db: &Db, actor: &Actor, id: GroupId, version: i64) -> AppResult<()> {
     actor.require_admin()?;
     let tenant = actor.tenant();
-    let mut tx = db.pool.begin().await?;
-    let before = db::groups::get(&mut tx, tenant, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    may_change_holders(&mut tx, actor, id).await?;
-    if !db::groups::delete_if_version(&mut tx, tenant, id, version).await? {
-        // Release the write lock now, not when the connection is next used.
-        tx.rollback().await?;
-        return Err(AppError::Conflict);
+    let mut guard = Guard::begin(db, actor).await?;
+    let result: AppResult<_> = async {
+        let tx = guard.conn();
+        let before = db::groups::get(&mut *tx, tenant, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        may_change_holders(&mut *tx, actor, id).await?;
+        if !db::groups::delete_if_version(&mut *tx, tenant, id, version).await? {
+            return Err(AppError::Conflict);
+        }
+        let target = format!("group {}", before.name);
+        audit(
+            &mut *tx,
+            actor,
+            "group.delete",
+            &target,
+            json(&(before.name, before.members)),
+            String::new(),
+        )
+        .await?;
+        Ok(())
     }
-    let target = format!("group {}", before.name);
-    audit(
-        &mut tx,
-        actor,
-        "group.delete",
-        &target,
-        json(&(before.name, before.members)),
-        String::new(),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await;
+    guard.finish(result).await
 }
 
 /// Adds (`member` true) or removes a user; a user of another tenant is simply not found.
@@ -225,46 +230,50 @@ pub async fn set_member(
 ) -> AppResult<()> {
     actor.require_admin()?;
     let tenant = actor.tenant();
-    let mut tx = db.pool.begin().await?;
-    let row = db::groups::get(&mut tx, tenant, group)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let person = db::users::get(&mut tx, tenant, user)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if db::groups::is_member(&mut tx, tenant, group, user).await? == member {
-        return Ok(());
+    let mut guard = Guard::begin(db, actor).await?;
+    let result: AppResult<_> = async {
+        let tx = guard.conn();
+        let row = db::groups::get(&mut *tx, tenant, group)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let person = db::users::get(&mut *tx, tenant, user)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if db::groups::is_member(&mut *tx, tenant, group, user).await? == member {
+            return Ok(());
+        }
+        if !db::groups::role_ids(&mut *tx, tenant, group)
+            .await?
+            .is_empty()
+        {
+            ensure_roles_editable(&mut *tx, tenant, &person).await?;
+            may_change_holders(&mut *tx, actor, group).await?;
+        }
+        if member {
+            db::groups::add_member(&mut *tx, tenant, group, user).await?;
+        } else {
+            db::groups::remove_member(&mut *tx, tenant, group, user).await?;
+        }
+        db::groups::touch(&mut *tx, tenant, group).await?;
+        let action = if member {
+            "group.member.add"
+        } else {
+            "group.member.remove"
+        };
+        let target = format!("group {}", row.name);
+        audit(
+            &mut *tx,
+            actor,
+            action,
+            &target,
+            String::new(),
+            json(&person.username),
+        )
+        .await?;
+        Ok(())
     }
-    if !db::groups::role_ids(&mut tx, tenant, group)
-        .await?
-        .is_empty()
-    {
-        ensure_roles_editable(&mut tx, tenant, &person).await?;
-        may_change_holders(&mut tx, actor, group).await?;
-    }
-    if member {
-        db::groups::add_member(&mut tx, tenant, group, user).await?;
-    } else {
-        db::groups::remove_member(&mut tx, tenant, group, user).await?;
-    }
-    db::groups::touch(&mut tx, tenant, group).await?;
-    let action = if member {
-        "group.member.add"
-    } else {
-        "group.member.remove"
-    };
-    let target = format!("group {}", row.name);
-    audit(
-        &mut tx,
-        actor,
-        action,
-        &target,
-        String::new(),
-        json(&person.username),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await;
+    guard.finish(result).await
 }
 
 /// Sets a group's global roles to exactly `wanted` (tenant-wide); each role added or removed
@@ -277,64 +286,67 @@ pub async fn set_roles(
 ) -> AppResult<()> {
     actor.require_admin()?;
     let tenant = actor.tenant();
-    let mut tx = db.pool.begin().await?;
-    let row = db::groups::get(&mut tx, tenant, group)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let current: BTreeSet<RoleId> = db::groups::role_ids(&mut tx, tenant, group)
-        .await?
-        .into_iter()
-        .collect();
-    let changed: Vec<RoleId> = current.symmetric_difference(wanted).copied().collect();
-    if changed.is_empty() {
-        return Ok(());
-    }
-    for person in db::groups::members(&mut tx, tenant, group).await? {
-        if let Some(person) = db::users::get(&mut tx, tenant, UserId(person.id)).await? {
-            ensure_roles_editable(&mut tx, tenant, &person).await?;
+    let mut guard = Guard::begin(db, actor).await?;
+    let result: AppResult<_> = async {
+        let tx = guard.conn();
+        let row = db::groups::get(&mut *tx, tenant, group)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let current: BTreeSet<RoleId> = db::groups::role_ids(&mut *tx, tenant, group)
+            .await?
+            .into_iter()
+            .collect();
+        let changed: Vec<RoleId> = current.symmetric_difference(wanted).copied().collect();
+        if changed.is_empty() {
+            return Ok(());
         }
-    }
-    // Every check before the first write: a refusal leaves nothing half-written or locked.
-    for &role in &changed {
-        db::roles::get(&mut tx, tenant, role).await?;
-        let grants = db::roles::grants(&mut tx, tenant, role).await?;
-        let applications = db::roles::applications(&mut tx, tenant, role).await?;
-        actor.may_hand_out(&grants, &applications)?;
-    }
-    for &role in &changed {
-        if current.contains(&role) {
-            db::groups::remove_role(&mut tx, tenant, group, role).await?;
-        } else {
-            db::groups::add_role(&mut tx, tenant, group, role).await?;
+        for person in db::groups::members(&mut *tx, tenant, group).await? {
+            if let Some(person) = db::users::get(&mut *tx, tenant, UserId(person.id)).await? {
+                ensure_roles_editable(&mut *tx, tenant, &person).await?;
+            }
         }
+        // Every check before the first write: a refusal leaves nothing half-written or locked.
+        for &role in &changed {
+            db::roles::get(&mut *tx, tenant, role).await?;
+            let grants = db::roles::grants(&mut *tx, tenant, role).await?;
+            let applications = db::roles::applications(&mut *tx, tenant, role).await?;
+            actor.may_hand_out(&grants, &applications)?;
+        }
+        for &role in &changed {
+            if current.contains(&role) {
+                db::groups::remove_role(&mut *tx, tenant, group, role).await?;
+            } else {
+                db::groups::add_role(&mut *tx, tenant, group, role).await?;
+            }
+        }
+        let added: Vec<RoleId> = wanted.difference(&current).copied().collect();
+        if let Err(refused) = super::assignments::check_direct_change(
+            &mut *tx,
+            tenant,
+            crate::model::wizard::Subject::Group(group),
+            &added,
+        )
+        .await
+        {
+            return Err(refused);
+        }
+        db::groups::touch(&mut *tx, tenant, group).await?;
+        let before: Vec<i64> = current.iter().map(|r| r.0).collect();
+        let after: Vec<i64> = wanted.iter().map(|r| r.0).collect();
+        let target = format!("group {}", row.name);
+        audit(
+            &mut *tx,
+            actor,
+            "group.roles.set",
+            &target,
+            json(&before),
+            json(&after),
+        )
+        .await?;
+        Ok(())
     }
-    let added: Vec<RoleId> = wanted.difference(&current).copied().collect();
-    if let Err(refused) = super::assignments::check_direct_change(
-        &mut tx,
-        tenant,
-        crate::model::wizard::Subject::Group(group),
-        &added,
-    )
-    .await
-    {
-        tx.rollback().await?;
-        return Err(refused);
-    }
-    db::groups::touch(&mut tx, tenant, group).await?;
-    let before: Vec<i64> = current.iter().map(|r| r.0).collect();
-    let after: Vec<i64> = wanted.iter().map(|r| r.0).collect();
-    let target = format!("group {}", row.name);
-    audit(
-        &mut tx,
-        actor,
-        "group.roles.set",
-        &target,
-        json(&before),
-        json(&after),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await;
+    guard.finish(result).await
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Inventory roles of a user on the device-group tree: the tab, the choices on one group, Apply,
 //! and copying from another user (SPEC rules 2 and 4).
 
+use crate::server::domain::guard::Guard;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use sqlx::AnyConnection;
@@ -160,63 +161,66 @@ pub async fn apply(
 ) -> AppResult<()> {
     actor.require_admin()?;
     let tenant = actor.tenant();
-    let mut tx = db.pool.begin().await?;
-    let row = user_row(&mut tx, tenant, user).await?;
-    ensure_roles_editable(&mut tx, tenant, &row).await?;
-    let group_name = db::device_groups::get(&mut tx, tenant, group)
-        .await?
-        .ok_or(AppError::NotFound)?
-        .name;
-    let rows = rows_by_role(&mut tx, tenant).await?;
-    let names: HashMap<i64, String> = db::inventory_roles::list(&mut tx, tenant)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r.name))
-        .collect();
-    if let Some(unknown) = wanted.iter().find(|r| !names.contains_key(r)) {
-        return Err(AppError::validation(
-            "roles",
-            format!("Unknown inventory role {unknown}."),
-        ));
-    }
-    let current: BTreeSet<i64> = assignments(&mut tx, tenant, user)
-        .await?
-        .into_iter()
-        .filter(|a| a.group == group)
-        .map(|a| a.role)
-        .collect();
-    let changed: Vec<i64> = current.symmetric_difference(wanted).copied().collect();
-    for role in &changed {
-        let role_rows = rows.get(role).map_or(&[][..], Vec::as_slice);
-        if let Some(missing) = actor.lacks_on(role_rows, group, &group_name) {
-            tx.rollback().await?;
-            return Err(AppError::forbidden(missing));
+    let mut guard = Guard::begin(db, actor).await?;
+    let result: AppResult<_> = async {
+        let tx = guard.conn();
+        let row = user_row(&mut *tx, tenant, user).await?;
+        ensure_roles_editable(&mut *tx, tenant, &row).await?;
+        let group_name = db::device_groups::get(&mut *tx, tenant, group)
+            .await?
+            .ok_or(AppError::NotFound)?
+            .name;
+        let rows = rows_by_role(&mut *tx, tenant).await?;
+        let names: HashMap<i64, String> = db::inventory_roles::list(&mut *tx, tenant)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r.name))
+            .collect();
+        if let Some(unknown) = wanted.iter().find(|r| !names.contains_key(r)) {
+            return Err(AppError::validation(
+                "roles",
+                format!("Unknown inventory role {unknown}."),
+            ));
         }
-    }
-    for role in &changed {
-        if current.contains(role) {
-            db::inventory_assignments::remove(&mut tx, tenant, user, *role, group).await?;
-        } else {
-            db::inventory_assignments::add(&mut tx, tenant, user, *role, group).await?;
+        let current: BTreeSet<i64> = assignments(&mut *tx, tenant, user)
+            .await?
+            .into_iter()
+            .filter(|a| a.group == group)
+            .map(|a| a.role)
+            .collect();
+        let changed: Vec<i64> = current.symmetric_difference(wanted).copied().collect();
+        for role in &changed {
+            let role_rows = rows.get(role).map_or(&[][..], Vec::as_slice);
+            if let Some(missing) = actor.lacks_on(role_rows, group, &group_name) {
+                return Err(AppError::forbidden(missing));
+            }
         }
+        for role in &changed {
+            if current.contains(role) {
+                db::inventory_assignments::remove(&mut *tx, tenant, user, *role, group).await?;
+            } else {
+                db::inventory_assignments::add(&mut *tx, tenant, user, *role, group).await?;
+            }
+        }
+        let label = |set: &BTreeSet<i64>| -> Vec<&str> {
+            set.iter()
+                .filter_map(|r| names.get(r).map(String::as_str))
+                .collect()
+        };
+        let target = format!("user {} on device group {group_name}", row.username);
+        let event = AuditEvent {
+            tenant,
+            actor: Some(actor.principal.user_id),
+            action: "user.inventory_roles.set",
+            target: &target,
+            before: json(&label(&current)),
+            after: json(&label(wanted)),
+        };
+        db::audit::record(&mut *tx, &event, unix_now()).await?;
+        Ok(())
     }
-    let label = |set: &BTreeSet<i64>| -> Vec<&str> {
-        set.iter()
-            .filter_map(|r| names.get(r).map(String::as_str))
-            .collect()
-    };
-    let target = format!("user {} on device group {group_name}", row.username);
-    let event = AuditEvent {
-        tenant,
-        actor: Some(actor.principal.user_id),
-        action: "user.inventory_roles.set",
-        target: &target,
-        before: json(&label(&current)),
-        after: json(&label(wanted)),
-    };
-    db::audit::record(&mut tx, &event, unix_now()).await?;
-    tx.commit().await?;
-    Ok(())
+    .await;
+    guard.finish(result).await
 }
 
 /// Copies `from`'s inventory roles to `to`: Merge adds, Replace also removes what `from` lacks.
@@ -236,51 +240,56 @@ pub async fn copy(
             "Choose another user to copy from.",
         ));
     }
-    let mut tx = db.pool.begin().await?;
-    let source_user = user_row(&mut tx, tenant, from).await?;
-    let target_user = user_row(&mut tx, tenant, to).await?;
-    ensure_roles_editable(&mut tx, tenant, &target_user).await?;
-    let rows = rows_by_role(&mut tx, tenant).await?;
-    let source = assignments(&mut tx, tenant, from).await?;
-    let target = assignments(&mut tx, tenant, to).await?;
-    let key = |a: &InventoryAssignment| (a.group, a.role);
-    let source_keys: Vec<_> = source.iter().map(key).collect();
-    let target_keys: Vec<_> = target.iter().map(key).collect();
-    let (add, remove) = copy_plan(&source_keys, &target_keys, mode);
-    let describe = |a: &InventoryAssignment| format!("{} on {}", a.role_name, a.group_name);
-    let mut outcome = CopyOutcome::default();
-    for (pairs, all, adding) in [(&add, &source, true), (&remove, &target, false)] {
-        for a in all.iter().filter(|a| pairs.contains(&key(a))) {
-            let role_rows = rows.get(&a.role).map_or(&[][..], Vec::as_slice);
-            if let Some(missing) = actor.lacks_on(role_rows, a.group, &a.group_name) {
-                let what = if adding { "not copied" } else { "kept" };
-                outcome
-                    .left_out
-                    .push(format!("{} ({what}: you lack {missing})", describe(a)));
-            } else if adding {
-                db::inventory_assignments::add(&mut tx, tenant, to, a.role, a.group).await?;
-                outcome.copied.push(describe(a));
-            } else {
-                db::inventory_assignments::remove(&mut tx, tenant, to, a.role, a.group).await?;
-                outcome.removed.push(describe(a));
+    let mut guard = Guard::begin(db, actor).await?;
+    let result: AppResult<_> = async {
+        let tx = guard.conn();
+        let source_user = user_row(&mut *tx, tenant, from).await?;
+        let target_user = user_row(&mut *tx, tenant, to).await?;
+        ensure_roles_editable(&mut *tx, tenant, &target_user).await?;
+        let rows = rows_by_role(&mut *tx, tenant).await?;
+        let source = assignments(&mut *tx, tenant, from).await?;
+        let target = assignments(&mut *tx, tenant, to).await?;
+        let key = |a: &InventoryAssignment| (a.group, a.role);
+        let source_keys: Vec<_> = source.iter().map(key).collect();
+        let target_keys: Vec<_> = target.iter().map(key).collect();
+        let (add, remove) = copy_plan(&source_keys, &target_keys, mode);
+        let describe = |a: &InventoryAssignment| format!("{} on {}", a.role_name, a.group_name);
+        let mut outcome = CopyOutcome::default();
+        for (pairs, all, adding) in [(&add, &source, true), (&remove, &target, false)] {
+            for a in all.iter().filter(|a| pairs.contains(&key(a))) {
+                let role_rows = rows.get(&a.role).map_or(&[][..], Vec::as_slice);
+                if let Some(missing) = actor.lacks_on(role_rows, a.group, &a.group_name) {
+                    let what = if adding { "not copied" } else { "kept" };
+                    outcome
+                        .left_out
+                        .push(format!("{} ({what}: you lack {missing})", describe(a)));
+                } else if adding {
+                    db::inventory_assignments::add(&mut *tx, tenant, to, a.role, a.group).await?;
+                    outcome.copied.push(describe(a));
+                } else {
+                    db::inventory_assignments::remove(&mut *tx, tenant, to, a.role, a.group)
+                        .await?;
+                    outcome.removed.push(describe(a));
+                }
             }
         }
+        let target_label = format!(
+            "user {} from user {} ({mode:?})",
+            target_user.username, source_user.username
+        );
+        let event = AuditEvent {
+            tenant,
+            actor: Some(actor.principal.user_id),
+            action: "user.inventory_roles.copy",
+            target: &target_label,
+            before: json(&target.iter().map(describe).collect::<Vec<_>>()),
+            after: json(&outcome),
+        };
+        db::audit::record(&mut *tx, &event, unix_now()).await?;
+        Ok(outcome)
     }
-    let target_label = format!(
-        "user {} from user {} ({mode:?})",
-        target_user.username, source_user.username
-    );
-    let event = AuditEvent {
-        tenant,
-        actor: Some(actor.principal.user_id),
-        action: "user.inventory_roles.copy",
-        target: &target_label,
-        before: json(&target.iter().map(describe).collect::<Vec<_>>()),
-        after: json(&outcome),
-    };
-    db::audit::record(&mut tx, &event, unix_now()).await?;
-    tx.commit().await?;
-    Ok(outcome)
+    .await;
+    guard.finish(result).await
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Inventory roles: the cards of the `Inventory roles` tab with the overridden marker, and the
 //! editor's read, save (version check, no escalation) and delete.
 
+use crate::server::domain::guard::Guard;
 use sqlx::AnyConnection;
 
 use super::{access::Actor, checked_name};
@@ -124,56 +125,59 @@ pub async fn save(
     actor.require_admin()?;
     let (name, description, rows) = validated(input)?;
     let tenant = actor.tenant();
-    let mut tx = db.pool.begin().await?;
-    let before = match input.id {
-        Some(id) => Some(detail(&mut tx, tenant, id).await?),
-        None => None,
-    };
-    let before_rows = before
-        .as_ref()
-        .map(|b| b.rows.as_slice())
-        .unwrap_or_default();
-    // Checked before the first write, so a refusal holds no write lock.
-    may_add(actor, before_rows, &rows)?;
-    let id = match input.id {
-        Some(id) => {
-            if !db::inventory_roles::update_if_version(
-                &mut tx,
-                tenant,
-                id,
-                input.version,
-                &name,
-                &description,
-            )
-            .await?
-            {
-                // Release the write lock now, not when the connection is next used.
-                tx.rollback().await?;
-                return Err(AppError::Conflict);
+    let mut guard = Guard::begin(db, actor).await?;
+    let result: AppResult<_> = async {
+        let tx = guard.conn();
+        let before = match input.id {
+            Some(id) => Some(detail(&mut *tx, tenant, id).await?),
+            None => None,
+        };
+        let before_rows = before
+            .as_ref()
+            .map(|b| b.rows.as_slice())
+            .unwrap_or_default();
+        // Checked before the first write, so a refusal holds no write lock.
+        may_add(actor, before_rows, &rows)?;
+        let id = match input.id {
+            Some(id) => {
+                if !db::inventory_roles::update_if_version(
+                    &mut *tx,
+                    tenant,
+                    id,
+                    input.version,
+                    &name,
+                    &description,
+                )
+                .await?
+                {
+                    return Err(AppError::Conflict);
+                }
+                id
             }
-            id
-        }
-        None => {
-            db::inventory_roles::insert(&mut tx, tenant, &name, &description, unix_now()).await?
-        }
-    };
-    db::inventory_roles::replace_permissions(&mut tx, tenant, id, &rows).await?;
-    let after = detail(&mut tx, tenant, id).await?;
-    let event = AuditEvent {
-        tenant,
-        actor: Some(actor.principal.user_id),
-        action: if before.is_some() {
-            "inventory_role.update"
-        } else {
-            "inventory_role.create"
-        },
-        target: &format!("inventory role {}", after.name),
-        before: before.as_ref().map(json).unwrap_or_default(),
-        after: json(&after),
-    };
-    db::audit::record(&mut tx, &event, unix_now()).await?;
-    tx.commit().await?;
-    Ok(after)
+            None => {
+                db::inventory_roles::insert(&mut *tx, tenant, &name, &description, unix_now())
+                    .await?
+            }
+        };
+        db::inventory_roles::replace_permissions(&mut *tx, tenant, id, &rows).await?;
+        let after = detail(&mut *tx, tenant, id).await?;
+        let event = AuditEvent {
+            tenant,
+            actor: Some(actor.principal.user_id),
+            action: if before.is_some() {
+                "inventory_role.update"
+            } else {
+                "inventory_role.create"
+            },
+            target: &format!("inventory role {}", after.name),
+            before: before.as_ref().map(json).unwrap_or_default(),
+            after: json(&after),
+        };
+        db::audit::record(&mut *tx, &event, unix_now()).await?;
+        Ok(after)
+    }
+    .await;
+    guard.finish(result).await
 }
 
 /// Deletes an inventory role; its assignments go with it. Like global roles, deleting a role
@@ -181,24 +185,27 @@ pub async fn save(
 pub async fn delete(db: &Db, actor: &Actor, id: i64, version: i64) -> AppResult<()> {
     actor.require_admin()?;
     let tenant = actor.tenant();
-    let mut tx = db.pool.begin().await?;
-    let before = detail(&mut tx, tenant, id).await?;
-    may_add(actor, &[], &before.rows)?;
-    if !db::inventory_roles::delete(&mut tx, tenant, id, version).await? {
-        tx.rollback().await?;
-        return Err(AppError::Conflict);
+    let mut guard = Guard::begin(db, actor).await?;
+    let result: AppResult<_> = async {
+        let tx = guard.conn();
+        let before = detail(&mut *tx, tenant, id).await?;
+        may_add(actor, &[], &before.rows)?;
+        if !db::inventory_roles::delete(&mut *tx, tenant, id, version).await? {
+            return Err(AppError::Conflict);
+        }
+        let event = AuditEvent {
+            tenant,
+            actor: Some(actor.principal.user_id),
+            action: "inventory_role.delete",
+            target: &format!("inventory role {}", before.name),
+            before: json(&before),
+            after: String::new(),
+        };
+        db::audit::record(&mut *tx, &event, unix_now()).await?;
+        Ok(())
     }
-    let event = AuditEvent {
-        tenant,
-        actor: Some(actor.principal.user_id),
-        action: "inventory_role.delete",
-        target: &format!("inventory role {}", before.name),
-        before: json(&before),
-        after: String::new(),
-    };
-    db::audit::record(&mut tx, &event, unix_now()).await?;
-    tx.commit().await?;
-    Ok(())
+    .await;
+    guard.finish(result).await
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ pub mod check_access;
 pub mod demo;
 pub mod device_groups;
 pub mod groups;
+pub mod guard;
 pub mod inventory_assignments;
 pub mod inventory_roles;
 pub mod roles;

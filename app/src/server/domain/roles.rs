@@ -1,5 +1,6 @@
 //! Global roles: list, read, save (with version check and no escalation), duplicate, delete.
 
+use crate::server::domain::guard::Guard;
 use sqlx::AnyConnection;
 
 use super::access::Actor;
@@ -91,79 +92,81 @@ pub async fn save(db: &Db, actor: &Actor, input: &RoleInput) -> AppResult<RoleDe
     actor.require_admin()?;
     validate(actor, input)?;
     let tenant = actor.tenant();
-    let mut tx = db.pool.begin().await?;
-    let before = match input.id {
-        Some(id) => Some(detail(&mut tx, tenant, id).await?),
-        None => None,
-    };
-    // Only what the save adds must be held: an admin may still edit a role that carries more.
-    let (added_grants, added_apps) = match &before {
-        Some(b) => (
-            added(
-                &actor.catalogue.effective(&b.grants),
-                &actor.catalogue.effective(&input.grants),
+    let mut guard = Guard::begin(db, actor).await?;
+    let result: AppResult<_> = async {
+        let tx = guard.conn();
+        let before = match input.id {
+            Some(id) => Some(detail(&mut *tx, tenant, id).await?),
+            None => None,
+        };
+        // Only what the save adds must be held: an admin may still edit a role that carries more.
+        let (added_grants, added_apps) = match &before {
+            Some(b) => (
+                added(
+                    &actor.catalogue.effective(&b.grants),
+                    &actor.catalogue.effective(&input.grants),
+                ),
+                input
+                    .applications
+                    .difference(&b.applications)
+                    .cloned()
+                    .collect(),
             ),
-            input
-                .applications
-                .difference(&b.applications)
-                .cloned()
-                .collect(),
-        ),
-        None => (input.grants.clone(), input.applications.clone()),
-    };
-    actor.may_hand_out(&added_grants, &added_apps)?;
-    let now = unix_now();
-    let name = input.name.trim();
-    let description = input.description.trim();
-    let id = match input.id {
-        Some(id) => {
-            if !db::roles::update_if_version(
-                &mut tx,
-                tenant,
-                id,
-                input.version,
-                name,
-                description,
-                now,
-            )
-            .await?
-            {
-                // Release the write lock now, not when the connection is next used.
-                tx.rollback().await?;
-                return Err(AppError::Conflict);
+            None => (input.grants.clone(), input.applications.clone()),
+        };
+        actor.may_hand_out(&added_grants, &added_apps)?;
+        let now = unix_now();
+        let name = input.name.trim();
+        let description = input.description.trim();
+        let id = match input.id {
+            Some(id) => {
+                if !db::roles::update_if_version(
+                    &mut *tx,
+                    tenant,
+                    id,
+                    input.version,
+                    name,
+                    description,
+                    now,
+                )
+                .await?
+                {
+                    return Err(AppError::Conflict);
+                }
+                id
             }
-            id
-        }
-        None => {
-            let fields = RoleFields {
-                name,
-                description,
-                audience: "user",
-                scope: "cross-space",
-                built_in: false,
-                special: false,
-            };
-            db::roles::insert(&mut tx, tenant, &fields, now).await?
-        }
-    };
-    db::roles::replace_grants(&mut tx, tenant, id, &input.grants).await?;
-    db::roles::replace_applications(&mut tx, tenant, id, &input.applications).await?;
-    let after = detail(&mut tx, tenant, id).await?;
-    let event = AuditEvent {
-        tenant,
-        actor: Some(actor.principal.user_id),
-        action: if before.is_some() {
-            "role.update"
-        } else {
-            "role.create"
-        },
-        target: &format!("role {}", after.name),
-        before: before.as_ref().map(json).unwrap_or_default(),
-        after: json(&after),
-    };
-    db::audit::record(&mut tx, &event, now).await?;
-    tx.commit().await?;
-    Ok(after)
+            None => {
+                let fields = RoleFields {
+                    name,
+                    description,
+                    audience: "user",
+                    scope: "cross-space",
+                    built_in: false,
+                    special: false,
+                };
+                db::roles::insert(&mut *tx, tenant, &fields, now).await?
+            }
+        };
+        db::roles::replace_grants(&mut *tx, tenant, id, &input.grants).await?;
+        db::roles::replace_applications(&mut *tx, tenant, id, &input.applications).await?;
+        let after = detail(&mut *tx, tenant, id).await?;
+        let event = AuditEvent {
+            tenant,
+            actor: Some(actor.principal.user_id),
+            action: if before.is_some() {
+                "role.update"
+            } else {
+                "role.create"
+            },
+            target: &format!("role {}", after.name),
+            before: before.as_ref().map(json).unwrap_or_default(),
+            after: json(&after),
+        };
+        db::audit::record(&mut *tx, &event, now).await?;
+        Ok(after)
+    }
+    .await;
+    guard.finish(result).await
 }
 
 /// Every role, marked grantable or not by the actor (with the missing permission as reason).
@@ -225,32 +228,34 @@ pub async fn duplicate(db: &Db, actor: &Actor, id: RoleId) -> AppResult<RoleDeta
 pub async fn delete(db: &Db, actor: &Actor, id: RoleId, version: i64) -> AppResult<()> {
     actor.require_admin()?;
     let tenant = actor.tenant();
-    let mut tx = db.pool.begin().await?;
-    let before = detail(&mut tx, tenant, id).await?;
-    if before.built_in {
-        return Err(AppError::Locked {
-            reason: "Built-in roles cannot be deleted.".into(),
-        });
+    let mut guard = Guard::begin(db, actor).await?;
+    let result: AppResult<_> = async {
+        let tx = guard.conn();
+        let before = detail(&mut *tx, tenant, id).await?;
+        if before.built_in {
+            return Err(AppError::Locked {
+                reason: "Built-in roles cannot be deleted.".into(),
+            });
+        }
+        // Taking a role away from its holders is handing out less; but deleting what one could not
+        // grant is refused like granting it (SPEC rule 4, "you cannot remove what you could not grant").
+        actor.may_hand_out(&before.grants, &before.applications)?;
+        if !db::roles::delete(&mut *tx, tenant, id, version).await? {
+            return Err(AppError::Conflict);
+        }
+        let event = AuditEvent {
+            tenant,
+            actor: Some(actor.principal.user_id),
+            action: "role.delete",
+            target: &format!("role {}", before.name),
+            before: json(&before),
+            after: String::new(),
+        };
+        db::audit::record(&mut *tx, &event, unix_now()).await?;
+        Ok(())
     }
-    // Taking a role away from its holders is handing out less; but deleting what one could not
-    // grant is refused like granting it (SPEC rule 4, "you cannot remove what you could not grant").
-    actor.may_hand_out(&before.grants, &before.applications)?;
-    if !db::roles::delete(&mut tx, tenant, id, version).await? {
-        // Release the write lock now, not when the connection is next used.
-        tx.rollback().await?;
-        return Err(AppError::Conflict);
-    }
-    let event = AuditEvent {
-        tenant,
-        actor: Some(actor.principal.user_id),
-        action: "role.delete",
-        target: &format!("role {}", before.name),
-        before: json(&before),
-        after: String::new(),
-    };
-    db::audit::record(&mut tx, &event, unix_now()).await?;
-    tx.commit().await?;
-    Ok(())
+    .await;
+    guard.finish(result).await
 }
 
 fn added(

@@ -1,5 +1,6 @@
 //! Tenant settings: whether SSO users' roles may be changed by hand (SPEC rule 6).
 
+use crate::server::domain::guard::Guard;
 use sqlx::AnyConnection;
 
 use super::{access::Actor, roles::json};
@@ -23,20 +24,24 @@ pub async fn load(conn: &mut AnyConnection, actor: &Actor) -> AppResult<TenantSe
 pub async fn set_sso_manual_changes(db: &Db, actor: &Actor, allowed: bool) -> AppResult<()> {
     actor.require_admin()?;
     let tenant = actor.tenant();
-    let mut tx = db.pool.begin().await?;
-    let before = db::tenants::sso_manual_changes(&mut tx, tenant).await?;
-    db::tenants::set_sso_manual_changes(&mut tx, tenant, allowed).await?;
-    let event = AuditEvent {
-        tenant,
-        actor: Some(actor.principal.user_id),
-        action: "tenant.settings",
-        target: "setting sso_manual_changes",
-        before: json(&before),
-        after: json(&allowed),
-    };
-    db::audit::record(&mut tx, &event, unix_now()).await?;
-    tx.commit().await?;
-    Ok(())
+    let mut guard = Guard::begin(db, actor).await?;
+    let result: AppResult<_> = async {
+        let tx = guard.conn();
+        let before = db::tenants::sso_manual_changes(&mut *tx, tenant).await?;
+        db::tenants::set_sso_manual_changes(&mut *tx, tenant, allowed).await?;
+        let event = AuditEvent {
+            tenant,
+            actor: Some(actor.principal.user_id),
+            action: "tenant.settings",
+            target: "setting sso_manual_changes",
+            before: json(&before),
+            after: json(&allowed),
+        };
+        db::audit::record(&mut *tx, &event, unix_now()).await?;
+        Ok(())
+    }
+    .await;
+    guard.finish(result).await
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Spaces: `Default Space` always exists; others are created, renamed and deleted by whoever may
 //! assign roles. Deleting a space removes the assignments bound to it.
 
+use crate::server::domain::guard::Guard;
 use sqlx::AnyConnection;
 
 use super::{access::Actor, roles::json};
@@ -52,56 +53,59 @@ pub async fn save(db: &Db, actor: &Actor, input: &SpaceInput) -> AppResult<Space
     actor.require_admin()?;
     let (name, description) = validate(input)?;
     let tenant = actor.tenant();
-    let mut tx = db.pool.begin().await?;
-    let (id, before) = match input.id {
-        Some(id) => {
-            let before = db::spaces::get(&mut tx, tenant, id)
+    let mut guard = Guard::begin(db, actor).await?;
+    let result: AppResult<_> = async {
+        let tx = guard.conn();
+        let (id, before) = match input.id {
+            Some(id) => {
+                let before = db::spaces::get(&mut *tx, tenant, id)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                if before.is_default != 0 && name != before.name {
+                    return Err(AppError::Locked {
+                        reason: format!("{DEFAULT_SPACE} cannot be renamed."),
+                    });
+                }
+                if !db::spaces::update_if_version(
+                    &mut *tx,
+                    tenant,
+                    id,
+                    input.version,
+                    &name,
+                    &description,
+                )
                 .await?
-                .ok_or(AppError::NotFound)?;
-            if before.is_default != 0 && name != before.name {
-                return Err(AppError::Locked {
-                    reason: format!("{DEFAULT_SPACE} cannot be renamed."),
-                });
+                {
+                    return Err(AppError::Conflict);
+                }
+                (id, json(&dto(before)))
             }
-            if !db::spaces::update_if_version(
-                &mut tx,
-                tenant,
-                id,
-                input.version,
-                &name,
-                &description,
-            )
+            None => (
+                db::spaces::insert(&mut *tx, tenant, &name, &description, false, unix_now())
+                    .await?,
+                String::new(),
+            ),
+        };
+        let after = dto(db::spaces::get(&mut *tx, tenant, id)
             .await?
-            {
-                // Release the write lock now, not when the connection is next used.
-                tx.rollback().await?;
-                return Err(AppError::Conflict);
-            }
-            (id, json(&dto(before)))
-        }
-        None => (
-            db::spaces::insert(&mut tx, tenant, &name, &description, false, unix_now()).await?,
-            String::new(),
-        ),
-    };
-    let after = dto(db::spaces::get(&mut tx, tenant, id)
-        .await?
-        .ok_or(AppError::Internal)?);
-    let event = AuditEvent {
-        tenant,
-        actor: Some(actor.principal.user_id),
-        action: if input.id.is_some() {
-            "space.update"
-        } else {
-            "space.create"
-        },
-        target: &format!("space {}", after.name),
-        before,
-        after: json(&after),
-    };
-    db::audit::record(&mut tx, &event, unix_now()).await?;
-    tx.commit().await?;
-    Ok(after)
+            .ok_or(AppError::Internal)?);
+        let event = AuditEvent {
+            tenant,
+            actor: Some(actor.principal.user_id),
+            action: if input.id.is_some() {
+                "space.update"
+            } else {
+                "space.create"
+            },
+            target: &format!("space {}", after.name),
+            before,
+            after: json(&after),
+        };
+        db::audit::record(&mut *tx, &event, unix_now()).await?;
+        Ok(after)
+    }
+    .await;
+    guard.finish(result).await
 }
 
 /// Deletes a space and the assignments bound to it. Never `Default Space`; and, as with every
@@ -109,37 +113,39 @@ pub async fn save(db: &Db, actor: &Actor, input: &SpaceInput) -> AppResult<Space
 pub async fn delete(db: &Db, actor: &Actor, id: SpaceId, version: i64) -> AppResult<()> {
     actor.require_admin()?;
     let tenant = actor.tenant();
-    let mut tx = db.pool.begin().await?;
-    let before = db::spaces::get(&mut tx, tenant, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if before.is_default != 0 {
-        return Err(AppError::Locked {
-            reason: format!("{DEFAULT_SPACE} always exists and cannot be deleted."),
-        });
+    let mut guard = Guard::begin(db, actor).await?;
+    let result: AppResult<_> = async {
+        let tx = guard.conn();
+        let before = db::spaces::get(&mut *tx, tenant, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if before.is_default != 0 {
+            return Err(AppError::Locked {
+                reason: format!("{DEFAULT_SPACE} always exists and cannot be deleted."),
+            });
+        }
+        for role in db::spaces::roles_assigned_in(&mut *tx, tenant, id).await? {
+            let role = RoleId(role);
+            let grants = db::roles::grants(&mut *tx, tenant, role).await?;
+            let applications = db::roles::applications(&mut *tx, tenant, role).await?;
+            actor.may_hand_out(&grants, &applications)?;
+        }
+        if !db::spaces::delete_if_version(&mut *tx, tenant, id, version).await? {
+            return Err(AppError::Conflict);
+        }
+        let event = AuditEvent {
+            tenant,
+            actor: Some(actor.principal.user_id),
+            action: "space.delete",
+            target: &format!("space {}", before.name),
+            before: json(&dto(before)),
+            after: String::new(),
+        };
+        db::audit::record(&mut *tx, &event, unix_now()).await?;
+        Ok(())
     }
-    for role in db::spaces::roles_assigned_in(&mut tx, tenant, id).await? {
-        let role = RoleId(role);
-        let grants = db::roles::grants(&mut tx, tenant, role).await?;
-        let applications = db::roles::applications(&mut tx, tenant, role).await?;
-        actor.may_hand_out(&grants, &applications)?;
-    }
-    if !db::spaces::delete_if_version(&mut tx, tenant, id, version).await? {
-        // Release the write lock now, not when the connection is next used.
-        tx.rollback().await?;
-        return Err(AppError::Conflict);
-    }
-    let event = AuditEvent {
-        tenant,
-        actor: Some(actor.principal.user_id),
-        action: "space.delete",
-        target: &format!("space {}", before.name),
-        before: json(&dto(before)),
-        after: String::new(),
-    };
-    db::audit::record(&mut tx, &event, unix_now()).await?;
-    tx.commit().await?;
-    Ok(())
+    .await;
+    guard.finish(result).await
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use super::{
     roles::json,
     tenants::MIN_PASSWORD_LEN,
 };
+use crate::server::domain::guard::Guard;
 use crate::{
     model::{
         users::{email_problem, username_problem, NewUserInput, UserUpdate, ALLOCATIONS},
@@ -99,40 +100,44 @@ pub async fn create(db: &Db, actor: &Actor, input: &NewUserInput) -> AppResult<U
         .is_err()
         .then_some(actor.principal.user_id);
     let tenant = actor.tenant();
-    let mut tx = db.pool.begin().await?;
-    let new = NewUser {
-        username,
-        display_name: input.display_name.trim(),
-        email: input.email.trim(),
-        password_hash: hash.as_deref(),
-        origin: "local",
-        is_partner_admin: false,
-    };
-    let id = db::users::insert(&mut tx, tenant, &new, unix_now()).await?;
-    let extra = NewUserExtra {
-        allocation: Some(&input.allocation),
-        device: input.device,
-        owner,
-    };
-    db::users::set_extra(&mut tx, tenant, id, &extra).await?;
-    let after = json(&(
-        username,
-        &input.email,
-        &input.allocation,
-        input.device,
-        owner,
-    ));
-    audit(
-        &mut tx,
-        actor,
-        "user.create",
-        username,
-        String::new(),
-        after,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(id)
+    let mut guard = Guard::begin(db, actor).await?;
+    let result: AppResult<_> = async {
+        let tx = guard.conn();
+        let new = NewUser {
+            username,
+            display_name: input.display_name.trim(),
+            email: input.email.trim(),
+            password_hash: hash.as_deref(),
+            origin: "local",
+            is_partner_admin: false,
+        };
+        let id = db::users::insert(&mut *tx, tenant, &new, unix_now()).await?;
+        let extra = NewUserExtra {
+            allocation: Some(&input.allocation),
+            device: input.device,
+            owner,
+        };
+        db::users::set_extra(&mut *tx, tenant, id, &extra).await?;
+        let after = json(&(
+            username,
+            &input.email,
+            &input.allocation,
+            input.device,
+            owner,
+        ));
+        audit(
+            &mut *tx,
+            actor,
+            "user.create",
+            username,
+            String::new(),
+            after,
+        )
+        .await?;
+        Ok(id)
+    }
+    .await;
+    guard.finish(result).await
 }
 
 /// Changes a user's details and status; disabling ends their sessions.
@@ -142,54 +147,56 @@ pub async fn update(db: &Db, actor: &Actor, input: &UserUpdate) -> AppResult<()>
     }
     check_allocation(&input.allocation)?;
     let tenant = actor.tenant();
-    let mut tx = db.pool.begin().await?;
-    let before = db::users::get(&mut tx, tenant, input.id)
+    let mut guard = Guard::begin(db, actor).await?;
+    let result: AppResult<_> = async {
+        let tx = guard.conn();
+        let before = db::users::get(&mut *tx, tenant, input.id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        may_manage(actor, &before)?;
+        if !input.active && input.id == actor.principal.user_id {
+            return Err(AppError::Locked {
+                reason: "You cannot disable your own account.".into(),
+            });
+        }
+        let status = if input.active { "active" } else { "disabled" };
+        if !db::users::update_if_version(
+            &mut *tx,
+            tenant,
+            input.id,
+            input.version,
+            input.display_name.trim(),
+            input.email.trim(),
+            &input.allocation,
+            status,
+        )
         .await?
-        .ok_or(AppError::NotFound)?;
-    may_manage(actor, &before)?;
-    if !input.active && input.id == actor.principal.user_id {
-        return Err(AppError::Locked {
-            reason: "You cannot disable your own account.".into(),
-        });
+        {
+            return Err(AppError::Conflict);
+        }
+        if !input.active {
+            db::sessions::delete_for_user(&mut *tx, tenant, input.id).await?;
+        }
+        let before_json = json(&(
+            &before.display_name,
+            &before.email,
+            &before.allocation,
+            &before.status,
+        ));
+        let after = json(&(&input.display_name, &input.email, &input.allocation, status));
+        audit(
+            &mut *tx,
+            actor,
+            "user.update",
+            &before.username,
+            before_json,
+            after,
+        )
+        .await?;
+        Ok(())
     }
-    let status = if input.active { "active" } else { "disabled" };
-    if !db::users::update_if_version(
-        &mut tx,
-        tenant,
-        input.id,
-        input.version,
-        input.display_name.trim(),
-        input.email.trim(),
-        &input.allocation,
-        status,
-    )
-    .await?
-    {
-        // Release the write lock now, not when the connection is next used.
-        tx.rollback().await?;
-        return Err(AppError::Conflict);
-    }
-    if !input.active {
-        db::sessions::delete_for_user(&mut tx, tenant, input.id).await?;
-    }
-    let before_json = json(&(
-        &before.display_name,
-        &before.email,
-        &before.allocation,
-        &before.status,
-    ));
-    let after = json(&(&input.display_name, &input.email, &input.allocation, status));
-    audit(
-        &mut tx,
-        actor,
-        "user.update",
-        &before.username,
-        before_json,
-        after,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await;
+    guard.finish(result).await
 }
 
 /// Deletes a user. Never oneself, never a partner administrator (rule 7), never the last holder
@@ -197,49 +204,51 @@ pub async fn update(db: &Db, actor: &Actor, input: &UserUpdate) -> AppResult<()>
 /// grant each one (rule 4: you cannot remove what you could not grant).
 pub async fn delete(db: &Db, actor: &Actor, id: UserId, version: i64) -> AppResult<()> {
     let tenant = actor.tenant();
-    let mut tx = db.pool.begin().await?;
-    let before = db::users::get(&mut tx, tenant, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    may_manage(actor, &before)?;
-    if id == actor.principal.user_id {
-        return Err(AppError::Locked {
-            reason: "You cannot delete your own account.".into(),
-        });
-    }
-    if before.is_partner_admin != 0 {
-        return Err(AppError::Locked {
-            reason: PARTNER_ADMIN_MESSAGE.into(),
-        });
-    }
-    for role in db::assignments::user_role_ids(&mut tx, tenant, id).await? {
-        let row = db::roles::get(&mut tx, tenant, role).await?;
-        if is_tenant_admin_role(&row) && row.users <= 1 {
+    let mut guard = Guard::begin(db, actor).await?;
+    let result: AppResult<_> = async {
+        let tx = guard.conn();
+        let before = db::users::get(&mut *tx, tenant, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        may_manage(actor, &before)?;
+        if id == actor.principal.user_id {
             return Err(AppError::Locked {
-                reason: format!("The last holder of {} cannot be deleted.", row.name),
+                reason: "You cannot delete your own account.".into(),
             });
         }
-        let grants = db::roles::grants(&mut tx, tenant, role).await?;
-        let applications = db::roles::applications(&mut tx, tenant, role).await?;
-        actor.may_hand_out(&grants, &applications)?;
+        if before.is_partner_admin != 0 {
+            return Err(AppError::Locked {
+                reason: PARTNER_ADMIN_MESSAGE.into(),
+            });
+        }
+        for role in db::assignments::user_role_ids(&mut *tx, tenant, id).await? {
+            let row = db::roles::get(&mut *tx, tenant, role).await?;
+            if is_tenant_admin_role(&row) && row.users <= 1 {
+                return Err(AppError::Locked {
+                    reason: format!("The last holder of {} cannot be deleted.", row.name),
+                });
+            }
+            let grants = db::roles::grants(&mut *tx, tenant, role).await?;
+            let applications = db::roles::applications(&mut *tx, tenant, role).await?;
+            actor.may_hand_out(&grants, &applications)?;
+        }
+        if !db::users::delete_if_version(&mut *tx, tenant, id, version).await? {
+            return Err(AppError::Conflict);
+        }
+        let before_json = json(&(&before.username, &before.email, &before.status));
+        audit(
+            &mut *tx,
+            actor,
+            "user.delete",
+            &before.username,
+            before_json,
+            String::new(),
+        )
+        .await?;
+        Ok(())
     }
-    if !db::users::delete_if_version(&mut tx, tenant, id, version).await? {
-        // Release the write lock now, not when the connection is next used.
-        tx.rollback().await?;
-        return Err(AppError::Conflict);
-    }
-    let before_json = json(&(&before.username, &before.email, &before.status));
-    audit(
-        &mut tx,
-        actor,
-        "user.delete",
-        &before.username,
-        before_json,
-        String::new(),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await;
+    guard.finish(result).await
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! tenant admin keeps the role (rule 9). Locked principals (rules 6, 7) are skipped with the
 //! reason; everything else is applied in one transaction.
 
+use crate::server::domain::guard::Guard;
 use std::collections::{BTreeMap, BTreeSet};
 
 use sqlx::AnyConnection;
@@ -404,16 +405,20 @@ pub async fn apply(
     actor: &Actor,
     request: &WizardRequest,
 ) -> AppResult<Vec<SubjectSummary>> {
-    let mut tx = db.pool.begin().await?;
-    let (ctx, plans) = plan_request(&mut tx, actor, request).await?;
-    let out = summaries(&mut tx, actor, &ctx, &plans).await?;
-    let action = match request.mode {
-        Mode::Append => "roles.append",
-        Mode::Assign => "roles.assign",
-    };
-    write(&mut tx, actor, action, &plans).await?;
-    tx.commit().await?;
-    Ok(out)
+    let mut guard = Guard::begin(db, actor).await?;
+    let result: AppResult<_> = async {
+        let tx = guard.conn();
+        let (ctx, plans) = plan_request(&mut *tx, actor, request).await?;
+        let out = summaries(&mut *tx, actor, &ctx, &plans).await?;
+        let action = match request.mode {
+            Mode::Append => "roles.append",
+            Mode::Assign => "roles.assign",
+        };
+        write(&mut *tx, actor, action, &plans).await?;
+        Ok(out)
+    }
+    .await;
+    guard.finish(result).await
 }
 
 /// `Remove roles` from a list: takes the chosen roles (in every space) from each principal.
@@ -423,31 +428,35 @@ pub async fn remove_roles(
     subjects: &[Subject],
     roles: &BTreeSet<RoleId>,
 ) -> AppResult<Vec<SubjectSummary>> {
-    let mut tx = db.pool.begin().await?;
-    let ctx = context(&mut tx, actor, Mode::Append, subjects).await?;
-    let mut plans = Vec::new();
-    for info in &ctx.subjects {
-        let removed = if info.skip.is_some() {
-            Vec::new()
-        } else {
-            info.current
-                .iter()
-                .filter(|(r, _)| roles.contains(r))
-                .copied()
-                .collect()
-        };
-        let plan = Planned {
-            info: info.clone(),
-            added: Vec::new(),
-            removed,
-        };
-        check_change(&mut tx, actor, &ctx, &plan).await?;
-        plans.push(plan);
+    let mut guard = Guard::begin(db, actor).await?;
+    let result: AppResult<_> = async {
+        let tx = guard.conn();
+        let ctx = context(&mut *tx, actor, Mode::Append, subjects).await?;
+        let mut plans = Vec::new();
+        for info in &ctx.subjects {
+            let removed = if info.skip.is_some() {
+                Vec::new()
+            } else {
+                info.current
+                    .iter()
+                    .filter(|(r, _)| roles.contains(r))
+                    .copied()
+                    .collect()
+            };
+            let plan = Planned {
+                info: info.clone(),
+                added: Vec::new(),
+                removed,
+            };
+            check_change(&mut *tx, actor, &ctx, &plan).await?;
+            plans.push(plan);
+        }
+        let out = summaries(&mut *tx, actor, &ctx, &plans).await?;
+        write(&mut *tx, actor, "roles.remove", &plans).await?;
+        Ok(out)
     }
-    let out = summaries(&mut tx, actor, &ctx, &plans).await?;
-    write(&mut tx, actor, "roles.remove", &plans).await?;
-    tx.commit().await?;
-    Ok(out)
+    .await;
+    guard.finish(result).await
 }
 
 #[cfg(test)]

@@ -81,6 +81,8 @@ pub struct PermissionIndex {
     users: IdMap,
     /// Per user, `words` words: every global role, whatever its space (what the user holds).
     anywhere: Vec<u64>,
+    /// Per user, `words` words: tenant-wide roles only (the user's authority, SPEC rule 1).
+    tenant_wide: Vec<u64>,
     /// Per user: what a check needs first, in one place.
     slots: Vec<UserSlot>,
     groups: IdMap,
@@ -162,6 +164,7 @@ impl PermissionIndex {
             .collect();
         self.users = IdMap::new(&ids);
         self.anywhere = vec![0; s.users.len() * words];
+        self.tenant_wide = vec![0; s.users.len() * words];
         self.slots = vec![UserSlot::default(); s.users.len()];
         let group_roles = group_by(s.group_roles.iter().map(|(g, r, sp)| (*g, (*r, *sp))));
         let via_groups = s.members.iter().flat_map(|(g, u)| {
@@ -182,6 +185,9 @@ impl PermissionIndex {
             }
             if space == 0 {
                 self.slots[u].global_inventory |= inventory;
+                for (w, b) in bits.iter().enumerate() {
+                    self.tenant_wide[u * words + w] |= b;
+                }
             }
         }
     }
@@ -346,11 +352,21 @@ impl PermissionIndex {
         self.anywhere[u as usize * self.words + id / 64] & (1 << (id % 64)) != 0
     }
 
-    /// Every global cell `user` holds, implications applied (what the actor may hand out).
+    /// Every global cell `user` holds in any space, implications applied.
     pub fn grants_of(&self, user: UserId) -> Grants {
+        self.cells_in(&self.anywhere, user)
+    }
+
+    /// Every global cell `user` holds tenant-wide, implications applied: their console-wide
+    /// authority (a space-bound role counts only in its space, SPEC rule 1).
+    pub fn tenant_wide_grants_of(&self, user: UserId) -> Grants {
+        self.cells_in(&self.tenant_wide, user)
+    }
+
+    fn cells_in(&self, words: &[u64], user: UserId) -> Grants {
         let mut grants = Grants::new();
         if let Some(u) = self.users.get(user.0) {
-            let bits = &self.anywhere[u as usize * self.words..(u as usize + 1) * self.words];
+            let bits = &words[u as usize * self.words..(u as usize + 1) * self.words];
             for (id, (t, l)) in self.cells.iter().enumerate() {
                 if bits[id / 64] & (1 << (id % 64)) != 0 {
                     grants.entry(t.clone()).or_default().insert(l.clone());

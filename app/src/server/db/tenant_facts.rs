@@ -1,0 +1,175 @@
+//! Everything that decides who may do what in one tenant, read inside a guarded write's
+//! transaction (before and after the write), and the per-tenant lock that serializes those writes.
+
+use sqlx::AnyConnection;
+
+use crate::model::{inventory::InventoryPermission, AppResult, TenantId};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserFact {
+    pub id: i64,
+    pub username: String,
+    pub status: String,
+    pub origin: String,
+    pub is_partner_admin: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RoleFact {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub audience: String,
+    pub scope: String,
+    pub built_in: i64,
+}
+
+/// The rows of one tenant, as stored.
+#[derive(Debug, Clone, Default)]
+pub struct TenantFacts {
+    pub sso_manual_changes: bool,
+    pub users: Vec<UserFact>,
+    pub roles: Vec<RoleFact>,
+    /// (role, permission type, level) as ticked.
+    pub role_grants: Vec<(i64, String, String)>,
+    pub role_applications: Vec<(i64, String)>,
+    /// (role, required role).
+    pub role_requires: Vec<(i64, i64)>,
+    pub spaces: Vec<(i64, String)>,
+    /// (user, role, space); space 0 is tenant-wide.
+    pub user_roles: Vec<(i64, i64, i64)>,
+    pub user_groups: Vec<(i64, String)>,
+    /// (user group, role, space).
+    pub group_roles: Vec<(i64, i64, i64)>,
+    /// (user group, user).
+    pub members: Vec<(i64, i64)>,
+    /// (device group, parent, name); parent 0 is the top.
+    pub device_groups: Vec<(i64, i64, String)>,
+    pub inventory_roles: Vec<(i64, String)>,
+    /// (inventory role, row), in row order.
+    pub inventory_rows: Vec<(i64, InventoryPermission)>,
+    /// (user, inventory role, device group).
+    pub user_inventory: Vec<(i64, i64, i64)>,
+}
+
+/// Takes the tenant's write lock for the rest of the transaction: the row lock on PostgreSQL,
+/// the database write lock on SQLite (an UPDATE as the transaction's first statement waits for
+/// it like `BEGIN IMMEDIATE`). Permission-changing writes of one tenant therefore never
+/// interleave, and what the guard reads before the write is still true when it commits.
+pub async fn lock(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<bool> {
+    let done = sqlx::query("UPDATE tenants SET perm_epoch = perm_epoch WHERE id = $1")
+        .bind(tenant.0)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+async fn rows<T>(conn: &mut AnyConnection, sql: &str, tenant: TenantId) -> AppResult<Vec<T>>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    Ok(sqlx::query_as(sql).bind(tenant.0).fetch_all(conn).await?)
+}
+
+pub async fn load(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<TenantFacts> {
+    let sso_manual: i64 =
+        sqlx::query_scalar("SELECT sso_manual_changes FROM tenants WHERE id = $1")
+            .bind(tenant.0)
+            .fetch_optional(&mut *conn)
+            .await?
+            .unwrap_or_default();
+    let inventory_rows: Vec<(i64, String, String, String)> = rows(
+        conn,
+        "SELECT role_id, category, fragment_type, level FROM inventory_role_permissions \
+         WHERE tenant_id = $1 ORDER BY role_id, position",
+        tenant,
+    )
+    .await?;
+    Ok(TenantFacts {
+        sso_manual_changes: sso_manual != 0,
+        users: rows(
+            conn,
+            "SELECT id, username, status, origin, is_partner_admin FROM users \
+             WHERE tenant_id = $1 ORDER BY id",
+            tenant,
+        )
+        .await?,
+        roles: rows(
+            conn,
+            "SELECT id, name, description, audience, scope, built_in FROM roles \
+             WHERE tenant_id = $1 ORDER BY id",
+            tenant,
+        )
+        .await?,
+        role_grants: rows(
+            conn,
+            "SELECT role_id, perm_type, level FROM role_grants WHERE tenant_id = $1",
+            tenant,
+        )
+        .await?,
+        role_applications: rows(
+            conn,
+            "SELECT role_id, application FROM role_applications WHERE tenant_id = $1",
+            tenant,
+        )
+        .await?,
+        role_requires: rows(
+            conn,
+            "SELECT role_id, required_id FROM role_requires WHERE tenant_id = $1",
+            tenant,
+        )
+        .await?,
+        spaces: rows(
+            conn,
+            "SELECT id, name FROM spaces WHERE tenant_id = $1",
+            tenant,
+        )
+        .await?,
+        user_roles: rows(
+            conn,
+            "SELECT user_id, role_id, space_id FROM user_roles WHERE tenant_id = $1",
+            tenant,
+        )
+        .await?,
+        user_groups: rows(
+            conn,
+            "SELECT id, name FROM user_groups WHERE tenant_id = $1",
+            tenant,
+        )
+        .await?,
+        group_roles: rows(
+            conn,
+            "SELECT group_id, role_id, space_id FROM group_roles WHERE tenant_id = $1",
+            tenant,
+        )
+        .await?,
+        members: rows(
+            conn,
+            "SELECT group_id, user_id FROM group_members WHERE tenant_id = $1",
+            tenant,
+        )
+        .await?,
+        device_groups: rows(
+            conn,
+            "SELECT id, parent_id, name FROM device_groups WHERE tenant_id = $1",
+            tenant,
+        )
+        .await?,
+        inventory_roles: rows(
+            conn,
+            "SELECT id, name FROM inventory_roles WHERE tenant_id = $1",
+            tenant,
+        )
+        .await?,
+        inventory_rows: inventory_rows
+            .into_iter()
+            .map(|(role, c, t, l)| (role, InventoryPermission::new(&c, &t, &l)))
+            .collect(),
+        user_inventory: rows(
+            conn,
+            "SELECT user_id, role_id, group_id FROM user_inventory_roles WHERE tenant_id = $1",
+            tenant,
+        )
+        .await?,
+    })
+}

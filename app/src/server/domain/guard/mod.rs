@@ -1,0 +1,121 @@
+//! The one guarded path for every write that can change who may do what (SPEC rules 4–9).
+//!
+//! A write runs inside a [`Guard`]: the transaction first takes the tenant's write lock (so
+//! writes of one tenant never interleave), reads the tenant's state, lets the write run, reads
+//! the state again and judges the *effect*: every (user, permission, scope) gained or lost must be
+//! within the actor's authority at that scope, locked users keep their roles, built-in roles stay
+//! intact, an active tenant admin remains, the device-group tree has no cycle. Then it commits,
+//! or rolls back with the refusal. Because the judgement is on the effect and not on the request,
+//! a path cannot forget a check: a new write path that changes permissions is judged the same way.
+
+pub mod effect;
+pub mod rules;
+pub mod state;
+
+use sqlx::{Any, AnyConnection, Transaction};
+
+pub use effect::{Change, Effect, Permission};
+pub use state::TenantState;
+
+use super::access::Actor;
+use crate::{
+    model::{AppError, AppResult},
+    server::db::{self, Db},
+};
+
+/// A write in progress, holding the tenant's write lock. Obtained only from a resolved
+/// [`Actor`]; ends with [`Guard::finish`] (judge, then commit or roll back) or
+/// [`Guard::preview`] (judge nothing, report the effect, roll back).
+pub struct Guard<'a> {
+    tx: Transaction<'static, Any>,
+    actor: &'a Actor,
+    before: TenantState,
+}
+
+impl<'a> Guard<'a> {
+    pub async fn begin(db: &Db, actor: &'a Actor) -> AppResult<Guard<'a>> {
+        let mut tx = db.pool.begin().await?;
+        if !db::tenant_facts::lock(&mut tx, actor.tenant()).await? {
+            tx.rollback().await?;
+            return Err(AppError::NotFound);
+        }
+        let facts = db::tenant_facts::load(&mut tx, actor.tenant()).await?;
+        Ok(Guard {
+            tx,
+            actor,
+            before: TenantState::from_facts(facts),
+        })
+    }
+
+    /// The transaction, for the write's reads and statements.
+    pub fn conn(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
+
+    /// The tenant as it was when the lock was taken.
+    pub fn before(&self) -> &TenantState {
+        &self.before
+    }
+
+    async fn after(&mut self) -> AppResult<(TenantState, Effect)> {
+        let facts = db::tenant_facts::load(&mut self.tx, self.actor.tenant()).await?;
+        let after = TenantState::from_facts(facts);
+        let effect = Effect::between(&self.actor.catalogue, &self.before, &after);
+        Ok((after, effect))
+    }
+
+    /// Commits the write if it succeeded and its effect is allowed; otherwise rolls back at once
+    /// (releasing the lock) and returns the refusal.
+    pub async fn finish<T>(mut self, result: AppResult<T>) -> AppResult<T> {
+        let judged = match result {
+            Ok(value) => self.judge().await.map(|()| value),
+            Err(error) => Err(error),
+        };
+        match judged {
+            Ok(value) => {
+                self.tx.commit().await?;
+                Ok(value)
+            }
+            Err(error) => {
+                if let Err(rollback) = self.tx.rollback().await {
+                    tracing::error!(%rollback, "rollback after a refused write failed");
+                }
+                Err(error)
+            }
+        }
+    }
+
+    async fn judge(&mut self) -> AppResult<()> {
+        let (after, effect) = self.after().await?;
+        rules::verdict(
+            &self.actor.catalogue,
+            &self.before,
+            &after,
+            self.actor.principal.user_id.0,
+            &effect,
+        )
+    }
+
+    /// What the write would change, and whether it would be refused; nothing is kept.
+    pub async fn preview(mut self) -> AppResult<(Effect, AppResult<()>)> {
+        let (after, effect) = match self.after().await {
+            Ok(found) => found,
+            Err(error) => {
+                let _ = self.tx.rollback().await;
+                return Err(error);
+            }
+        };
+        let verdict = rules::verdict(
+            &self.actor.catalogue,
+            &self.before,
+            &after,
+            self.actor.principal.user_id.0,
+            &effect,
+        );
+        self.tx.rollback().await?;
+        Ok((effect, verdict))
+    }
+}
+
+#[cfg(test)]
+mod tests;

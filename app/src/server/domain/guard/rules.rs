@@ -1,0 +1,215 @@
+//! What a write may do, judged on its effect (SPEC rules 4, 5, 6, 7 and 9): the actor holds every
+//! permission gained or lost at its scope; locked users keep their roles; built-in roles change
+//! only by someone who holds all they grant; an active tenant admin remains; the device-group
+//! tree has no cycle; no requirement is left unmet.
+
+use std::collections::BTreeSet;
+
+use super::{
+    effect::{Effect, Permission},
+    state::{Space, TenantState, TENANT_WIDE},
+};
+use crate::{
+    model::{
+        catalogue::{holds, Catalogue, Grants},
+        inventory_access::{bit, global_bits, Want, CHECKED},
+        AppError, AppResult,
+    },
+    server::domain::assignments::{PARTNER_ADMIN_MESSAGE, SSO_LOCK_REASON},
+};
+
+/// Who makes the write: a signed-in user of the tenant (their authority is what they hold in
+/// the state before the write).
+pub fn verdict(
+    catalogue: &Catalogue,
+    before: &TenantState,
+    after: &TenantState,
+    actor: i64,
+    effect: &Effect,
+) -> AppResult<()> {
+    locked_users(before, after)?;
+    built_in_roles(catalogue, before, after, actor)?;
+    authority(catalogue, before, actor, effect)?;
+    invariants(before, after)
+}
+
+/// SPEC rules 6 and 7: a locked user's roles never change here, by whatever path; a partner
+/// administrator is not disabled, enabled or deleted here either.
+fn locked_users(before: &TenantState, after: &TenantState) -> AppResult<()> {
+    for (id, user) in &before.users {
+        let holdings_changed = before.holdings_of(*id) != after.holdings_of(*id);
+        if user.partner_admin {
+            let status_changed = after.users.get(id).is_none_or(|u| u.active != user.active);
+            if holdings_changed || status_changed {
+                return Err(AppError::Locked {
+                    reason: format!("{PARTNER_ADMIN_MESSAGE} ({})", user.username),
+                });
+            }
+        } else if user.sso
+            && !before.sso_manual_changes
+            && after.users.contains_key(id)
+            && holdings_changed
+        {
+            return Err(AppError::Locked {
+                reason: format!("{}: {SSO_LOCK_REASON}", user.username),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn all_cells(catalogue: &Catalogue, grants: &Grants) -> Vec<(String, String)> {
+    catalogue
+        .effective(grants)
+        .into_iter()
+        .flat_map(|(t, levels)| levels.into_iter().map(move |l| (t.clone(), l)))
+        .collect()
+}
+
+/// SPEC rule 9: built-in roles stay, and their name and grants change only by an actor holding,
+/// tenant-wide, every permission the role grants (before and after).
+fn built_in_roles(
+    catalogue: &Catalogue,
+    before: &TenantState,
+    after: &TenantState,
+    actor: i64,
+) -> AppResult<()> {
+    let held = before.global_in(catalogue, actor, TENANT_WIDE);
+    let apps = before.applications_of(actor);
+    for (id, role) in before.roles.iter().filter(|(_, r)| r.built_in) {
+        let Some(now) = after.roles.get(id) else {
+            return Err(AppError::Locked {
+                reason: format!("{} is built in and cannot be deleted.", role.name),
+            });
+        };
+        if now.name == role.name
+            && now.grants == role.grants
+            && now.applications == role.applications
+        {
+            continue;
+        }
+        let cells = all_cells(catalogue, &role.grants)
+            .into_iter()
+            .chain(all_cells(catalogue, &now.grants));
+        for (t, l) in cells {
+            if !holds(&held, &t, &l) {
+                return Err(AppError::forbidden(format!(
+                    "{t} {l} (changing the built-in role {} needs every permission it grants)",
+                    role.name
+                )));
+            }
+        }
+        if let Some(app) = role
+            .applications
+            .union(&now.applications)
+            .find(|a| !apps.contains(*a))
+        {
+            return Err(AppError::forbidden(format!("application {app}")));
+        }
+    }
+    Ok(())
+}
+
+/// SPEC rules 1 and 4: every gain and every loss is within the actor's authority at its scope.
+fn authority(
+    catalogue: &Catalogue,
+    before: &TenantState,
+    actor: i64,
+    effect: &Effect,
+) -> AppResult<()> {
+    let scoped = before.global_of(catalogue, actor);
+    let tenant_wide = scoped.get(&TENANT_WIDE).cloned().unwrap_or_default();
+    let apps = before.applications_of(actor);
+    let inventory = before.inventory_of(actor);
+    let everywhere = global_bits(&tenant_wide);
+    let mut checked: BTreeSet<&Permission> = BTreeSet::new();
+    for change in &effect.changes {
+        if !checked.insert(&change.permission) {
+            continue;
+        }
+        let missing = match &change.permission {
+            Permission::Cell {
+                space,
+                type_name,
+                level,
+            } => {
+                let in_space =
+                    |s: Space| scoped.get(&s).is_some_and(|g| holds(g, type_name, level));
+                let ok = holds(&tenant_wide, type_name, level)
+                    || (*space != TENANT_WIDE && in_space(*space));
+                (!ok).then(|| {
+                    if *space == TENANT_WIDE {
+                        format!("{type_name} {level}")
+                    } else {
+                        format!("{type_name} {level} in {}", before.space_name(*space))
+                    }
+                })
+            }
+            Permission::Application(app) => {
+                (!apps.contains(app)).then(|| format!("application {app}"))
+            }
+            Permission::Inventory {
+                group,
+                category,
+                change,
+                fragment_type,
+            } => {
+                let want = if *change { Want::Change } else { Want::Read };
+                let b = bit(*category, want);
+                let own = inventory
+                    .get(group)
+                    .map_or(0, |bits| bits.on(fragment_type));
+                ((everywhere | own) & b == 0).then(|| {
+                    format!(
+                        "{} {} on {}",
+                        CHECKED[*category],
+                        want.label(),
+                        before.group_name(*group)
+                    )
+                })
+            }
+        };
+        if let Some(missing) = missing {
+            return Err(AppError::forbidden(missing));
+        }
+    }
+    Ok(())
+}
+
+/// What must hold after every write, if it held before.
+fn invariants(before: &TenantState, after: &TenantState) -> AppResult<()> {
+    if before.has_active_tenant_admin() && !after.has_active_tenant_admin() {
+        let role = before
+            .roles
+            .values()
+            .find(|r| r.tenant_admin)
+            .map_or("the tenant-admin role", |r| r.name.as_str());
+        return Err(AppError::Locked {
+            reason: format!(
+                "At least one active user must keep {role} tenant-wide: this change would leave none."
+            ),
+        });
+    }
+    if before.cycle().is_none() && after.cycle().is_some() {
+        return Err(AppError::validation(
+            "parent",
+            "A device group cannot be moved under itself or one of its subgroups.",
+        ));
+    }
+    let unmet_before = before.unmet_requirements();
+    if let Some((_, role, required, _)) = after
+        .unmet_requirements()
+        .into_iter()
+        .find(|u| !unmet_before.contains(u))
+    {
+        return Err(AppError::validation(
+            "roles",
+            format!(
+                "{} requires {}.",
+                after.role_name(role),
+                after.role_name(required)
+            ),
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,374 @@
+//! A tenant's facts in the shape the guard asks about: what each active user holds, at which
+//! scope, directly or through a group, on which device groups.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::{
+    model::{
+        catalogue::{Catalogue, Grants},
+        inventory::{InventoryPermission, ANY_TYPE},
+        inventory_access::row_bits,
+    },
+    server::db::tenant_facts::TenantFacts,
+};
+
+/// Where a global role counts: tenant-wide (space 0) or in one space.
+pub type Space = i64;
+pub const TENANT_WIDE: Space = 0;
+
+/// What one inventory role, or a user's roles on one device group, grant: bits on every
+/// fragment type (`*`) and bits per named type.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InventoryBits {
+    pub wild: u16,
+    pub typed: BTreeMap<String, u16>,
+}
+
+impl InventoryBits {
+    fn from_rows(rows: &[InventoryPermission]) -> InventoryBits {
+        let mut bits = InventoryBits::default();
+        for row in rows {
+            if row.fragment_type == ANY_TYPE {
+                bits.wild |= row_bits(row);
+            } else {
+                *bits.typed.entry(row.fragment_type.clone()).or_default() |= row_bits(row);
+            }
+        }
+        bits
+    }
+
+    fn merge(&mut self, other: &InventoryBits) {
+        self.wild |= other.wild;
+        for (t, b) in &other.typed {
+            *self.typed.entry(t.clone()).or_default() |= b;
+        }
+    }
+
+    /// The bits for fragment type `t` (`*` asks for what holds on every type).
+    pub fn on(&self, t: &str) -> u16 {
+        if t == ANY_TYPE {
+            self.wild
+        } else {
+            self.wild | self.typed.get(t).copied().unwrap_or_default()
+        }
+    }
+
+    /// Every fragment type with bits, `*` first.
+    pub fn types(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(ANY_TYPE).chain(self.typed.keys().map(String::as_str))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct UserState {
+    pub username: String,
+    pub active: bool,
+    pub sso: bool,
+    pub partner_admin: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleState {
+    pub name: String,
+    pub description: String,
+    pub tenant_admin: bool,
+    pub built_in: bool,
+    pub space_bound: bool,
+    /// As ticked (implications not applied).
+    pub grants: Grants,
+    pub applications: BTreeSet<String>,
+}
+
+/// What a user holds: a global role at a scope, or an inventory role on a device group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Holding {
+    Global { role: i64, space: Space },
+    Inventory { role: i64, group: i64 },
+}
+
+#[derive(Debug, Clone)]
+pub struct TenantState {
+    pub sso_manual_changes: bool,
+    pub users: BTreeMap<i64, UserState>,
+    pub roles: BTreeMap<i64, RoleState>,
+    pub requires: BTreeSet<(i64, i64)>,
+    pub spaces: BTreeMap<Space, String>,
+    pub user_groups: BTreeMap<i64, String>,
+    /// Per user, every holding, directly or through a group.
+    pub holdings: BTreeMap<i64, BTreeSet<Holding>>,
+    /// (device group) → (parent, name).
+    pub device_groups: BTreeMap<i64, (i64, String)>,
+    pub inventory_roles: BTreeMap<i64, (String, InventoryBits)>,
+}
+
+impl TenantState {
+    pub fn from_facts(facts: TenantFacts) -> TenantState {
+        let mut roles: BTreeMap<i64, RoleState> = facts
+            .roles
+            .into_iter()
+            .map(|r| {
+                let built_in = r.built_in != 0;
+                let state = RoleState {
+                    name: r.name,
+                    description: r.description,
+                    tenant_admin: built_in && r.audience == "admin",
+                    built_in,
+                    space_bound: r.scope == "space-bound",
+                    grants: Grants::new(),
+                    applications: BTreeSet::new(),
+                };
+                (r.id, state)
+            })
+            .collect();
+        for (role, t, l) in facts.role_grants {
+            if let Some(r) = roles.get_mut(&role) {
+                r.grants.entry(t).or_default().insert(l);
+            }
+        }
+        for (role, app) in facts.role_applications {
+            if let Some(r) = roles.get_mut(&role) {
+                r.applications.insert(app);
+            }
+        }
+        let mut group_roles: BTreeMap<i64, Vec<(i64, Space)>> = BTreeMap::new();
+        for (g, r, s) in facts.group_roles {
+            group_roles.entry(g).or_default().push((r, s));
+        }
+        let mut holdings: BTreeMap<i64, BTreeSet<Holding>> = BTreeMap::new();
+        for (u, role, space) in facts.user_roles {
+            holdings
+                .entry(u)
+                .or_default()
+                .insert(Holding::Global { role, space });
+        }
+        for (g, u) in facts.members {
+            for &(role, space) in group_roles.get(&g).into_iter().flatten() {
+                holdings
+                    .entry(u)
+                    .or_default()
+                    .insert(Holding::Global { role, space });
+            }
+        }
+        for (u, role, group) in facts.user_inventory {
+            holdings
+                .entry(u)
+                .or_default()
+                .insert(Holding::Inventory { role, group });
+        }
+        let mut rows: BTreeMap<i64, Vec<InventoryPermission>> = BTreeMap::new();
+        for (role, row) in facts.inventory_rows {
+            rows.entry(role).or_default().push(row);
+        }
+        TenantState {
+            sso_manual_changes: facts.sso_manual_changes,
+            users: facts
+                .users
+                .into_iter()
+                .map(|u| {
+                    let state = UserState {
+                        active: u.status == "active",
+                        sso: u.origin == "sso",
+                        partner_admin: u.is_partner_admin != 0,
+                        username: u.username,
+                    };
+                    (u.id, state)
+                })
+                .collect(),
+            roles,
+            requires: facts.role_requires.into_iter().collect(),
+            spaces: facts.spaces.into_iter().collect(),
+            user_groups: facts.user_groups.into_iter().collect(),
+            holdings,
+            device_groups: facts
+                .device_groups
+                .into_iter()
+                .map(|(id, parent, name)| (id, (parent, name)))
+                .collect(),
+            inventory_roles: facts
+                .inventory_roles
+                .into_iter()
+                .map(|(id, name)| {
+                    let bits = InventoryBits::from_rows(rows.get(&id).map_or(&[], Vec::as_slice));
+                    (id, (name, bits))
+                })
+                .collect(),
+        }
+    }
+
+    pub fn is_active(&self, user: i64) -> bool {
+        self.users.get(&user).is_some_and(|u| u.active)
+    }
+
+    pub fn holdings_of(&self, user: i64) -> BTreeSet<Holding> {
+        self.holdings.get(&user).cloned().unwrap_or_default()
+    }
+
+    /// A user's effective global permissions (implications applied) per scope: what holds
+    /// tenant-wide, and what holds in each space on top of that. A disabled user holds nothing.
+    pub fn global_of(&self, catalogue: &Catalogue, user: i64) -> BTreeMap<Space, Grants> {
+        let mut ticked: BTreeMap<Space, Grants> = BTreeMap::new();
+        if !self.is_active(user) {
+            return ticked;
+        }
+        for holding in self.holdings.get(&user).into_iter().flatten() {
+            if let Holding::Global { role, space } = holding {
+                if let Some(r) = self.roles.get(role) {
+                    let grants = ticked.entry(*space).or_default();
+                    for (t, levels) in &r.grants {
+                        grants
+                            .entry(t.clone())
+                            .or_default()
+                            .extend(levels.iter().cloned());
+                    }
+                }
+            }
+        }
+        ticked
+            .into_iter()
+            .map(|(space, grants)| (space, catalogue.effective(&grants)))
+            .collect()
+    }
+
+    /// Everything a user holds in `space` (tenant-wide grants count in every space).
+    pub fn global_in(&self, catalogue: &Catalogue, user: i64, space: Space) -> Grants {
+        let scoped = self.global_of(catalogue, user);
+        let mut grants = scoped.get(&TENANT_WIDE).cloned().unwrap_or_default();
+        if space != TENANT_WIDE {
+            for (t, levels) in scoped.get(&space).into_iter().flatten() {
+                grants
+                    .entry(t.clone())
+                    .or_default()
+                    .extend(levels.iter().cloned());
+            }
+        }
+        grants
+    }
+
+    pub fn applications_of(&self, user: i64) -> BTreeSet<String> {
+        if !self.is_active(user) {
+            return BTreeSet::new();
+        }
+        self.holdings
+            .get(&user)
+            .into_iter()
+            .flatten()
+            .filter_map(|h| match h {
+                Holding::Global { role, .. } => self.roles.get(role),
+                Holding::Inventory { .. } => None,
+            })
+            .flat_map(|r| r.applications.iter().cloned())
+            .collect()
+    }
+
+    /// The device groups at or below `group` (each once, whatever the tree's shape).
+    pub fn subtree(&self, group: i64) -> Vec<i64> {
+        let mut children: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+        for (id, (parent, _)) in &self.device_groups {
+            children.entry(*parent).or_default().push(*id);
+        }
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![group];
+        while let Some(g) = stack.pop() {
+            if self.device_groups.contains_key(&g) && seen.insert(g) {
+                stack.extend(children.get(&g).into_iter().flatten().copied());
+            }
+        }
+        seen.into_iter().collect()
+    }
+
+    /// A user's inventory permissions on every device group where they have any: their roles on
+    /// the group and on every group above it. A disabled user holds nothing.
+    pub fn inventory_of(&self, user: i64) -> BTreeMap<i64, InventoryBits> {
+        let mut out: BTreeMap<i64, InventoryBits> = BTreeMap::new();
+        if !self.is_active(user) {
+            return out;
+        }
+        for holding in self.holdings.get(&user).into_iter().flatten() {
+            if let Holding::Inventory { role, group } = holding {
+                let Some((_, bits)) = self.inventory_roles.get(role) else {
+                    continue;
+                };
+                for node in self.subtree(*group) {
+                    out.entry(node).or_default().merge(bits);
+                }
+            }
+        }
+        out
+    }
+
+    /// The first device group whose parent chain never reaches the top, if any.
+    pub fn cycle(&self) -> Option<i64> {
+        self.device_groups.keys().copied().find(|&start| {
+            let mut node = start;
+            for _ in 0..=self.device_groups.len() {
+                match self.device_groups.get(&node) {
+                    Some((parent, _)) if *parent == 0 => return false,
+                    Some((parent, _)) => node = *parent,
+                    None => return false,
+                }
+            }
+            true
+        })
+    }
+
+    /// Whether some active user holds a tenant-admin role tenant-wide (SPEC rule 9).
+    pub fn has_active_tenant_admin(&self) -> bool {
+        self.holdings.iter().any(|(user, held)| {
+            self.is_active(*user)
+                && held.iter().any(|h| {
+                    matches!(h, Holding::Global { role, space: TENANT_WIDE }
+                        if self.roles.get(role).is_some_and(|r| r.tenant_admin))
+                })
+        })
+    }
+
+    /// Every (user, role, required role, scope) where a held role's requirement is not held at
+    /// the same scope (tenant-wide covers every space) — SPEC rule 5.
+    pub fn unmet_requirements(&self) -> BTreeSet<(i64, i64, i64, Space)> {
+        let mut out = BTreeSet::new();
+        for (user, held) in &self.holdings {
+            for h in held {
+                let Holding::Global { role, space } = *h else {
+                    continue;
+                };
+                for &(_, required) in self.requires.range((role, i64::MIN)..=(role, i64::MAX)) {
+                    let met = held.contains(&Holding::Global {
+                        role: required,
+                        space,
+                    }) || held.contains(&Holding::Global {
+                        role: required,
+                        space: TENANT_WIDE,
+                    });
+                    if !met {
+                        out.insert((*user, role, required, space));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    pub fn space_name(&self, space: Space) -> &str {
+        self.spaces
+            .get(&space)
+            .map_or("a deleted space", String::as_str)
+    }
+
+    pub fn group_name(&self, group: i64) -> &str {
+        self.device_groups
+            .get(&group)
+            .map_or("a deleted device group", |(_, n)| n.as_str())
+    }
+
+    pub fn username(&self, user: i64) -> &str {
+        self.users
+            .get(&user)
+            .map_or("a deleted user", |u| u.username.as_str())
+    }
+
+    pub fn role_name(&self, role: i64) -> &str {
+        self.roles
+            .get(&role)
+            .map_or("a deleted role", |r| r.name.as_str())
+    }
+}

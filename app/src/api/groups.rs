@@ -88,15 +88,20 @@ pub async fn add_group_member_by_name(group: GroupId, username: String) -> Resul
     .await
 }
 
-/// Sets a group's global roles to exactly `roles`.
+/// Sets a group's global roles to exactly `roles`, if they are still at `roles_version`.
 /// **Permissions**: the assign permission, and every permission of each role added or removed.
 #[server(endpoint = "groups/set_roles", input = Json)]
-pub async fn set_group_roles(group: GroupId, roles: Vec<RoleId>) -> Result<(), AppError> {
+pub async fn set_group_roles(
+    group: GroupId,
+    roles: Vec<RoleId>,
+    roles_version: i64,
+) -> Result<(), AppError> {
     use super::ctx;
     ctx::run(async move {
         let actor = ctx::actor().await?;
         let wanted = roles.into_iter().collect();
-        crate::server::domain::groups::set_roles(&ctx::state()?.db, &actor, group, &wanted).await
+        let db = &ctx::state()?.db;
+        crate::server::domain::groups::set_roles(db, &actor, group, &wanted, roles_version).await
     })
     .await
 }

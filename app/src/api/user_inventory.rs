@@ -37,7 +37,8 @@ pub async fn inventory_choices(
     .await
 }
 
-/// Sets the user's inventory roles on one group to exactly `roles`.
+/// Sets the user's inventory roles on one group to exactly `roles`, if the user's inventory
+/// roles are still at `version`.
 /// **Permissions**: User management ADMIN, and on that group every permission of each role
 /// added or removed.
 #[server(endpoint = "users/inventory_apply", input = Json)]
@@ -45,14 +46,15 @@ pub async fn apply_inventory_roles(
     user: UserId,
     group: DeviceGroupId,
     roles: Vec<i64>,
+    version: i64,
 ) -> Result<(), AppError> {
     use super::ctx;
     ctx::run(async move {
         let actor = ctx::actor().await?;
         let state = ctx::state()?;
         let roles = roles.into_iter().collect();
-        crate::server::domain::inventory_assignments::apply(&state.db, &actor, user, group, &roles)
-            .await
+        let domain_apply = crate::server::domain::inventory_assignments::apply;
+        domain_apply(&state.db, &actor, user, group, &roles, version).await
     })
     .await
 }

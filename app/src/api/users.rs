@@ -46,6 +46,7 @@ pub async fn list_users(query: String, page: i64) -> Result<UserPage, AppError> 
                 email: r.email,
                 status: r.status,
                 origin: r.origin,
+                roles_version: r.roles_version,
             })
             .collect();
         Ok(UserPage {
@@ -74,10 +75,14 @@ pub async fn assignable_roles() -> Result<Vec<AssignableRole>, AppError> {
     .await
 }
 
-/// Sets a user's global roles to exactly `roles`.
+/// Sets a user's global roles to exactly `roles`, if they are still at `roles_version`.
 /// **Permissions**: User management ADMIN, and every permission of each role added or removed.
 #[server(endpoint = "users/set_roles", input = Json)]
-pub async fn set_user_roles(user: UserId, roles: Vec<RoleId>) -> Result<(), AppError> {
+pub async fn set_user_roles(
+    user: UserId,
+    roles: Vec<RoleId>,
+    roles_version: i64,
+) -> Result<(), AppError> {
     use super::ctx;
     ctx::run(async move {
         let actor = ctx::actor().await?;
@@ -87,6 +92,7 @@ pub async fn set_user_roles(user: UserId, roles: Vec<RoleId>) -> Result<(), AppE
             &actor,
             user,
             &wanted,
+            roles_version,
         )
         .await?;
         Ok(())
@@ -151,6 +157,7 @@ pub async fn load_user(id: UserId) -> Result<UserDetail, AppError> {
             owner,
             is_partner_admin: user.is_partner_admin != 0,
             version: user.version,
+            roles_version: user.roles_version,
             roles_locked,
             add_new,
             can_manage,

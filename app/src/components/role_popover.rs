@@ -44,6 +44,7 @@ where
             .join(", ")
     };
     let user_id = user.id;
+    let roles_version = user.roles_version;
     Effect::new(move |_| {
         if let Some(Ok(())) = apply.value().get() {
             open.set(false);
@@ -85,7 +86,7 @@ where
                     <div class="actions">
                         <button type="button" on:click=move |_| open.set(false)>"Cancel"</button>
                         <button type="button" class="primary" disabled=move || apply.pending().get()
-                            on:click=move |_| { apply.dispatch(SetUserRoles { user: user_id, roles: chosen.get_untracked().into_iter().collect() }); }>"Apply"</button>
+                            on:click=move |_| { apply.dispatch(SetUserRoles { user: user_id, roles: chosen.get_untracked().into_iter().collect(), roles_version }); }>"Apply"</button>
                     </div>
                 </div>
             </Show>

@@ -25,6 +25,8 @@ pub enum AppError {
     Conflict,
     #[error("{reason}")]
     Locked { reason: String },
+    #[error("The server is busy with other changes right now. Try again in a moment.")]
+    Busy,
     #[error("Something went wrong on the server. Try again; if it keeps happening, tell your administrator.")]
     Internal,
     #[error("The server could not be reached: {0}")]
@@ -56,6 +58,7 @@ impl AppError {
             Self::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Conflict => StatusCode::CONFLICT,
             Self::Locked { .. } => StatusCode::LOCKED,
+            Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Transport(_) => StatusCode::BAD_GATEWAY,
         }
@@ -80,9 +83,28 @@ impl FromServerFnError for AppError {
 
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
+    /// A database too busy to answer (a write lock not granted in time, a serialization failure,
+    /// no free connection) is a "try again", never an internal error.
     fn from(error: sqlx::Error) -> Self {
-        tracing::error!(%error, "database error");
-        Self::Internal
+        let busy = match &error {
+            sqlx::Error::PoolTimedOut => true,
+            sqlx::Error::Database(e) => e.code().is_some_and(|code| {
+                // SQLite: BUSY, LOCKED and their extended codes; PostgreSQL: serialization
+                // failure, deadlock, lock not available.
+                matches!(
+                    code.as_ref(),
+                    "5" | "6" | "261" | "517" | "262" | "40001" | "40P01" | "55P03"
+                )
+            }),
+            _ => false,
+        };
+        if busy {
+            tracing::warn!(%error, "database busy");
+            Self::Busy
+        } else {
+            tracing::error!(%error, "database error");
+            Self::Internal
+        }
     }
 }
 

@@ -42,6 +42,8 @@ pub struct GroupDetail {
     pub name: String,
     pub description: String,
     pub version: i64,
+    /// The version of the group's roles, sent back with `Save` (SPEC rule 11).
+    pub roles_version: i64,
     pub members: Vec<Member>,
     pub role_ids: Vec<super::RoleId>,
     pub roles: Vec<AssignableRole>,

@@ -17,6 +17,8 @@ pub struct InventoryAssignment {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserInventory {
     pub username: String,
+    /// The version of the user's inventory roles, sent back with `Apply` (SPEC rule 11).
+    pub version: i64,
     pub assignments: Vec<InventoryAssignment>,
     /// Tenant-wide global roles that already grant inventory permissions on every device, e.g.
     /// "admins (Alarms ADMIN, Audits ADMIN)": inventory roles add nothing there (SPEC rule 2).

@@ -17,6 +17,8 @@ pub struct UserListRow {
     pub status: String,
     pub origin: String,
     pub roles: Vec<RoleRef>,
+    /// The version of `roles`, sent back with a change (SPEC rule 11).
+    pub roles_version: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,6 +66,8 @@ pub struct UserDetail {
     pub owner: Option<String>,
     pub is_partner_admin: bool,
     pub version: i64,
+    /// The version of the user's global roles, sent back with `Save` (SPEC rule 11).
+    pub roles_version: i64,
     /// Why roles cannot be changed here (SSO lock, partner administrator), if so.
     pub roles_locked: Option<String>,
     /// Whether the user sees `Add new`, in templates that have it.

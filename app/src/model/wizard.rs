@@ -63,6 +63,8 @@ pub struct SubjectInfo {
     pub subject: Subject,
     pub name: String,
     pub current: Vec<Assignment>,
+    /// The version of `current`, sent back with `Done` (SPEC rule 11).
+    pub version: i64,
     /// Why this principal will be skipped (locked, not yours to manage), if so.
     pub skip: Option<String>,
 }
@@ -170,6 +172,9 @@ pub struct WizardRequest {
     pub mode: Mode,
     pub subjects: Vec<Subject>,
     pub assignments: Vec<Assignment>,
+    /// Assign replaces each principal's roles: the version each was read at (SPEC rule 11).
+    #[serde(default)]
+    pub versions: Vec<(Subject, i64)>,
 }
 
 /// The Summary step for one principal.

@@ -126,6 +126,7 @@ fn WizardSteps(ctx: WizardContext, applied: RwSignal<bool>) -> impl IntoView {
                 mode: c.mode,
                 subjects: c.subjects.iter().map(|s| s.subject).collect(),
                 assignments: plan.into_iter().collect(),
+                versions: c.subjects.iter().map(|s| (s.subject, s.version)).collect(),
             })
         })
     };

@@ -63,6 +63,7 @@ fn GroupView(
     let group_id = group.id;
     let can_edit = group.can_edit;
     let version = group.version;
+    let roles_version = group.roles_version;
     let name = RwSignal::new(group.name.clone());
     let description = RwSignal::new(group.description.clone());
     let chosen = RwSignal::new(group.role_ids.iter().copied().collect::<BTreeSet<RoleId>>());
@@ -174,7 +175,7 @@ fn GroupView(
                 {move || show_error(set_roles.value().get())}
                 <div class="actions">
                     <button type="button" class="primary" disabled=move || !can_edit || set_roles.pending().get()
-                        on:click=move |_| { set_roles.dispatch(SetGroupRoles { group: group_id, roles: chosen.get_untracked().into_iter().collect() }); }>"Save"</button>
+                        on:click=move |_| { set_roles.dispatch(SetGroupRoles { group: group_id, roles: chosen.get_untracked().into_iter().collect(), roles_version }); }>"Save"</button>
                 </div>
             </section>
         </div>

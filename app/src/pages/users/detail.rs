@@ -56,6 +56,7 @@ fn UserView(
     let chosen = RwSignal::new(user.role_ids.iter().copied().collect::<BTreeSet<RoleId>>());
     let save = ServerAction::<SetUserRoles>::new();
     let user_id = user.id;
+    let roles_version = user.roles_version;
     let wizard_open = RwSignal::new(false);
     let all_roles = StoredValue::new(user.roles.clone());
     let edit_open = RwSignal::new(false);
@@ -107,7 +108,7 @@ fn UserView(
                     <div class="actions">
                         <button type="button" on:click=move |_| edit_open.set(false)>"Cancel"</button>
                         <button type="button" class="primary" disabled=move || save.pending().get()
-                            on:click=move |_| { save.dispatch(SetUserRoles { user: user_id, roles: chosen.get_untracked().into_iter().collect() }); }>"Save"</button>
+                            on:click=move |_| { save.dispatch(SetUserRoles { user: user_id, roles: chosen.get_untracked().into_iter().collect(), roles_version }); }>"Save"</button>
                     </div>
                     {move || save.value().get().and_then(Result::err).map(|error| view! { <ErrorMessage error/> })}
                 </div>
@@ -141,7 +142,7 @@ fn UserView(
                 <button type="button" disabled=!can_edit on:click=move |_| edit_open.set(true)>"Edit roles"</button>
                 <button type="button" disabled=!can_edit on:click=move |_| wizard_open.set(true)>"Assign roles"</button>
                 <button type="button" class="primary" disabled=move || !can_edit || save.pending().get()
-                    on:click=move |_| { save.dispatch(SetUserRoles { user: user_id, roles: chosen.get_untracked().into_iter().collect() }); }>"Save"</button>
+                    on:click=move |_| { save.dispatch(SetUserRoles { user: user_id, roles: chosen.get_untracked().into_iter().collect(), roles_version }); }>"Save"</button>
             </div>
         </section>
         <section class="panel" aria-labelledby="effective-heading">

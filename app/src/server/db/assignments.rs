@@ -94,6 +94,29 @@ pub async fn grant_sources(
     .await?)
 }
 
+/// (space, permission type, level) ticked in every space-bound assignment a user holds, directly
+/// or through groups.
+pub async fn space_grants_of_user(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    user: UserId,
+) -> AppResult<Vec<(i64, String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT ur.space_id, g.perm_type, g.level FROM user_roles ur \
+         JOIN role_grants g ON g.role_id = ur.role_id \
+         WHERE ur.tenant_id = $1 AND ur.user_id = $2 AND ur.space_id <> 0 \
+         UNION \
+         SELECT gr.space_id, g.perm_type, g.level FROM group_members gm \
+         JOIN group_roles gr ON gr.group_id = gm.group_id \
+         JOIN role_grants g ON g.role_id = gr.role_id \
+         WHERE gm.tenant_id = $1 AND gm.user_id = $2 AND gr.space_id <> 0",
+    )
+    .bind(tenant.0)
+    .bind(user.0)
+    .fetch_all(conn)
+    .await?)
+}
+
 /// The applications of every role a user holds, directly or through groups.
 pub async fn applications_of_user(
     conn: &mut AnyConnection,

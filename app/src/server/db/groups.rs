@@ -9,9 +9,11 @@ pub struct GroupRow {
     pub description: String,
     pub version: i64,
     pub members: i64,
+    /// The version of the group's roles (bumped by triggers on every change).
+    pub roles_version: i64,
 }
 
-const ROW: &str = "SELECT g.id, g.name, g.description, g.version, \
+const ROW: &str = "SELECT g.id, g.name, g.description, g.version, g.roles_version, \
     (SELECT COUNT(*) FROM group_members m WHERE m.group_id = g.id) AS members FROM user_groups g";
 
 const NAME_TAKEN: &str = "A group with this name already exists.";

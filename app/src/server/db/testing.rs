@@ -79,6 +79,15 @@ fn replace_database(url: &str, name: &str) -> String {
     format!("{host_part}/{name}{query}")
 }
 
+/// Runs a test body once per backend, each on a fresh database:
+/// `each_backend(some_async_fn).await` in a `#[tokio::test]`.
+pub async fn each_backend(body: impl AsyncFn(&Db)) {
+    for test_db in backends().await {
+        body(&test_db.db).await;
+        test_db.finish().await;
+    }
+}
+
 /// Runs a test body once per backend: `db_test!(name, |db| { ... })`.
 #[macro_export]
 macro_rules! db_test {

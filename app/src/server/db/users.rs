@@ -100,10 +100,14 @@ pub struct UserRow {
     pub owner_id: Option<i64>,
     pub is_partner_admin: i64,
     pub version: i64,
+    /// The version of the user's global roles (bumped by triggers on every change).
+    pub roles_version: i64,
+    /// The version of the user's inventory roles.
+    pub inventory_version: i64,
 }
 
 const USER_COLUMNS: &str = "SELECT id, username, display_name, email, status, origin, allocation, \
-    kind, owner_id, is_partner_admin, version FROM users";
+    kind, owner_id, is_partner_admin, version, roles_version, inventory_version FROM users";
 
 pub async fn get(
     conn: &mut AnyConnection,

@@ -10,7 +10,7 @@ use crate::{
         inventory::InventoryPermission,
         inventory_access::{bit, row_bits, Want, CHECKED},
         roles::Provenance,
-        AppError, AppResult, DeviceGroupId, TenantId, UserId,
+        AppError, AppResult, DeviceGroupId, SpaceId, TenantId, UserId,
     },
     server::{
         auth::Principal,
@@ -25,7 +25,10 @@ use crate::{
 pub struct Actor {
     pub principal: Principal,
     pub catalogue: Catalogue,
+    /// What the actor holds tenant-wide: their console-wide authority (SPEC rule 1).
     pub effective: Grants,
+    /// What the actor holds on top of that in each space, through space-bound assignments.
+    pub in_spaces: std::collections::BTreeMap<SpaceId, Grants>,
     pub applications: BTreeSet<String>,
     /// The tenant's permission index, as of this request.
     pub index: std::sync::Arc<crate::server::index::PermissionIndex>,
@@ -47,6 +50,22 @@ impl Actor {
         let index = db.index.get(db, &catalogue, principal.tenant_id).await?;
         let effective = index.tenant_wide_grants_of(principal.user_id);
         let mut conn = db.pool.acquire().await?;
+        let mut ticked: std::collections::BTreeMap<SpaceId, Grants> = Default::default();
+        for (space, t, l) in
+            db::assignments::space_grants_of_user(&mut conn, principal.tenant_id, principal.user_id)
+                .await?
+        {
+            ticked
+                .entry(SpaceId(space))
+                .or_default()
+                .entry(t)
+                .or_default()
+                .insert(l);
+        }
+        let in_spaces = ticked
+            .into_iter()
+            .map(|(space, grants)| (space, catalogue.effective(&grants)))
+            .collect();
         let applications = db::assignments::applications_of_user(
             &mut conn,
             principal.tenant_id,
@@ -59,6 +78,7 @@ impl Actor {
             principal,
             catalogue,
             effective,
+            in_spaces,
             applications,
             index,
         })
@@ -96,13 +116,36 @@ impl Actor {
         self.require_cell(&self.catalogue.access.create_users)
     }
 
-    /// SPEC rule 4: refuses when `wanted` carries a permission or application the actor lacks.
+    /// SPEC rule 4: refuses when `wanted` carries a permission or application the actor lacks
+    /// tenant-wide.
     pub fn may_hand_out(&self, wanted: &Grants, applications: &BTreeSet<String>) -> AppResult<()> {
-        if let Some((t, l)) = crate::model::grid::not_held(&self.catalogue, &self.effective, wanted)
+        self.may_hand_out_in(wanted, applications, None)
+    }
+
+    /// SPEC rules 1 and 4: in a space, what the actor holds there counts too; the refusal names
+    /// the space.
+    pub fn may_hand_out_in(
+        &self,
+        wanted: &Grants,
+        applications: &BTreeSet<String>,
+        space: Option<(SpaceId, &str)>,
+    ) -> AppResult<()> {
+        let mut held = self.effective.clone();
+        if let Some(extra) = space.and_then(|(id, _)| self.in_spaces.get(&id)) {
+            for (t, levels) in extra {
+                held.entry(t.clone())
+                    .or_default()
+                    .extend(levels.iter().cloned());
+            }
+        }
+        if let Some((t, l)) = crate::model::grid::not_held(&self.catalogue, &held, wanted)
             .into_iter()
             .next()
         {
-            return Err(AppError::forbidden(format!("{t} {l}")));
+            return Err(AppError::forbidden(match space {
+                Some((_, name)) => format!("{t} {l} in {name}"),
+                None => format!("{t} {l}"),
+            }));
         }
         if let Some(app) = applications
             .iter()
@@ -115,6 +158,28 @@ impl Actor {
 }
 
 impl Actor {
+    /// Whether the actor could hand out `wanted` tenant-wide or in at least one space (a
+    /// space-bound role is offered when it is grantable somewhere; each space is checked).
+    pub fn may_hand_out_somewhere(
+        &self,
+        wanted: &Grants,
+        applications: &BTreeSet<String>,
+    ) -> AppResult<()> {
+        let tenant_wide = self.may_hand_out(wanted, applications);
+        if tenant_wide.is_ok() {
+            return tenant_wide;
+        }
+        let in_a_space = self.in_spaces.keys().any(|&s| {
+            self.may_hand_out_in(wanted, applications, Some((s, "")))
+                .is_ok()
+        });
+        if in_a_space {
+            Ok(())
+        } else {
+            tenant_wide
+        }
+    }
+
     /// SPEC rule 4 on the device-group tree: the first permission of `rows` the actor lacks on
     /// `group` (through a global role or their own inventory roles there or above), e.g.
     /// "Alarms Change on Region North", or None.

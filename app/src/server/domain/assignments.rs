@@ -82,11 +82,6 @@ pub async fn check_direct_change(
     Ok(())
 }
 
-/// The template's tenant-admin role: built in and meant for administrators (`admins` in `iot`).
-pub fn is_tenant_admin_role(row: &db::roles::RoleRow) -> bool {
-    row.built_in != 0 && row.audience == "admin"
-}
-
 /// Sets a user's global roles to exactly `wanted`. Every role added or removed must be one the
 /// actor could grant (SPEC rule 4); the last holder of the tenant-admin role keeps it (rule 9).
 pub async fn set_user_roles(
@@ -94,6 +89,7 @@ pub async fn set_user_roles(
     actor: &Actor,
     user: UserId,
     wanted: &BTreeSet<RoleId>,
+    roles_version: i64,
 ) -> AppResult<Vec<RoleId>> {
     actor.require_admin()?;
     let tenant = actor.tenant();
@@ -103,6 +99,9 @@ pub async fn set_user_roles(
         let row = db::users::get(&mut *tx, tenant, user)
             .await?
             .ok_or(AppError::NotFound)?;
+        if row.roles_version != roles_version {
+            return Err(AppError::Conflict);
+        }
         ensure_roles_editable(&mut *tx, tenant, &row).await?;
         let current: BTreeSet<RoleId> = db::assignments::user_role_ids(&mut *tx, tenant, user)
             .await?
@@ -111,15 +110,9 @@ pub async fn set_user_roles(
         let changed: Vec<RoleId> = current.symmetric_difference(wanted).copied().collect();
         // Every check before the first write: a refusal leaves nothing half-written or locked.
         for &role in &changed {
-            let row = db::roles::get(&mut *tx, tenant, role).await?;
             let grants = db::roles::grants(&mut *tx, tenant, role).await?;
             let apps = db::roles::applications(&mut *tx, tenant, role).await?;
             actor.may_hand_out(&grants, &apps)?;
-            if current.contains(&role) && is_tenant_admin_role(&row) && row.users <= 1 {
-                return Err(AppError::Locked {
-                    reason: format!("The last holder of {} cannot lose it.", row.name),
-                });
-            }
         }
         for &role in &changed {
             let removing = current.contains(&role);

@@ -89,6 +89,7 @@ pub async fn detail(
         name: row.name,
         description: row.description,
         version: row.version,
+        roles_version: row.roles_version,
         members,
         role_ids: db::groups::role_ids(conn, tenant, id).await?,
         roles: assignable(conn, actor).await?,
@@ -283,6 +284,7 @@ pub async fn set_roles(
     actor: &Actor,
     group: GroupId,
     wanted: &BTreeSet<RoleId>,
+    roles_version: i64,
 ) -> AppResult<()> {
     actor.require_admin()?;
     let tenant = actor.tenant();
@@ -292,6 +294,9 @@ pub async fn set_roles(
         let row = db::groups::get(&mut *tx, tenant, group)
             .await?
             .ok_or(AppError::NotFound)?;
+        if row.roles_version != roles_version {
+            return Err(AppError::Conflict);
+        }
         let current: BTreeSet<RoleId> = db::groups::role_ids(&mut *tx, tenant, group)
             .await?
             .into_iter()

@@ -105,6 +105,7 @@ pub async fn view(
         other => other.map(|_| None)?,
     };
     Ok(UserInventory {
+        version: row.inventory_version,
         username: row.username,
         assignments: assignments(conn, tenant, user).await?,
         global_overrides: global_overrides(conn, actor, user).await?,
@@ -158,6 +159,7 @@ pub async fn apply(
     user: UserId,
     group: DeviceGroupId,
     wanted: &BTreeSet<i64>,
+    version: i64,
 ) -> AppResult<()> {
     actor.require_admin()?;
     let tenant = actor.tenant();
@@ -165,6 +167,9 @@ pub async fn apply(
     let result: AppResult<_> = async {
         let tx = guard.conn();
         let row = user_row(&mut *tx, tenant, user).await?;
+        if row.inventory_version != version {
+            return Err(AppError::Conflict);
+        }
         ensure_roles_editable(&mut *tx, tenant, &row).await?;
         let group_name = db::device_groups::get(&mut *tx, tenant, group)
             .await?

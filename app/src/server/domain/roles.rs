@@ -180,11 +180,16 @@ pub async fn assignable(conn: &mut AnyConnection, actor: &Actor) -> AppResult<Ve
         .await?
         .into_iter()
         .map(|card| {
+            let (g, a) = (
+                grants.get(&card.id.0).unwrap_or(&empty_grants),
+                apps.get(&card.id.0).unwrap_or(&empty_apps),
+            );
             let verdict = actor.require_admin().and_then(|()| {
-                actor.may_hand_out(
-                    grants.get(&card.id.0).unwrap_or(&empty_grants),
-                    apps.get(&card.id.0).unwrap_or(&empty_apps),
-                )
+                if card.scope == "space-bound" {
+                    actor.may_hand_out_somewhere(g, a)
+                } else {
+                    actor.may_hand_out(g, a)
+                }
             });
             AssignableRole {
                 id: card.id,

@@ -105,9 +105,42 @@ impl Fixture {
             .await
             .unwrap();
         let user = self.user(db, username).await;
-        crate::server::domain::assignments::set_user_roles(db, &root, user, &[role.id].into())
-            .await
-            .unwrap();
+        crate::server::domain::assignments::set_user_roles(
+            db,
+            &root,
+            user,
+            &[role.id].into(),
+            crate::server::domain::testing::roles_version(db, user).await,
+        )
+        .await
+        .unwrap();
         self.actor(db, user).await
     }
+}
+
+/// The version of a user's global roles, as a client would have read it.
+pub async fn roles_version(db: &Db, user: UserId) -> i64 {
+    sqlx::query_scalar("SELECT roles_version FROM users WHERE id = $1")
+        .bind(user.0)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap()
+}
+
+/// The version of a user's inventory roles.
+pub async fn inventory_version(db: &Db, user: UserId) -> i64 {
+    sqlx::query_scalar("SELECT inventory_version FROM users WHERE id = $1")
+        .bind(user.0)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap()
+}
+
+/// The version of a group's roles.
+pub async fn group_roles_version(db: &Db, group: crate::model::GroupId) -> i64 {
+    sqlx::query_scalar("SELECT roles_version FROM user_groups WHERE id = $1")
+        .bind(group.0)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap()
 }

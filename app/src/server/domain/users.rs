@@ -3,10 +3,7 @@
 //! and manages those alone (SPEC rule 8, seed 001).
 
 use super::{
-    access::Actor,
-    assignments::{is_tenant_admin_role, PARTNER_ADMIN_MESSAGE},
-    roles::json,
-    tenants::MIN_PASSWORD_LEN,
+    access::Actor, assignments::PARTNER_ADMIN_MESSAGE, roles::json, tenants::MIN_PASSWORD_LEN,
 };
 use crate::server::domain::guard::Guard;
 use crate::{
@@ -222,12 +219,6 @@ pub async fn delete(db: &Db, actor: &Actor, id: UserId, version: i64) -> AppResu
             });
         }
         for role in db::assignments::user_role_ids(&mut *tx, tenant, id).await? {
-            let row = db::roles::get(&mut *tx, tenant, role).await?;
-            if is_tenant_admin_role(&row) && row.users <= 1 {
-                return Err(AppError::Locked {
-                    reason: format!("The last holder of {} cannot be deleted.", row.name),
-                });
-            }
             let grants = db::roles::grants(&mut *tx, tenant, role).await?;
             let applications = db::roles::applications(&mut *tx, tenant, role).await?;
             actor.may_hand_out(&grants, &applications)?;

@@ -184,7 +184,7 @@ fn RolePicker(group: DeviceGroupId, name: String) -> impl IntoView {
             <div class="actions">
                 <button type="button" on:click=move |_| state.picking.set(None)>"Cancel"</button>
                 <button type="button" class="primary" disabled=move || apply.pending().get()
-                    on:click=move |_| { apply.dispatch(ApplyInventoryRoles { user, group, roles: chosen.get_untracked().into_iter().collect() }); }>"Apply"</button>
+                    on:click=move |_| { apply.dispatch(ApplyInventoryRoles { user, group, roles: chosen.get_untracked().into_iter().collect(), version: state.data.with_untracked(|d| d.as_ref().map_or(0, |d| d.version)) }); }>"Apply"</button>
             </div>
             {move || apply.value().get().and_then(Result::err).map(|error| view! { <ErrorMessage error/> })}
         </div>

@@ -89,9 +89,15 @@ db_test!(roles_of_a_group_count_for_every_member_via_group, |db| {
     set_member(db, &admin, group, alice, true).await.unwrap();
     set_member(db, &admin, group, alice, true).await.unwrap();
     let reader = f.role(db, "Global Reader").await;
-    set_roles(db, &admin, group, &[reader].into())
-        .await
-        .unwrap();
+    set_roles(
+        db,
+        &admin,
+        group,
+        &[reader].into(),
+        crate::server::domain::testing::group_roles_version(db, group).await,
+    )
+    .await
+    .unwrap();
     let mut conn = db.pool.acquire().await.unwrap();
     let (grants, provenance) = effective(&mut conn, &admin.catalogue, f.tenant, alice)
         .await
@@ -122,9 +128,15 @@ db_test!(group_paths_refuse_escalation_and_change_nothing, |db| {
         .await;
     let group = save(db, &admin, &input("Readers")).await.unwrap();
     let reader = f.role(db, "Global Reader").await;
-    set_roles(db, &admin, group, &[reader].into())
-        .await
-        .unwrap();
+    set_roles(
+        db,
+        &admin,
+        group,
+        &[reader].into(),
+        crate::server::domain::testing::group_roles_version(db, group).await,
+    )
+    .await
+    .unwrap();
     let bob = f.user(db, "bob").await;
     let denied = set_member(db, &limited, group, bob, true)
         .await
@@ -142,7 +154,14 @@ db_test!(group_paths_refuse_escalation_and_change_nothing, |db| {
         Err(AppError::Forbidden { .. })
     ));
     assert!(matches!(
-        set_roles(db, &limited, group, &BTreeSet::new()).await,
+        set_roles(
+            db,
+            &limited,
+            group,
+            &BTreeSet::new(),
+            crate::server::domain::testing::group_roles_version(db, group).await
+        )
+        .await,
         Err(AppError::Forbidden { .. })
     ));
     let version = {
@@ -187,21 +206,39 @@ db_test!(
             reason: SSO_LOCK_REASON.into(),
         };
         assert_eq!(
-            set_user_roles(db, &admin, erin, &[reader].into())
-                .await
-                .unwrap_err(),
+            set_user_roles(
+                db,
+                &admin,
+                erin,
+                &[reader].into(),
+                crate::server::domain::testing::roles_version(db, erin).await
+            )
+            .await
+            .unwrap_err(),
             partner
         );
         assert_eq!(
-            set_user_roles(db, &admin, dave, &[reader].into())
-                .await
-                .unwrap_err(),
+            set_user_roles(
+                db,
+                &admin,
+                dave,
+                &[reader].into(),
+                crate::server::domain::testing::roles_version(db, dave).await
+            )
+            .await
+            .unwrap_err(),
             sso
         );
         let group = save(db, &admin, &input("Readers")).await.unwrap();
-        set_roles(db, &admin, group, &[reader].into())
-            .await
-            .unwrap();
+        set_roles(
+            db,
+            &admin,
+            group,
+            &[reader].into(),
+            crate::server::domain::testing::group_roles_version(db, group).await,
+        )
+        .await
+        .unwrap();
         assert_eq!(
             set_member(db, &admin, group, erin, true).await.unwrap_err(),
             partner
@@ -217,13 +254,25 @@ db_test!(
             .unwrap();
         drop(conn);
         set_member(db, &admin, group, dave, true).await.unwrap();
-        set_user_roles(db, &admin, dave, &[reader].into())
-            .await
-            .unwrap();
+        set_user_roles(
+            db,
+            &admin,
+            dave,
+            &[reader].into(),
+            crate::server::domain::testing::roles_version(db, dave).await,
+        )
+        .await
+        .unwrap();
         assert_eq!(
-            set_user_roles(db, &admin, erin, &[reader].into())
-                .await
-                .unwrap_err(),
+            set_user_roles(
+                db,
+                &admin,
+                erin,
+                &[reader].into(),
+                crate::server::domain::testing::roles_version(db, erin).await
+            )
+            .await
+            .unwrap_err(),
             partner
         );
     }

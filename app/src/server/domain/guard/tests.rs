@@ -1,1 +1,513 @@
+//! Issue 9's attacks, one test each, on SQLite and PostgreSQL: each is refused with the exact
+//! reason and leaves the tenant exactly as it was (content and versions).
 
+use std::collections::BTreeSet;
+
+use crate::{
+    model::{
+        roles::RoleInput, spaces::SpaceInput, users::UserUpdate, wizard::Subject, AppError,
+        DeviceGroupId, GroupId, RoleId, SpaceId, UserId,
+    },
+    server::{
+        db::{self, testing::each_backend, Db},
+        domain::{
+            assignments::PARTNER_ADMIN_MESSAGE,
+            device_groups, groups, roles, spaces,
+            testing::{fixture, fixture_of, Fixture},
+            users, wizard,
+        },
+    },
+};
+
+/// Everything that decides who may do what, and every version: equal before and after a refused
+/// write, or the write changed something.
+async fn fingerprint(db: &Db, f: &Fixture) -> String {
+    let mut conn = db.pool.acquire().await.unwrap();
+    let facts = db::tenant_facts::load(&mut conn, f.tenant).await.unwrap();
+    let state = super::TenantState::from_facts(facts);
+    let versions: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT 'role', id, version FROM roles WHERE tenant_id = $1 \
+         UNION ALL SELECT 'user', id, version FROM users WHERE tenant_id = $1 \
+         UNION ALL SELECT 'group', id, version FROM user_groups WHERE tenant_id = $1 \
+         UNION ALL SELECT 'device group', id, version FROM device_groups WHERE tenant_id = $1 \
+         UNION ALL SELECT 'inventory role', id, version FROM inventory_roles WHERE tenant_id = $1 \
+         ORDER BY 1, 2",
+    )
+    .bind(f.tenant.0)
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap();
+    format!("{state:?}\n{versions:?}")
+}
+
+async fn exec(db: &Db, sql: &str, args: &[i64]) {
+    let mut query = sqlx::query(sql);
+    for a in args {
+        query = query.bind(*a);
+    }
+    query.execute(&db.pool).await.unwrap();
+}
+
+async fn give(db: &Db, f: &Fixture, user: UserId, role: RoleId, space: i64) {
+    exec(
+        db,
+        "INSERT INTO user_roles (tenant_id, user_id, role_id, space_id) VALUES ($1, $2, $3, $4)",
+        &[f.tenant.0, user.0, role.0, space],
+    )
+    .await;
+}
+
+async fn user_version(db: &Db, f: &Fixture, user: UserId) -> i64 {
+    let mut conn = db.pool.acquire().await.unwrap();
+    db::users::get(&mut conn, f.tenant, user)
+        .await
+        .unwrap()
+        .unwrap()
+        .version
+}
+
+fn disable(id: UserId, version: i64) -> UserUpdate {
+    UserUpdate {
+        id,
+        display_name: String::new(),
+        email: String::new(),
+        allocation: "Professional".into(),
+        active: false,
+        version,
+    }
+}
+
+fn locked(error: AppError) -> String {
+    match error {
+        AppError::Locked { reason } => reason,
+        other => panic!("expected Locked, got {other:?}"),
+    }
+}
+
+fn forbidden(error: AppError) -> String {
+    match error {
+        AppError::Forbidden { missing } => missing,
+        other => panic!("expected Forbidden, got {other:?}"),
+    }
+}
+
+// 1. Emptying a built-in role.
+async fn user_manager_cannot_empty_admins(db: &Db) {
+    let f = fixture(db, "acme").await;
+    let manager = f
+        .actor_holding(db, "um", &[("User management", "ADMIN")])
+        .await;
+    let admins = f.role(db, "admins").await;
+    let mut conn = db.pool.acquire().await.unwrap();
+    let detail = roles::detail(&mut conn, f.tenant, admins).await.unwrap();
+    drop(conn);
+    let before = fingerprint(db, &f).await;
+    let emptied = RoleInput {
+        id: Some(admins),
+        name: detail.name.clone(),
+        description: detail.description.clone(),
+        grants: Default::default(),
+        applications: Default::default(),
+        version: detail.version,
+    };
+    let missing = forbidden(roles::save(db, &manager, &emptied).await.unwrap_err());
+    assert!(
+        missing.contains("changing the built-in role admins needs every permission it grants"),
+        "{missing}"
+    );
+    assert_eq!(fingerprint(db, &f).await, before);
+}
+
+#[tokio::test]
+async fn emptying_a_built_in_role_needs_every_permission_it_grants() {
+    each_backend(user_manager_cannot_empty_admins).await;
+}
+
+// 2. Disabling a user skips no guard.
+async fn disabling_is_judged_like_removing_roles(db: &Db) {
+    let f = fixture(db, "acme").await;
+    let admin = f.actor(db, f.admin).await;
+    let manager = f
+        .actor_holding(db, "um", &[("User management", "ADMIN")])
+        .await;
+    let before = fingerprint(db, &f).await;
+    // The only tenant admin, disabled by a user manager: they lack what the admin holds.
+    let v = user_version(db, &f, f.admin).await;
+    let missing = forbidden(
+        users::update(db, &manager, &disable(f.admin, v))
+            .await
+            .unwrap_err(),
+    );
+    assert!(!missing.is_empty());
+    assert_eq!(fingerprint(db, &f).await, before);
+    // A partner administrator: only the portal may change them.
+    let mut conn = db.pool.acquire().await.unwrap();
+    let erin = db::users::insert(
+        &mut conn,
+        f.tenant,
+        &db::users::NewUser {
+            username: "partner.erin",
+            display_name: "Erin",
+            email: "",
+            password_hash: None,
+            origin: "local",
+            is_partner_admin: true,
+        },
+        0,
+    )
+    .await
+    .unwrap();
+    drop(conn);
+    let before_erin = fingerprint(db, &f).await;
+    let v = user_version(db, &f, erin).await;
+    let reason = locked(
+        users::update(db, &admin, &disable(erin, v))
+            .await
+            .unwrap_err(),
+    );
+    assert!(reason.contains(PARTNER_ADMIN_MESSAGE), "{reason}");
+    assert_eq!(fingerprint(db, &f).await, before_erin);
+    // A disabled holder of admins does not count: with the only other holder disabled, an
+    // actor holding every permission (through a copy of admins) cannot disable the last one.
+    let admins = f.role(db, "admins").await;
+    let second = f.user(db, "second").await;
+    give(db, &f, second, admins, 0).await;
+    let v = user_version(db, &f, second).await;
+    users::update(db, &admin, &disable(second, v))
+        .await
+        .unwrap();
+    let copy = roles::duplicate(db, &admin, admins).await.unwrap();
+    let root = f.user(db, "root").await;
+    give(db, &f, root, copy.id, 0).await;
+    let root = f.actor(db, root).await;
+    let after_disable = fingerprint(db, &f).await;
+    let v = user_version(db, &f, f.admin).await;
+    let reason = locked(
+        users::update(db, &root, &disable(f.admin, v))
+            .await
+            .unwrap_err(),
+    );
+    assert!(
+        reason.contains("At least one active user must keep admins"),
+        "{reason}"
+    );
+    assert_eq!(fingerprint(db, &f).await, after_disable);
+}
+
+#[tokio::test]
+async fn disabling_a_user_is_guarded_like_taking_their_roles() {
+    each_backend(disabling_is_judged_like_removing_roles).await;
+}
+
+// 3. Anti-lockout on every path.
+async fn nobody_removes_the_last_active_admins(db: &Db) {
+    let f = fixture(db, "acme").await;
+    let admin = f.actor(db, f.admin).await;
+    let admins = f.role(db, "admins").await;
+    let second = f.user(db, "second").await;
+    give(db, &f, second, admins, 0).await;
+    let before = fingerprint(db, &f).await;
+    // Bulk Remove roles of admins from both holders at once.
+    let subjects = [Subject::User(f.admin), Subject::User(second)];
+    let reason = locked(
+        wizard::remove_roles(db, &admin, &subjects, &BTreeSet::from([admins]))
+            .await
+            .unwrap_err(),
+    );
+    assert!(
+        reason.contains("At least one active user must keep admins"),
+        "{reason}"
+    );
+    assert_eq!(fingerprint(db, &f).await, before);
+    // Through a group: the only holders hold admins through the group Owners.
+    let owners = groups::save(
+        db,
+        &admin,
+        &crate::model::groups::GroupInput {
+            id: None,
+            name: "Owners".into(),
+            description: String::new(),
+            version: 0,
+        },
+    )
+    .await
+    .unwrap();
+    groups::set_roles(
+        db,
+        &admin,
+        owners,
+        &BTreeSet::from([admins]),
+        crate::server::domain::testing::group_roles_version(db, owners).await,
+    )
+    .await
+    .unwrap();
+    groups::set_member(db, &admin, owners, f.admin, true)
+        .await
+        .unwrap();
+    wizard::remove_roles(db, &admin, &subjects, &BTreeSet::from([admins]))
+        .await
+        .unwrap();
+    let through_group = fingerprint(db, &f).await;
+    let attempts: [crate::model::AppResult<()>; 3] = [
+        groups::set_member(db, &admin, owners, f.admin, false).await,
+        groups::set_roles(
+            db,
+            &admin,
+            owners,
+            &BTreeSet::new(),
+            crate::server::domain::testing::group_roles_version(db, owners).await,
+        )
+        .await,
+        groups::delete(db, &admin, owners, group_version(db, &f, owners).await).await,
+    ];
+    for attempt in attempts {
+        let reason = locked(attempt.unwrap_err());
+        assert!(
+            reason.contains("At least one active user must keep admins"),
+            "{reason}"
+        );
+        assert_eq!(fingerprint(db, &f).await, through_group);
+    }
+}
+
+async fn group_version(db: &Db, f: &Fixture, group: GroupId) -> i64 {
+    let mut conn = db.pool.acquire().await.unwrap();
+    db::groups::get(&mut conn, f.tenant, group)
+        .await
+        .unwrap()
+        .unwrap()
+        .version
+}
+
+#[tokio::test]
+async fn an_active_tenant_admin_remains_on_every_path() {
+    each_backend(nobody_removes_the_last_active_admins).await;
+}
+
+// 4. Space-bound authority counts only in its space.
+async fn space_bound_authority_stays_in_its_space(db: &Db) {
+    let f = fixture_of(db, "globex", "mdm").await;
+    let admin = f.actor(db, f.admin).await;
+    let mut made = Vec::new();
+    for name in ["EMEA", "Americas"] {
+        let input = SpaceInput {
+            id: None,
+            name: name.into(),
+            description: String::new(),
+            version: 0,
+        };
+        made.push(spaces::save(db, &admin, &input).await.unwrap().id);
+    }
+    let (emea, americas) = (made[0], made[1]);
+    let ana = f.user(db, "ana").await;
+    give(db, &f, ana, f.role(db, "User Management").await, 0).await;
+    let device_management = f.role(db, "Device Management").await;
+    give(db, &f, ana, device_management, emea.0).await;
+    let ana = f.actor(db, ana).await;
+    let carol = f.user(db, "carol").await;
+    let before = fingerprint(db, &f).await;
+    let request = |space: SpaceId| crate::model::wizard::WizardRequest {
+        mode: crate::model::wizard::Mode::Append,
+        subjects: vec![Subject::User(carol)],
+        assignments: vec![(device_management, space)],
+        versions: Vec::new(),
+    };
+    let missing = forbidden(
+        wizard::apply(db, &ana, &request(americas))
+            .await
+            .unwrap_err(),
+    );
+    assert!(missing.ends_with("in Americas"), "{missing}");
+    assert_eq!(fingerprint(db, &f).await, before);
+    // In EMEA, where ana holds it, she may.
+    wizard::apply(db, &ana, &request(emea)).await.unwrap();
+    // Assign permission held only through a space-bound role: no console-wide power.
+    let bea = f.user(db, "bea").await;
+    let users_manage = roles::save(
+        db,
+        &admin,
+        &RoleInput {
+            id: None,
+            name: "Space user admin".into(),
+            description: String::new(),
+            grants: [("Users".to_owned(), BTreeSet::from(["Manage".to_owned()]))].into(),
+            applications: Default::default(),
+            version: 0,
+        },
+    )
+    .await
+    .unwrap();
+    exec(
+        db,
+        "UPDATE roles SET scope = 'space-bound' WHERE id = $1",
+        &[users_manage.id.0],
+    )
+    .await;
+    give(db, &f, bea, users_manage.id, emea.0).await;
+    let bea = f.actor(db, bea).await;
+    let missing = forbidden(bea.require_admin().unwrap_err());
+    assert_eq!(missing, "Users Manage");
+}
+
+#[tokio::test]
+async fn space_bound_authority_counts_only_in_its_space() {
+    each_backend(space_bound_authority_stays_in_its_space).await;
+}
+
+// 5. Locks hold through groups.
+async fn locked_users_keep_their_roles_through_groups(db: &Db) {
+    let f = fixture(db, "acme").await;
+    let admin = f.actor(db, f.admin).await;
+    let mut conn = db.pool.acquire().await.unwrap();
+    let mut person = async |username: &str, origin: &str, partner: bool| {
+        db::users::insert(
+            &mut conn,
+            f.tenant,
+            &db::users::NewUser {
+                username,
+                display_name: username,
+                email: "",
+                password_hash: None,
+                origin,
+                is_partner_admin: partner,
+            },
+            0,
+        )
+        .await
+        .unwrap()
+    };
+    let erin = person("partner.erin", "local", true).await;
+    let dave = person("sso.dave", "sso", false).await;
+    drop(conn);
+    let reader = f.role(db, "readers").await;
+    for (locked_user, expected) in [
+        (erin, PARTNER_ADMIN_MESSAGE),
+        (dave, "Roles managed by SSO"),
+    ] {
+        let group = groups::save(
+            db,
+            &admin,
+            &crate::model::groups::GroupInput {
+                id: None,
+                name: format!("Empty {}", locked_user.0),
+                description: String::new(),
+                version: 0,
+            },
+        )
+        .await
+        .unwrap();
+        groups::set_member(db, &admin, group, locked_user, true)
+            .await
+            .unwrap();
+        let before = fingerprint(db, &f).await;
+        let reason = locked(
+            groups::set_roles(
+                db,
+                &admin,
+                group,
+                &BTreeSet::from([reader]),
+                crate::server::domain::testing::group_roles_version(db, group).await,
+            )
+            .await
+            .unwrap_err(),
+        );
+        assert!(reason.contains(expected), "{reason}");
+        let request = crate::model::wizard::WizardRequest {
+            mode: crate::model::wizard::Mode::Append,
+            subjects: vec![Subject::Group(group)],
+            assignments: vec![(reader, crate::model::wizard::TENANT_WIDE)],
+            versions: Vec::new(),
+        };
+        let reason = locked(wizard::apply(db, &admin, &request).await.unwrap_err());
+        assert!(reason.contains(expected), "{reason}");
+        assert_eq!(fingerprint(db, &f).await, before);
+    }
+    // A group with roles and a locked member cannot be deleted: the member would lose them.
+    let group = groups::save(
+        db,
+        &admin,
+        &crate::model::groups::GroupInput {
+            id: None,
+            name: "Readers".into(),
+            description: String::new(),
+            version: 0,
+        },
+    )
+    .await
+    .unwrap();
+    groups::set_roles(
+        db,
+        &admin,
+        group,
+        &BTreeSet::from([reader]),
+        crate::server::domain::testing::group_roles_version(db, group).await,
+    )
+    .await
+    .unwrap();
+    exec(
+        db,
+        "INSERT INTO group_members (tenant_id, group_id, user_id) VALUES ($1, $2, $3)",
+        &[f.tenant.0, group.0, erin.0],
+    )
+    .await;
+    let before = fingerprint(db, &f).await;
+    let reason = locked(
+        groups::delete(db, &admin, group, group_version(db, &f, group).await)
+            .await
+            .unwrap_err(),
+    );
+    assert!(reason.contains(PARTNER_ADMIN_MESSAGE), "{reason}");
+    assert_eq!(fingerprint(db, &f).await, before);
+}
+
+#[tokio::test]
+async fn locked_users_roles_never_change_through_a_group() {
+    each_backend(locked_users_keep_their_roles_through_groups).await;
+}
+
+// 6. Moving a device group hands out nothing the actor could not grant there.
+async fn moving_under_a_group_is_judged_on_inheritance(db: &Db) {
+    let f = fixture(db, "acme").await;
+    let mut conn = db.pool.acquire().await.unwrap();
+    let north = db::device_groups::insert(&mut conn, f.tenant, 0, "Region North", 0)
+        .await
+        .unwrap();
+    let south = db::device_groups::insert(&mut conn, f.tenant, 0, "Region South", 0)
+        .await
+        .unwrap();
+    let reader = db::inventory_roles::list(&mut conn, f.tenant)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.name == "Reader")
+        .unwrap()
+        .id;
+    drop(conn);
+    let bob = f.user(db, "bob").await;
+    exec(
+        db,
+        "INSERT INTO user_inventory_roles (tenant_id, user_id, role_id, group_id) \
+         VALUES ($1, $2, $3, $4)",
+        &[f.tenant.0, bob.0, reader, north.0],
+    )
+    .await;
+    let mover = f
+        .actor_holding(db, "mover", &[("Inventory", "ADMIN")])
+        .await;
+    let before = fingerprint(db, &f).await;
+    let moved = device_groups::update(db, &mover, south, 1, Some(north), "Region South").await;
+    let missing = forbidden(moved.unwrap_err());
+    assert!(missing.ends_with("Read on Region South"), "{missing}");
+    assert_eq!(fingerprint(db, &f).await, before);
+    // The tenant admin holds every category: the same move is allowed.
+    let admin = f.actor(db, f.admin).await;
+    device_groups::update(db, &admin, south, 1, Some(north), "Region South")
+        .await
+        .unwrap();
+    let _: DeviceGroupId = south;
+}
+
+#[tokio::test]
+async fn moving_a_device_group_is_judged_on_what_it_inherits() {
+    each_backend(moving_under_a_group_is_judged_on_inheritance).await;
+}

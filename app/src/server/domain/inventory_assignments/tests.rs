@@ -69,9 +69,16 @@ db_test!(
         let admin = f.actor(db, f.admin).await;
         let bob = f.user(db, "bob").await;
         let reader = role_id(db, &f, "Reader").await;
-        apply(db, &admin, bob, t.north, &[reader].into())
-            .await
-            .unwrap();
+        apply(
+            db,
+            &admin,
+            bob,
+            t.north,
+            &[reader].into(),
+            crate::server::domain::testing::inventory_version(db, bob).await,
+        )
+        .await
+        .unwrap();
         let admin = f.actor(db, f.admin).await;
         let mut conn = db.pool.acquire().await.unwrap();
         let r = report(
@@ -135,6 +142,7 @@ db_test!(
             carol.principal.user_id,
             t.plant,
             &[manager].into(),
+            crate::server::domain::testing::inventory_version(db, carol.principal.user_id).await,
         )
         .await
         .unwrap();
@@ -186,9 +194,16 @@ db_test!(
             Some("Audits Read on Region North")
         );
         drop(conn);
-        let refused = apply(db, &low, bob, t.north, &[reader].into())
-            .await
-            .unwrap_err();
+        let refused = apply(
+            db,
+            &low,
+            bob,
+            t.north,
+            &[reader].into(),
+            crate::server::domain::testing::inventory_version(db, bob).await,
+        )
+        .await
+        .unwrap_err();
         assert_eq!(refused, AppError::forbidden("Audits Read on Region North"));
         let mut conn = db.pool.acquire().await.unwrap();
         assert!(view(&mut conn, &admin, bob)
@@ -201,7 +216,16 @@ db_test!(
         let viewer = f
             .actor_holding(db, "viewer", &[("User management", "READ")])
             .await;
-        assert!(apply(db, &viewer, bob, t.north, &[].into()).await.is_err());
+        assert!(apply(
+            db,
+            &viewer,
+            bob,
+            t.north,
+            &[].into(),
+            crate::server::domain::testing::inventory_version(db, bob).await
+        )
+        .await
+        .is_err());
     }
 );
 
@@ -215,15 +239,36 @@ db_test!(
         let reader = role_id(db, &f, "Reader").await;
         let ops = role_id(db, &f, "Operations: All").await;
         let restart = role_id(db, &f, "Operations: Restart Device").await;
-        apply(db, &admin, alice, t.north, &[reader].into())
-            .await
-            .unwrap();
-        apply(db, &admin, alice, t.south, &[ops].into())
-            .await
-            .unwrap();
-        apply(db, &admin, bob, t.plant, &[restart].into())
-            .await
-            .unwrap();
+        apply(
+            db,
+            &admin,
+            alice,
+            t.north,
+            &[reader].into(),
+            crate::server::domain::testing::inventory_version(db, alice).await,
+        )
+        .await
+        .unwrap();
+        apply(
+            db,
+            &admin,
+            alice,
+            t.south,
+            &[ops].into(),
+            crate::server::domain::testing::inventory_version(db, alice).await,
+        )
+        .await
+        .unwrap();
+        apply(
+            db,
+            &admin,
+            bob,
+            t.plant,
+            &[restart].into(),
+            crate::server::domain::testing::inventory_version(db, bob).await,
+        )
+        .await
+        .unwrap();
 
         // An admin holding Device control only: Reader is left out, Operations: All is copied.
         let low = f

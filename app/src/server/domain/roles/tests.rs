@@ -172,9 +172,15 @@ db_test!(
         .await
         .unwrap();
         let bob = f.user(db, "bob").await;
-        set_user_roles(db, &root, bob, &[limited.id].into())
-            .await
-            .unwrap();
+        set_user_roles(
+            db,
+            &root,
+            bob,
+            &[limited.id].into(),
+            crate::server::domain::testing::roles_version(db, bob).await,
+        )
+        .await
+        .unwrap();
         let bob_actor = f.actor(db, bob).await;
         let e = save(db, &bob_actor, &input("Sneaky", &[("Alarms", "ADMIN")]))
             .await
@@ -230,9 +236,15 @@ db_test!(
             delete(db, &actor, admins, 1).await.unwrap_err(),
             AppError::Locked { .. }
         ));
-        let e = set_user_roles(db, &actor, f.admin, &BTreeSet::new())
-            .await
-            .unwrap_err();
+        let e = set_user_roles(
+            db,
+            &actor,
+            f.admin,
+            &BTreeSet::new(),
+            crate::server::domain::testing::roles_version(db, f.admin).await,
+        )
+        .await
+        .unwrap_err();
         assert!(matches!(e, AppError::Locked { .. }), "{e:?}");
         assert!(f.actor(db, f.admin).await.require_admin().is_ok());
     }
@@ -257,9 +269,15 @@ db_test!(
         let c = save(db, &actor, &input("C", &[("Inventory", "READ")]))
             .await
             .unwrap();
-        set_user_roles(db, &actor, alice, &[a.id, b.id].into())
-            .await
-            .unwrap();
+        set_user_roles(
+            db,
+            &actor,
+            alice,
+            &[a.id, b.id].into(),
+            crate::server::domain::testing::roles_version(db, alice).await,
+        )
+        .await
+        .unwrap();
         let mut conn = db.pool.acquire().await.unwrap();
         let group = db::groups::insert(&mut conn, f.tenant, "Helpdesk", "", 0)
             .await
@@ -336,9 +354,15 @@ db_test!(roles_and_assignments_are_tenant_scoped, |db| {
         AppError::NotFound
     );
     drop(conn);
-    let e = set_user_roles(db, &acme_admin, globex.admin, &BTreeSet::new())
-        .await
-        .unwrap_err();
+    let e = set_user_roles(
+        db,
+        &acme_admin,
+        globex.admin,
+        &BTreeSet::new(),
+        crate::server::domain::testing::roles_version(db, globex.admin).await,
+    )
+    .await
+    .unwrap_err();
     assert_eq!(
         e,
         AppError::NotFound,
@@ -349,6 +373,7 @@ db_test!(roles_and_assignments_are_tenant_scoped, |db| {
         &acme_admin,
         acme.admin,
         &[acme.role(db, "admins").await, globex_role].into(),
+        crate::server::domain::testing::roles_version(db, acme.admin).await,
     )
     .await
     .unwrap_err();

@@ -177,9 +177,15 @@ db_test!(
         );
         let reader_holder = create(db, &admin, &new("reader")).await.unwrap();
         let global_reader = f.role(db, "Global Reader").await;
-        set_user_roles(db, &admin, reader_holder, &[global_reader].into())
-            .await
-            .unwrap();
+        set_user_roles(
+            db,
+            &admin,
+            reader_holder,
+            &[global_reader].into(),
+            crate::server::domain::testing::roles_version(db, reader_holder).await,
+        )
+        .await
+        .unwrap();
         let version = row(db, &admin, reader_holder).await.version;
         assert!(matches!(
             delete(db, &limited, reader_holder, version).await,

@@ -42,7 +42,21 @@ fn request(mode: Mode, subjects: &[Subject], assignments: &[Assignment]) -> Wiza
         mode,
         subjects: subjects.to_vec(),
         assignments: assignments.to_vec(),
+        versions: Vec::new(),
     }
+}
+
+/// The request with each principal's roles version as read now (Assign replaces them).
+async fn current(db: &Db, mut request: WizardRequest) -> WizardRequest {
+    use crate::server::domain::testing::{group_roles_version, roles_version};
+    for &subject in &request.subjects {
+        let version = match subject {
+            Subject::User(u) => roles_version(db, u).await,
+            Subject::Group(g) => group_roles_version(db, g).await,
+        };
+        request.versions.push((subject, version));
+    }
+    request
 }
 
 async fn person(db: &Db, f: &Fixture, username: &str, origin: &str, partner: bool) -> UserId {
@@ -275,11 +289,15 @@ db_test!(
         let summary = apply(
             db,
             &admin,
-            &request(
-                Mode::Assign,
-                &[Subject::User(alice)],
-                &[(cockpit, TENANT_WIDE)],
-            ),
+            &current(
+                db,
+                request(
+                    Mode::Assign,
+                    &[Subject::User(alice)],
+                    &[(cockpit, TENANT_WIDE)],
+                ),
+            )
+            .await,
         )
         .await
         .unwrap();
@@ -288,18 +306,22 @@ db_test!(
             held(db, &f, Subject::User(alice)).await,
             [(cockpit, TENANT_WIDE)].into()
         );
-        let bad = request(
-            Mode::Assign,
-            &[Subject::User(alice), Subject::User(f.admin)],
-            &[],
-        );
+        let bad = current(
+            db,
+            request(
+                Mode::Assign,
+                &[Subject::User(alice), Subject::User(f.admin)],
+                &[],
+            ),
+        )
+        .await;
         assert!(matches!(
             apply(db, &admin, &bad).await,
             Err(AppError::Validation { .. })
         ));
         // The last admins holder keeps it.
         let admins = f.role(db, "admins").await;
-        let strip = request(Mode::Assign, &[Subject::User(f.admin)], &[]);
+        let strip = current(db, request(Mode::Assign, &[Subject::User(f.admin)], &[])).await;
         assert!(matches!(
             apply(db, &admin, &strip).await,
             Err(AppError::Locked { .. })
@@ -365,11 +387,15 @@ db_test!(every_wizard_path_refuses_escalation_as_a_whole, |db| {
     )
     .await
     .unwrap();
-    let assign = request(
-        Mode::Assign,
-        &[Subject::User(alice)],
-        &[(mine, TENANT_WIDE)],
-    );
+    let assign = current(
+        db,
+        request(
+            Mode::Assign,
+            &[Subject::User(alice)],
+            &[(mine, TENANT_WIDE)],
+        ),
+    )
+    .await;
     assert!(matches!(
         apply(db, &limited, &assign).await,
         Err(AppError::Forbidden { .. })
@@ -459,11 +485,15 @@ db_test!(
         assert_eq!(held(db, &f, Subject::User(alice)).await.len(), 1);
         assert!(held(db, &f, Subject::User(dave)).await.is_empty());
         assert!(held(db, &f, Subject::User(erin)).await.is_empty());
-        let alone = request(
-            Mode::Assign,
-            &[Subject::User(erin)],
-            &[(reader, TENANT_WIDE)],
-        );
+        let alone = current(
+            db,
+            request(
+                Mode::Assign,
+                &[Subject::User(erin)],
+                &[(reader, TENANT_WIDE)],
+            ),
+        )
+        .await;
         assert_eq!(
             apply(db, &admin, &alone).await.unwrap_err(),
             AppError::Locked {
@@ -490,6 +520,7 @@ db_test!(
             &admin,
             alice,
             &[device_ro].into(),
+            crate::server::domain::testing::roles_version(db, alice).await,
         )
         .await
         .unwrap_err();
@@ -500,9 +531,15 @@ db_test!(
                 "Device Read Only is Space-Specific: use Assign roles to choose its spaces."
             )
         );
-        crate::server::domain::assignments::set_user_roles(db, &admin, alice, &[system_ro].into())
-            .await
-            .unwrap();
+        crate::server::domain::assignments::set_user_roles(
+            db,
+            &admin,
+            alice,
+            &[system_ro].into(),
+            crate::server::domain::testing::roles_version(db, alice).await,
+        )
+        .await
+        .unwrap();
         // With the wizard alice holds both; unticking the required one on the page is refused.
         let default = default_space(db, &f).await;
         apply(
@@ -521,6 +558,7 @@ db_test!(
             &admin,
             alice,
             &[system_ro, actions].into(),
+            crate::server::domain::testing::roles_version(db, alice).await,
         )
         .await
         .unwrap_err();

@@ -41,7 +41,7 @@ fn calls(group: i64, user: i64, role: i64, space: i64) -> Vec<(&'static str, ser
         ),
         (
             "groups/set_roles",
-            json!({ "group": group, "roles": [role] }),
+            json!({ "group": group, "roles": [role], "roles_version": 1 }),
         ),
         ("spaces/list", json!({})),
         (
@@ -138,7 +138,7 @@ async fn an_admin_manages_a_group_over_http() {
     let roles = server
         .call(
             "groups/set_roles",
-            json!({ "group": group, "roles": [role] }),
+            json!({ "group": group, "roles": [role], "roles_version": 1 }),
             Some(&admin),
         )
         .await;

@@ -27,7 +27,10 @@ async fn every_roles_and_users_server_function_refuses_anonymous_callers() {
         ("roles/delete", json!({ "id": role, "version": 1 })),
         ("users/list", json!({ "query": "", "page": 1 })),
         ("users/assignable_roles", json!({})),
-        ("users/set_roles", json!({ "user": 1, "roles": [role] })),
+        (
+            "users/set_roles",
+            json!({ "user": 1, "roles": [role], "roles_version": 1 }),
+        ),
         ("users/load", json!({ "id": 1 })),
     ];
     for (endpoint, body) in calls {
@@ -91,7 +94,7 @@ async fn a_reader_sees_roles_and_users_but_every_change_is_refused() {
         ("roles/delete", json!({ "id": reader, "version": 1 })),
         (
             "users/set_roles",
-            json!({ "user": carol_id.0, "roles": [reader] }),
+            json!({ "user": carol_id.0, "roles": [reader], "roles_version": 1 }),
         ),
     ];
     for (endpoint, body) in writes {
@@ -128,7 +131,7 @@ async fn an_admin_of_another_tenant_reaches_nothing_here() {
     for (endpoint, body) in [
         (
             "users/set_roles",
-            json!({ "user": acme_user.0, "roles": [globex_role] }),
+            json!({ "user": acme_user.0, "roles": [globex_role], "roles_version": 1 }),
         ),
         ("roles/delete", json!({ "id": acme_role, "version": 1 })),
         ("roles/duplicate", json!({ "id": acme_role })),
@@ -183,7 +186,7 @@ async fn an_admin_cannot_hand_out_what_they_do_not_hold() {
     let assign = server
         .call(
             "users/set_roles",
-            json!({ "user": erin.0, "roles": [admins] }),
+            json!({ "user": erin.0, "roles": [admins], "roles_version": 1 }),
             Some(&dana),
         )
         .await;

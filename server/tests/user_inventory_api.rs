@@ -51,7 +51,7 @@ async fn inventory_tab_functions_refuse_anonymous_low_privilege_and_foreign_call
         ),
         (
             "users/inventory_apply",
-            json!({ "user": alice, "group": north, "roles": [reader] }),
+            json!({ "user": alice, "group": north, "roles": [reader], "version": 1 }),
         ),
         (
             "users/inventory_copy",
@@ -98,7 +98,7 @@ async fn inventory_tab_functions_refuse_anonymous_low_privilege_and_foreign_call
     let applied = server
         .call(
             "users/inventory_apply",
-            json!({ "user": alice, "group": north, "roles": [reader] }),
+            json!({ "user": alice, "group": north, "roles": [reader], "version": 1 }),
             Some(&admin),
         )
         .await;

@@ -23,9 +23,44 @@ pub struct TestServer {
 
 pub async fn start() -> TestServer {
     let dir = tempfile::tempdir().unwrap();
-    let db = Db::open(&format!("sqlite://{}", dir.path().join("t.db").display()))
+    let url = format!("sqlite://{}", dir.path().join("t.db").display());
+    start_on(dir, &url).await
+}
+
+/// The same server on a fresh PostgreSQL database, when `CASTELLAN_TEST_POSTGRES_URL` names a
+/// server (`scripts/test.sh` drops the databases of its run at the end).
+pub async fn start_postgres() -> Option<TestServer> {
+    let admin_url = std::env::var("CASTELLAN_TEST_POSTGRES_URL").ok()?;
+    let prefix =
+        std::env::var("CASTELLAN_TEST_DB_PREFIX").unwrap_or_else(|_| "castellan_t_".into());
+    let name = format!("{prefix}http_{:016x}", rand_suffix());
+    sqlx::any::install_default_drivers();
+    let admin = sqlx::AnyPool::connect(&admin_url).await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+        .execute(&admin)
         .await
         .unwrap();
+    admin.close().await;
+    let (base, query) = admin_url.split_once('?').unwrap_or((&admin_url, ""));
+    let host_end = base.find("://").map_or(0, |i| i + 3);
+    let host = match base[host_end..].find('/') {
+        Some(i) => &base[..host_end + i],
+        None => base,
+    };
+    let url = if query.is_empty() {
+        format!("{host}/{name}")
+    } else {
+        format!("{host}/{name}?{query}")
+    };
+    Some(start_on(tempfile::tempdir().unwrap(), &url).await)
+}
+
+fn rand_suffix() -> u64 {
+    rand::random()
+}
+
+async fn start_on(dir: tempfile::TempDir, url: &str) -> TestServer {
+    let db = Db::open(url).await.unwrap();
     let templates = Templates::load().unwrap();
     for slug in ["acme", "globex"] {
         let new = NewTenant {

@@ -118,4 +118,6 @@ impl<'a> Guard<'a> {
 }
 
 #[cfg(test)]
+mod property;
+#[cfg(test)]
 mod tests;

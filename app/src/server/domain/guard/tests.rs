@@ -511,3 +511,23 @@ async fn moving_under_a_group_is_judged_on_inheritance(db: &Db) {
 async fn moving_a_device_group_is_judged_on_what_it_inherits() {
     each_backend(moving_under_a_group_is_judged_on_inheritance).await;
 }
+
+/// Operations per backend; `CASTELLAN_PROPERTY_OPERATIONS` overrides both (e.g. for a long run).
+fn operations(db: &Db) -> usize {
+    let default = match db.backend {
+        db::Backend::Sqlite => 10_000,
+        db::Backend::Postgres => 2_000,
+    };
+    std::env::var("CASTELLAN_PROPERTY_OPERATIONS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(default)
+}
+
+#[tokio::test]
+async fn random_operations_by_random_admins_stay_within_their_authority() {
+    each_backend(async |db: &Db| {
+        super::property::random_operations(db, 0x0C45_7E11, operations(db)).await;
+    })
+    .await;
+}

@@ -36,6 +36,7 @@ pub async fn role_editor(id: Option<RoleId>) -> Result<RoleEditorData, AppError>
         };
         Ok(RoleEditorData {
             can_edit: actor.require_admin().is_ok(),
+            locked: role.as_ref().and_then(|r| roles::built_in_lock(&actor, r)),
             catalogue: actor.catalogue,
             role,
             actor: actor.effective,

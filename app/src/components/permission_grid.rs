@@ -8,8 +8,8 @@ use crate::model::{
 };
 
 /// The editable grid: rows are permission types grouped by module, columns are levels. A cell
-/// the acting admin does not hold is disabled (unless it is already granted, so it can be
-/// cleared), with a tooltip saying why.
+/// the acting admin does not hold is disabled, ticked or not (an admin grants and takes away only
+/// what they hold, SPEC rule 4), with a tooltip saying why.
 #[component]
 pub fn PermissionGrid(
     catalogue: Arc<Catalogue>,
@@ -121,7 +121,7 @@ fn GridCell(
         let label = label.clone();
         move || {
             if !held {
-                format!("You do not hold {label}, so you cannot grant it.")
+                format!("You do not hold {label}, so you can neither grant nor remove it.")
             } else if implied.get() {
                 format!("{label} is granted because a higher level of this type is ticked.")
             } else {
@@ -135,7 +135,7 @@ fn GridCell(
                 type="checkbox"
                 aria-label=label
                 prop:checked=move || checked.get()
-                disabled=move || !editable || (!held && !checked.get())
+                disabled=!editable || !held
                 on:change=move |ev| {
                     let on = event_target_checked(&ev);
                     grants.update(|g| set_cell(&catalogue, g, &type_name, &level, on));

@@ -44,8 +44,8 @@ pub fn set_column(catalogue: &Catalogue, grants: &mut Grants, level: &str, on: b
     }
 }
 
-/// `Select all <LEVEL>` as the editor does it: ticking sets the level only on rows the acting
-/// admin holds (the rest stay disabled); clearing clears every row.
+/// `Select all <LEVEL>` as the editor does it: only rows the acting admin holds change (the rest
+/// stay disabled): an admin grants and takes away only what they hold (SPEC rule 4).
 pub fn set_column_grantable(
     catalogue: &Catalogue,
     grants: &mut Grants,
@@ -54,7 +54,7 @@ pub fn set_column_grantable(
     actor: &Grants,
 ) {
     for t in catalogue.types() {
-        if t.levels.iter().any(|l| l == level) && (!on || holds(actor, &t.name, level)) {
+        if t.levels.iter().any(|l| l == level) && holds(actor, &t.name, level) {
             set_cell(catalogue, grants, &t.name, level, on);
         }
     }

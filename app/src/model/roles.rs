@@ -58,6 +58,9 @@ pub struct RoleEditorData {
     pub actor: Grants,
     pub actor_applications: BTreeSet<String>,
     pub can_edit: bool,
+    /// Why this role cannot be changed by the signed-in admin although they may edit roles
+    /// (a built-in role carrying a permission they lack, SPEC rule 9).
+    pub locked: Option<String>,
 }
 
 /// Why a user holds a permission: each entry is a role name, with " via group <name>" when the

@@ -60,7 +60,8 @@ fn EditorForm(data: RoleEditorData) -> impl IntoView {
             .map(|r| r.name.clone())
             .unwrap_or_else(|| "New global role".into()),
     );
-    let editable = data.can_edit;
+    let locked = data.locked.clone();
+    let editable = data.can_edit && locked.is_none();
     let catalogue = Arc::new(data.catalogue);
     let actor = Arc::new(data.actor);
     let actor_apps = data.actor_applications;
@@ -141,7 +142,11 @@ fn EditorForm(data: RoleEditorData) -> impl IntoView {
                     <button type="submit" class="primary" disabled=move || !editable || save.pending().get()>"Save"</button>
                 </div>
             </header>
-            {(!editable).then(|| view! { <p class="alert alert-info" role="status">"You can view this role. Changing roles needs User management ADMIN."</p> })}
+            {match (&locked, editable) {
+                (Some(reason), _) => Some(view! { <p class="alert alert-info" role="status">{reason.clone()}</p> }.into_any()),
+                (None, false) => Some(view! { <p class="alert alert-info" role="status">"You can view this role. Changing roles needs User management ADMIN."</p> }.into_any()),
+                (None, true) => None,
+            }}
             {move || error().and_then(|e| match e {
                 AppError::Conflict => Some(view! {
                     <div role="alert" class="alert alert-error">
@@ -177,7 +182,7 @@ fn EditorForm(data: RoleEditorData) -> impl IntoView {
                             view! {
                                 <li>
                                     <label title=if held { String::new() } else { format!("You do not have {}, so you cannot grant it.", app.name) }>
-                                        <input type="checkbox" prop:checked=checked.clone() disabled=move || !editable || (!held && !checked())
+                                        <input type="checkbox" prop:checked=checked.clone() disabled=!editable || !held
                                             on:change=move |ev| { let on = event_target_checked(&ev); apps.update(|a: &mut BTreeSet<String>| { if on { a.insert(name2.clone()); } else { a.remove(&name2); } }); }/>
                                         <span>{app.name.clone()}</span>
                                     </label>

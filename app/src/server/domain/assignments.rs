@@ -123,16 +123,13 @@ pub async fn set_user_roles(
             }
         }
         let added: Vec<RoleId> = wanted.difference(&current).copied().collect();
-        if let Err(refused) = check_direct_change(
+        check_direct_change(
             &mut *tx,
             tenant,
             crate::model::wizard::Subject::User(user),
             &added,
         )
-        .await
-        {
-            return Err(refused);
-        }
+        .await?;
         if !changed.is_empty() {
             let before: Vec<i64> = current.iter().map(|r| r.0).collect();
             let after: Vec<i64> = wanted.iter().map(|r| r.0).collect();

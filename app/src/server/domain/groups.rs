@@ -325,16 +325,13 @@ pub async fn set_roles(
             }
         }
         let added: Vec<RoleId> = wanted.difference(&current).copied().collect();
-        if let Err(refused) = super::assignments::check_direct_change(
+        super::assignments::check_direct_change(
             &mut *tx,
             tenant,
             crate::model::wizard::Subject::Group(group),
             &added,
         )
-        .await
-        {
-            return Err(refused);
-        }
+        .await?;
         db::groups::touch(&mut *tx, tenant, group).await?;
         let before: Vec<i64> = current.iter().map(|r| r.0).collect();
         let after: Vec<i64> = wanted.iter().map(|r| r.0).collect();

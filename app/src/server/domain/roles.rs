@@ -169,6 +169,30 @@ pub async fn save(db: &Db, actor: &Actor, input: &RoleInput) -> AppResult<RoleDe
     guard.finish(result).await
 }
 
+/// SPEC rule 9: a built-in role changes only by an admin who holds, tenant-wide, every
+/// permission it grants. Why the actor may not, or None. (The guard enforces it on every write;
+/// this says it before the click.)
+pub fn built_in_lock(actor: &Actor, role: &RoleDetail) -> Option<String> {
+    if !role.built_in {
+        return None;
+    }
+    let missing = crate::model::grid::not_held(&actor.catalogue, &actor.effective, &role.grants)
+        .into_iter()
+        .next()
+        .map(|(t, l)| format!("{t} {l}"))
+        .or_else(|| {
+            role.applications
+                .iter()
+                .find(|a| !actor.applications.contains(*a))
+                .map(|a| format!("application {a}"))
+        })?;
+    Some(format!(
+        "{} is built in: only an administrator who holds every permission it grants may change \
+         it. You do not hold {missing}.",
+        role.name
+    ))
+}
+
 /// Every role, marked grantable or not by the actor (with the missing permission as reason).
 pub async fn assignable(conn: &mut AnyConnection, actor: &Actor) -> AppResult<Vec<AssignableRole>> {
     let tenant = actor.tenant();

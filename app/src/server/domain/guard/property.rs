@@ -171,12 +171,6 @@ fn active_admin_remains(f: &TenantFacts) -> bool {
     })
 }
 
-async fn facts(db: &Db, f: &Fixture) -> String {
-    let mut conn = db.pool.acquire().await.unwrap();
-    let facts = db::tenant_facts::load(&mut conn, f.tenant).await.unwrap();
-    format!("{:?}", super::TenantState::from_facts(facts))
-}
-
 async fn raw_facts(db: &Db, f: &Fixture) -> TenantFacts {
     let mut conn = db.pool.acquire().await.unwrap();
     db::tenant_facts::load(&mut conn, f.tenant).await.unwrap()
@@ -413,9 +407,10 @@ pub async fn random_operations(db: &Db, seed: u64, operations: usize) {
     let w = world(db, &f, &mut rng).await;
     let catalogue = f.actor(db, f.admin).await.catalogue;
     let (mut accepted, mut refused) = (0, 0);
+    let print =
+        |facts: &TenantFacts| format!("{:?}", super::TenantState::from_facts(facts.clone()));
+    let mut before = raw_facts(db, &f).await;
     for n in 0..operations {
-        let before = raw_facts(db, &f).await;
-        let before_print = facts(db, &f).await;
         let op_seed: u64 = rng.gen();
         let mut op_rng = StdRng::seed_from_u64(op_seed);
         // Which admin acts is the operation's first choice; replay it to learn who acted.
@@ -423,10 +418,11 @@ pub async fn random_operations(db: &Db, seed: u64, operations: usize) {
             .admins
             .choose(&mut StdRng::seed_from_u64(op_seed))
             .unwrap();
-        match one_operation(db, &f, &w, &mut op_rng).await {
+        let outcome = one_operation(db, &f, &w, &mut op_rng).await;
+        let after = raw_facts(db, &f).await;
+        match outcome {
             Ok(()) => {
                 accepted += 1;
-                let after = raw_facts(db, &f).await;
                 if let Some(beyond) = beyond_authority(&catalogue, &before, &after, actor.0) {
                     panic!("seed {seed}, operation {n}: accepted beyond authority: {beyond}");
                 }
@@ -444,13 +440,14 @@ pub async fn random_operations(db: &Db, seed: u64, operations: usize) {
             ) => {
                 refused += 1;
                 assert_eq!(
-                    facts(db, &f).await,
-                    before_print,
+                    print(&after),
+                    print(&before),
                     "seed {seed}, operation {n}: a refused operation changed something"
                 );
             }
             Err(other) => panic!("seed {seed}, operation {n}: unexpected {other:?}"),
         }
+        before = after;
     }
     assert!(
         accepted > operations / 10,

@@ -47,8 +47,15 @@ cargo clippy -p app -p server --all-targets --features app/ssr -- -D warnings
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 phase "unit, database (SQLite and PostgreSQL) and HTTP tests"
+# Each leg must really run on PostgreSQL too: the tests touch a marker when they open it.
+marker_dir="$(mktemp -d)"
+export CASTELLAN_TEST_POSTGRES_MARKER="$marker_dir/ran"
 cargo test -p app --features ssr
+[ -f "$CASTELLAN_TEST_POSTGRES_MARKER" ] || { echo "error: the database tests did not run on PostgreSQL" >&2; exit 1; }
+rm -f "$CASTELLAN_TEST_POSTGRES_MARKER"
 cargo test -p server
+[ -f "$CASTELLAN_TEST_POSTGRES_MARKER" ] || { echo "error: the HTTP tests did not run on PostgreSQL" >&2; exit 1; }
+rm -rf "$marker_dir"
 
 build_site
 phase "end-to-end tests in Chromium"

@@ -52,6 +52,9 @@ pub async fn start_postgres() -> Option<TestServer> {
     } else {
         format!("{host}/{name}?{query}")
     };
+    if let Ok(marker) = std::env::var("CASTELLAN_TEST_POSTGRES_MARKER") {
+        std::fs::write(marker, "ran").unwrap();
+    }
     Some(start_on(tempfile::tempdir().unwrap(), &url).await)
 }
 

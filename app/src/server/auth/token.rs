@@ -72,6 +72,15 @@ mod tests {
     }
 
     #[test]
+    fn the_stored_hash_is_sha256_of_the_token() {
+        // FIPS 180-2, appendix B.1.
+        assert_eq!(
+            hash_token("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
     fn cookie_carries_the_security_flags() {
         let cookie = set_cookie("abc", 60, true);
         assert!(cookie.contains("HttpOnly"));

@@ -216,51 +216,55 @@ pub async fn delete_if_version(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{db_test, server::db::tenants};
+    use crate::server::db::tenants;
 
-    db_test!(search_pages_matches_and_treats_wildcards_literally, |db| {
-        let mut conn = db.pool.acquire().await.unwrap();
-        let tenant = tenants::insert(&mut conn, "acme", "Acme", "iot", 0)
-            .await
-            .unwrap();
-        let other = tenants::insert(&mut conn, "globex", "Globex", "iot", 0)
-            .await
-            .unwrap();
-        for name in ["anna", "ann_b", "annex", "bob", "joanna"] {
-            let user = NewUser {
-                username: name,
+    #[tokio::test]
+    async fn search_pages_matches_and_treats_wildcards_literally() {
+        crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
+            let mut conn = db.pool.acquire().await.unwrap();
+            let tenant = tenants::insert(&mut conn, "acme", "Acme", "iot", 0)
+                .await
+                .unwrap();
+            let other = tenants::insert(&mut conn, "globex", "Globex", "iot", 0)
+                .await
+                .unwrap();
+            for name in ["anna", "ann_b", "annex", "bob", "joanna"] {
+                let user = NewUser {
+                    username: name,
+                    display_name: "",
+                    email: "",
+                    password_hash: None,
+                    origin: "local",
+                    is_partner_admin: false,
+                };
+                insert(&mut conn, tenant, &user, 0).await.unwrap();
+            }
+            let foreign = NewUser {
+                username: "anneliese",
                 display_name: "",
                 email: "",
                 password_hash: None,
                 origin: "local",
                 is_partner_admin: false,
             };
-            insert(&mut conn, tenant, &user, 0).await.unwrap();
-        }
-        let foreign = NewUser {
-            username: "anneliese",
-            display_name: "",
-            email: "",
-            password_hash: None,
-            origin: "local",
-            is_partner_admin: false,
-        };
-        insert(&mut conn, other, &foreign, 0).await.unwrap();
-        let (page, total) = search(&mut conn, tenant, "ANN", 0, 2).await.unwrap();
-        assert_eq!(total, 4, "other tenants' users never match");
-        let names: Vec<_> = page.iter().map(|u| u.username.as_str()).collect();
-        assert_eq!(names, vec!["ann_b", "anna"]);
-        let (page, _) = search(&mut conn, tenant, "ann", 2, 2).await.unwrap();
-        assert_eq!(
-            page.iter().map(|u| u.username.as_str()).collect::<Vec<_>>(),
-            vec!["annex", "joanna"]
-        );
-        let (page, total) = search(&mut conn, tenant, "n_b", 0, 10).await.unwrap();
-        assert_eq!(
-            (page.len(), total),
-            (1, 1),
-            "_ is a literal underscore, not any character"
-        );
-        assert_eq!(search(&mut conn, tenant, "%", 0, 10).await.unwrap().1, 0);
-    });
+            insert(&mut conn, other, &foreign, 0).await.unwrap();
+            let (page, total) = search(&mut conn, tenant, "ANN", 0, 2).await.unwrap();
+            assert_eq!(total, 4, "other tenants' users never match");
+            let names: Vec<_> = page.iter().map(|u| u.username.as_str()).collect();
+            assert_eq!(names, vec!["ann_b", "anna"]);
+            let (page, _) = search(&mut conn, tenant, "ann", 2, 2).await.unwrap();
+            assert_eq!(
+                page.iter().map(|u| u.username.as_str()).collect::<Vec<_>>(),
+                vec!["annex", "joanna"]
+            );
+            let (page, total) = search(&mut conn, tenant, "n_b", 0, 10).await.unwrap();
+            assert_eq!(
+                (page.len(), total),
+                (1, 1),
+                "_ is a literal underscore, not any character"
+            );
+            assert_eq!(search(&mut conn, tenant, "%", 0, 10).await.unwrap().1, 0);
+        })
+        .await;
+    }
 }

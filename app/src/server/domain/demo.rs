@@ -104,11 +104,11 @@ async fn seed_people(db: &Db, tenant: TenantId) -> AppResult<()> {
 
 #[cfg(test)]
 mod tests {
-    use crate::{db_test, server::db};
+    use crate::server::db;
 
-    db_test!(
-        demo_seed_creates_every_demo_tenant_once_with_its_people,
-        |db| {
+    #[tokio::test]
+    async fn demo_seed_creates_every_demo_tenant_once_with_its_people() {
+        crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
             let templates = crate::server::templates::Templates::load().unwrap();
             assert_eq!(
                 super::seed(db, &templates).await.unwrap(),
@@ -177,6 +177,7 @@ mod tests {
                     .unwrap();
                 assert_eq!(t.template, template);
             }
-        }
-    );
+        })
+        .await;
+    }
 }

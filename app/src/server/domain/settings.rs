@@ -47,11 +47,11 @@ pub async fn set_sso_manual_changes(db: &Db, actor: &Actor, allowed: bool) -> Ap
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{db_test, model::AppError, server::domain::testing::fixture};
+    use crate::{model::AppError, server::domain::testing::fixture};
 
-    db_test!(
-        only_assigners_change_the_sso_setting_and_it_is_audited,
-        |db| {
+    #[tokio::test]
+    async fn only_assigners_change_the_sso_setting_and_it_is_audited() {
+        crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
             let f = fixture(db, "acme").await;
             let admin = f.actor(db, f.admin).await;
             let viewer = f
@@ -74,6 +74,7 @@ mod tests {
             .await
             .unwrap();
             assert_eq!(audited, 1);
-        }
-    );
+        })
+        .await;
+    }
 }

@@ -2,7 +2,6 @@ use rand::{rngs::StdRng, Rng, SeedableRng};
 
 use super::*;
 use crate::{
-    db_test,
     model::{inventory_access::CHECKED, TenantId},
     server::{db::Db, domain::testing::fixture, templates::Templates},
 };
@@ -420,9 +419,9 @@ async fn compare(
     (allowed, checks)
 }
 
-db_test!(
-    the_index_answers_10000_random_checks_like_the_database_and_stays_exact_after_writes,
-    |db| {
+#[tokio::test]
+async fn the_index_answers_10000_random_checks_like_the_database_and_stays_exact_after_writes() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
         let f = fixture(db, "diff").await;
         let mut rng = StdRng::seed_from_u64(0xCA57E11A);
         let world = random_world(db, f.tenant, &mut rng).await;
@@ -476,5 +475,6 @@ db_test!(
         let after = db.index.get(db, &iot(), f.tenant).await.unwrap().epoch;
         assert!(after > before, "the epoch moves with every write");
         compare(db, f.tenant, &world, &mut rng, 5_000).await;
-    }
-);
+    })
+    .await;
+}

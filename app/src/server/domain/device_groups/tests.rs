@@ -1,5 +1,5 @@
 use super::*;
-use crate::{db_test, server::domain::testing::fixture};
+use crate::server::domain::testing::fixture;
 
 async fn names(db: &Db, actor: &Actor, parent: Option<DeviceGroupId>) -> Vec<String> {
     let mut conn = db.pool.acquire().await.unwrap();
@@ -21,9 +21,9 @@ async fn version(db: &Db, actor: &Actor, id: DeviceGroupId) -> i64 {
         .version
 }
 
-db_test!(
-    a_tree_is_built_renamed_and_moved_but_never_under_itself,
-    |db| {
+#[tokio::test]
+async fn a_tree_is_built_renamed_and_moved_but_never_under_itself() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
         let f = fixture(db, "acme").await;
         let admin = f.actor(db, f.admin).await;
         let north = create(db, &admin, None, "Region North").await.unwrap();
@@ -87,12 +87,13 @@ db_test!(
                 .unwrap_err(),
             AppError::Conflict
         );
-    }
-);
+    })
+    .await;
+}
 
-db_test!(
-    deleting_a_group_removes_everything_below_and_says_so_first,
-    |db| {
+#[tokio::test]
+async fn deleting_a_group_removes_everything_below_and_says_so_first() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
         let f = fixture(db, "acme").await;
         let admin = f.actor(db, f.admin).await;
         let north = create(db, &admin, None, "Region North").await.unwrap();
@@ -119,44 +120,49 @@ db_test!(
             .await
             .unwrap();
         assert_eq!((left, devices), (0, 0));
-    }
-);
+    })
+    .await;
+}
 
-db_test!(children_come_in_pages_so_a_huge_node_opens_at_once, |db| {
-    let f = fixture(db, "acme").await;
-    let admin = f.actor(db, f.admin).await;
-    let big = create(db, &admin, None, "Big").await.unwrap();
-    let mut tx = db.pool.begin().await.unwrap();
-    for i in 0..120 {
-        db::device_groups::insert(&mut tx, f.tenant, big.0, &format!("g{i:03}"), 0)
-            .await
-            .unwrap();
-    }
-    for i in 0..30 {
-        db::device_groups::insert_device(&mut tx, f.tenant, big, &format!("d{i:02}"), 0)
-            .await
-            .unwrap();
-    }
-    tx.commit().await.unwrap();
-    let mut conn = db.pool.acquire().await.unwrap();
-    let first = children(&mut conn, &admin, Some(big), 0).await.unwrap();
-    assert_eq!(
-        (
-            first.groups.len(),
-            first.devices.len(),
-            first.total_groups,
-            first.total_devices
-        ),
-        (50, 0, 120, 30)
-    );
-    let third = children(&mut conn, &admin, Some(big), 100).await.unwrap();
-    assert_eq!((third.groups.len(), third.devices.len()), (20, 30));
-    assert_eq!(third.groups[0].name, "g100");
-});
+#[tokio::test]
+async fn children_come_in_pages_so_a_huge_node_opens_at_once() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
+        let f = fixture(db, "acme").await;
+        let admin = f.actor(db, f.admin).await;
+        let big = create(db, &admin, None, "Big").await.unwrap();
+        let mut tx = db.pool.begin().await.unwrap();
+        for i in 0..120 {
+            db::device_groups::insert(&mut tx, f.tenant, big.0, &format!("g{i:03}"), 0)
+                .await
+                .unwrap();
+        }
+        for i in 0..30 {
+            db::device_groups::insert_device(&mut tx, f.tenant, big, &format!("d{i:02}"), 0)
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let mut conn = db.pool.acquire().await.unwrap();
+        let first = children(&mut conn, &admin, Some(big), 0).await.unwrap();
+        assert_eq!(
+            (
+                first.groups.len(),
+                first.devices.len(),
+                first.total_groups,
+                first.total_devices
+            ),
+            (50, 0, 120, 30)
+        );
+        let third = children(&mut conn, &admin, Some(big), 100).await.unwrap();
+        assert_eq!((third.groups.len(), third.devices.len()), (20, 30));
+        assert_eq!(third.groups[0].name, "g100");
+    })
+    .await;
+}
 
-db_test!(
-    device_groups_need_inventory_permissions_and_stay_in_their_tenant,
-    |db| {
+#[tokio::test]
+async fn device_groups_need_inventory_permissions_and_stay_in_their_tenant() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
         let acme = fixture(db, "acme").await;
         let globex = fixture(db, "globex").await;
         let admin = acme.actor(db, acme.admin).await;
@@ -198,5 +204,6 @@ db_test!(
             create(db, &stranger, Some(north), "x").await.unwrap_err(),
             AppError::NotFound
         );
-    }
-);
+    })
+    .await;
+}

@@ -1,14 +1,11 @@
 use super::*;
 use crate::model::TenantId;
-use crate::{
-    db_test,
-    server::{
-        db::users::NewUser,
-        domain::{
-            access::effective,
-            assignments::{set_user_roles, PARTNER_ADMIN_MESSAGE, SSO_LOCK_REASON},
-            testing::fixture,
-        },
+use crate::server::{
+    db::users::NewUser,
+    domain::{
+        access::effective,
+        assignments::{set_user_roles, PARTNER_ADMIN_MESSAGE, SSO_LOCK_REASON},
+        testing::fixture,
     },
 };
 
@@ -34,9 +31,9 @@ async fn person(db: &Db, tenant: TenantId, username: &str, origin: &str, partner
     db::users::insert(&mut conn, tenant, &new, 0).await.unwrap()
 }
 
-db_test!(
-    groups_are_created_renamed_searched_and_deleted_with_audit,
-    |db| {
+#[tokio::test]
+async fn groups_are_created_renamed_searched_and_deleted_with_audit() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
         let f = fixture(db, "acme").await;
         let admin = f.actor(db, f.admin).await;
         let helpdesk = save(db, &admin, &input("Helpdesk")).await.unwrap();
@@ -78,122 +75,131 @@ db_test!(
                 .await
                 .unwrap();
         assert_eq!(audited, 4);
-    }
-);
+    })
+    .await;
+}
 
-db_test!(roles_of_a_group_count_for_every_member_via_group, |db| {
-    let f = fixture(db, "acme").await;
-    let admin = f.actor(db, f.admin).await;
-    let group = save(db, &admin, &input("Readers")).await.unwrap();
-    let alice = f.user(db, "alice").await;
-    set_member(db, &admin, group, alice, true).await.unwrap();
-    set_member(db, &admin, group, alice, true).await.unwrap();
-    let reader = f.role(db, "Global Reader").await;
-    set_roles(
-        db,
-        &admin,
-        group,
-        &[reader].into(),
-        crate::server::domain::testing::group_roles_version(db, group).await,
-    )
-    .await
-    .unwrap();
-    let mut conn = db.pool.acquire().await.unwrap();
-    let (grants, provenance) = effective(&mut conn, &admin.catalogue, f.tenant, alice)
-        .await
-        .unwrap();
-    assert!(grants["Alarms"].contains("READ"));
-    assert_eq!(
-        provenance["Alarms"]["READ"],
-        ["Global Reader via group Readers"]
-    );
-    drop(conn);
-    set_member(db, &admin, group, alice, false).await.unwrap();
-    let mut conn = db.pool.acquire().await.unwrap();
-    let (grants, _) = effective(&mut conn, &admin.catalogue, f.tenant, alice)
-        .await
-        .unwrap();
-    assert!(grants.is_empty());
-});
-
-db_test!(group_paths_refuse_escalation_and_change_nothing, |db| {
-    let f = fixture(db, "acme").await;
-    let admin = f.actor(db, f.admin).await;
-    let limited = f
-        .actor_holding(
-            db,
-            "limited",
-            &[("User management", "ADMIN"), ("Alarms", "READ")],
-        )
-        .await;
-    let group = save(db, &admin, &input("Readers")).await.unwrap();
-    let reader = f.role(db, "Global Reader").await;
-    set_roles(
-        db,
-        &admin,
-        group,
-        &[reader].into(),
-        crate::server::domain::testing::group_roles_version(db, group).await,
-    )
-    .await
-    .unwrap();
-    let bob = f.user(db, "bob").await;
-    let denied = set_member(db, &limited, group, bob, true)
-        .await
-        .unwrap_err();
-    assert!(matches!(denied, AppError::Forbidden { .. }), "{denied:?}");
-    let mut conn = db.pool.acquire().await.unwrap();
-    assert!(!db::groups::is_member(&mut conn, f.tenant, group, bob)
-        .await
-        .unwrap());
-    drop(conn);
-    // Removing what one could not grant is refused too.
-    set_member(db, &admin, group, bob, true).await.unwrap();
-    assert!(matches!(
-        set_member(db, &limited, group, bob, false).await,
-        Err(AppError::Forbidden { .. })
-    ));
-    assert!(matches!(
+#[tokio::test]
+async fn roles_of_a_group_count_for_every_member_via_group() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
+        let f = fixture(db, "acme").await;
+        let admin = f.actor(db, f.admin).await;
+        let group = save(db, &admin, &input("Readers")).await.unwrap();
+        let alice = f.user(db, "alice").await;
+        set_member(db, &admin, group, alice, true).await.unwrap();
+        set_member(db, &admin, group, alice, true).await.unwrap();
+        let reader = f.role(db, "Global Reader").await;
         set_roles(
             db,
-            &limited,
+            &admin,
             group,
-            &BTreeSet::new(),
-            crate::server::domain::testing::group_roles_version(db, group).await
+            &[reader].into(),
+            crate::server::domain::testing::group_roles_version(db, group).await,
         )
-        .await,
-        Err(AppError::Forbidden { .. })
-    ));
-    let version = {
-        let mut conn = db.pool.acquire().await.unwrap();
-        db::groups::get(&mut conn, f.tenant, group)
-            .await
-            .unwrap()
-            .unwrap()
-            .version
-    };
-    assert!(matches!(
-        delete(db, &limited, group, version).await,
-        Err(AppError::Forbidden { .. })
-    ));
-    // A group without roles: the limited admin manages its members freely.
-    let empty = save(db, &limited, &input("Empty")).await.unwrap();
-    set_member(db, &limited, empty, bob, true).await.unwrap();
-    let mut conn = db.pool.acquire().await.unwrap();
-    assert!(db::groups::is_member(&mut conn, f.tenant, group, bob)
         .await
-        .unwrap());
-    assert_eq!(
-        db::groups::role_ids(&mut conn, f.tenant, group)
+        .unwrap();
+        let mut conn = db.pool.acquire().await.unwrap();
+        let (grants, provenance) = effective(&mut conn, &admin.catalogue, f.tenant, alice)
             .await
-            .unwrap(),
-        [reader]
-    );
-});
+            .unwrap();
+        assert!(grants["Alarms"].contains("READ"));
+        assert_eq!(
+            provenance["Alarms"]["READ"],
+            ["Global Reader via group Readers"]
+        );
+        drop(conn);
+        set_member(db, &admin, group, alice, false).await.unwrap();
+        let mut conn = db.pool.acquire().await.unwrap();
+        let (grants, _) = effective(&mut conn, &admin.catalogue, f.tenant, alice)
+            .await
+            .unwrap();
+        assert!(grants.is_empty());
+    })
+    .await;
+}
 
-db_test!(
-    partner_administrators_and_sso_users_are_locked_on_every_role_path,
-    |db| {
+#[tokio::test]
+async fn group_paths_refuse_escalation_and_change_nothing() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
+        let f = fixture(db, "acme").await;
+        let admin = f.actor(db, f.admin).await;
+        let limited = f
+            .actor_holding(
+                db,
+                "limited",
+                &[("User management", "ADMIN"), ("Alarms", "READ")],
+            )
+            .await;
+        let group = save(db, &admin, &input("Readers")).await.unwrap();
+        let reader = f.role(db, "Global Reader").await;
+        set_roles(
+            db,
+            &admin,
+            group,
+            &[reader].into(),
+            crate::server::domain::testing::group_roles_version(db, group).await,
+        )
+        .await
+        .unwrap();
+        let bob = f.user(db, "bob").await;
+        let denied = set_member(db, &limited, group, bob, true)
+            .await
+            .unwrap_err();
+        assert!(matches!(denied, AppError::Forbidden { .. }), "{denied:?}");
+        let mut conn = db.pool.acquire().await.unwrap();
+        assert!(!db::groups::is_member(&mut conn, f.tenant, group, bob)
+            .await
+            .unwrap());
+        drop(conn);
+        // Removing what one could not grant is refused too.
+        set_member(db, &admin, group, bob, true).await.unwrap();
+        assert!(matches!(
+            set_member(db, &limited, group, bob, false).await,
+            Err(AppError::Forbidden { .. })
+        ));
+        assert!(matches!(
+            set_roles(
+                db,
+                &limited,
+                group,
+                &BTreeSet::new(),
+                crate::server::domain::testing::group_roles_version(db, group).await
+            )
+            .await,
+            Err(AppError::Forbidden { .. })
+        ));
+        let version = {
+            let mut conn = db.pool.acquire().await.unwrap();
+            db::groups::get(&mut conn, f.tenant, group)
+                .await
+                .unwrap()
+                .unwrap()
+                .version
+        };
+        assert!(matches!(
+            delete(db, &limited, group, version).await,
+            Err(AppError::Forbidden { .. })
+        ));
+        // A group without roles: the limited admin manages its members freely.
+        let empty = save(db, &limited, &input("Empty")).await.unwrap();
+        set_member(db, &limited, empty, bob, true).await.unwrap();
+        let mut conn = db.pool.acquire().await.unwrap();
+        assert!(db::groups::is_member(&mut conn, f.tenant, group, bob)
+            .await
+            .unwrap());
+        assert_eq!(
+            db::groups::role_ids(&mut conn, f.tenant, group)
+                .await
+                .unwrap(),
+            [reader]
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn partner_administrators_and_sso_users_are_locked_on_every_role_path() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
         let f = fixture(db, "acme").await;
         let admin = f.actor(db, f.admin).await;
         let erin = person(db, f.tenant, "partner.erin", "local", true).await;
@@ -275,47 +281,52 @@ db_test!(
             .unwrap_err(),
             partner
         );
-    }
-);
+    })
+    .await;
+}
 
-db_test!(groups_need_view_or_assign_and_stay_in_their_tenant, |db| {
-    let acme = fixture(db, "acme").await;
-    let globex = fixture(db, "globex").await;
-    let acme_admin = acme.actor(db, acme.admin).await;
-    let group = save(db, &acme_admin, &input("Helpdesk")).await.unwrap();
-    let viewer = acme
-        .actor_holding(db, "viewer", &[("User management", "READ")])
-        .await;
-    let mut conn = db.pool.acquire().await.unwrap();
-    assert!(list(&mut conn, &viewer, "", 1).await.is_ok());
-    drop(conn);
-    assert_eq!(
-        save(db, &viewer, &input("Mine")).await.unwrap_err(),
-        AppError::forbidden("User management ADMIN")
-    );
-    let stranger = globex.actor(db, globex.admin).await;
-    let mut conn = db.pool.acquire().await.unwrap();
-    assert_eq!(
-        detail(&mut conn, &stranger, group).await.unwrap_err(),
-        AppError::NotFound
-    );
-    assert_eq!(
-        list(&mut conn, &stranger, "Helpdesk", 1)
-            .await
-            .unwrap()
-            .total,
-        0
-    );
-    drop(conn);
-    assert_eq!(
-        delete(db, &stranger, group, 1).await.unwrap_err(),
-        AppError::NotFound
-    );
-    let alice = acme.user(db, "alice").await;
-    assert_eq!(
-        set_member(db, &stranger, group, alice, true)
-            .await
-            .unwrap_err(),
-        AppError::NotFound
-    );
-});
+#[tokio::test]
+async fn groups_need_view_or_assign_and_stay_in_their_tenant() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
+        let acme = fixture(db, "acme").await;
+        let globex = fixture(db, "globex").await;
+        let acme_admin = acme.actor(db, acme.admin).await;
+        let group = save(db, &acme_admin, &input("Helpdesk")).await.unwrap();
+        let viewer = acme
+            .actor_holding(db, "viewer", &[("User management", "READ")])
+            .await;
+        let mut conn = db.pool.acquire().await.unwrap();
+        assert!(list(&mut conn, &viewer, "", 1).await.is_ok());
+        drop(conn);
+        assert_eq!(
+            save(db, &viewer, &input("Mine")).await.unwrap_err(),
+            AppError::forbidden("User management ADMIN")
+        );
+        let stranger = globex.actor(db, globex.admin).await;
+        let mut conn = db.pool.acquire().await.unwrap();
+        assert_eq!(
+            detail(&mut conn, &stranger, group).await.unwrap_err(),
+            AppError::NotFound
+        );
+        assert_eq!(
+            list(&mut conn, &stranger, "Helpdesk", 1)
+                .await
+                .unwrap()
+                .total,
+            0
+        );
+        drop(conn);
+        assert_eq!(
+            delete(db, &stranger, group, 1).await.unwrap_err(),
+            AppError::NotFound
+        );
+        let alice = acme.user(db, "alice").await;
+        assert_eq!(
+            set_member(db, &stranger, group, alice, true)
+                .await
+                .unwrap_err(),
+            AppError::NotFound
+        );
+    })
+    .await;
+}

@@ -1,6 +1,5 @@
 use super::*;
 use crate::{
-    db_test,
     model::{inventory_access::Want, DeviceId},
     server::{
         db::Db,
@@ -61,9 +60,9 @@ fn line<'a>(
         .unwrap()
 }
 
-db_test!(
-    a_role_on_a_parent_is_inherited_and_check_access_names_the_ancestor,
-    |db| {
+#[tokio::test]
+async fn a_role_on_a_parent_is_inherited_and_check_access_names_the_ancestor() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
         let f = fixture(db, "acme").await;
         let t = tree(db, &f).await;
         let admin = f.actor(db, f.admin).await;
@@ -125,12 +124,13 @@ db_test!(
             .await
             .unwrap();
         assert!(own_check.lines.iter().all(|l| l.allowed));
-    }
-);
+    })
+    .await;
+}
 
-db_test!(
-    a_global_role_overrides_inventory_roles_in_check_access,
-    |db| {
+#[tokio::test]
+async fn a_global_role_overrides_inventory_roles_in_check_access() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
         let f = fixture(db, "acme").await;
         let t = tree(db, &f).await;
         let admin = f.actor(db, f.admin).await;
@@ -168,12 +168,13 @@ db_test!(
             change.granted_by,
             ["Inventory role Manager on Plant 1 (this group): Alarms * All"]
         );
-    }
-);
+    })
+    .await;
+}
 
-db_test!(
-    apply_refuses_a_role_the_actor_does_not_hold_on_that_group_and_changes_nothing,
-    |db| {
+#[tokio::test]
+async fn apply_refuses_a_role_the_actor_does_not_hold_on_that_group_and_changes_nothing() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
         let f = fixture(db, "acme").await;
         let t = tree(db, &f).await;
         let admin = f.actor(db, f.admin).await;
@@ -226,12 +227,13 @@ db_test!(
         )
         .await
         .is_err());
-    }
-);
+    })
+    .await;
+}
 
-db_test!(
-    copy_merges_or_replaces_and_leaves_out_what_the_actor_cannot_grant,
-    |db| {
+#[tokio::test]
+async fn copy_merges_or_replaces_and_leaves_out_what_the_actor_cannot_grant() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
         let f = fixture(db, "acme").await;
         let t = tree(db, &f).await;
         let admin = f.actor(db, f.admin).await;
@@ -312,5 +314,6 @@ db_test!(
         );
         drop(conn);
         assert!(copy(db, &admin, bob, bob, CopyMode::Merge).await.is_err());
-    }
-);
+    })
+    .await;
+}

@@ -1,10 +1,10 @@
 use super::*;
 
-use crate::{db_test, server::domain::testing::fixture};
+use crate::server::domain::testing::fixture;
 
-db_test!(
-    a_new_iot_tenant_has_the_default_inventory_roles_in_order,
-    |db| {
+#[tokio::test]
+async fn a_new_iot_tenant_has_the_default_inventory_roles_in_order() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
         let f = fixture(db, "acme").await;
         let admin = f.actor(db, f.admin).await;
         let mut conn = db.pool.acquire().await.unwrap();
@@ -39,8 +39,9 @@ db_test!(
         let viewer = f.actor_holding(db, "nobody", &[("Alarms", "READ")]).await;
         let mut conn = db.pool.acquire().await.unwrap();
         assert!(list(&mut conn, &viewer).await.is_err());
-    }
-);
+    })
+    .await;
+}
 
 fn p(c: &str, t: &str, l: &str) -> InventoryPermission {
     InventoryPermission::new(c, t, l)
@@ -67,7 +68,9 @@ async fn state(db: &Db) -> (i64, i64, i64, i64) {
     .unwrap()
 }
 
-db_test!(inventory_role_create_update_delete_with_audit, |db| {
+#[tokio::test]
+async fn inventory_role_create_update_delete_with_audit() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
     let f = fixture(db, "acme").await;
     let admin = f.actor(db, f.admin).await;
     let created = save(
@@ -151,11 +154,13 @@ db_test!(inventory_role_create_update_delete_with_audit, |db| {
             "inventory_role.delete"
         ]
     );
-});
+})
+    .await;
+}
 
-db_test!(
-    empty_or_duplicate_name_and_unknown_category_are_refused_and_nothing_saved,
-    |db| {
+#[tokio::test]
+async fn empty_or_duplicate_name_and_unknown_category_are_refused_and_nothing_saved() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
         let f = fixture(db, "acme").await;
         let admin = f.actor(db, f.admin).await;
         let before = state(db).await;
@@ -191,12 +196,13 @@ db_test!(
             .unwrap()
             .rows
             .is_empty());
-    }
-);
+    })
+    .await;
+}
 
-db_test!(
-    second_save_of_the_same_version_is_a_conflict_not_an_overwrite,
-    |db| {
+#[tokio::test]
+async fn second_save_of_the_same_version_is_a_conflict_not_an_overwrite() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
         let f = fixture(db, "acme").await;
         let admin = f.actor(db, f.admin).await;
         let created = save(db, &admin, &input("Shared", &[p("Alarms", "*", "Read")]))
@@ -217,12 +223,13 @@ db_test!(
         let mut conn = db.pool.acquire().await.unwrap();
         let stored = detail(&mut conn, f.tenant, created.id).await.unwrap();
         assert_eq!(stored.rows, [p("Alarms", "*", "All")]);
-    }
-);
+    })
+    .await;
+}
 
-db_test!(
-    an_admin_cannot_add_inventory_rows_beyond_what_they_hold_globally,
-    |db| {
+#[tokio::test]
+async fn an_admin_cannot_add_inventory_rows_beyond_what_they_hold_globally() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
         let f = fixture(db, "acme").await;
         let admin = f.actor(db, f.admin).await;
         let limited = f
@@ -290,12 +297,13 @@ db_test!(
         .await
         .unwrap();
         assert_eq!(own.rows.len(), 1);
-    }
-);
+    })
+    .await;
+}
 
-db_test!(
-    viewers_read_and_only_admins_change_within_their_tenant,
-    |db| {
+#[tokio::test]
+async fn viewers_read_and_only_admins_change_within_their_tenant() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
         let f = fixture(db, "acme").await;
         let other = crate::server::domain::testing::fixture(db, "globex").await;
         let viewer = f
@@ -331,5 +339,6 @@ db_test!(
             AppError::NotFound
         );
         assert_eq!(state(db).await, before);
-    }
-);
+    })
+    .await;
+}

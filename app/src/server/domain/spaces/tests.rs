@@ -1,5 +1,5 @@
 use super::*;
-use crate::{db_test, server::domain::testing::fixture};
+use crate::server::domain::testing::fixture;
 
 fn input(name: &str) -> SpaceInput {
     SpaceInput {
@@ -20,9 +20,9 @@ async fn names(db: &Db, tenant: TenantId) -> Vec<String> {
         .collect()
 }
 
-db_test!(
-    a_new_tenant_has_default_space_and_spaces_are_created_and_renamed,
-    |db| {
+#[tokio::test]
+async fn a_new_tenant_has_default_space_and_spaces_are_created_and_renamed() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
         let f = fixture(db, "acme").await;
         let admin = f.actor(db, f.admin).await;
         assert_eq!(names(db, f.tenant).await, [DEFAULT_SPACE]);
@@ -59,33 +59,40 @@ db_test!(
                 .await
                 .unwrap();
         assert_eq!(audited, 3);
-    }
-);
+    })
+    .await;
+}
 
-db_test!(default_space_cannot_be_deleted_or_renamed, |db| {
-    let f = fixture(db, "acme").await;
-    let admin = f.actor(db, f.admin).await;
-    let mut conn = db.pool.acquire().await.unwrap();
-    let default = list(&mut conn, f.tenant).await.unwrap().remove(0);
-    drop(conn);
-    assert!(matches!(
-        delete(db, &admin, default.id, default.version).await,
-        Err(AppError::Locked { .. })
-    ));
-    let rename = SpaceInput {
-        id: Some(default.id),
-        name: "Main".into(),
-        description: String::new(),
-        version: default.version,
-    };
-    assert!(matches!(
-        save(db, &admin, &rename).await,
-        Err(AppError::Locked { .. })
-    ));
-    assert_eq!(names(db, f.tenant).await, [DEFAULT_SPACE]);
-});
+#[tokio::test]
+async fn default_space_cannot_be_deleted_or_renamed() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
+        let f = fixture(db, "acme").await;
+        let admin = f.actor(db, f.admin).await;
+        let mut conn = db.pool.acquire().await.unwrap();
+        let default = list(&mut conn, f.tenant).await.unwrap().remove(0);
+        drop(conn);
+        assert!(matches!(
+            delete(db, &admin, default.id, default.version).await,
+            Err(AppError::Locked { .. })
+        ));
+        let rename = SpaceInput {
+            id: Some(default.id),
+            name: "Main".into(),
+            description: String::new(),
+            version: default.version,
+        };
+        assert!(matches!(
+            save(db, &admin, &rename).await,
+            Err(AppError::Locked { .. })
+        ));
+        assert_eq!(names(db, f.tenant).await, [DEFAULT_SPACE]);
+    })
+    .await;
+}
 
-db_test!(deleting_a_space_removes_the_assignments_bound_to_it, |db| {
+#[tokio::test]
+async fn deleting_a_space_removes_the_assignments_bound_to_it() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
     let f = fixture(db, "acme").await;
     let admin = f.actor(db, f.admin).await;
     let emea = save(db, &admin, &input("EMEA")).await.unwrap();
@@ -123,11 +130,13 @@ db_test!(deleting_a_space_removes_the_assignments_bound_to_it, |db| {
         .await
         .unwrap();
     assert_eq!(left, [0], "the tenant-wide assignment stays");
-});
+})
+    .await;
+}
 
-db_test!(
-    spaces_need_the_assign_permission_and_stay_in_their_tenant,
-    |db| {
+#[tokio::test]
+async fn spaces_need_the_assign_permission_and_stay_in_their_tenant() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
         let acme = fixture(db, "acme").await;
         let globex = fixture(db, "globex").await;
         let reader = acme
@@ -157,5 +166,6 @@ db_test!(
                 .unwrap_err(),
             AppError::NotFound
         );
-    }
-);
+    })
+    .await;
+}

@@ -1,6 +1,5 @@
 use super::*;
 use crate::{
-    db_test,
     model::AppError,
     server::domain::{assignments::set_user_roles, testing::fixture},
 };
@@ -35,9 +34,9 @@ fn update_of(row: &UserRow, active: bool) -> UserUpdate {
     }
 }
 
-db_test!(
-    users_are_created_validated_edited_disabled_and_deleted,
-    |db| {
+#[tokio::test]
+async fn users_are_created_validated_edited_disabled_and_deleted() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
         let f = fixture(db, "acme").await;
         let admin = f.actor(db, f.admin).await;
         let alice = create(db, &admin, &new("alice")).await.unwrap();
@@ -103,12 +102,13 @@ db_test!(
                 .await
                 .unwrap();
         assert_eq!(audited, 4);
-    }
-);
+    })
+    .await;
+}
 
-db_test!(
-    an_admin_with_create_only_manages_their_own_sub_users,
-    |db| {
+#[tokio::test]
+async fn an_admin_with_create_only_manages_their_own_sub_users() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
         let f = fixture(db, "acme").await;
         let admin = f.actor(db, f.admin).await;
         let creator = f
@@ -144,12 +144,13 @@ db_test!(
             create(db, &reader, &new("nope")).await.unwrap_err(),
             AppError::forbidden("User management CREATE")
         );
-    }
-);
+    })
+    .await;
+}
 
-db_test!(
-    deleting_refuses_self_last_admin_and_roles_beyond_the_actor,
-    |db| {
+#[tokio::test]
+async fn deleting_refuses_self_last_admin_and_roles_beyond_the_actor() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
         let f = fixture(db, "acme").await;
         let admin = f.actor(db, f.admin).await;
         let own = row(db, &admin, f.admin).await;
@@ -194,5 +195,6 @@ db_test!(
             .await
             .unwrap()
             .is_some());
-    }
-);
+    })
+    .await;
+}

@@ -1,6 +1,5 @@
 use super::*;
 use crate::{
-    db_test,
     model::{spaces::SpaceInput, wizard::TENANT_WIDE, GroupId, UserId},
     server::{
         db::users::NewUser,
@@ -74,9 +73,9 @@ async fn person(db: &Db, f: &Fixture, username: &str, origin: &str, partner: boo
         .unwrap()
 }
 
-db_test!(
-    mdm_append_puts_space_bound_roles_in_the_chosen_spaces_for_every_user,
-    |db| {
+#[tokio::test]
+async fn mdm_append_puts_space_bound_roles_in_the_chosen_spaces_for_every_user() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
         let f = fixture_of(db, "globex", "mdm").await;
         let admin = f.actor(db, f.admin).await;
         let (emea, americas) = (space(db, &f, "EMEA").await, space(db, &f, "Americas").await);
@@ -149,12 +148,13 @@ db_test!(
             apply(db, &admin, &bad).await,
             Err(AppError::Validation { .. })
         ));
-    }
-);
+    })
+    .await;
+}
 
-db_test!(
-    with_only_default_space_the_plan_lands_in_default_space,
-    |db| {
+#[tokio::test]
+async fn with_only_default_space_the_plan_lands_in_default_space() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
         let f = fixture_of(db, "hooli", "mdm").await;
         let admin = f.actor(db, f.admin).await;
         let default = default_space(db, &f).await;
@@ -178,12 +178,13 @@ db_test!(
         .await
         .unwrap();
         assert_eq!(summary[0].added, ["Device Read Only (Default Space)"]);
-    }
-);
+    })
+    .await;
+}
 
-db_test!(
-    the_helpdesk_example_works_and_a_missing_requirement_is_refused,
-    |db| {
+#[tokio::test]
+async fn the_helpdesk_example_works_and_a_missing_requirement_is_refused() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
         let f = fixture_of(db, "hooli", "mdm").await;
         let admin = f.actor(db, f.admin).await;
         let default = default_space(db, &f).await;
@@ -250,12 +251,13 @@ db_test!(
         .await
         .unwrap();
         assert!(held(db, &f, Subject::Group(helpdesk)).await.is_empty());
-    }
-);
+    })
+    .await;
+}
 
-db_test!(
-    append_keeps_what_is_held_and_assign_sets_the_full_set,
-    |db| {
+#[tokio::test]
+async fn append_keeps_what_is_held_and_assign_sets_the_full_set() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
         let f = fixture(db, "acme").await;
         let admin = f.actor(db, f.admin).await;
         let alice = f.user(db, "alice").await;
@@ -330,133 +332,138 @@ db_test!(
             held(db, &f, Subject::User(f.admin)).await,
             [(admins, TENANT_WIDE)].into()
         );
-    }
-);
-
-db_test!(every_wizard_path_refuses_escalation_as_a_whole, |db| {
-    let f = fixture(db, "acme").await;
-    let admin = f.actor(db, f.admin).await;
-    let limited = f
-        .actor_holding(
-            db,
-            "limited",
-            &[("User management", "ADMIN"), ("Alarms", "READ")],
-        )
-        .await;
-    let (alice, bob) = (f.user(db, "alice").await, f.user(db, "bob").await);
-    let mut conn = db.pool.acquire().await.unwrap();
-    let group = db::groups::insert(&mut conn, f.tenant, "Ops", "", 0)
-        .await
-        .unwrap();
-    drop(conn);
-    let reader = f.role(db, "Global Reader").await;
-    let mine = f.role(db, "Role of limited").await;
-    let subjects = [
-        Subject::User(alice),
-        Subject::User(bob),
-        Subject::Group(group),
-    ];
-    // Append of a role carrying more than the actor holds: refused, nobody changed.
-    let tampered = request(
-        Mode::Append,
-        &subjects,
-        &[(mine, TENANT_WIDE), (reader, TENANT_WIDE)],
-    );
-    assert!(matches!(
-        apply(db, &limited, &tampered).await,
-        Err(AppError::Forbidden { .. })
-    ));
-    for s in subjects {
-        assert!(held(db, &f, s).await.is_empty());
-    }
-    let mut conn = db.pool.acquire().await.unwrap();
-    let ctx = context(&mut conn, &limited, Mode::Append, &subjects)
-        .await
-        .unwrap();
-    drop(conn);
-    assert!(!ctx.roles.iter().find(|r| r.id == reader).unwrap().grantable);
-    // Assign that would remove it, and Remove roles: refused too.
-    apply(
-        db,
-        &admin,
-        &request(
-            Mode::Append,
-            &[Subject::User(alice)],
-            &[(reader, TENANT_WIDE)],
-        ),
-    )
-    .await
-    .unwrap();
-    let assign = current(
-        db,
-        request(
-            Mode::Assign,
-            &[Subject::User(alice)],
-            &[(mine, TENANT_WIDE)],
-        ),
-    )
+    })
     .await;
-    assert!(matches!(
-        apply(db, &limited, &assign).await,
-        Err(AppError::Forbidden { .. })
-    ));
-    assert!(matches!(
-        remove_roles(db, &limited, &[Subject::User(alice)], &[reader].into()).await,
-        Err(AppError::Forbidden { .. })
-    ));
-    assert_eq!(
-        held(db, &f, Subject::User(alice)).await,
-        [(reader, TENANT_WIDE)].into()
-    );
-    // What the limited admin holds, it may hand out.
-    apply(
-        db,
-        &limited,
-        &request(Mode::Append, &[Subject::User(bob)], &[(mine, TENANT_WIDE)]),
-    )
-    .await
-    .unwrap();
-    // Read-only and foreign callers.
-    let viewer = f
-        .actor_holding(db, "viewer", &[("User management", "READ")])
-        .await;
-    assert!(matches!(
-        apply(
-            db,
-            &viewer,
-            &request(Mode::Append, &[Subject::User(bob)], &[])
-        )
-        .await,
-        Err(AppError::Forbidden { .. })
-    ));
-    let other = fixture(db, "globex").await;
-    let stranger = other.actor(db, other.admin).await;
-    assert_eq!(
-        apply(
-            db,
-            &stranger,
-            &request(Mode::Append, &[Subject::User(bob)], &[])
-        )
-        .await
-        .unwrap_err(),
-        AppError::NotFound
-    );
-    assert_eq!(
-        remove_roles(
-            db,
-            &stranger,
-            &[Subject::Group(GroupId(group.0))],
-            &BTreeSet::new()
-        )
-        .await
-        .unwrap_err(),
-        AppError::NotFound
-    );
-});
+}
 
-db_test!(
-    locked_principals_are_skipped_with_the_reason_or_refused_when_alone,
-    |db| {
+#[tokio::test]
+async fn every_wizard_path_refuses_escalation_as_a_whole() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
+        let f = fixture(db, "acme").await;
+        let admin = f.actor(db, f.admin).await;
+        let limited = f
+            .actor_holding(
+                db,
+                "limited",
+                &[("User management", "ADMIN"), ("Alarms", "READ")],
+            )
+            .await;
+        let (alice, bob) = (f.user(db, "alice").await, f.user(db, "bob").await);
+        let mut conn = db.pool.acquire().await.unwrap();
+        let group = db::groups::insert(&mut conn, f.tenant, "Ops", "", 0)
+            .await
+            .unwrap();
+        drop(conn);
+        let reader = f.role(db, "Global Reader").await;
+        let mine = f.role(db, "Role of limited").await;
+        let subjects = [
+            Subject::User(alice),
+            Subject::User(bob),
+            Subject::Group(group),
+        ];
+        // Append of a role carrying more than the actor holds: refused, nobody changed.
+        let tampered = request(
+            Mode::Append,
+            &subjects,
+            &[(mine, TENANT_WIDE), (reader, TENANT_WIDE)],
+        );
+        assert!(matches!(
+            apply(db, &limited, &tampered).await,
+            Err(AppError::Forbidden { .. })
+        ));
+        for s in subjects {
+            assert!(held(db, &f, s).await.is_empty());
+        }
+        let mut conn = db.pool.acquire().await.unwrap();
+        let ctx = context(&mut conn, &limited, Mode::Append, &subjects)
+            .await
+            .unwrap();
+        drop(conn);
+        assert!(!ctx.roles.iter().find(|r| r.id == reader).unwrap().grantable);
+        // Assign that would remove it, and Remove roles: refused too.
+        apply(
+            db,
+            &admin,
+            &request(
+                Mode::Append,
+                &[Subject::User(alice)],
+                &[(reader, TENANT_WIDE)],
+            ),
+        )
+        .await
+        .unwrap();
+        let assign = current(
+            db,
+            request(
+                Mode::Assign,
+                &[Subject::User(alice)],
+                &[(mine, TENANT_WIDE)],
+            ),
+        )
+        .await;
+        assert!(matches!(
+            apply(db, &limited, &assign).await,
+            Err(AppError::Forbidden { .. })
+        ));
+        assert!(matches!(
+            remove_roles(db, &limited, &[Subject::User(alice)], &[reader].into()).await,
+            Err(AppError::Forbidden { .. })
+        ));
+        assert_eq!(
+            held(db, &f, Subject::User(alice)).await,
+            [(reader, TENANT_WIDE)].into()
+        );
+        // What the limited admin holds, it may hand out.
+        apply(
+            db,
+            &limited,
+            &request(Mode::Append, &[Subject::User(bob)], &[(mine, TENANT_WIDE)]),
+        )
+        .await
+        .unwrap();
+        // Read-only and foreign callers.
+        let viewer = f
+            .actor_holding(db, "viewer", &[("User management", "READ")])
+            .await;
+        assert!(matches!(
+            apply(
+                db,
+                &viewer,
+                &request(Mode::Append, &[Subject::User(bob)], &[])
+            )
+            .await,
+            Err(AppError::Forbidden { .. })
+        ));
+        let other = fixture(db, "globex").await;
+        let stranger = other.actor(db, other.admin).await;
+        assert_eq!(
+            apply(
+                db,
+                &stranger,
+                &request(Mode::Append, &[Subject::User(bob)], &[])
+            )
+            .await
+            .unwrap_err(),
+            AppError::NotFound
+        );
+        assert_eq!(
+            remove_roles(
+                db,
+                &stranger,
+                &[Subject::Group(GroupId(group.0))],
+                &BTreeSet::new()
+            )
+            .await
+            .unwrap_err(),
+            AppError::NotFound
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn locked_principals_are_skipped_with_the_reason_or_refused_when_alone() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
         let f = fixture(db, "acme").await;
         let admin = f.actor(db, f.admin).await;
         let alice = f.user(db, "alice").await;
@@ -500,12 +507,13 @@ db_test!(
                 reason: PARTNER_ADMIN_MESSAGE.into()
             }
         );
-    }
-);
+    })
+    .await;
+}
 
-db_test!(
-    direct_paths_refuse_space_specific_roles_and_unmet_requirements,
-    |db| {
+#[tokio::test]
+async fn direct_paths_refuse_space_specific_roles_and_unmet_requirements() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
         let f = fixture_of(db, "hooli", "mdm").await;
         let admin = f.actor(db, f.admin).await;
         let alice = f.user(db, "alice").await;
@@ -571,5 +579,6 @@ db_test!(
             3,
             "nothing changed"
         );
-    }
-);
+    })
+    .await;
+}

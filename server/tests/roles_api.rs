@@ -12,12 +12,10 @@ fn new_role(name: &str, grants: serde_json::Value) -> serde_json::Value {
     json!({ "input": { "id": null, "name": name, "description": "", "grants": grants, "applications": [], "version": 0 } })
 }
 
-const STATE: &str = "SELECT (SELECT COUNT(*) FROM roles) * 1000 + (SELECT COUNT(*) FROM user_roles) * 10 + (SELECT COUNT(*) FROM role_grants)";
-
 #[tokio::test]
 async fn every_roles_and_users_server_function_refuses_anonymous_callers() {
     let server = start().await;
-    let before = server.count(STATE).await;
+    let before = server.fingerprint().await;
     let role = server.role_id("acme", "Global Reader").await;
     let calls = [
         ("roles/list", json!({})),
@@ -37,7 +35,7 @@ async fn every_roles_and_users_server_function_refuses_anonymous_callers() {
         let response = server.call(endpoint, body, None).await;
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{endpoint}");
     }
-    assert_eq!(server.count(STATE).await, before);
+    assert_eq!(server.fingerprint().await, before);
 }
 
 #[tokio::test]
@@ -45,7 +43,7 @@ async fn a_user_without_user_management_can_neither_see_nor_change() {
     let server = start().await;
     server.add_user("acme", "bob", &[]).await;
     let bob = server.cookie_for("acme", "bob").await;
-    let before = server.count(STATE).await;
+    let before = server.fingerprint().await;
     let list = server.call("roles/list", json!({}), Some(&bob)).await;
     assert_eq!(list.status(), StatusCode::FORBIDDEN);
     assert!(list.text().await.unwrap().contains("User management"));
@@ -63,7 +61,7 @@ async fn a_user_without_user_management_can_neither_see_nor_change() {
             .status(),
         StatusCode::FORBIDDEN
     );
-    assert_eq!(server.count(STATE).await, before);
+    assert_eq!(server.fingerprint().await, before);
 }
 
 #[tokio::test]
@@ -86,7 +84,7 @@ async fn a_reader_sees_roles_and_users_but_every_change_is_refused() {
         )
         .await;
     assert_eq!(users.status(), StatusCode::OK);
-    let before = server.count(STATE).await;
+    let before = server.fingerprint().await;
     let reader = server.role_id("acme", "Global Reader").await;
     let writes = [
         ("roles/save", new_role("Mine", json!({}))),
@@ -109,7 +107,7 @@ async fn a_reader_sees_roles_and_users_but_every_change_is_refused() {
             "{endpoint}"
         );
     }
-    assert_eq!(server.count(STATE).await, before);
+    assert_eq!(server.fingerprint().await, before);
 }
 
 #[tokio::test]
@@ -117,7 +115,7 @@ async fn an_admin_of_another_tenant_reaches_nothing_here() {
     let server = start().await;
     let acme_user = server.add_user("acme", "alice", &[]).await;
     let globex = server.cookie_for("globex", "admin").await;
-    let before = server.count(STATE).await;
+    let before = server.fingerprint().await;
     let acme_role = server.role_id("acme", "Global Reader").await;
     let editor = server
         .call("roles/editor", json!({ "id": acme_role }), Some(&globex))
@@ -150,7 +148,7 @@ async fn an_admin_of_another_tenant_reaches_nothing_here() {
         .await
         .unwrap();
     assert_eq!(listed["total"], 0);
-    assert_eq!(server.count(STATE).await, before);
+    assert_eq!(server.fingerprint().await, before);
 }
 
 #[tokio::test]
@@ -171,7 +169,7 @@ async fn an_admin_cannot_hand_out_what_they_do_not_hold() {
     server.add_user("acme", "dana", &["Limited admin"]).await;
     let erin = server.add_user("acme", "erin", &[]).await;
     let dana = server.cookie_for("acme", "dana").await;
-    let before = server.count(STATE).await;
+    let before = server.fingerprint().await;
 
     let escalate = server
         .call(
@@ -213,5 +211,5 @@ async fn an_admin_cannot_hand_out_what_they_do_not_hold() {
         ],
         "only roles within what dana holds (User management ADMIN, Alarms READ) are offered"
     );
-    assert_eq!(server.count(STATE).await, before);
+    assert_eq!(server.fingerprint().await, before);
 }

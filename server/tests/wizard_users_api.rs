@@ -82,7 +82,7 @@ async fn a_tampered_wizard_request_is_refused_as_a_whole() {
         .await;
     let manager = server.cookie_for("acme", "manager").await;
     let reader = server.role_id("acme", "Global Reader").await;
-    let before = server.count(STATE).await;
+    let before = server.fingerprint().await;
     let request = json!({ "request": { "mode": "Append",
         "subjects": [{ "User": alice }, { "User": bob }], "assignments": [[reader, 0]] } });
     let response = server.call("wizard/apply", request, Some(&manager)).await;
@@ -92,7 +92,7 @@ async fn a_tampered_wizard_request_is_refused_as_a_whole() {
         body.contains("Forbidden") && body.contains("READ"),
         "{body}"
     );
-    assert_eq!(server.count(STATE).await, before, "nobody changed");
+    assert_eq!(server.fingerprint().await, before, "nobody changed");
 
     let admin = server.cookie_for("acme", "admin").await;
     let request = json!({ "request": { "mode": "Append",

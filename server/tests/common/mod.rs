@@ -232,6 +232,38 @@ impl TestServer {
         std::fs::write(full, content).unwrap();
     }
 
+    /// Everything that decides who may do what, in every tenant, with every version: equal before
+    /// and after a refused call, or the call changed something.
+    pub async fn fingerprint(&self) -> String {
+        const TABLES: [&str; 15] = [
+            "SELECT CAST(id AS TEXT) || ':' || CAST(sso_manual_changes AS TEXT) FROM tenants",
+            "SELECT CAST(id AS TEXT) || ':' || username || ':' || display_name || ':' || email || ':' || status || ':' || CAST(version AS TEXT) || ':' || CAST(roles_version AS TEXT) || ':' || CAST(inventory_version AS TEXT) FROM users",
+            "SELECT CAST(id AS TEXT) || ':' || name || ':' || description || ':' || scope || ':' || CAST(version AS TEXT) FROM roles",
+            "SELECT CAST(role_id AS TEXT) || ':' || perm_type || ':' || level FROM role_grants",
+            "SELECT CAST(role_id AS TEXT) || ':' || application FROM role_applications",
+            "SELECT CAST(user_id AS TEXT) || ':' || CAST(role_id AS TEXT) || ':' || CAST(space_id AS TEXT) FROM user_roles",
+            "SELECT CAST(id AS TEXT) || ':' || name || ':' || CAST(version AS TEXT) || ':' || CAST(roles_version AS TEXT) FROM user_groups",
+            "SELECT CAST(group_id AS TEXT) || ':' || CAST(role_id AS TEXT) || ':' || CAST(space_id AS TEXT) FROM group_roles",
+            "SELECT CAST(group_id AS TEXT) || ':' || CAST(user_id AS TEXT) FROM group_members",
+            "SELECT CAST(id AS TEXT) || ':' || name || ':' || CAST(version AS TEXT) FROM spaces",
+            "SELECT CAST(id AS TEXT) || ':' || CAST(parent_id AS TEXT) || ':' || name || ':' || CAST(version AS TEXT) FROM device_groups",
+            "SELECT CAST(id AS TEXT) || ':' || CAST(group_id AS TEXT) || ':' || name FROM devices",
+            "SELECT CAST(id AS TEXT) || ':' || name || ':' || CAST(version AS TEXT) FROM inventory_roles",
+            "SELECT CAST(role_id AS TEXT) || ':' || CAST(position AS TEXT) || ':' || category || ':' || fragment_type || ':' || level FROM inventory_role_permissions",
+            "SELECT CAST(user_id AS TEXT) || ':' || CAST(role_id AS TEXT) || ':' || CAST(group_id AS TEXT) FROM user_inventory_roles",
+        ];
+        let mut out = String::new();
+        for sql in TABLES {
+            let rows: Vec<String> = sqlx::query_scalar(&format!("{sql} ORDER BY 1"))
+                .fetch_all(&self.db.pool)
+                .await
+                .unwrap();
+            out.push_str(&rows.join("\n"));
+            out.push_str("\n--\n");
+        }
+        out
+    }
+
     pub async fn count(&self, sql: &str) -> i64 {
         sqlx::query_scalar(sql)
             .fetch_one(&self.db.pool)

@@ -118,6 +118,8 @@ impl<'a> Guard<'a> {
 }
 
 #[cfg(test)]
+mod matrix;
+#[cfg(test)]
 mod property;
 #[cfg(test)]
 mod tests;

@@ -578,3 +578,13 @@ fn only_the_guard_and_tenant_creation_open_transactions() {
         "transactions outside the guard: {offenders:?}"
     );
 }
+
+#[tokio::test]
+async fn escalation_matrix_refuses_low_admins_and_allows_sufficient_ones_on_every_path() {
+    each_backend(async |db: &Db| {
+        for path in super::matrix::PATHS {
+            super::matrix::row(db, path).await;
+        }
+    })
+    .await;
+}

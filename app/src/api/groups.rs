@@ -75,15 +75,8 @@ pub async fn add_group_member_by_name(group: GroupId, username: String) -> Resul
     use super::ctx;
     ctx::run(async move {
         let actor = ctx::actor().await?;
-        actor.require_admin()?;
-        let state = ctx::state()?;
-        let mut conn = state.db.pool.acquire().await?;
-        let user =
-            crate::server::db::users::id_by_username(&mut conn, actor.tenant(), username.trim())
-                .await?
-                .ok_or_else(|| AppError::validation("username", "No user has this username."))?;
-        drop(conn);
-        crate::server::domain::groups::set_member(&state.db, &actor, group, user, true).await
+        let db = &ctx::state()?.db;
+        crate::server::domain::groups::add_member_by_name(db, &actor, group, &username).await
     })
     .await
 }

@@ -69,35 +69,7 @@ pub async fn add_new_options() -> Result<Option<Vec<String>>, AppError> {
     use super::ctx;
     ctx::run(async move {
         let actor = ctx::actor().await?;
-        let Some(prefix) = actor.catalogue.access.add_new_prefix.clone() else {
-            return Ok(None);
-        };
-        let mut conn = ctx::state()?.db.pool.acquire().await?;
-        let me = crate::server::db::users::get(&mut conn, actor.tenant(), actor.principal.user_id)
-            .await?
-            .ok_or(AppError::Unauthorized)?;
-        if !crate::model::users::sees_add_new(&me.allocation, &actor.effective, &prefix) {
-            return Ok(Some(Vec::new()));
-        }
-        let mut options: Vec<String> = if me.allocation == "Professional" {
-            vec!["App".into(), "Personal space".into()]
-        } else {
-            Vec::new()
-        };
-        options.extend(
-            actor
-                .effective
-                .keys()
-                .filter_map(|t| t.strip_prefix(&prefix))
-                .map(|rest| {
-                    let mut chars = rest.chars();
-                    chars
-                        .next()
-                        .map(|c| c.to_uppercase().chain(chars).collect())
-                        .unwrap_or_default()
-                }),
-        );
-        Ok(Some(options))
+        crate::server::domain::user_pages::add_new_options(&ctx::state()?.db, &actor).await
     })
     .await
 }

@@ -20,9 +20,16 @@ use crate::{
     },
 };
 
-/// The signed-in administrator with what they hold, resolved once per request.
+/// Only [`Actor::resolve`] makes one: holding an `Actor` is proof that a signed-in principal's
+/// authority was read from the tenant, so a domain write cannot be called without it.
+#[derive(Debug, Clone)]
+struct Sealed;
+
+/// The signed-in administrator with what they hold, resolved once per request. Every domain
+/// write takes one and runs inside a [`super::guard::Guard`] made from it.
 #[derive(Debug, Clone)]
 pub struct Actor {
+    _sealed: Sealed,
     pub principal: Principal,
     pub catalogue: Catalogue,
     /// What the actor holds tenant-wide: their console-wide authority (SPEC rule 1).
@@ -75,6 +82,7 @@ impl Actor {
         .into_iter()
         .collect();
         Ok(Actor {
+            _sealed: Sealed,
             principal,
             catalogue,
             effective,

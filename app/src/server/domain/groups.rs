@@ -221,6 +221,22 @@ pub async fn delete(db: &Db, actor: &Actor, id: GroupId, version: i64) -> AppRes
     guard.finish(result).await
 }
 
+/// Adds a user, found by username, to a group.
+pub async fn add_member_by_name(
+    db: &Db,
+    actor: &Actor,
+    group: GroupId,
+    username: &str,
+) -> AppResult<()> {
+    actor.require_admin()?;
+    let mut conn = db.pool.acquire().await?;
+    let user = db::users::id_by_username(&mut conn, actor.tenant(), username.trim())
+        .await?
+        .ok_or_else(|| AppError::validation("username", "No user has this username."))?;
+    drop(conn);
+    set_member(db, actor, group, user, true).await
+}
+
 /// Adds (`member` true) or removes a user; a user of another tenant is simply not found.
 pub async fn set_member(
     db: &Db,

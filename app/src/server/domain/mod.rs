@@ -15,6 +15,7 @@ pub mod spaces;
 pub mod tenants;
 #[cfg(test)]
 pub mod testing;
+pub mod user_pages;
 pub mod users;
 pub mod wizard;
 

@@ -1,0 +1,156 @@
+//! What the users pages read: one page of the list, a user's page, the `Add new` button.
+
+use crate::{
+    model::{
+        users::{RoleRef, UserDetail, UserListRow, UserPage},
+        AppError, AppResult, RoleId, UserId,
+    },
+    server::{
+        db::{self, Db},
+        domain::{self, access::Actor},
+    },
+};
+
+/// Users on one page of the list.
+pub const PAGE_SIZE: i64 = 20;
+
+/// One page of the tenant's users matching `query`, with their global roles.
+pub async fn list_page(db: &Db, actor: &Actor, query: &str, page: i64) -> AppResult<UserPage> {
+    actor.require_view()?;
+    let page = page.max(1);
+    let mut conn = db.pool.acquire().await?;
+    let (rows, total) = db::users::search(
+        &mut conn,
+        actor.tenant(),
+        query,
+        (page - 1) * PAGE_SIZE,
+        PAGE_SIZE,
+    )
+    .await?;
+    let ids: Vec<UserId> = rows.iter().map(|r| UserId(r.id)).collect();
+    let held = db::assignments::roles_of_users(&mut conn, actor.tenant(), &ids).await?;
+    let rows = rows
+        .into_iter()
+        .map(|r| UserListRow {
+            roles: held
+                .iter()
+                .filter(|(u, _, _)| *u == r.id)
+                .map(|(_, id, name)| RoleRef {
+                    id: RoleId(*id),
+                    name: name.clone(),
+                })
+                .collect(),
+            id: UserId(r.id),
+            username: r.username,
+            display_name: r.display_name,
+            email: r.email,
+            status: r.status,
+            origin: r.origin,
+            roles_version: r.roles_version,
+        })
+        .collect();
+    Ok(UserPage {
+        rows,
+        total,
+        page,
+        page_size: PAGE_SIZE,
+        can_create: actor.require_create_users().is_ok(),
+        can_assign: actor.require_admin().is_ok(),
+    })
+}
+
+/// A user's page: details, global roles, effective permissions with provenance.
+pub async fn detail(db: &Db, actor: &Actor, id: UserId) -> AppResult<UserDetail> {
+    actor.require_view()?;
+    let mut conn = db.pool.acquire().await?;
+    let user = db::users::get(&mut conn, actor.tenant(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let role_ids = db::assignments::user_role_ids(&mut conn, actor.tenant(), id).await?;
+    let roles_locked = domain::assignments::ensure_roles_editable(&mut conn, actor.tenant(), &user)
+        .await
+        .err()
+        .map(|e| e.to_string());
+    let owner = match user.owner_id {
+        Some(owner) => db::users::get(&mut conn, actor.tenant(), UserId(owner))
+            .await?
+            .map(|o| o.username),
+        None => None,
+    };
+    let can_manage = domain::users::may_manage(&actor, &user).is_ok();
+    let roles = domain::roles::assignable(&mut conn, &actor).await?;
+    let (effective, provenance) =
+        domain::access::effective(&mut conn, &actor.catalogue, actor.tenant(), id).await?;
+    let add_new = actor
+        .catalogue
+        .access
+        .add_new_prefix
+        .as_deref()
+        .map(|prefix| {
+            let shown = crate::model::users::sees_add_new(&user.allocation, &effective, prefix);
+            let reason = match (shown, user.allocation.as_str()) {
+                (true, "Professional") => "Professional users create content.".to_owned(),
+                (true, _) => "An Analyzer, but a role grants creating.".to_owned(),
+                (false, _) => {
+                    "Analyzer users only consume content; no role grants creating.".to_owned()
+                }
+            };
+            crate::model::users::AddNew { shown, reason }
+        });
+    Ok(UserDetail {
+        id,
+        username: user.username,
+        display_name: user.display_name,
+        email: user.email,
+        status: user.status,
+        origin: user.origin,
+        allocation: user.allocation,
+        device: user.kind == "device",
+        owner,
+        is_partner_admin: user.is_partner_admin != 0,
+        version: user.version,
+        roles_version: user.roles_version,
+        roles_locked,
+        add_new,
+        can_manage,
+        role_ids,
+        roles,
+        can_edit: actor.require_admin().is_ok(),
+        catalogue: actor.catalogue.clone(),
+        provenance,
+    })
+}
+
+/// `Add new` for the signed-in user, in templates that have it: None elsewhere; otherwise what
+/// they may create (empty when the button is hidden).
+pub async fn add_new_options(db: &Db, actor: &Actor) -> AppResult<Option<Vec<String>>> {
+    let Some(prefix) = actor.catalogue.access.add_new_prefix.clone() else {
+        return Ok(None);
+    };
+    let mut conn = db.pool.acquire().await?;
+    let me = crate::server::db::users::get(&mut conn, actor.tenant(), actor.principal.user_id)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    if !crate::model::users::sees_add_new(&me.allocation, &actor.effective, &prefix) {
+        return Ok(Some(Vec::new()));
+    }
+    let mut options: Vec<String> = if me.allocation == "Professional" {
+        vec!["App".into(), "Personal space".into()]
+    } else {
+        Vec::new()
+    };
+    options.extend(
+        actor
+            .effective
+            .keys()
+            .filter_map(|t| t.strip_prefix(&prefix))
+            .map(|rest| {
+                let mut chars = rest.chars();
+                chars
+                    .next()
+                    .map(|c| c.to_uppercase().chain(chars).collect())
+                    .unwrap_or_default()
+            }),
+    );
+    Ok(Some(options))
+}

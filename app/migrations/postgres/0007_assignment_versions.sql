@@ -49,3 +49,7 @@ CREATE TRIGGER user_inventory_set_version AFTER INSERT OR UPDATE OR DELETE ON us
 
 CREATE TRIGGER group_roles_set_version AFTER INSERT OR UPDATE OR DELETE ON group_roles
     FOR EACH ROW EXECUTE FUNCTION bump_group_roles_version();
+
+-- A disabled user holds nothing: the permission index must see status changes too.
+CREATE TRIGGER users_status_epoch AFTER UPDATE OF status ON users
+    FOR EACH ROW EXECUTE FUNCTION bump_perm_epoch();

@@ -52,3 +52,9 @@ BEGIN
     UPDATE user_groups SET roles_version = roles_version + 1 WHERE id = OLD.group_id;
     UPDATE user_groups SET roles_version = roles_version + 1 WHERE id = NEW.group_id;
 END;
+
+-- A disabled user holds nothing: the permission index must see status changes too.
+CREATE TRIGGER users_status_epoch AFTER UPDATE OF status ON users
+BEGIN
+    UPDATE tenants SET perm_epoch = perm_epoch + 1 WHERE id = NEW.tenant_id;
+END;

@@ -50,10 +50,13 @@ pub async fn load(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Snaps
     .fetch_all(&mut *conn)
     .await?;
     Ok(Snapshot {
-        users: sqlx::query_scalar("SELECT id FROM users WHERE tenant_id = $1")
-            .bind(tenant.0)
-            .fetch_all(&mut *conn)
-            .await?,
+        // A disabled user holds nothing (their roles stay, for when they are enabled again).
+        users: sqlx::query_scalar(
+            "SELECT id FROM users WHERE tenant_id = $1 AND status = 'active'",
+        )
+        .bind(tenant.0)
+        .fetch_all(&mut *conn)
+        .await?,
         role_grants,
         user_roles: triples(
             conn,

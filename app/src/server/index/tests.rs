@@ -165,6 +165,17 @@ async fn naive(
     fragment_type: &str,
     want: Want,
 ) -> bool {
+    let active: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM users WHERE id = $1 AND tenant_id = $2 AND status = 'active'",
+    )
+    .bind(user)
+    .bind(tenant.0)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    if active == 0 {
+        return false;
+    }
     let global_levels = match want {
         Want::Read => ("READ", "ADMIN"),
         Want::Change => ("UPDATE", "ADMIN"),
@@ -430,50 +441,89 @@ async fn the_index_answers_10000_random_checks_like_the_database_and_stays_exact
             allowed > 300 && allowed < total - 300,
             "a useful mix: {allowed} of {total}"
         );
-        let before = db.index.get(db, &iot(), f.tenant).await.unwrap().epoch;
-        // Writes of every kind; each must reach the index.
+        let other = fixture(db, "diff-other").await;
+        let (u, ug, g, r, ir) = (
+            &world.users,
+            &world.user_groups,
+            &world.groups,
+            &world.global_roles,
+            &world.inventory_roles,
+        );
+        let t = f.tenant.0;
+        // Each kind of write on its own: the epoch moves, and the index answers like the
+        // database right after it.
         for _ in 0..20 {
             assign_inventory(db, f.tenant, &world, &mut rng).await;
         }
+        // (what, a statement that makes sure there is something to change, the write)
+        type Write<'a> = (&'a str, Option<(&'a str, Vec<i64>)>, &'a str, Vec<i64>);
+        let writes: Vec<Write> = vec![
+            (
+                "remove a user's inventory roles",
+                Some(("INSERT INTO user_inventory_roles (tenant_id, user_id, role_id, group_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING", vec![t, u[0], ir[1], g[0]])),
+                "DELETE FROM user_inventory_roles WHERE user_id = $1",
+                vec![u[0]],
+            ),
+            ("move a device group to the top", None, "UPDATE device_groups SET parent_id = 0 WHERE id = $1", vec![g[g.len() - 1]]),
+            (
+                "empty an inventory role",
+                Some(("INSERT INTO inventory_role_permissions (tenant_id, role_id, position, category, fragment_type, level) VALUES ($1, $2, 999, 'Alarms', '*', 'Read') ON CONFLICT DO NOTHING", vec![t, ir[0]])),
+                "DELETE FROM inventory_role_permissions WHERE role_id = $1",
+                vec![ir[0]],
+            ),
+            (
+                "remove a user from a group",
+                Some(("INSERT INTO group_members (tenant_id, group_id, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", vec![t, ug[1], u[1]])),
+                "DELETE FROM group_members WHERE user_id = $1",
+                vec![u[1]],
+            ),
+            ("move a device", None, "UPDATE devices SET group_id = $1 WHERE id = $2", vec![g[0], world.devices[0]]),
+            (
+                "remove a user's global roles",
+                Some(("INSERT INTO user_roles (tenant_id, user_id, role_id, space_id) VALUES ($1, $2, $3, 0) ON CONFLICT DO NOTHING", vec![t, u[2], r[0]])),
+                "DELETE FROM user_roles WHERE user_id = $1",
+                vec![u[2]],
+            ),
+            (
+                "clear a role's grants",
+                Some(("INSERT INTO role_grants (tenant_id, role_id, perm_type, level) VALUES ($1, $2, 'Events', 'READ') ON CONFLICT DO NOTHING", vec![t, r[1]])),
+                "DELETE FROM role_grants WHERE role_id = $1",
+                vec![r[1]],
+            ),
+            ("grant a role a cell", None, "INSERT INTO role_grants (tenant_id, role_id, perm_type, level) VALUES ($1, $2, 'Alarms', 'ADMIN')", vec![t, r[1]]),
+            (
+                "clear a group's roles",
+                Some(("INSERT INTO group_roles (tenant_id, group_id, role_id, space_id) VALUES ($1, $2, $3, 0) ON CONFLICT DO NOTHING", vec![t, ug[0], r[1]])),
+                "DELETE FROM group_roles WHERE group_id = $1",
+                vec![ug[0]],
+            ),
+            ("give a group a role", None, "INSERT INTO group_roles (tenant_id, group_id, role_id, space_id) VALUES ($1, $2, $3, 0)", vec![t, ug[0], r[0]]),
+            ("disable a user", None, "UPDATE users SET status = 'disabled' WHERE id = $1", vec![u[3]]),
+            ("enable them again", None, "UPDATE users SET status = 'active' WHERE id = $1", vec![u[3]]),
+        ];
+        for (what, setup, sql, args) in writes {
+            if let Some((setup, setup_args)) = setup {
+                exec(db, setup, &setup_args).await;
+            }
+            let before = db.index.get(db, &iot(), f.tenant).await.unwrap().epoch;
+            exec(db, sql, &args).await;
+            let after = db.index.get(db, &iot(), f.tenant).await.unwrap().epoch;
+            assert!(after > before, "the epoch moves when we {what}");
+            compare(db, f.tenant, &world, &mut rng, 300).await;
+        }
+        // A disabled user holds nothing, whatever their roles say.
+        exec(db, "UPDATE users SET status = 'disabled' WHERE id = $1", &[u[4]]).await;
+        // A write in another tenant leaves this tenant's epoch alone.
+        let before = db.index.get(db, &iot(), f.tenant).await.unwrap().epoch;
+        let admins = other.role(db, "admins").await;
         exec(
             db,
-            "DELETE FROM user_inventory_roles WHERE user_id = $1",
-            &[world.users[0]],
-        )
-        .await;
-        let moved = world.groups[world.groups.len() - 1];
-        exec(
-            db,
-            "UPDATE device_groups SET parent_id = 0 WHERE id = $1",
-            &[moved],
-        )
-        .await;
-        exec(
-            db,
-            "DELETE FROM inventory_role_permissions WHERE role_id = $1",
-            &[world.inventory_roles[0]],
-        )
-        .await;
-        exec(
-            db,
-            "DELETE FROM group_members WHERE user_id = $1",
-            &[world.users[1]],
-        )
-        .await;
-        exec(
-            db,
-            "UPDATE devices SET group_id = $1 WHERE id = $2",
-            &[world.groups[0], world.devices[0]],
-        )
-        .await;
-        exec(
-            db,
-            "DELETE FROM user_roles WHERE user_id = $1",
-            &[world.users[2]],
+            "DELETE FROM role_grants WHERE role_id = $1",
+            &[admins.0],
         )
         .await;
         let after = db.index.get(db, &iot(), f.tenant).await.unwrap().epoch;
-        assert!(after > before, "the epoch moves with every write");
+        assert_eq!(after, before, "another tenant's write is not this tenant's");
         compare(db, f.tenant, &world, &mut rng, 5_000).await;
     })
     .await;

@@ -26,8 +26,7 @@ pub async fn preview_wizard(request: WizardRequest) -> Result<Vec<SubjectSummary
     use super::ctx;
     ctx::run(async move {
         let actor = ctx::actor().await?;
-        let mut conn = ctx::state()?.db.pool.acquire().await?;
-        crate::server::domain::wizard::preview(&mut conn, &actor, &request).await
+        crate::server::domain::wizard::preview(&ctx::state()?.db, &actor, &request).await
     })
     .await
 }

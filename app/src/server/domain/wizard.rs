@@ -351,14 +351,23 @@ async fn summaries(
     Ok(out)
 }
 
-/// The Summary step: what Done would change, nothing written.
+/// The Summary step: what Done would change, nothing written. The write is made and judged by
+/// the guard exactly as Done would, then rolled back, so the Summary shows Done's refusal.
 pub async fn preview(
-    conn: &mut AnyConnection,
+    db: &Db,
     actor: &Actor,
     request: &WizardRequest,
 ) -> AppResult<Vec<SubjectSummary>> {
-    let (ctx, plans) = plan_request(conn, actor, request).await?;
-    summaries(conn, actor, &ctx, &plans).await
+    let mut guard = Guard::begin(db, actor).await?;
+    let result: AppResult<_> = async {
+        let tx = guard.conn();
+        let (ctx, plans) = plan_request(&mut *tx, actor, request).await?;
+        let out = summaries(&mut *tx, actor, &ctx, &plans).await?;
+        write(&mut *tx, actor, "roles.preview", &plans).await?;
+        Ok(out)
+    }
+    .await;
+    guard.preview(result).await.map(|(out, _effect)| out)
 }
 
 async fn write(

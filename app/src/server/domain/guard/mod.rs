@@ -96,24 +96,25 @@ impl<'a> Guard<'a> {
         )
     }
 
-    /// What the write would change, and whether it would be refused; nothing is kept.
-    pub async fn preview(mut self) -> AppResult<(Effect, AppResult<()>)> {
-        let (after, effect) = match self.after().await {
-            Ok(found) => found,
-            Err(error) => {
-                let _ = self.tx.rollback().await;
-                return Err(error);
-            }
+    /// What the write would change, judged as [`Guard::finish`] would judge it, and then
+    /// nothing is kept: the wizard's Summary shows the same refusal Done would get.
+    pub async fn preview<T>(mut self, result: AppResult<T>) -> AppResult<(T, Effect)> {
+        let outcome = match result {
+            Ok(value) => match self.after().await {
+                Ok((after, effect)) => rules::verdict(
+                    &self.actor.catalogue,
+                    &self.before,
+                    &after,
+                    self.actor.principal.user_id.0,
+                    &effect,
+                )
+                .map(|()| (value, effect)),
+                Err(error) => Err(error),
+            },
+            Err(error) => Err(error),
         };
-        let verdict = rules::verdict(
-            &self.actor.catalogue,
-            &self.before,
-            &after,
-            self.actor.principal.user_id.0,
-            &effect,
-        );
         self.tx.rollback().await?;
-        Ok((effect, verdict))
+        outcome
     }
 }
 

@@ -219,6 +219,25 @@ async fn nobody_removes_the_last_active_admins(db: &Db) {
         "{reason}"
     );
     assert_eq!(fingerprint(db, &f).await, before);
+    // The wizard's Summary shows the refusal Done would get, before Done.
+    let mut strip = crate::model::wizard::WizardRequest {
+        mode: crate::model::wizard::Mode::Assign,
+        subjects: subjects.to_vec(),
+        assignments: Vec::new(),
+        versions: Vec::new(),
+    };
+    for s in subjects {
+        if let Subject::User(u) = s {
+            let v = crate::server::domain::testing::roles_version(db, u).await;
+            strip.versions.push((s, v));
+        }
+    }
+    let reason = locked(wizard::preview(db, &admin, &strip).await.unwrap_err());
+    assert!(
+        reason.contains("At least one active user must keep admins"),
+        "{reason}"
+    );
+    assert_eq!(fingerprint(db, &f).await, before);
     // Through a group: the only holders hold admins through the group Owners.
     let owners = groups::save(
         db,

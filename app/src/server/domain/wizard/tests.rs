@@ -96,15 +96,9 @@ async fn mdm_append_puts_space_bound_roles_in_the_chosen_spaces_for_every_user()
             (device_ro, americas),
         ];
         let subjects = [Subject::User(alice), Subject::User(bob)];
-        let mut conn = db.pool.acquire().await.unwrap();
-        let summary = preview(
-            &mut conn,
-            &admin,
-            &request(Mode::Append, &subjects, &wanted),
-        )
-        .await
-        .unwrap();
-        drop(conn);
+        let summary = preview(db, &admin, &request(Mode::Append, &subjects, &wanted))
+            .await
+            .unwrap();
         assert_eq!(
             summary[0].added,
             [

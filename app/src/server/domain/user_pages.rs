@@ -77,8 +77,8 @@ pub async fn detail(db: &Db, actor: &Actor, id: UserId) -> AppResult<UserDetail>
             .map(|o| o.username),
         None => None,
     };
-    let can_manage = domain::users::may_manage(&actor, &user).is_ok();
-    let roles = domain::roles::assignable(&mut conn, &actor).await?;
+    let can_manage = domain::users::may_manage(actor, &user).is_ok();
+    let roles = domain::roles::assignable(&mut conn, actor).await?;
     let (effective, provenance) =
         domain::access::effective(&mut conn, &actor.catalogue, actor.tenant(), id).await?;
     let add_new = actor

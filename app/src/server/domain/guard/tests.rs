@@ -40,6 +40,20 @@ async fn fingerprint(db: &Db, f: &Fixture) -> String {
     format!("{state:?}\n{versions:?}")
 }
 
+async fn new_group(
+    db: &Db,
+    admin: &crate::server::domain::access::Actor,
+    name: impl Into<String>,
+) -> GroupId {
+    let input = crate::model::groups::GroupInput {
+        id: None,
+        name: name.into(),
+        description: String::new(),
+        version: 0,
+    };
+    groups::save(db, admin, &input).await.unwrap()
+}
+
 async fn exec(db: &Db, sql: &str, args: &[i64]) {
     let mut query = sqlx::query(sql);
     for a in args {
@@ -239,18 +253,7 @@ async fn nobody_removes_the_last_active_admins(db: &Db) {
     );
     assert_eq!(fingerprint(db, &f).await, before);
     // Through a group: the only holders hold admins through the group Owners.
-    let owners = groups::save(
-        db,
-        &admin,
-        &crate::model::groups::GroupInput {
-            id: None,
-            name: "Owners".into(),
-            description: String::new(),
-            version: 0,
-        },
-    )
-    .await
-    .unwrap();
+    let owners = new_group(db, &admin, "Owners").await;
     groups::set_roles(
         db,
         &admin,
@@ -403,18 +406,7 @@ async fn locked_users_keep_their_roles_through_groups(db: &Db) {
         (erin, PARTNER_ADMIN_MESSAGE),
         (dave, "Roles managed by SSO"),
     ] {
-        let group = groups::save(
-            db,
-            &admin,
-            &crate::model::groups::GroupInput {
-                id: None,
-                name: format!("Empty {}", locked_user.0),
-                description: String::new(),
-                version: 0,
-            },
-        )
-        .await
-        .unwrap();
+        let group = new_group(db, &admin, format!("Empty {}", locked_user.0)).await;
         groups::set_member(db, &admin, group, locked_user, true)
             .await
             .unwrap();
@@ -442,18 +434,7 @@ async fn locked_users_keep_their_roles_through_groups(db: &Db) {
         assert_eq!(fingerprint(db, &f).await, before);
     }
     // A group with roles and a locked member cannot be deleted: the member would lose them.
-    let group = groups::save(
-        db,
-        &admin,
-        &crate::model::groups::GroupInput {
-            id: None,
-            name: "Readers".into(),
-            description: String::new(),
-            version: 0,
-        },
-    )
-    .await
-    .unwrap();
+    let group = new_group(db, &admin, "Readers").await;
     groups::set_roles(
         db,
         &admin,

@@ -144,3 +144,38 @@ pub async fn group_roles_version(db: &Db, group: crate::model::GroupId) -> i64 {
         .await
         .unwrap()
 }
+
+/// `set_user_roles` as a client that has just read the user's roles would call it.
+pub async fn set_user_roles_now(
+    db: &Db,
+    actor: &Actor,
+    user: UserId,
+    roles: &std::collections::BTreeSet<RoleId>,
+) -> crate::model::AppResult<Vec<RoleId>> {
+    let version = roles_version(db, user).await;
+    crate::server::domain::assignments::set_user_roles(db, actor, user, roles, version).await
+}
+
+/// `groups::set_roles` as a client that has just read the group's roles would call it.
+pub async fn set_group_roles_now(
+    db: &Db,
+    actor: &Actor,
+    group: crate::model::GroupId,
+    roles: &std::collections::BTreeSet<RoleId>,
+) -> crate::model::AppResult<()> {
+    let version = group_roles_version(db, group).await;
+    crate::server::domain::groups::set_roles(db, actor, group, roles, version).await
+}
+
+/// Inventory `apply` as a client that has just read the user's inventory roles would call it.
+pub async fn apply_inventory_now(
+    db: &Db,
+    actor: &Actor,
+    user: UserId,
+    group: crate::model::DeviceGroupId,
+    roles: &std::collections::BTreeSet<i64>,
+) -> crate::model::AppResult<()> {
+    let version = inventory_version(db, user).await;
+    crate::server::domain::inventory_assignments::apply(db, actor, user, group, roles, version)
+        .await
+}

@@ -1,10 +1,11 @@
 use super::*;
 use crate::model::TenantId;
+use crate::server::domain::testing::{set_group_roles_now, set_user_roles_now};
 use crate::server::{
     db::users::NewUser,
     domain::{
         access::effective,
-        assignments::{set_user_roles, PARTNER_ADMIN_MESSAGE, SSO_LOCK_REASON},
+        assignments::{PARTNER_ADMIN_MESSAGE, SSO_LOCK_REASON},
         testing::fixture,
     },
 };
@@ -89,15 +90,9 @@ async fn roles_of_a_group_count_for_every_member_via_group() {
         set_member(db, &admin, group, alice, true).await.unwrap();
         set_member(db, &admin, group, alice, true).await.unwrap();
         let reader = f.role(db, "Global Reader").await;
-        set_roles(
-            db,
-            &admin,
-            group,
-            &[reader].into(),
-            crate::server::domain::testing::group_roles_version(db, group).await,
-        )
-        .await
-        .unwrap();
+        set_group_roles_now(db, &admin, group, &[reader].into())
+            .await
+            .unwrap();
         let mut conn = db.pool.acquire().await.unwrap();
         let (grants, provenance) = effective(&mut conn, &admin.catalogue, f.tenant, alice)
             .await
@@ -132,15 +127,9 @@ async fn group_paths_refuse_escalation_and_change_nothing() {
             .await;
         let group = save(db, &admin, &input("Readers")).await.unwrap();
         let reader = f.role(db, "Global Reader").await;
-        set_roles(
-            db,
-            &admin,
-            group,
-            &[reader].into(),
-            crate::server::domain::testing::group_roles_version(db, group).await,
-        )
-        .await
-        .unwrap();
+        set_group_roles_now(db, &admin, group, &[reader].into())
+            .await
+            .unwrap();
         let bob = f.user(db, "bob").await;
         let denied = set_member(db, &limited, group, bob, true)
             .await
@@ -158,14 +147,7 @@ async fn group_paths_refuse_escalation_and_change_nothing() {
             Err(AppError::Forbidden { .. })
         ));
         assert!(matches!(
-            set_roles(
-                db,
-                &limited,
-                group,
-                &BTreeSet::new(),
-                crate::server::domain::testing::group_roles_version(db, group).await
-            )
-            .await,
+            set_group_roles_now(db, &limited, group, &BTreeSet::new()).await,
             Err(AppError::Forbidden { .. })
         ));
         let version = {
@@ -212,39 +194,21 @@ async fn partner_administrators_and_sso_users_are_locked_on_every_role_path() {
             reason: SSO_LOCK_REASON.into(),
         };
         assert_eq!(
-            set_user_roles(
-                db,
-                &admin,
-                erin,
-                &[reader].into(),
-                crate::server::domain::testing::roles_version(db, erin).await
-            )
-            .await
-            .unwrap_err(),
+            set_user_roles_now(db, &admin, erin, &[reader].into())
+                .await
+                .unwrap_err(),
             partner
         );
         assert_eq!(
-            set_user_roles(
-                db,
-                &admin,
-                dave,
-                &[reader].into(),
-                crate::server::domain::testing::roles_version(db, dave).await
-            )
-            .await
-            .unwrap_err(),
+            set_user_roles_now(db, &admin, dave, &[reader].into())
+                .await
+                .unwrap_err(),
             sso
         );
         let group = save(db, &admin, &input("Readers")).await.unwrap();
-        set_roles(
-            db,
-            &admin,
-            group,
-            &[reader].into(),
-            crate::server::domain::testing::group_roles_version(db, group).await,
-        )
-        .await
-        .unwrap();
+        set_group_roles_now(db, &admin, group, &[reader].into())
+            .await
+            .unwrap();
         assert_eq!(
             set_member(db, &admin, group, erin, true).await.unwrap_err(),
             partner
@@ -260,25 +224,13 @@ async fn partner_administrators_and_sso_users_are_locked_on_every_role_path() {
             .unwrap();
         drop(conn);
         set_member(db, &admin, group, dave, true).await.unwrap();
-        set_user_roles(
-            db,
-            &admin,
-            dave,
-            &[reader].into(),
-            crate::server::domain::testing::roles_version(db, dave).await,
-        )
-        .await
-        .unwrap();
-        assert_eq!(
-            set_user_roles(
-                db,
-                &admin,
-                erin,
-                &[reader].into(),
-                crate::server::domain::testing::roles_version(db, erin).await
-            )
+        set_user_roles_now(db, &admin, dave, &[reader].into())
             .await
-            .unwrap_err(),
+            .unwrap();
+        assert_eq!(
+            set_user_roles_now(db, &admin, erin, &[reader].into())
+                .await
+                .unwrap_err(),
             partner
         );
     })

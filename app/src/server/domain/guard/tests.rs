@@ -1,6 +1,7 @@
 //! Issue 9's attacks, one test each, on SQLite and PostgreSQL: each is refused with the exact
 //! reason and leaves the tenant exactly as it was (content and versions).
 
+use crate::server::domain::testing::set_group_roles_now;
 use std::collections::BTreeSet;
 
 use crate::{
@@ -235,15 +236,9 @@ async fn nobody_removes_the_last_active_admins(db: &Db) {
     assert_eq!(fingerprint(db, &f).await, before);
     // Through a group: the only holders hold admins through the group Owners.
     let owners = new_group(db, &admin, "Owners").await;
-    groups::set_roles(
-        db,
-        &admin,
-        owners,
-        &BTreeSet::from([admins]),
-        crate::server::domain::testing::group_roles_version(db, owners).await,
-    )
-    .await
-    .unwrap();
+    set_group_roles_now(db, &admin, owners, &BTreeSet::from([admins]))
+        .await
+        .unwrap();
     groups::set_member(db, &admin, owners, f.admin, true)
         .await
         .unwrap();
@@ -253,14 +248,7 @@ async fn nobody_removes_the_last_active_admins(db: &Db) {
     let through_group = fingerprint(db, &f).await;
     let attempts: [crate::model::AppResult<()>; 3] = [
         groups::set_member(db, &admin, owners, f.admin, false).await,
-        groups::set_roles(
-            db,
-            &admin,
-            owners,
-            &BTreeSet::new(),
-            crate::server::domain::testing::group_roles_version(db, owners).await,
-        )
-        .await,
+        set_group_roles_now(db, &admin, owners, &BTreeSet::new()).await,
         groups::delete(db, &admin, owners, group_version(db, &f, owners).await).await,
     ];
     for attempt in attempts {
@@ -410,15 +398,9 @@ async fn locked_users_keep_their_roles_through_groups(db: &Db) {
             .unwrap();
         let before = fingerprint(db, &f).await;
         let reason = locked(
-            groups::set_roles(
-                db,
-                &admin,
-                group,
-                &BTreeSet::from([reader]),
-                crate::server::domain::testing::group_roles_version(db, group).await,
-            )
-            .await
-            .unwrap_err(),
+            set_group_roles_now(db, &admin, group, &BTreeSet::from([reader]))
+                .await
+                .unwrap_err(),
         );
         assert!(reason.contains(expected), "{reason}");
         let request = crate::model::wizard::WizardRequest {
@@ -433,15 +415,9 @@ async fn locked_users_keep_their_roles_through_groups(db: &Db) {
     }
     // A group with roles and a locked member cannot be deleted: the member would lose them.
     let group = new_group(db, &admin, "Readers").await;
-    groups::set_roles(
-        db,
-        &admin,
-        group,
-        &BTreeSet::from([reader]),
-        crate::server::domain::testing::group_roles_version(db, group).await,
-    )
-    .await
-    .unwrap();
+    set_group_roles_now(db, &admin, group, &BTreeSet::from([reader]))
+        .await
+        .unwrap();
     exec(
         db,
         "INSERT INTO group_members (tenant_id, group_id, user_id) VALUES ($1, $2, $3)",

@@ -1,4 +1,5 @@
 use super::*;
+use crate::server::domain::testing::apply_inventory_now;
 use crate::{
     model::{inventory_access::Want, DeviceId},
     server::{
@@ -68,16 +69,9 @@ async fn a_role_on_a_parent_is_inherited_and_check_access_names_the_ancestor() {
         let admin = f.actor(db, f.admin).await;
         let bob = f.user(db, "bob").await;
         let reader = role_id(db, &f, "Reader").await;
-        apply(
-            db,
-            &admin,
-            bob,
-            t.north,
-            &[reader].into(),
-            crate::server::domain::testing::inventory_version(db, bob).await,
-        )
-        .await
-        .unwrap();
+        apply_inventory_now(db, &admin, bob, t.north, &[reader].into())
+            .await
+            .unwrap();
         let admin = f.actor(db, f.admin).await;
         let mut conn = db.pool.acquire().await.unwrap();
         let r = report(
@@ -136,13 +130,12 @@ async fn a_global_role_overrides_inventory_roles_in_check_access() {
         let admin = f.actor(db, f.admin).await;
         let carol = f.actor_holding(db, "carol", &[("Alarms", "READ")]).await;
         let manager = role_id(db, &f, "Manager").await;
-        apply(
+        apply_inventory_now(
             db,
             &admin,
             carol.principal.user_id,
             t.plant,
             &[manager].into(),
-            crate::server::domain::testing::inventory_version(db, carol.principal.user_id).await,
         )
         .await
         .unwrap();
@@ -195,16 +188,9 @@ async fn apply_refuses_a_role_the_actor_does_not_hold_on_that_group_and_changes_
             Some("Audits Read on Region North")
         );
         drop(conn);
-        let refused = apply(
-            db,
-            &low,
-            bob,
-            t.north,
-            &[reader].into(),
-            crate::server::domain::testing::inventory_version(db, bob).await,
-        )
-        .await
-        .unwrap_err();
+        let refused = apply_inventory_now(db, &low, bob, t.north, &[reader].into())
+            .await
+            .unwrap_err();
         assert_eq!(refused, AppError::forbidden("Audits Read on Region North"));
         let mut conn = db.pool.acquire().await.unwrap();
         assert!(view(&mut conn, &admin, bob)
@@ -217,16 +203,9 @@ async fn apply_refuses_a_role_the_actor_does_not_hold_on_that_group_and_changes_
         let viewer = f
             .actor_holding(db, "viewer", &[("User management", "READ")])
             .await;
-        assert!(apply(
-            db,
-            &viewer,
-            bob,
-            t.north,
-            &[].into(),
-            crate::server::domain::testing::inventory_version(db, bob).await
-        )
-        .await
-        .is_err());
+        assert!(apply_inventory_now(db, &viewer, bob, t.north, &[].into())
+            .await
+            .is_err());
     })
     .await;
 }
@@ -241,36 +220,15 @@ async fn copy_merges_or_replaces_and_leaves_out_what_the_actor_cannot_grant() {
         let reader = role_id(db, &f, "Reader").await;
         let ops = role_id(db, &f, "Operations: All").await;
         let restart = role_id(db, &f, "Operations: Restart Device").await;
-        apply(
-            db,
-            &admin,
-            alice,
-            t.north,
-            &[reader].into(),
-            crate::server::domain::testing::inventory_version(db, alice).await,
-        )
-        .await
-        .unwrap();
-        apply(
-            db,
-            &admin,
-            alice,
-            t.south,
-            &[ops].into(),
-            crate::server::domain::testing::inventory_version(db, alice).await,
-        )
-        .await
-        .unwrap();
-        apply(
-            db,
-            &admin,
-            bob,
-            t.plant,
-            &[restart].into(),
-            crate::server::domain::testing::inventory_version(db, bob).await,
-        )
-        .await
-        .unwrap();
+        apply_inventory_now(db, &admin, alice, t.north, &[reader].into())
+            .await
+            .unwrap();
+        apply_inventory_now(db, &admin, alice, t.south, &[ops].into())
+            .await
+            .unwrap();
+        apply_inventory_now(db, &admin, bob, t.plant, &[restart].into())
+            .await
+            .unwrap();
 
         // An admin holding Device control only: Reader is left out, Operations: All is copied.
         let low = f

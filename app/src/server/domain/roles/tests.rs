@@ -1,9 +1,10 @@
 use std::collections::BTreeSet;
 
 use super::*;
+use crate::server::domain::testing::set_user_roles_now;
 use crate::{
     model::catalogue::Grants,
-    server::domain::{access::effective, assignments::set_user_roles, testing::fixture},
+    server::domain::{access::effective, testing::fixture},
 };
 
 fn grants(cells: &[(&str, &str)]) -> Grants {
@@ -178,15 +179,9 @@ async fn an_admin_cannot_create_or_extend_a_role_beyond_what_they_hold() {
         .await
         .unwrap();
         let bob = f.user(db, "bob").await;
-        set_user_roles(
-            db,
-            &root,
-            bob,
-            &[limited.id].into(),
-            crate::server::domain::testing::roles_version(db, bob).await,
-        )
-        .await
-        .unwrap();
+        set_user_roles_now(db, &root, bob, &[limited.id].into())
+            .await
+            .unwrap();
         let bob_actor = f.actor(db, bob).await;
         let e = save(db, &bob_actor, &input("Sneaky", &[("Alarms", "ADMIN")]))
             .await
@@ -243,15 +238,9 @@ async fn built_in_roles_cannot_be_deleted_and_last_admin_keeps_admins() {
             delete(db, &actor, admins, 1).await.unwrap_err(),
             AppError::Locked { .. }
         ));
-        let e = set_user_roles(
-            db,
-            &actor,
-            f.admin,
-            &BTreeSet::new(),
-            crate::server::domain::testing::roles_version(db, f.admin).await,
-        )
-        .await
-        .unwrap_err();
+        let e = set_user_roles_now(db, &actor, f.admin, &BTreeSet::new())
+            .await
+            .unwrap_err();
         assert!(matches!(e, AppError::Locked { .. }), "{e:?}");
         assert!(f.actor(db, f.admin).await.require_admin().is_ok());
     })
@@ -277,15 +266,9 @@ async fn effective_permissions_are_the_union_across_roles_and_groups_with_proven
         let c = save(db, &actor, &input("C", &[("Inventory", "READ")]))
             .await
             .unwrap();
-        set_user_roles(
-            db,
-            &actor,
-            alice,
-            &[a.id, b.id].into(),
-            crate::server::domain::testing::roles_version(db, alice).await,
-        )
-        .await
-        .unwrap();
+        set_user_roles_now(db, &actor, alice, &[a.id, b.id].into())
+            .await
+            .unwrap();
         let mut conn = db.pool.acquire().await.unwrap();
         let group = db::groups::insert(&mut conn, f.tenant, "Helpdesk", "", 0)
             .await
@@ -380,26 +363,19 @@ async fn roles_and_assignments_are_tenant_scoped() {
             AppError::NotFound
         );
         drop(conn);
-        let e = set_user_roles(
-            db,
-            &acme_admin,
-            globex.admin,
-            &BTreeSet::new(),
-            crate::server::domain::testing::roles_version(db, globex.admin).await,
-        )
-        .await
-        .unwrap_err();
+        let e = set_user_roles_now(db, &acme_admin, globex.admin, &BTreeSet::new())
+            .await
+            .unwrap_err();
         assert_eq!(
             e,
             AppError::NotFound,
             "another tenant's user does not exist here"
         );
-        let e = set_user_roles(
+        let e = set_user_roles_now(
             db,
             &acme_admin,
             acme.admin,
             &[acme.role(db, "admins").await, globex_role].into(),
-            crate::server::domain::testing::roles_version(db, acme.admin).await,
         )
         .await
         .unwrap_err();

@@ -1,8 +1,6 @@
 use super::*;
-use crate::{
-    model::AppError,
-    server::domain::{assignments::set_user_roles, testing::fixture},
-};
+use crate::server::domain::testing::set_user_roles_now;
+use crate::{model::AppError, server::domain::testing::fixture};
 
 fn new(username: &str) -> NewUserInput {
     NewUserInput {
@@ -176,15 +174,9 @@ async fn deleting_refuses_self_last_admin_and_roles_beyond_the_actor() {
         );
         let reader_holder = create(db, &admin, &new("reader")).await.unwrap();
         let global_reader = f.role(db, "Global Reader").await;
-        set_user_roles(
-            db,
-            &admin,
-            reader_holder,
-            &[global_reader].into(),
-            crate::server::domain::testing::roles_version(db, reader_holder).await,
-        )
-        .await
-        .unwrap();
+        set_user_roles_now(db, &admin, reader_holder, &[global_reader].into())
+            .await
+            .unwrap();
         let version = row(db, &admin, reader_holder).await.version;
         assert!(matches!(
             delete(db, &limited, reader_holder, version).await,

@@ -1,4 +1,5 @@
 use super::*;
+use crate::server::domain::testing::set_user_roles_now;
 use crate::{
     model::{spaces::SpaceInput, wizard::TENANT_WIDE, GroupId, UserId},
     server::{
@@ -517,15 +518,9 @@ async fn direct_paths_refuse_space_specific_roles_and_unmet_requirements() {
         );
         let system_ro = f.role(db, "System Read Only").await;
         // The user page cannot give a Space-Specific role: it has no space to give it in.
-        let error = crate::server::domain::assignments::set_user_roles(
-            db,
-            &admin,
-            alice,
-            &[device_ro].into(),
-            crate::server::domain::testing::roles_version(db, alice).await,
-        )
-        .await
-        .unwrap_err();
+        let error = set_user_roles_now(db, &admin, alice, &[device_ro].into())
+            .await
+            .unwrap_err();
         assert_eq!(
             error,
             AppError::validation(
@@ -533,15 +528,9 @@ async fn direct_paths_refuse_space_specific_roles_and_unmet_requirements() {
                 "Device Read Only is Space-Specific: use Assign roles to choose its spaces."
             )
         );
-        crate::server::domain::assignments::set_user_roles(
-            db,
-            &admin,
-            alice,
-            &[system_ro].into(),
-            crate::server::domain::testing::roles_version(db, alice).await,
-        )
-        .await
-        .unwrap();
+        set_user_roles_now(db, &admin, alice, &[system_ro].into())
+            .await
+            .unwrap();
         // With the wizard alice holds both; unticking the required one on the page is refused.
         let default = default_space(db, &f).await;
         apply(
@@ -555,15 +544,9 @@ async fn direct_paths_refuse_space_specific_roles_and_unmet_requirements() {
         )
         .await
         .unwrap();
-        let error = crate::server::domain::assignments::set_user_roles(
-            db,
-            &admin,
-            alice,
-            &[system_ro, actions].into(),
-            crate::server::domain::testing::roles_version(db, alice).await,
-        )
-        .await
-        .unwrap_err();
+        let error = set_user_roles_now(db, &admin, alice, &[system_ro, actions].into())
+            .await
+            .unwrap_err();
         assert_eq!(
             error,
             AppError::validation("roles", "Device Actions requires Device Read Only.")

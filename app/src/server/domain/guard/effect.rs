@@ -78,10 +78,6 @@ impl Effect {
             changes: changes.into_iter().collect(),
         }
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.changes.is_empty()
-    }
 }
 
 /// What changed outside the users' own holdings, so that a user whose holdings, status and

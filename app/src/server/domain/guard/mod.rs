@@ -14,7 +14,7 @@ pub mod state;
 
 use sqlx::{Any, AnyConnection, Transaction};
 
-pub use effect::{Change, Effect, Permission};
+pub use effect::Effect;
 pub use state::TenantState;
 
 use super::access::Actor;
@@ -50,11 +50,6 @@ impl<'a> Guard<'a> {
     /// The transaction, for the write's reads and statements.
     pub fn conn(&mut self) -> &mut AnyConnection {
         &mut self.tx
-    }
-
-    /// The tenant as it was when the lock was taken.
-    pub fn before(&self) -> &TenantState {
-        &self.before
     }
 
     async fn after(&mut self) -> AppResult<(TenantState, Effect)> {

@@ -18,8 +18,8 @@ use crate::{
     server::domain::assignments::{PARTNER_ADMIN_MESSAGE, SSO_LOCK_REASON},
 };
 
-/// Who makes the write: a signed-in user of the tenant (their authority is what they hold in
-/// the state before the write).
+/// Whether `actor` (a user of the tenant, whose authority is what they held before the write)
+/// may make a write with this effect: Ok, or the refusal naming the rule or what is missing.
 pub fn verdict(
     catalogue: &Catalogue,
     before: &TenantState,

@@ -1,20 +1,8 @@
 import { Browser, expect, Page, test } from '@playwright/test';
-import { DEMO, hydrated, signedIn, signOut } from './fixtures/act';
+import { addUser, hydrated, signedIn, signOut, uniqueUsername } from './fixtures/act';
 import { editor, openRole } from './fixtures/roles';
 
 // Each test makes the people it needs (unique names), so it does not depend on other specs.
-const stamp = () => Date.now().toString(36);
-
-/** act: `Add user` with a password, as the signed-in admin. */
-async function addUser(page: Page, username: string) {
-  await page.goto('/users');
-  await hydrated(page);
-  await page.getByRole('button', { name: 'Add user' }).click();
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(DEMO.password);
-  await page.getByRole('button', { name: 'Create user' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'User created.' })).toBeVisible();
-}
 
 /** act: the `Global roles of <username>` popover on the users list: tick `role`, `Apply`. */
 async function giveRole(page: Page, username: string, role: string) {
@@ -36,7 +24,7 @@ async function newSignedInPage(browser: Browser, tenant: string, username: strin
 }
 
 test('a Global User Manager can neither change nor empty admins: cells are disabled and a forced save is refused', async ({ page, browser }) => {
-  const manager = `gum-${stamp()}`;
+  const manager = uniqueUsername('gum');
   await signedIn(page);
   await addUser(page, manager);
   await giveRole(page, manager, 'Global User Manager');
@@ -101,7 +89,7 @@ test('Remove roles of the tenant-admin role from every holder is refused and not
 });
 
 test('Disable user on the last tenant admin is refused, even by someone holding every permission', async ({ page, browser }) => {
-  const root = `root-${stamp()}`;
+  const root = uniqueUsername('root');
   await signedIn(page, { tenant: 'initech' });
   // A copy of Project Admin carries every permission but is not the tenant-admin role.
   await openRole(page, 'Project Admin');
@@ -126,7 +114,7 @@ test('Disable user on the last tenant admin is refused, even by someone holding 
 });
 
 test('two admins saving the same user\'s roles: the second is told it changed by someone else', async ({ page, browser }) => {
-  const target = `target-${stamp()}`;
+  const target = uniqueUsername('target');
   await signedIn(page);
   await addUser(page, target);
   await page.getByLabel('Search users').fill(target);

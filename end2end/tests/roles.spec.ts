@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { hydrated, signIn } from './fixtures/act';
+import { addUser, hydrated, signIn, uniqueUsername, usersMatching } from './fixtures/act';
 import { onHomePage } from './fixtures/check';
 import { editor, expectIndeterminate, openRole, unique } from './fixtures/roles';
 
@@ -53,22 +53,26 @@ test('an empty or duplicate name is refused next to the field and nothing is sav
 });
 
 test('assign a role from the users list popover', async ({ page }) => {
-  await page.getByRole('link', { name: 'Users', exact: true }).click();
-  const cell = page.getByRole('button', { name: 'Global roles of bob' });
+  const username = uniqueUsername('popover');
+  await addUser(page, username);
+  await usersMatching(page, username);
+  const cell = page.getByRole('button', { name: `Global roles of ${username}` });
   await expect(cell).toHaveText('No roles');
   await cell.click();
-  const popover = page.getByRole('dialog', { name: 'Global roles of bob' });
+  const popover = page.getByRole('dialog', { name: `Global roles of ${username}` });
   await popover.getByRole('checkbox', { name: 'Global Reader', exact: true }).check();
   await popover.getByRole('button', { name: 'Apply' }).click();
   await expect(popover).toBeHidden();
   await expect(cell).toHaveText('Global Reader');
-  await page.reload();
-  await expect(page.getByRole('button', { name: 'Global roles of bob' })).toHaveText('Global Reader');
+  await usersMatching(page, username);
+  await expect(page.getByRole('button', { name: `Global roles of ${username}` })).toHaveText('Global Reader');
 });
 
 test('assign on the user page; the effective grid says which role grants each cell', async ({ page }) => {
-  await page.getByRole('link', { name: 'Users', exact: true }).click();
-  await page.getByRole('link', { name: 'carol', exact: true }).click();
+  const username = uniqueUsername('grid');
+  await addUser(page, username);
+  await usersMatching(page, username);
+  await page.getByRole('link', { name: username, exact: true }).click();
   await expect(page.getByRole('tab', { name: 'Global roles' })).toBeVisible();
   await expect(page.getByRole('cell', { name: 'CEP management ADMIN: not granted' })).toBeVisible();
   await page.getByRole('checkbox', { name: 'CEP Manager', exact: true }).check();

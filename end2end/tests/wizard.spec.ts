@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { hydrated, signedIn } from './fixtures/act';
+import { addUser, hydrated, signedIn, uniqueUsername } from './fixtures/act';
 import { openUser, selectOnList, wizard } from './fixtures/wizard';
 
 const PARTNER_MESSAGE = 'A Partner Administrator must perform this operation on the Service Provider Portal.';
@@ -81,12 +81,14 @@ test('mdm helpdesk example: Device Actions brings Device Read Only; one space sk
 
 test('iot: the wizard skips the spaces step and Assign roles edits the full set', async ({ page }) => {
   await signedIn(page);
-  await openUser(page, 'alice');
+  const username = uniqueUsername('assign');
+  await addUser(page, username);
+  await openUser(page, username);
   await page.getByRole('button', { name: 'Assign roles' }).click();
   await wizard.role(page, 'Global Reader').check();
   await wizard.button(page, 'Next').click();
   await expect(wizard.step(page, 'Summary')).toBeVisible();
-  await expect(page.getByRole('region', { name: 'alice' })).toContainText('Roles added');
+  await expect(page.getByRole('region', { name: username })).toContainText('Roles added');
   await wizard.button(page, 'Done').click();
   await expect(page.getByRole('status').filter({ hasText: 'Roles applied.' })).toBeVisible();
   await wizard.button(page, 'Close').click();
@@ -96,7 +98,7 @@ test('iot: the wizard skips the spaces step and Assign roles edits the full set'
   await wizard.role(page, 'Global Reader').uncheck();
   await wizard.role(page, 'Cockpit User').check();
   await wizard.button(page, 'Next').click();
-  const alice = page.getByRole('region', { name: 'alice' });
+  const alice = page.getByRole('region', { name: username });
   await expect(alice).toContainText('Roles removed');
   await expect(alice).toContainText('Global Reader');
   await wizard.button(page, 'Done').click();

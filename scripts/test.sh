@@ -57,7 +57,7 @@ cargo test -p server
 [ -f "$CASTELLAN_TEST_POSTGRES_MARKER" ] || { echo "error: the HTTP tests did not run on PostgreSQL" >&2; exit 1; }
 rm -rf "$marker_dir"
 
-build_site
+"$ROOT/scripts/build.sh"
 phase "end-to-end tests in Chromium"
 (cd end2end && npx playwright test)
 

@@ -2,7 +2,7 @@ use leptos::{prelude::*, server_fn::codec::Json};
 
 use crate::model::{
     roles::{RoleCard, RoleDetail, RoleEditorData, RoleInput},
-    AppError, RoleId,
+    AppError, InventoryRoleId, RoleId,
 };
 
 /// Every global role of the tenant, as cards.
@@ -102,7 +102,7 @@ pub async fn list_inventory_roles(
 /// **Permissions**: the template's view permission (changing needs User management ADMIN).
 #[server(endpoint = "roles/inventory_detail", input = Json)]
 pub async fn inventory_role_editor(
-    id: Option<i64>,
+    id: Option<InventoryRoleId>,
 ) -> Result<crate::model::inventory::InventoryEditorData, AppError> {
     use super::ctx;
     use crate::server::domain::inventory_roles;
@@ -140,7 +140,7 @@ pub async fn save_inventory_role(
 /// Deletes an inventory role and its assignments.
 /// **Permissions**: User management ADMIN, and globally every permission the role's rows grant.
 #[server(endpoint = "roles/inventory_delete", input = Json)]
-pub async fn delete_inventory_role(id: i64, version: i64) -> Result<(), AppError> {
+pub async fn delete_inventory_role(id: InventoryRoleId, version: i64) -> Result<(), AppError> {
     use super::ctx;
     ctx::run(async move {
         let actor = ctx::actor().await?;

@@ -5,7 +5,7 @@ use leptos::{prelude::*, server_fn::codec::Json};
 use crate::model::{
     inventory_access::AccessReport,
     user_inventory::{CopyMode, CopyOutcome, RoleChoice, UserInventory},
-    AppError, DeviceGroupId, UserId,
+    AppError, DeviceGroupId, InventoryRoleId, UserId,
 };
 
 /// A user's inventory roles, and the global roles that already grant on every device.
@@ -45,7 +45,7 @@ pub async fn inventory_choices(
 pub async fn apply_inventory_roles(
     user: UserId,
     group: DeviceGroupId,
-    roles: Vec<i64>,
+    roles: Vec<InventoryRoleId>,
     version: i64,
 ) -> Result<(), AppError> {
     use super::ctx;

@@ -7,8 +7,9 @@ use leptos::{html, prelude::*};
 
 use crate::model::{
     catalogue::Grants,
-    inventory::{overridden, same_row, InventoryPermission, ANY_TYPE, CATEGORIES, LEVELS},
+    inventory::{overridden, same_row, InventoryPermission, ANY_TYPE, CATEGORIES},
     inventory_access::missing_globally,
+    InventoryLevel,
 };
 
 /// One row being edited; `key` keeps a row's controls in place when rows above it go.
@@ -35,7 +36,7 @@ pub fn current(rows: &[EditRow]) -> Vec<InventoryPermission> {
 
 /// The row `Add permission` appends: Alarms, every type, Read.
 pub fn new_row() -> InventoryPermission {
-    InventoryPermission::new(CATEGORIES[0], ANY_TYPE, LEVELS[0])
+    InventoryPermission::new(CATEGORIES[0], ANY_TYPE, InventoryLevel::Read)
 }
 
 #[component]
@@ -108,13 +109,12 @@ fn RowView(
         let known = saved.with(|s| s.iter().any(|b| same_row(b, &row)));
         (!known).then(|| missing_globally(&actor, &row)).flatten()
     };
-    let options = move |choices: &'static [&'static str],
-                        field: fn(&InventoryPermission) -> &str| {
+    let options = move |choices: &[&'static str], field: fn(&InventoryPermission) -> &str| {
         choices
             .iter()
-            .map(|c| {
-                let selected = move || permission.with(|p| field(p) == *c);
-                view! { <option value=*c selected=selected>{*c}</option> }
+            .map(|&c| {
+                let selected = move || permission.with(|p| field(p) == c);
+                view! { <option value=c selected=selected>{c}</option> }
             })
             .collect_view()
     };
@@ -135,8 +135,12 @@ fn RowView(
             </td>
             <td>
                 <select aria-label="Permission" disabled=!editable
-                    on:change=move |ev| permission.update(|p| p.level = event_target_value(&ev))>
-                    {options(&LEVELS, |p| &p.level)}
+                    on:change=move |ev| {
+                        if let Ok(level) = event_target_value(&ev).parse() {
+                            permission.update(|p| p.level = level);
+                        }
+                    }>
+                    {options(&InventoryLevel::ALL.iter().map(|l| l.as_str()).collect::<Vec<_>>(), |p| p.level.as_str())}
                 </select>
             </td>
             <td class="row-notes">

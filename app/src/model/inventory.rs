@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::{InventoryLevel, InventoryRoleId};
+
 pub const FULL_ACCESS: &str = "Full access";
 pub const ANY_TYPE: &str = "*";
 pub const CATEGORIES: [&str; 7] = [
@@ -15,21 +17,20 @@ pub const CATEGORIES: [&str; 7] = [
     "Device control",
     FULL_ACCESS,
 ];
-pub const LEVELS: [&str; 3] = ["Read", "Change", "All"];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InventoryPermission {
     pub category: String,
     pub fragment_type: String,
-    pub level: String,
+    pub level: InventoryLevel,
 }
 
 impl InventoryPermission {
-    pub fn new(category: &str, fragment_type: &str, level: &str) -> Self {
+    pub fn new(category: &str, fragment_type: &str, level: InventoryLevel) -> Self {
         Self {
             category: category.into(),
             fragment_type: fragment_type.into(),
-            level: level.into(),
+            level,
         }
     }
 
@@ -38,20 +39,15 @@ impl InventoryPermission {
     }
 }
 
-/// Whether a granted level includes another: All includes Read and Change.
-pub fn level_covers(granted: &str, wanted: &str) -> bool {
-    granted == wanted || granted == "All"
-}
-
 /// Whether row `higher` makes row `lower` redundant: `Full access` at a level that includes
 /// the lower row's, or the same category on every type (`*`) with `All`.
 fn covers(higher: &InventoryPermission, lower: &InventoryPermission) -> bool {
     let full_access = higher.category == FULL_ACCESS
         && higher.fragment_type == ANY_TYPE
-        && level_covers(&higher.level, &lower.level);
+        && higher.level.covers(lower.level);
     let whole_category = higher.category == lower.category
         && higher.fragment_type == ANY_TYPE
-        && higher.level == "All";
+        && higher.level == InventoryLevel::All;
     full_access || whole_category
 }
 
@@ -79,12 +75,6 @@ pub fn row_problem(row: &InventoryPermission) -> Option<String> {
     if !CATEGORIES.contains(&row.category.as_str()) {
         return Some(format!("Unknown category '{}'.", row.category));
     }
-    if !LEVELS.contains(&row.level.as_str()) {
-        return Some(format!(
-            "Permission must be Read, Change or All, not '{}'.",
-            row.level
-        ));
-    }
     if row.fragment_type.trim().is_empty() {
         return Some("Type is required: use * for every fragment type.".into());
     }
@@ -96,7 +86,8 @@ mod tests {
     use super::*;
 
     fn p(c: &str, t: &str, l: &str) -> InventoryPermission {
-        InventoryPermission::new(c, t, l)
+        let level = l.parse().unwrap_or_else(|e| panic!("{e}"));
+        InventoryPermission::new(c, t, level)
     }
 
     #[test]
@@ -145,11 +136,8 @@ mod tests {
 
     #[test]
     fn levels_and_categories_are_checked() {
-        assert!(level_covers("All", "Read") && level_covers("All", "Change"));
-        assert!(!level_covers("Change", "Read"));
         assert!(row_problem(&p("Alarms", "*", "Read")).is_none());
         assert!(row_problem(&p("Nope", "*", "Read")).is_some());
-        assert!(row_problem(&p("Alarms", "*", "Write")).is_some());
         assert!(row_problem(&p("Alarms", " ", "Read")).is_some());
     }
 }
@@ -164,7 +152,7 @@ pub struct InventoryRow {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InventoryRoleCard {
-    pub id: i64,
+    pub id: InventoryRoleId,
     pub name: String,
     pub description: String,
     pub users: i64,
@@ -175,7 +163,7 @@ pub struct InventoryRoleCard {
 /// An inventory role as its editor shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InventoryRoleDetail {
-    pub id: i64,
+    pub id: InventoryRoleId,
     pub name: String,
     pub description: String,
     pub users: i64,
@@ -186,7 +174,7 @@ pub struct InventoryRoleDetail {
 /// What a save sends: `id` None creates; `version` is the one the editor loaded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InventoryRoleInput {
-    pub id: Option<i64>,
+    pub id: Option<InventoryRoleId>,
     pub name: String,
     pub description: String,
     pub rows: Vec<InventoryPermission>,

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::{
     catalogue::{holds, Grants},
     inventory::{InventoryPermission, ANY_TYPE, CATEGORIES, FULL_ACCESS},
+    InventoryLevel,
 };
 
 /// The categories a check asks about (every one but `Full access`, which is a shorthand).
@@ -60,11 +61,10 @@ const ALL_CHANGE: u16 = ALL_READ << 1;
 
 /// The bits one row grants (on the types it names).
 pub fn row_bits(row: &InventoryPermission) -> u16 {
-    let levels = match row.level.as_str() {
-        "Read" => ALL_READ,
-        "Change" => ALL_CHANGE,
-        "All" => ALL_READ | ALL_CHANGE,
-        _ => 0,
+    let levels = match row.level {
+        InventoryLevel::Read => ALL_READ,
+        InventoryLevel::Change => ALL_CHANGE,
+        InventoryLevel::All => ALL_READ | ALL_CHANGE,
     };
     if row.category == FULL_ACCESS {
         return levels;
@@ -143,14 +143,15 @@ mod tests {
 
     #[test]
     fn full_access_and_all_expand_to_every_bit_they_stand_for() {
-        let full_read = InventoryPermission::new(FULL_ACCESS, "*", "Read");
+        let full_read = InventoryPermission::new(FULL_ACCESS, "*", InventoryLevel::Read);
         assert_eq!(row_bits(&full_read), ALL_READ);
-        let alarms_all = InventoryPermission::new("Alarms", "*", "All");
+        let alarms_all = InventoryPermission::new("Alarms", "*", InventoryLevel::All);
         assert_eq!(
             row_bits(&alarms_all),
             bit(0, Want::Read) | bit(0, Want::Change)
         );
-        let control_change = InventoryPermission::new("Device control", "x", "Change");
+        let control_change =
+            InventoryPermission::new("Device control", "x", InventoryLevel::Change);
         assert_eq!(row_bits(&control_change), bit(5, Want::Change));
     }
 
@@ -176,11 +177,11 @@ mod tests {
     #[test]
     fn the_missing_global_permission_is_named() {
         let g = grants(&[("Alarms", "READ")]);
-        let read = InventoryPermission::new("Alarms", "*", "Read");
+        let read = InventoryPermission::new("Alarms", "*", InventoryLevel::Read);
         assert_eq!(missing_globally(&g, &read), None);
-        let all = InventoryPermission::new("Alarms", "*", "All");
+        let all = InventoryPermission::new("Alarms", "*", InventoryLevel::All);
         assert_eq!(missing_globally(&g, &all).as_deref(), Some("Alarms ADMIN"));
-        let full = InventoryPermission::new(FULL_ACCESS, "*", "Read");
+        let full = InventoryPermission::new(FULL_ACCESS, "*", InventoryLevel::Read);
         assert_eq!(missing_globally(&g, &full).as_deref(), Some("Audits READ"));
     }
 

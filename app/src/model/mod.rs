@@ -8,6 +8,7 @@ pub mod groups;
 pub mod ids;
 pub mod inventory;
 pub mod inventory_access;
+pub mod kinds;
 pub mod roles;
 pub mod session;
 pub mod settings;
@@ -17,5 +18,8 @@ pub mod users;
 pub mod wizard;
 
 pub use error::{AppError, AppResult};
-pub use ids::{DeviceGroupId, DeviceId, GroupId, RoleId, SpaceId, TenantId, UserId};
+pub use ids::{
+    DeviceGroupId, DeviceId, GroupId, InventoryRoleId, RoleId, SpaceId, TenantId, UserId,
+};
+pub use kinds::{Allocation, Audience, InventoryLevel, Origin, RoleScope, UserKind, UserStatus};
 pub use session::Me;

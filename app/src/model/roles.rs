@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::{
     catalogue::{Catalogue, Grants},
     ids::RoleId,
+    Audience, RoleScope,
 };
 
 /// A role as the roles page shows it.
@@ -13,10 +14,9 @@ pub struct RoleCard {
     pub id: RoleId,
     pub name: String,
     pub description: String,
-    /// `admin` or `user`: the analytics template splits roles by it.
-    pub audience: String,
-    /// `cross-space` or `space-bound`.
-    pub scope: String,
+    /// The analytics template splits roles by it.
+    pub audience: Audience,
+    pub scope: RoleScope,
     pub built_in: bool,
     pub special: bool,
     pub users: i64,

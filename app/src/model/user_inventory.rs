@@ -2,14 +2,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::DeviceGroupId;
+use super::{DeviceGroupId, InventoryRoleId};
 
 /// One inventory role assigned to the user on one device group.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InventoryAssignment {
     pub group: DeviceGroupId,
     pub group_name: String,
-    pub role: i64,
+    pub role: InventoryRoleId,
     pub role_name: String,
 }
 
@@ -31,7 +31,7 @@ pub struct UserInventory {
 /// may grant it there (None) or what they lack (SPEC rule 4).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoleChoice {
-    pub id: i64,
+    pub id: InventoryRoleId,
     pub name: String,
     pub description: String,
     pub assigned: bool,

@@ -1,6 +1,9 @@
 use serde::{Deserialize, Serialize};
 
-use super::{catalogue::Catalogue, ids::RoleId, roles::Provenance, UserId};
+use super::{
+    catalogue::Catalogue, ids::RoleId, roles::Provenance, Allocation, Audience, Origin, UserId,
+    UserStatus,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoleRef {
@@ -14,8 +17,8 @@ pub struct UserListRow {
     pub username: String,
     pub display_name: String,
     pub email: String,
-    pub status: String,
-    pub origin: String,
+    pub status: UserStatus,
+    pub origin: Origin,
     pub roles: Vec<RoleRef>,
     /// The version of `roles`, sent back with a change (SPEC rule 11).
     pub roles_version: i64,
@@ -46,7 +49,7 @@ pub struct AssignableRole {
     pub id: RoleId,
     pub name: String,
     pub description: String,
-    pub audience: String,
+    pub audience: Audience,
     /// Space-Specific roles are assigned with the wizard, which asks for the spaces.
     pub space_bound: bool,
     pub grantable: bool,
@@ -59,9 +62,9 @@ pub struct UserDetail {
     pub username: String,
     pub display_name: String,
     pub email: String,
-    pub status: String,
-    pub origin: String,
-    pub allocation: String,
+    pub status: UserStatus,
+    pub origin: Origin,
+    pub allocation: Allocation,
     pub device: bool,
     pub owner: Option<String>,
     pub is_partner_admin: bool,
@@ -81,8 +84,6 @@ pub struct UserDetail {
     pub can_edit: bool,
 }
 
-pub const ALLOCATIONS: [&str; 2] = ["Professional", "Analyzer"];
-
 /// A new user as the create form sends it. An empty password makes an account that cannot sign
 /// in with a password (an SSO user signs in through their provider instead).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,7 +92,7 @@ pub struct NewUserInput {
     pub display_name: String,
     pub email: String,
     pub password: String,
-    pub allocation: String,
+    pub allocation: Allocation,
     pub device: bool,
 }
 
@@ -101,7 +102,7 @@ pub struct UserUpdate {
     pub id: UserId,
     pub display_name: String,
     pub email: String,
-    pub allocation: String,
+    pub allocation: Allocation,
     pub active: bool,
     pub version: i64,
 }
@@ -159,16 +160,16 @@ mod tests {
     #[test]
     fn analyzers_see_add_new_only_through_a_create_role() {
         let mut g = crate::model::catalogue::Grants::new();
-        assert!(sees_add_new("Professional", &g, "Create "));
-        assert!(!sees_add_new("Analyzer", &g, "Create "));
+        assert!(sees_add_new(Allocation::Professional, &g, "Create "));
+        assert!(!sees_add_new(Allocation::Analyzer, &g, "Create "));
         g.entry("API keys".into())
             .or_default()
             .insert("Allowed".into());
-        assert!(!sees_add_new("Analyzer", &g, "Create "));
+        assert!(!sees_add_new(Allocation::Analyzer, &g, "Create "));
         g.entry("Create shared spaces".into())
             .or_default()
             .insert("Allowed".into());
-        assert!(sees_add_new("Analyzer", &g, "Create "));
+        assert!(sees_add_new(Allocation::Analyzer, &g, "Create "));
     }
 
     #[test]
@@ -183,8 +184,12 @@ mod tests {
 /// Whether a user sees `Add new` (templates that have it, e.g. `analytics`): a Professional
 /// allocation allows creating; for an Analyzer only a role that grants a `Create …` permission
 /// does (seed 003: "an analyzer user who is assigned a space creator role will gain access").
-pub fn sees_add_new(allocation: &str, effective: &super::catalogue::Grants, prefix: &str) -> bool {
-    allocation == "Professional" || effective.keys().any(|t| t.starts_with(prefix))
+pub fn sees_add_new(
+    allocation: Allocation,
+    effective: &super::catalogue::Grants,
+    prefix: &str,
+) -> bool {
+    allocation == Allocation::Professional || effective.keys().any(|t| t.starts_with(prefix))
 }
 
 /// `Add new` for one user, with the reason, as the user page explains it.

@@ -2,6 +2,7 @@
 //! with. Loaded and checked once at start; a broken template stops the start with its file,
 //! line and reason.
 
+use crate::model::{Audience, InventoryLevel, RoleScope};
 use std::collections::BTreeSet;
 
 use serde::Deserialize;
@@ -31,8 +32,8 @@ const EMBEDDED: &[(&str, &str)] = &[
 pub struct RoleSeed {
     pub name: String,
     pub description: String,
-    pub audience: String,
-    pub scope: String,
+    pub audience: Audience,
+    pub scope: RoleScope,
     #[serde(default)]
     pub built_in: bool,
     #[serde(default)]
@@ -50,7 +51,7 @@ pub struct InventoryPermissionSeed {
     pub category: String,
     #[serde(rename = "type", default = "any_type")]
     pub fragment_type: String,
-    pub permission: String,
+    pub permission: InventoryLevel,
 }
 
 fn any_type() -> String {
@@ -225,21 +226,6 @@ pub fn parse(file: &str, text: &str) -> Result<Template, TemplateError> {
                 format!("role '{}' requires unknown role '{req}'", role.name),
             ));
         }
-        if !matches!(role.audience.as_str(), "admin" | "user") {
-            return Err(fail(
-                at,
-                format!("role '{}': audience must be admin or user", role.name),
-            ));
-        }
-        if !matches!(role.scope.as_str(), "cross-space" | "space-bound") {
-            return Err(fail(
-                at,
-                format!(
-                    "role '{}': scope must be cross-space or space-bound",
-                    role.name
-                ),
-            ));
-        }
     }
     check_tenant_admin_role(&catalogue, &raw.roles)
         .map_err(|(role, reason)| fail(role.map(line_named).unwrap_or(1), reason))?;
@@ -248,7 +234,7 @@ pub fn parse(file: &str, text: &str) -> Result<Template, TemplateError> {
             let row = crate::model::inventory::InventoryPermission::new(
                 &p.category,
                 &p.fragment_type,
-                &p.permission,
+                p.permission,
             );
             if let Some(problem) = crate::model::inventory::row_problem(&row) {
                 return Err(fail(
@@ -274,7 +260,9 @@ fn check_tenant_admin_role<'a>(
     catalogue: &Catalogue,
     roles: &'a [RoleSeed],
 ) -> Result<(), (Option<&'a str>, String)> {
-    let mut admins = roles.iter().filter(|r| r.built_in && r.audience == "admin");
+    let mut admins = roles
+        .iter()
+        .filter(|r| r.built_in && r.audience == Audience::Admin);
     let admin = admins.next().ok_or_else(|| {
         (
             None,

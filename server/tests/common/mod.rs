@@ -174,7 +174,7 @@ impl TestServer {
             display_name: username,
             email: "",
             password_hash: Some(&hash),
-            origin: "local",
+            origin: app::model::Origin::Local,
             is_partner_admin: false,
         };
         let user = db::users::insert(&mut conn, tenant, &new, 0).await.unwrap();

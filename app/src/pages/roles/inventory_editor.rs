@@ -14,7 +14,7 @@ use crate::{
     },
     model::{
         inventory::{InventoryEditorData, InventoryRoleInput},
-        AppError,
+        AppError, InventoryRoleId,
     },
 };
 
@@ -22,7 +22,13 @@ use crate::{
 #[component]
 pub fn InventoryRoleEditorPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok());
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| s.parse::<i64>().ok())
+            .map(InventoryRoleId)
+    };
     let data = Resource::new(id, inventory_role_editor);
     view! { <Loaded resource=data view=|data| view! { <EditorForm data/> }/> }
 }

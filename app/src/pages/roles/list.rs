@@ -100,7 +100,7 @@ fn InventoryCardView(card: InventoryRoleCard) -> impl IntoView {
                             <td>{row.permission.category.clone()}</td>
                             <td><code>{row.permission.fragment_type.clone()}</code></td>
                             <td>
-                                {row.permission.level.clone()}
+                                {row.permission.level.as_str()}
                                 {row.overridden.clone().map(|why| view! { " " <span class="badge" title=why.clone()>"overridden"</span><span class="visually-hidden">{format!(": {why}")}</span> })}
                             </td>
                         </tr>

@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use crate::{
     api::users::CreateUser,
     components::feedback::ErrorMessage,
-    model::users::{NewUserInput, ALLOCATIONS},
+    model::{users::NewUserInput, Allocation},
 };
 
 /// `Add user` on the users list: nothing typed is lost when the server refuses.
@@ -14,7 +14,7 @@ pub fn CreateUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
     let display_name = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let allocation = RwSignal::new(ALLOCATIONS[0].to_owned());
+    let allocation = RwSignal::new(Allocation::Professional);
     let device = RwSignal::new(false);
     Effect::new(move |_| {
         if let Some(Ok(_)) = create.value().get() {
@@ -74,8 +74,8 @@ pub fn CreateUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
                 {text_field("new-password", "Password", "password", password, Some("password"))}
                 <div class="field">
                     <label for="new-allocation">"Allocation"</label>
-                    <select id="new-allocation" on:change=move |ev| allocation.set(event_target_value(&ev))>
-                        {ALLOCATIONS.iter().map(|a| view! { <option value=*a>{*a}</option> }).collect_view()}
+                    <select id="new-allocation" on:change=move |ev| if let Ok(a) = event_target_value(&ev).parse() { allocation.set(a) }>
+                        {Allocation::ALL.iter().map(|a| view! { <option value=a.as_str()>{a.as_str()}</option> }).collect_view()}
                     </select>
                 </div>
                 <label class="checkbox-field"><input type="checkbox" prop:checked=move || device.get() on:change=move |ev| device.set(event_target_checked(&ev))/>" Device user"</label>

@@ -11,9 +11,9 @@ use crate::{
         loading::Loaded, role_checklist::RoleChecklist, wizard::AssignWizard,
     },
     model::{
-        users::{UserDetail, UserUpdate, ALLOCATIONS},
+        users::{UserDetail, UserUpdate},
         wizard::{Mode, Subject},
-        AppError, RoleId, UserId,
+        Allocation, AppError, Audience, RoleId, UserId, UserStatus,
     },
     pages::users::inventory::InventoryTab,
 };
@@ -60,7 +60,7 @@ fn UserView(
     let wizard_open = RwSignal::new(false);
     let all_roles = StoredValue::new(user.roles.clone());
     let edit_open = RwSignal::new(false);
-    let edit_tab = RwSignal::new("user");
+    let edit_tab = RwSignal::new(Audience::User);
     let roles_locked = user.roles_locked.clone().filter(|_| !user.is_partner_admin);
     let can_edit = user.can_edit && roles_locked.is_none();
     let tab = RwSignal::new("global");
@@ -82,7 +82,7 @@ fn UserView(
         <nav class="breadcrumbs" aria-label="Breadcrumbs"><a href="/users">"Users"</a> " / " <span>{user.username.clone()}</span></nav>
         <header class="page-header">
             <h1>{title}</h1>
-            <span class=format!("status status-{}", user.status)>{user.status.clone()}</span>
+            <span class=format!("status status-{}", user.status)>{user.status.as_str()}</span>
         </header>
         <UserDetailsForm user=user.clone() reload notice/>
         <Show when=move || wizard_open.get()>
@@ -93,7 +93,7 @@ fn UserView(
                 <div class="modal wizard" role="dialog" aria-modal="true" aria-label="Edit roles">
                     <h2>"Edit roles"</h2>
                     <div role="tablist" class="tabs" aria-label="Role types">
-                        {[("user", "User"), ("admin", "Admin")].into_iter().map(|(key, label)| view! {
+                        {[(Audience::User, "User"), (Audience::Admin, "Admin")].into_iter().map(|(key, label)| view! {
                             <button type="button" role="tab" id=format!("edit-tab-{key}") aria-controls="edit-roles-panel"
                                 aria-selected=move || (edit_tab.get() == key).to_string() on:click=move |_| edit_tab.set(key)>{label}</button>
                         }).collect_view()}
@@ -165,8 +165,8 @@ fn UserDetailsForm(
     let remove = ServerAction::<DeleteUser>::new();
     let display_name = RwSignal::new(user.display_name.clone());
     let email = RwSignal::new(user.email.clone());
-    let allocation = RwSignal::new(user.allocation.clone());
-    let active = user.status == "active";
+    let allocation = RwSignal::new(user.allocation);
+    let active = user.status == UserStatus::Active;
     let (id, version, can_manage) = (user.id, user.version, user.can_manage);
     let confirm_open = RwSignal::new(false);
     Effect::new(move |_| {
@@ -211,7 +211,7 @@ fn UserDetailsForm(
     view! {
         <form class="panel details-form" novalidate on:submit=move |ev| { ev.prevent_default(); send(active); }>
             <dl class="facts">
-                <dt>"Origin"</dt><dd>{user.origin.clone()}{user.device.then_some(" · device user")}</dd>
+                <dt>"Origin"</dt><dd>{user.origin.as_str()}{user.device.then_some(" · device user")}</dd>
                 {user.owner.clone().map(|owner| view! { <dt>"Sub-user of"</dt><dd>{owner}</dd> })}
                 {user.is_partner_admin.then(|| view! { <dt>"Partner administrator"</dt><dd>"Roles are managed on the Service Provider Portal."</dd> })}
                 {user.add_new.clone().map(|a| view! {
@@ -232,8 +232,8 @@ fn UserDetailsForm(
                 </div>
                 <div class="field">
                     <label for="user-allocation">"Allocation"</label>
-                    <select id="user-allocation" disabled=!can_manage on:change=move |ev| allocation.set(event_target_value(&ev))>
-                        {ALLOCATIONS.iter().map(|a| view! { <option value=*a selected=user.allocation == *a>{*a}</option> }).collect_view()}
+                    <select id="user-allocation" disabled=!can_manage on:change=move |ev| if let Ok(a) = event_target_value(&ev).parse() { allocation.set(a) }>
+                        {Allocation::ALL.iter().map(|&a| view! { <option value=a.as_str() selected=user.allocation == a>{a.as_str()}</option> }).collect_view()}
                     </select>
                 </div>
                 <button type="submit" disabled=move || !can_manage || update.pending().get()>"Save details"</button>

@@ -13,7 +13,7 @@ use crate::{
     model::{
         users::UserPage,
         wizard::{Mode, Subject},
-        UserId,
+        Origin, UserId,
     },
     pages::users::create_form::CreateUserForm,
 };
@@ -88,10 +88,10 @@ pub fn UsersPage() -> impl IntoView {
                                 <td><input type="checkbox" aria-label=format!("Select {}", user.username)
                                     prop:checked=move || selected.with(|s| s.contains(&id))
                                     on:change=move |ev| { let on = event_target_checked(&ev); selected.update(|s| { if on { s.insert(id); } else { s.remove(&id); } }); }/></td>
-                                <td><a href=format!("/users/{}", user.id)>{user.username.clone()}</a>{(user.origin == "sso").then(|| view! { " " <span class="badge">"SSO"</span> })}</td>
+                                <td><a href=format!("/users/{}", user.id)>{user.username.clone()}</a>{(user.origin == Origin::Sso).then(|| view! { " " <span class="badge">"SSO"</span> })}</td>
                                 <td>{user.display_name.clone()}</td>
                                 <td>{user.email.clone()}</td>
-                                <td><span class=format!("status status-{}", user.status)>{user.status.clone()}</span></td>
+                                <td><span class=format!("status status-{}", user.status)>{user.status.as_str()}</span></td>
                                 <td><RolePopover user on_applied=move || reload.update(|n| *n += 1)/></td>
                             </tr>
                         }.into_any()}).collect_view()}

@@ -6,6 +6,7 @@ pub mod token;
 
 pub use token::SessionPolicy;
 
+use crate::model::UserStatus;
 use sqlx::AnyConnection;
 
 use crate::{
@@ -69,7 +70,7 @@ pub async fn sign_in(
     let password = attempt.password.to_owned();
     let verified = tokio::task::spawn_blocking(move || match found {
         Some((tenant, creds)) => {
-            let ok = creds.status == "active"
+            let ok = creds.status == UserStatus::Active
                 && creds
                     .password_hash
                     .as_deref()
@@ -121,7 +122,7 @@ pub async fn resolve(
     };
     let expired =
         now - row.last_seen_at > policy.idle_secs || now - row.created_at > policy.absolute_secs;
-    if expired || row.status != "active" {
+    if expired || row.status != UserStatus::Active {
         sessions::delete(&mut conn, &hash).await?;
         return Ok(None);
     }

@@ -145,7 +145,7 @@ async fn disabled_user_cannot_sign_in_and_loses_sessions() {
             .await
             .unwrap();
         sqlx::query("UPDATE users SET status = 'disabled' WHERE id = $1")
-            .bind(admin.0)
+            .bind(admin)
             .execute(&db.pool)
             .await
             .unwrap();

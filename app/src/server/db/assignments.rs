@@ -23,8 +23,8 @@ pub async fn user_role_ids(
     let ids: Vec<i64> = sqlx::query_scalar(
         "SELECT DISTINCT role_id FROM user_roles WHERE tenant_id = $1 AND user_id = $2 ORDER BY role_id",
     )
-    .bind(tenant.0)
-    .bind(user.0)
+    .bind(tenant)
+    .bind(user)
     .fetch_all(conn)
     .await?;
     Ok(ids.into_iter().map(RoleId).collect())
@@ -39,9 +39,9 @@ pub async fn add_user_role(
     sqlx::query(
         "INSERT INTO user_roles (tenant_id, user_id, role_id, space_id) VALUES ($1, $2, $3, 0)",
     )
-    .bind(tenant.0)
-    .bind(user.0)
-    .bind(role.0)
+    .bind(tenant)
+    .bind(user)
+    .bind(role)
     .execute(conn)
     .await?;
     Ok(())
@@ -54,9 +54,9 @@ pub async fn remove_user_role(
     role: RoleId,
 ) -> AppResult<()> {
     sqlx::query("DELETE FROM user_roles WHERE tenant_id = $1 AND user_id = $2 AND role_id = $3")
-        .bind(tenant.0)
-        .bind(user.0)
-        .bind(role.0)
+        .bind(tenant)
+        .bind(user)
+        .bind(role)
         .execute(conn)
         .await?;
     Ok(())
@@ -88,8 +88,8 @@ pub async fn grant_sources(
          LEFT JOIN spaces s ON s.id = gr.space_id AND s.tenant_id = gr.tenant_id \
          WHERE gm.tenant_id = $1 AND gm.user_id = $2",
     )
-    .bind(tenant.0)
-    .bind(user.0)
+    .bind(tenant)
+    .bind(user)
     .fetch_all(conn)
     .await?)
 }
@@ -111,8 +111,8 @@ pub async fn space_grants_of_user(
          JOIN role_grants g ON g.role_id = gr.role_id \
          WHERE gm.tenant_id = $1 AND gm.user_id = $2 AND gr.space_id <> 0",
     )
-    .bind(tenant.0)
-    .bind(user.0)
+    .bind(tenant)
+    .bind(user)
     .fetch_all(conn)
     .await?)
 }
@@ -130,8 +130,8 @@ pub async fn applications_of_user(
          SELECT ra.application FROM group_members gm JOIN group_roles gr ON gr.group_id = gm.group_id \
          JOIN role_applications ra ON ra.role_id = gr.role_id WHERE gm.tenant_id = $1 AND gm.user_id = $2",
     )
-    .bind(tenant.0)
-    .bind(user.0)
+    .bind(tenant)
+    .bind(user)
     .fetch_all(conn)
     .await?)
 }
@@ -151,9 +151,9 @@ pub async fn roles_of_users(
          WHERE ur.tenant_id = $1 AND ur.user_id IN ({}) ORDER BY r.name",
         placeholders.join(", ")
     );
-    let mut query = sqlx::query_as(&sql).bind(tenant.0);
+    let mut query = sqlx::query_as(&sql).bind(tenant);
     for user in users {
-        query = query.bind(user.0);
+        query = query.bind(user);
     }
     Ok(query.fetch_all(conn).await?)
 }
@@ -177,7 +177,7 @@ pub async fn of_subject(
         "SELECT role_id, space_id FROM {table} WHERE tenant_id = $1 AND {column} = $2 \
          ORDER BY role_id, space_id"
     ))
-    .bind(tenant.0)
+    .bind(tenant)
     .bind(id)
     .fetch_all(conn)
     .await?;
@@ -198,10 +198,10 @@ pub async fn add(
         "INSERT INTO {table} (tenant_id, {column}, role_id, space_id) VALUES ($1, $2, $3, $4) \
          ON CONFLICT DO NOTHING"
     ))
-    .bind(tenant.0)
+    .bind(tenant)
     .bind(id)
-    .bind(role.0)
-    .bind(space.0)
+    .bind(role)
+    .bind(space)
     .execute(conn)
     .await?;
     Ok(())
@@ -217,10 +217,10 @@ pub async fn remove(
     sqlx::query(&format!(
         "DELETE FROM {table} WHERE tenant_id = $1 AND {column} = $2 AND role_id = $3 AND space_id = $4"
     ))
-    .bind(tenant.0)
+    .bind(tenant)
     .bind(id)
-    .bind(role.0)
-    .bind(space.0)
+    .bind(role)
+    .bind(space)
     .execute(conn)
     .await?;
     Ok(())
@@ -236,8 +236,8 @@ pub async fn group_role_ids_of_user(
         "SELECT DISTINCT gr.role_id FROM group_members gm JOIN group_roles gr ON gr.group_id = gm.group_id \
          WHERE gm.tenant_id = $1 AND gm.user_id = $2",
     )
-    .bind(tenant.0)
-    .bind(user.0)
+    .bind(tenant)
+    .bind(user)
     .fetch_all(conn)
     .await?;
     Ok(ids.into_iter().map(RoleId).collect())

@@ -17,7 +17,7 @@ pub async fn record(conn: &mut AnyConnection, event: &AuditEvent<'_>, now: i64) 
         "INSERT INTO audit_events (tenant_id, actor_id, at, action, target, before_json, after_json) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
-    .bind(event.tenant.0)
+    .bind(event.tenant)
     .bind(event.actor.map(|u| u.0))
     .bind(now)
     .bind(event.action)
@@ -43,7 +43,7 @@ pub async fn list(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Vec<A
         "SELECT actor_id, action, target, before_json, after_json FROM audit_events \
          WHERE tenant_id = $1 ORDER BY id",
     )
-    .bind(tenant.0)
+    .bind(tenant)
     .fetch_all(conn)
     .await?)
 }

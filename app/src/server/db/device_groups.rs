@@ -26,8 +26,8 @@ pub async fn get(
 ) -> AppResult<Option<GroupRow>> {
     Ok(
         sqlx::query_as(&format!("{ROW} WHERE g.tenant_id = $1 AND g.id = $2"))
-            .bind(tenant.0)
-            .bind(id.0)
+            .bind(tenant)
+            .bind(id)
             .fetch_optional(conn)
             .await?,
     )
@@ -44,14 +44,14 @@ pub async fn children(
     let total: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM device_groups WHERE tenant_id = $1 AND parent_id = $2",
     )
-    .bind(tenant.0)
+    .bind(tenant)
     .bind(parent)
     .fetch_one(&mut *conn)
     .await?;
     let rows = sqlx::query_as(&format!(
         "{ROW} WHERE g.tenant_id = $1 AND g.parent_id = $2 ORDER BY lower(g.name), g.id LIMIT $3 OFFSET $4"
     ))
-    .bind(tenant.0)
+    .bind(tenant)
     .bind(parent)
     .bind(limit)
     .bind(offset)
@@ -70,7 +70,7 @@ pub async fn devices(
 ) -> AppResult<(Vec<(i64, String)>, i64)> {
     let total: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM devices WHERE tenant_id = $1 AND group_id = $2")
-            .bind(tenant.0)
+            .bind(tenant)
             .bind(group)
             .fetch_one(&mut *conn)
             .await?;
@@ -78,7 +78,7 @@ pub async fn devices(
         "SELECT id, name FROM devices WHERE tenant_id = $1 AND group_id = $2 \
          ORDER BY lower(name), id LIMIT $3 OFFSET $4",
     )
-    .bind(tenant.0)
+    .bind(tenant)
     .bind(group)
     .bind(limit)
     .bind(offset)
@@ -97,7 +97,7 @@ pub async fn insert(
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO device_groups (tenant_id, parent_id, name, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
-    .bind(tenant.0)
+    .bind(tenant)
     .bind(parent)
     .bind(name)
     .bind(now)
@@ -117,8 +117,8 @@ pub async fn insert_device(
     Ok(sqlx::query_scalar(
         "INSERT INTO devices (tenant_id, group_id, name, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
-    .bind(tenant.0)
-    .bind(group.0)
+    .bind(tenant)
+    .bind(group)
     .bind(name)
     .bind(now)
     .fetch_one(conn)
@@ -138,8 +138,8 @@ pub async fn update_if_version(
         "UPDATE device_groups SET parent_id = $4, name = $5, version = version + 1 \
          WHERE tenant_id = $1 AND id = $2 AND version = $3",
     )
-    .bind(tenant.0)
-    .bind(id.0)
+    .bind(tenant)
+    .bind(id)
     .bind(version)
     .bind(parent)
     .bind(name)
@@ -157,7 +157,7 @@ pub async fn parent_of(
 ) -> AppResult<Option<i64>> {
     Ok(
         sqlx::query_scalar("SELECT parent_id FROM device_groups WHERE tenant_id = $1 AND id = $2")
-            .bind(tenant.0)
+            .bind(tenant)
             .bind(id)
             .fetch_optional(conn)
             .await?,
@@ -171,7 +171,7 @@ pub async fn child_ids(
 ) -> AppResult<Vec<i64>> {
     Ok(
         sqlx::query_scalar("SELECT id FROM device_groups WHERE tenant_id = $1 AND parent_id = $2")
-            .bind(tenant.0)
+            .bind(tenant)
             .bind(parent)
             .fetch_all(conn)
             .await?,
@@ -190,7 +190,7 @@ pub async fn count_devices_in(
             "SELECT COUNT(*) FROM devices WHERE tenant_id = $1 AND group_id IN ({})",
             placeholders.join(", ")
         );
-        let mut query = sqlx::query_scalar::<_, i64>(&sql).bind(tenant.0);
+        let mut query = sqlx::query_scalar::<_, i64>(&sql).bind(tenant);
         for id in chunk {
             query = query.bind(*id);
         }
@@ -212,7 +212,7 @@ pub async fn delete_all(
             "device_groups WHERE tenant_id = $1 AND id",
         ] {
             let sql = format!("DELETE FROM {table} IN ({})", placeholders.join(", "));
-            let mut query = sqlx::query(&sql).bind(tenant.0);
+            let mut query = sqlx::query(&sql).bind(tenant);
             for id in chunk {
                 query = query.bind(*id);
             }

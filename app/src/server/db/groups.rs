@@ -29,7 +29,7 @@ pub async fn insert(
         "INSERT INTO user_groups (tenant_id, name, description, created_at) \
          VALUES ($1, $2, $3, $4) RETURNING id",
     )
-    .bind(tenant.0)
+    .bind(tenant)
     .bind(name)
     .bind(description)
     .bind(now)
@@ -46,8 +46,8 @@ pub async fn get(
 ) -> AppResult<Option<GroupRow>> {
     Ok(
         sqlx::query_as(&format!("{ROW} WHERE g.tenant_id = $1 AND g.id = $2"))
-            .bind(tenant.0)
-            .bind(id.0)
+            .bind(tenant)
+            .bind(id)
             .fetch_optional(conn)
             .await?,
     )
@@ -65,14 +65,14 @@ pub async fn search(
     let filter = "WHERE g.tenant_id = $1 AND (lower(g.name) LIKE $2 ESCAPE '\\' \
                   OR lower(g.description) LIKE $2 ESCAPE '\\')";
     let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM user_groups g {filter}"))
-        .bind(tenant.0)
+        .bind(tenant)
         .bind(&pattern)
         .fetch_one(&mut *conn)
         .await?;
     let rows = sqlx::query_as(&format!(
         "{ROW} {filter} ORDER BY lower(g.name) LIMIT $3 OFFSET $4"
     ))
-    .bind(tenant.0)
+    .bind(tenant)
     .bind(&pattern)
     .bind(limit)
     .bind(offset)
@@ -94,8 +94,8 @@ pub async fn update_if_version(
         "UPDATE user_groups SET name = $4, description = $5, version = version + 1 \
          WHERE tenant_id = $1 AND id = $2 AND version = $3",
     )
-    .bind(tenant.0)
-    .bind(id.0)
+    .bind(tenant)
+    .bind(id)
     .bind(version)
     .bind(name)
     .bind(description)
@@ -108,8 +108,8 @@ pub async fn update_if_version(
 /// Any change to members or roles moves the group's version on, so a stale page cannot undo it.
 pub async fn touch(conn: &mut AnyConnection, tenant: TenantId, id: GroupId) -> AppResult<()> {
     sqlx::query("UPDATE user_groups SET version = version + 1 WHERE tenant_id = $1 AND id = $2")
-        .bind(tenant.0)
-        .bind(id.0)
+        .bind(tenant)
+        .bind(id)
         .execute(conn)
         .await?;
     Ok(())
@@ -123,8 +123,8 @@ pub async fn delete_if_version(
 ) -> AppResult<bool> {
     let done =
         sqlx::query("DELETE FROM user_groups WHERE tenant_id = $1 AND id = $2 AND version = $3")
-            .bind(tenant.0)
-            .bind(id.0)
+            .bind(tenant)
+            .bind(id)
             .bind(version)
             .execute(conn)
             .await?;
@@ -148,8 +148,8 @@ pub async fn members(
          JOIN users u ON u.id = m.user_id AND u.tenant_id = m.tenant_id \
          WHERE m.tenant_id = $1 AND m.group_id = $2 ORDER BY lower(u.username)",
     )
-    .bind(tenant.0)
-    .bind(id.0)
+    .bind(tenant)
+    .bind(id)
     .fetch_all(conn)
     .await?)
 }
@@ -163,9 +163,9 @@ pub async fn is_member(
     let n: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM group_members WHERE tenant_id = $1 AND group_id = $2 AND user_id = $3",
     )
-    .bind(tenant.0)
-    .bind(group.0)
-    .bind(user.0)
+    .bind(tenant)
+    .bind(group)
+    .bind(user)
     .fetch_one(conn)
     .await?;
     Ok(n > 0)
@@ -181,9 +181,9 @@ pub async fn add_member(
         "INSERT INTO group_members (tenant_id, group_id, user_id) VALUES ($1, $2, $3) \
          ON CONFLICT DO NOTHING",
     )
-    .bind(tenant.0)
-    .bind(group.0)
-    .bind(user.0)
+    .bind(tenant)
+    .bind(group)
+    .bind(user)
     .execute(conn)
     .await?;
     Ok(())
@@ -198,9 +198,9 @@ pub async fn remove_member(
     sqlx::query(
         "DELETE FROM group_members WHERE tenant_id = $1 AND group_id = $2 AND user_id = $3",
     )
-    .bind(tenant.0)
-    .bind(group.0)
-    .bind(user.0)
+    .bind(tenant)
+    .bind(group)
+    .bind(user)
     .execute(conn)
     .await?;
     Ok(())
@@ -214,8 +214,8 @@ pub async fn role_ids(
     let ids: Vec<i64> = sqlx::query_scalar(
         "SELECT DISTINCT role_id FROM group_roles WHERE tenant_id = $1 AND group_id = $2 ORDER BY role_id",
     )
-    .bind(tenant.0)
-    .bind(group.0)
+    .bind(tenant)
+    .bind(group)
     .fetch_all(conn)
     .await?;
     Ok(ids.into_iter().map(RoleId).collect())
@@ -230,9 +230,9 @@ pub async fn add_role(
     sqlx::query(
         "INSERT INTO group_roles (tenant_id, group_id, role_id, space_id) VALUES ($1, $2, $3, 0)",
     )
-    .bind(tenant.0)
-    .bind(group.0)
-    .bind(role.0)
+    .bind(tenant)
+    .bind(group)
+    .bind(role)
     .execute(conn)
     .await?;
     Ok(())
@@ -245,9 +245,9 @@ pub async fn remove_role(
     role: RoleId,
 ) -> AppResult<()> {
     sqlx::query("DELETE FROM group_roles WHERE tenant_id = $1 AND group_id = $2 AND role_id = $3")
-        .bind(tenant.0)
-        .bind(group.0)
-        .bind(role.0)
+        .bind(tenant)
+        .bind(group)
+        .bind(role)
         .execute(conn)
         .await?;
     Ok(())
@@ -268,9 +268,9 @@ pub async fn roles_of_groups(
          WHERE gr.tenant_id = $1 AND gr.group_id IN ({}) ORDER BY r.name",
         placeholders.join(", ")
     );
-    let mut query = sqlx::query_as(&sql).bind(tenant.0);
+    let mut query = sqlx::query_as(&sql).bind(tenant);
     for group in groups {
-        query = query.bind(group.0);
+        query = query.bind(group);
     }
     Ok(query.fetch_all(conn).await?)
 }

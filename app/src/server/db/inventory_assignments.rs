@@ -2,22 +2,22 @@
 
 use sqlx::AnyConnection;
 
-use crate::model::{AppResult, DeviceGroupId, TenantId, UserId};
+use crate::model::{AppResult, DeviceGroupId, InventoryRoleId, TenantId, UserId};
 
 /// (group, group name, role, role name) for every inventory role of `user`, by group and role.
 pub async fn of_user(
     conn: &mut AnyConnection,
     tenant: TenantId,
     user: UserId,
-) -> AppResult<Vec<(i64, String, i64, String)>> {
+) -> AppResult<Vec<(i64, String, InventoryRoleId, String)>> {
     Ok(sqlx::query_as(
         "SELECT a.group_id, g.name, a.role_id, r.name FROM user_inventory_roles a \
          JOIN device_groups g ON g.id = a.group_id AND g.tenant_id = a.tenant_id \
          JOIN inventory_roles r ON r.id = a.role_id AND r.tenant_id = a.tenant_id \
          WHERE a.tenant_id = $1 AND a.user_id = $2 ORDER BY lower(g.name), g.id, lower(r.name)",
     )
-    .bind(tenant.0)
-    .bind(user.0)
+    .bind(tenant)
+    .bind(user)
     .fetch_all(conn)
     .await?)
 }
@@ -26,17 +26,17 @@ pub async fn add(
     conn: &mut AnyConnection,
     tenant: TenantId,
     user: UserId,
-    role: i64,
+    role: InventoryRoleId,
     group: DeviceGroupId,
 ) -> AppResult<()> {
     sqlx::query(
         "INSERT INTO user_inventory_roles (tenant_id, user_id, role_id, group_id) \
          VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
     )
-    .bind(tenant.0)
-    .bind(user.0)
+    .bind(tenant)
+    .bind(user)
     .bind(role)
-    .bind(group.0)
+    .bind(group)
     .execute(conn)
     .await?;
     Ok(())
@@ -46,17 +46,17 @@ pub async fn remove(
     conn: &mut AnyConnection,
     tenant: TenantId,
     user: UserId,
-    role: i64,
+    role: InventoryRoleId,
     group: DeviceGroupId,
 ) -> AppResult<()> {
     sqlx::query(
         "DELETE FROM user_inventory_roles \
          WHERE tenant_id = $1 AND user_id = $2 AND role_id = $3 AND group_id = $4",
     )
-    .bind(tenant.0)
-    .bind(user.0)
+    .bind(tenant)
+    .bind(user)
     .bind(role)
-    .bind(group.0)
+    .bind(group)
     .execute(conn)
     .await?;
     Ok(())
@@ -70,7 +70,7 @@ pub async fn device(
 ) -> AppResult<Option<(String, i64)>> {
     Ok(
         sqlx::query_as("SELECT name, group_id FROM devices WHERE tenant_id = $1 AND id = $2")
-            .bind(tenant.0)
+            .bind(tenant)
             .bind(id)
             .fetch_optional(conn)
             .await?,
@@ -89,7 +89,7 @@ pub async fn lineage(
         let row: Option<(String, i64)> = sqlx::query_as(
             "SELECT name, parent_id FROM device_groups WHERE tenant_id = $1 AND id = $2",
         )
-        .bind(tenant.0)
+        .bind(tenant)
         .bind(next)
         .fetch_optional(&mut *conn)
         .await?;

@@ -1,12 +1,14 @@
 use sqlx::AnyConnection;
 
-use crate::model::{inventory::InventoryPermission, AppError, AppResult, TenantId};
+use crate::model::{
+    inventory::InventoryPermission, AppError, AppResult, InventoryLevel, InventoryRoleId, TenantId,
+};
 
 const DUPLICATE: &str = "An inventory role with this name already exists.";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct InventoryRoleRow {
-    pub id: i64,
+    pub id: InventoryRoleId,
     pub name: String,
     pub description: String,
     pub version: i64,
@@ -19,11 +21,11 @@ pub async fn insert(
     name: &str,
     description: &str,
     now: i64,
-) -> AppResult<i64> {
+) -> AppResult<InventoryRoleId> {
     sqlx::query_scalar(
         "INSERT INTO inventory_roles (tenant_id, name, description, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
-    .bind(tenant.0)
+    .bind(tenant)
     .bind(name)
     .bind(description)
     .bind(now)
@@ -36,11 +38,11 @@ pub async fn insert(
 pub async fn replace_permissions(
     conn: &mut AnyConnection,
     tenant: TenantId,
-    role: i64,
+    role: InventoryRoleId,
     rows: &[InventoryPermission],
 ) -> AppResult<()> {
     sqlx::query("DELETE FROM inventory_role_permissions WHERE tenant_id = $1 AND role_id = $2")
-        .bind(tenant.0)
+        .bind(tenant)
         .bind(role)
         .execute(&mut *conn)
         .await?;
@@ -49,12 +51,12 @@ pub async fn replace_permissions(
             "INSERT INTO inventory_role_permissions (tenant_id, role_id, position, category, fragment_type, level) \
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
-        .bind(tenant.0)
+        .bind(tenant)
         .bind(role)
         .bind(position as i64)
         .bind(&row.category)
         .bind(&row.fragment_type)
-        .bind(&row.level)
+        .bind(row.level)
         .execute(&mut *conn)
         .await?;
     }
@@ -66,7 +68,7 @@ pub async fn replace_permissions(
 pub async fn update_if_version(
     conn: &mut AnyConnection,
     tenant: TenantId,
-    id: i64,
+    id: InventoryRoleId,
     version: i64,
     name: &str,
     description: &str,
@@ -75,7 +77,7 @@ pub async fn update_if_version(
         "UPDATE inventory_roles SET name = $4, description = $5, version = version + 1 \
          WHERE tenant_id = $1 AND id = $2 AND version = $3",
     )
-    .bind(tenant.0)
+    .bind(tenant)
     .bind(id)
     .bind(version)
     .bind(name)
@@ -90,13 +92,13 @@ pub async fn update_if_version(
 pub async fn delete(
     conn: &mut AnyConnection,
     tenant: TenantId,
-    id: i64,
+    id: InventoryRoleId,
     version: i64,
 ) -> AppResult<bool> {
     let done = sqlx::query(
         "DELETE FROM inventory_roles WHERE tenant_id = $1 AND id = $2 AND version = $3",
     )
-    .bind(tenant.0)
+    .bind(tenant)
     .bind(id)
     .bind(version)
     .execute(conn)
@@ -112,10 +114,10 @@ const ROW: &str = "SELECT r.id, r.name, r.description, r.version, \
 pub async fn get(
     conn: &mut AnyConnection,
     tenant: TenantId,
-    id: i64,
+    id: InventoryRoleId,
 ) -> AppResult<InventoryRoleRow> {
     sqlx::query_as(&format!("{ROW} AND r.id = $2"))
-        .bind(tenant.0)
+        .bind(tenant)
         .bind(id)
         .fetch_optional(conn)
         .await?
@@ -126,25 +128,25 @@ pub async fn get(
 pub async fn permissions(
     conn: &mut AnyConnection,
     tenant: TenantId,
-    id: i64,
+    id: InventoryRoleId,
 ) -> AppResult<Vec<InventoryPermission>> {
-    let rows: Vec<(String, String, String)> = sqlx::query_as(
+    let rows: Vec<(String, String, InventoryLevel)> = sqlx::query_as(
         "SELECT category, fragment_type, level FROM inventory_role_permissions \
          WHERE tenant_id = $1 AND role_id = $2 ORDER BY position",
     )
-    .bind(tenant.0)
+    .bind(tenant)
     .bind(id)
     .fetch_all(conn)
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(c, t, l)| InventoryPermission::new(&c, &t, &l))
+        .map(|(c, t, l)| InventoryPermission::new(&c, &t, l))
         .collect())
 }
 
 pub async fn list(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Vec<InventoryRoleRow>> {
     Ok(sqlx::query_as(&format!("{ROW} ORDER BY lower(r.name)"))
-        .bind(tenant.0)
+        .bind(tenant)
         .fetch_all(conn)
         .await?)
 }
@@ -153,24 +155,24 @@ pub async fn list(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Vec<I
 pub async fn all_permissions(
     conn: &mut AnyConnection,
     tenant: TenantId,
-) -> AppResult<Vec<(i64, InventoryPermission)>> {
-    let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+) -> AppResult<Vec<(InventoryRoleId, InventoryPermission)>> {
+    let rows: Vec<(InventoryRoleId, String, String, InventoryLevel)> = sqlx::query_as(
         "SELECT role_id, category, fragment_type, level FROM inventory_role_permissions \
          WHERE tenant_id = $1 ORDER BY role_id, position",
     )
-    .bind(tenant.0)
+    .bind(tenant)
     .fetch_all(conn)
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(role, c, t, l)| (role, InventoryPermission::new(&c, &t, &l)))
+        .map(|(role, c, t, l)| (role, InventoryPermission::new(&c, &t, l)))
         .collect())
 }
 
 pub async fn count(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<i64> {
     Ok(
         sqlx::query_scalar("SELECT COUNT(*) FROM inventory_roles WHERE tenant_id = $1")
-            .bind(tenant.0)
+            .bind(tenant)
             .fetch_one(conn)
             .await?,
     )

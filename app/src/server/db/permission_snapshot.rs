@@ -4,14 +4,14 @@
 use sqlx::AnyConnection;
 
 use crate::{
-    model::{inventory::InventoryPermission, AppResult, TenantId},
+    model::{inventory::InventoryPermission, AppResult, InventoryLevel, TenantId, UserStatus},
     server::index::Snapshot,
 };
 
 pub async fn epoch(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<i64> {
     Ok(
         sqlx::query_scalar("SELECT perm_epoch FROM tenants WHERE id = $1")
-            .bind(tenant.0)
+            .bind(tenant)
             .fetch_optional(conn)
             .await?
             .unwrap_or_default(),
@@ -23,7 +23,7 @@ async fn pairs(
     sql: &str,
     tenant: TenantId,
 ) -> AppResult<Vec<(i64, i64)>> {
-    Ok(sqlx::query_as(sql).bind(tenant.0).fetch_all(conn).await?)
+    Ok(sqlx::query_as(sql).bind(tenant).fetch_all(conn).await?)
 }
 
 async fn triples(
@@ -31,7 +31,7 @@ async fn triples(
     sql: &str,
     tenant: TenantId,
 ) -> AppResult<Vec<(i64, i64, i64)>> {
-    Ok(sqlx::query_as(sql).bind(tenant.0).fetch_all(conn).await?)
+    Ok(sqlx::query_as(sql).bind(tenant).fetch_all(conn).await?)
 }
 
 /// Every row the index needs. A write landing between these reads leaves the copy labelled with
@@ -39,24 +39,23 @@ async fn triples(
 pub async fn load(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Snapshot> {
     let role_grants: Vec<(i64, String, String)> =
         sqlx::query_as("SELECT role_id, perm_type, level FROM role_grants WHERE tenant_id = $1")
-            .bind(tenant.0)
+            .bind(tenant)
             .fetch_all(&mut *conn)
             .await?;
-    let inventory_rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+    let inventory_rows: Vec<(i64, String, String, InventoryLevel)> = sqlx::query_as(
         "SELECT role_id, category, fragment_type, level FROM inventory_role_permissions \
          WHERE tenant_id = $1 ORDER BY role_id, position",
     )
-    .bind(tenant.0)
+    .bind(tenant)
     .fetch_all(&mut *conn)
     .await?;
     Ok(Snapshot {
         // A disabled user holds nothing (their roles stay, for when they are enabled again).
-        users: sqlx::query_scalar(
-            "SELECT id FROM users WHERE tenant_id = $1 AND status = 'active'",
-        )
-        .bind(tenant.0)
-        .fetch_all(&mut *conn)
-        .await?,
+        users: sqlx::query_scalar("SELECT id FROM users WHERE tenant_id = $1 AND status = $2")
+            .bind(tenant)
+            .bind(UserStatus::Active)
+            .fetch_all(&mut *conn)
+            .await?,
         role_grants,
         user_roles: triples(
             conn,
@@ -90,7 +89,7 @@ pub async fn load(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Snaps
         .await?,
         inventory_rows: inventory_rows
             .into_iter()
-            .map(|(role, c, t, l)| (role, InventoryPermission::new(&c, &t, &l)))
+            .map(|(role, c, t, l)| (role, InventoryPermission::new(&c, &t, l)))
             .collect(),
         user_inventory: triples(
             conn,

@@ -1,5 +1,6 @@
 use std::collections::BTreeSet;
 
+use crate::model::{Audience, RoleScope};
 use sqlx::AnyConnection;
 
 use crate::model::{catalogue::Grants, AppError, AppResult, RoleId, TenantId};
@@ -9,8 +10,8 @@ use crate::model::{catalogue::Grants, AppError, AppResult, RoleId, TenantId};
 pub struct RoleFields<'a> {
     pub name: &'a str,
     pub description: &'a str,
-    pub audience: &'a str,
-    pub scope: &'a str,
+    pub audience: Audience,
+    pub scope: RoleScope,
     pub built_in: bool,
     pub special: bool,
 }
@@ -20,8 +21,8 @@ pub struct RoleRow {
     pub id: i64,
     pub name: String,
     pub description: String,
-    pub audience: String,
-    pub scope: String,
+    pub audience: Audience,
+    pub scope: RoleScope,
     pub built_in: i64,
     pub special: i64,
     pub version: i64,
@@ -41,7 +42,7 @@ pub async fn insert(
         "INSERT INTO roles (tenant_id, name, description, audience, scope, built_in, special, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
     )
-    .bind(tenant.0)
+    .bind(tenant)
     .bind(role.name)
     .bind(role.description)
     .bind(role.audience)
@@ -70,8 +71,8 @@ pub async fn update_if_version(
         "UPDATE roles SET name = $4, description = $5, version = version + 1, updated_at = $6 \
          WHERE tenant_id = $1 AND id = $2 AND version = $3",
     )
-    .bind(tenant.0)
-    .bind(id.0)
+    .bind(tenant)
+    .bind(id)
     .bind(version)
     .bind(name)
     .bind(description)
@@ -89,15 +90,15 @@ pub async fn replace_grants(
     grants: &Grants,
 ) -> AppResult<()> {
     sqlx::query("DELETE FROM role_grants WHERE tenant_id = $1 AND role_id = $2")
-        .bind(tenant.0)
-        .bind(id.0)
+        .bind(tenant)
+        .bind(id)
         .execute(&mut *conn)
         .await?;
     for (perm_type, levels) in grants {
         for level in levels {
             sqlx::query("INSERT INTO role_grants (tenant_id, role_id, perm_type, level) VALUES ($1, $2, $3, $4)")
-                .bind(tenant.0)
-                .bind(id.0)
+                .bind(tenant)
+                .bind(id)
                 .bind(perm_type)
                 .bind(level)
                 .execute(&mut *conn)
@@ -114,16 +115,16 @@ pub async fn replace_applications(
     applications: &BTreeSet<String>,
 ) -> AppResult<()> {
     sqlx::query("DELETE FROM role_applications WHERE tenant_id = $1 AND role_id = $2")
-        .bind(tenant.0)
-        .bind(id.0)
+        .bind(tenant)
+        .bind(id)
         .execute(&mut *conn)
         .await?;
     for application in applications {
         sqlx::query(
             "INSERT INTO role_applications (tenant_id, role_id, application) VALUES ($1, $2, $3)",
         )
-        .bind(tenant.0)
-        .bind(id.0)
+        .bind(tenant)
+        .bind(id)
         .bind(application)
         .execute(&mut *conn)
         .await?;
@@ -139,15 +140,15 @@ const ROW: &str =
 
 pub async fn list(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Vec<RoleRow>> {
     Ok(sqlx::query_as(&format!("{ROW} ORDER BY lower(r.name)"))
-        .bind(tenant.0)
+        .bind(tenant)
         .fetch_all(conn)
         .await?)
 }
 
 pub async fn get(conn: &mut AnyConnection, tenant: TenantId, id: RoleId) -> AppResult<RoleRow> {
     sqlx::query_as(&format!("{ROW} AND r.id = $2"))
-        .bind(tenant.0)
-        .bind(id.0)
+        .bind(tenant)
+        .bind(id)
         .fetch_optional(conn)
         .await?
         .ok_or(AppError::NotFound)
@@ -157,8 +158,8 @@ pub async fn grants(conn: &mut AnyConnection, tenant: TenantId, id: RoleId) -> A
     let rows: Vec<(String, String)> = sqlx::query_as(
         "SELECT perm_type, level FROM role_grants WHERE tenant_id = $1 AND role_id = $2",
     )
-    .bind(tenant.0)
-    .bind(id.0)
+    .bind(tenant)
+    .bind(id)
     .fetch_all(conn)
     .await?;
     let mut grants = Grants::new();
@@ -176,8 +177,8 @@ pub async fn applications(
     let rows: Vec<String> = sqlx::query_scalar(
         "SELECT application FROM role_applications WHERE tenant_id = $1 AND role_id = $2",
     )
-    .bind(tenant.0)
-    .bind(id.0)
+    .bind(tenant)
+    .bind(id)
     .fetch_all(conn)
     .await?;
     Ok(rows.into_iter().collect())
@@ -190,7 +191,7 @@ pub async fn id_by_name(
 ) -> AppResult<Option<RoleId>> {
     let id: Option<i64> =
         sqlx::query_scalar("SELECT id FROM roles WHERE tenant_id = $1 AND lower(name) = lower($2)")
-            .bind(tenant.0)
+            .bind(tenant)
             .bind(name)
             .fetch_optional(conn)
             .await?;
@@ -206,8 +207,8 @@ pub async fn delete(
     let done = sqlx::query(
         "DELETE FROM roles WHERE tenant_id = $1 AND id = $2 AND version = $3 AND built_in = 0",
     )
-    .bind(tenant.0)
-    .bind(id.0)
+    .bind(tenant)
+    .bind(id)
     .bind(version)
     .execute(conn)
     .await?;
@@ -221,7 +222,7 @@ pub async fn all_grants(
 ) -> AppResult<std::collections::BTreeMap<i64, Grants>> {
     let rows: Vec<(i64, String, String)> =
         sqlx::query_as("SELECT role_id, perm_type, level FROM role_grants WHERE tenant_id = $1")
-            .bind(tenant.0)
+            .bind(tenant)
             .fetch_all(conn)
             .await?;
     let mut out = std::collections::BTreeMap::<i64, Grants>::new();
@@ -238,7 +239,7 @@ pub async fn all_applications(
 ) -> AppResult<std::collections::BTreeMap<i64, BTreeSet<String>>> {
     let rows: Vec<(i64, String)> =
         sqlx::query_as("SELECT role_id, application FROM role_applications WHERE tenant_id = $1")
-            .bind(tenant.0)
+            .bind(tenant)
             .fetch_all(conn)
             .await?;
     let mut out = std::collections::BTreeMap::<i64, BTreeSet<String>>::new();
@@ -256,7 +257,7 @@ pub async fn requirements(
     Ok(sqlx::query_as(
         "SELECT role_id, required_id FROM role_requires WHERE tenant_id = $1 ORDER BY role_id, required_id",
     )
-    .bind(tenant.0)
+    .bind(tenant)
     .fetch_all(conn)
     .await?)
 }
@@ -268,9 +269,9 @@ pub async fn add_requirement(
     required: RoleId,
 ) -> AppResult<()> {
     sqlx::query("INSERT INTO role_requires (tenant_id, role_id, required_id) VALUES ($1, $2, $3)")
-        .bind(tenant.0)
-        .bind(role.0)
-        .bind(required.0)
+        .bind(tenant)
+        .bind(role)
+        .bind(required)
         .execute(conn)
         .await?;
     Ok(())

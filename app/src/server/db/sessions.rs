@@ -1,6 +1,6 @@
 use sqlx::AnyConnection;
 
-use crate::model::{AppResult, TenantId, UserId};
+use crate::model::{AppResult, TenantId, UserId, UserStatus};
 
 /// A session joined with the user and tenant it belongs to.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -11,7 +11,7 @@ pub struct SessionRow {
     pub last_seen_at: i64,
     pub username: String,
     pub display_name: String,
-    pub status: String,
+    pub status: UserStatus,
     pub tenant_slug: String,
     pub tenant_name: String,
     pub tenant_template: String,
@@ -29,8 +29,8 @@ pub async fn insert(
          VALUES ($1, $2, $3, $4, $4)",
     )
     .bind(id_hash)
-    .bind(tenant.0)
-    .bind(user.0)
+    .bind(tenant)
+    .bind(user)
     .bind(now)
     .execute(conn)
     .await?;
@@ -89,8 +89,8 @@ pub async fn delete_for_user(
     user: crate::model::UserId,
 ) -> AppResult<()> {
     sqlx::query("DELETE FROM sessions WHERE tenant_id = $1 AND user_id = $2")
-        .bind(tenant.0)
-        .bind(user.0)
+        .bind(tenant)
+        .bind(user)
         .execute(conn)
         .await?;
     Ok(())

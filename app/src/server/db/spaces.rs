@@ -22,7 +22,7 @@ pub async fn list(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Vec<S
     Ok(sqlx::query_as(&format!(
         "{ROW} WHERE s.tenant_id = $1 ORDER BY s.is_default DESC, lower(s.name)"
     ))
-    .bind(tenant.0)
+    .bind(tenant)
     .fetch_all(conn)
     .await?)
 }
@@ -34,8 +34,8 @@ pub async fn get(
 ) -> AppResult<Option<SpaceRow>> {
     Ok(
         sqlx::query_as(&format!("{ROW} WHERE s.tenant_id = $1 AND s.id = $2"))
-            .bind(tenant.0)
-            .bind(id.0)
+            .bind(tenant)
+            .bind(id)
             .fetch_optional(conn)
             .await?,
     )
@@ -55,7 +55,7 @@ pub async fn insert(
         "INSERT INTO spaces (tenant_id, name, description, is_default, created_at) \
          VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
-    .bind(tenant.0)
+    .bind(tenant)
     .bind(name)
     .bind(description)
     .bind(i64::from(is_default))
@@ -79,8 +79,8 @@ pub async fn update_if_version(
         "UPDATE spaces SET name = $4, description = $5, version = version + 1 \
          WHERE tenant_id = $1 AND id = $2 AND version = $3",
     )
-    .bind(tenant.0)
-    .bind(id.0)
+    .bind(tenant)
+    .bind(id)
     .bind(version)
     .bind(name)
     .bind(description)
@@ -100,8 +100,8 @@ pub async fn delete_if_version(
     let done = sqlx::query(
         "DELETE FROM spaces WHERE tenant_id = $1 AND id = $2 AND version = $3 AND is_default = 0",
     )
-    .bind(tenant.0)
-    .bind(id.0)
+    .bind(tenant)
+    .bind(id)
     .bind(version)
     .execute(&mut *conn)
     .await?;
@@ -112,8 +112,8 @@ pub async fn delete_if_version(
         sqlx::query(&format!(
             "DELETE FROM {table} WHERE tenant_id = $1 AND space_id = $2"
         ))
-        .bind(tenant.0)
-        .bind(id.0)
+        .bind(tenant)
+        .bind(id)
         .execute(&mut *conn)
         .await?;
     }
@@ -130,8 +130,8 @@ pub async fn roles_assigned_in(
         "SELECT role_id FROM user_roles WHERE tenant_id = $1 AND space_id = $2 \
          UNION SELECT role_id FROM group_roles WHERE tenant_id = $1 AND space_id = $2",
     )
-    .bind(tenant.0)
-    .bind(id.0)
+    .bind(tenant)
+    .bind(id)
     .fetch_all(conn)
     .await?)
 }

@@ -3,14 +3,17 @@
 
 use sqlx::AnyConnection;
 
-use crate::model::{inventory::InventoryPermission, AppResult, TenantId};
+use crate::model::{
+    inventory::InventoryPermission, AppResult, Audience, InventoryLevel, Origin, RoleScope,
+    TenantId, UserStatus,
+};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserFact {
     pub id: i64,
     pub username: String,
-    pub status: String,
-    pub origin: String,
+    pub status: UserStatus,
+    pub origin: Origin,
     pub is_partner_admin: i64,
 }
 
@@ -19,8 +22,8 @@ pub struct RoleFact {
     pub id: i64,
     pub name: String,
     pub description: String,
-    pub audience: String,
-    pub scope: String,
+    pub audience: Audience,
+    pub scope: RoleScope,
     pub built_in: i64,
 }
 
@@ -58,7 +61,7 @@ pub struct TenantFacts {
 /// interleave, and what the guard reads before the write is still true when it commits.
 pub async fn lock(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<bool> {
     let done = sqlx::query("UPDATE tenants SET perm_epoch = perm_epoch WHERE id = $1")
-        .bind(tenant.0)
+        .bind(tenant)
         .execute(conn)
         .await?;
     Ok(done.rows_affected() == 1)
@@ -68,17 +71,17 @@ async fn rows<T>(conn: &mut AnyConnection, sql: &str, tenant: TenantId) -> AppRe
 where
     T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
 {
-    Ok(sqlx::query_as(sql).bind(tenant.0).fetch_all(conn).await?)
+    Ok(sqlx::query_as(sql).bind(tenant).fetch_all(conn).await?)
 }
 
 pub async fn load(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<TenantFacts> {
     let sso_manual: i64 =
         sqlx::query_scalar("SELECT sso_manual_changes FROM tenants WHERE id = $1")
-            .bind(tenant.0)
+            .bind(tenant)
             .fetch_optional(&mut *conn)
             .await?
             .unwrap_or_default();
-    let inventory_rows: Vec<(i64, String, String, String)> = rows(
+    let inventory_rows: Vec<(i64, String, String, InventoryLevel)> = rows(
         conn,
         "SELECT role_id, category, fragment_type, level FROM inventory_role_permissions \
          WHERE tenant_id = $1 ORDER BY role_id, position",
@@ -163,7 +166,7 @@ pub async fn load(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Tenan
         .await?,
         inventory_rows: inventory_rows
             .into_iter()
-            .map(|(role, c, t, l)| (role, InventoryPermission::new(&c, &t, &l)))
+            .map(|(role, c, t, l)| (role, InventoryPermission::new(&c, &t, l)))
             .collect(),
         user_inventory: rows(
             conn,

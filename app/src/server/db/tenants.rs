@@ -44,7 +44,7 @@ pub async fn find_by_slug(conn: &mut AnyConnection, slug: &str) -> AppResult<Opt
 /// Whether administrators may change the roles of SSO users by hand (SPEC rule 6).
 pub async fn sso_manual_changes(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<bool> {
     let allowed: i64 = sqlx::query_scalar("SELECT sso_manual_changes FROM tenants WHERE id = $1")
-        .bind(tenant.0)
+        .bind(tenant)
         .fetch_one(conn)
         .await?;
     Ok(allowed != 0)
@@ -56,7 +56,7 @@ pub async fn set_sso_manual_changes(
     allowed: bool,
 ) -> AppResult<()> {
     sqlx::query("UPDATE tenants SET sso_manual_changes = $2 WHERE id = $1")
-        .bind(tenant.0)
+        .bind(tenant)
         .bind(i64::from(allowed))
         .execute(conn)
         .await?;

@@ -1,6 +1,6 @@
 use sqlx::AnyConnection;
 
-use crate::model::{AppResult, TenantId, UserId};
+use crate::model::{Allocation, AppResult, Origin, TenantId, UserId, UserKind, UserStatus};
 
 /// What a new user row holds; the rest takes the column defaults.
 #[derive(Debug, Clone)]
@@ -9,15 +9,15 @@ pub struct NewUser<'a> {
     pub display_name: &'a str,
     pub email: &'a str,
     pub password_hash: Option<&'a str>,
-    pub origin: &'a str,
+    pub origin: Origin,
     pub is_partner_admin: bool,
 }
 
 /// The rest of a new user's row, when it is not the default (local, Professional, human, no owner).
 #[derive(Debug, Clone, Default)]
-pub struct NewUserExtra<'a> {
-    pub allocation: Option<&'a str>,
-    pub device: bool,
+pub struct NewUserExtra {
+    pub allocation: Option<Allocation>,
+    pub kind: Option<UserKind>,
     pub owner: Option<UserId>,
 }
 
@@ -26,7 +26,7 @@ pub struct NewUserExtra<'a> {
 pub struct Credentials {
     pub id: i64,
     pub password_hash: Option<String>,
-    pub status: String,
+    pub status: UserStatus,
 }
 
 pub async fn insert(
@@ -39,7 +39,7 @@ pub async fn insert(
         "INSERT INTO users (tenant_id, username, display_name, email, password_hash, origin, \
          is_partner_admin, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
-    .bind(tenant.0)
+    .bind(tenant)
     .bind(user.username)
     .bind(user.display_name)
     .bind(user.email)
@@ -65,7 +65,7 @@ pub async fn credentials(
         "SELECT id, password_hash, status FROM users \
          WHERE tenant_id = $1 AND lower(username) = lower($2)",
     )
-    .bind(tenant.0)
+    .bind(tenant)
     .bind(username)
     .fetch_optional(conn)
     .await?)
@@ -79,7 +79,7 @@ pub async fn id_by_username(
     let id: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM users WHERE tenant_id = $1 AND lower(username) = lower($2)",
     )
-    .bind(tenant.0)
+    .bind(tenant)
     .bind(username)
     .fetch_optional(conn)
     .await?;
@@ -93,10 +93,10 @@ pub struct UserRow {
     pub username: String,
     pub display_name: String,
     pub email: String,
-    pub status: String,
-    pub origin: String,
-    pub allocation: String,
-    pub kind: String,
+    pub status: UserStatus,
+    pub origin: Origin,
+    pub allocation: Allocation,
+    pub kind: UserKind,
     pub owner_id: Option<i64>,
     pub is_partner_admin: i64,
     pub version: i64,
@@ -116,8 +116,8 @@ pub async fn get(
 ) -> AppResult<Option<UserRow>> {
     Ok(
         sqlx::query_as(&format!("{USER_COLUMNS} WHERE tenant_id = $1 AND id = $2"))
-            .bind(tenant.0)
-            .bind(user.0)
+            .bind(tenant)
+            .bind(user)
             .fetch_optional(conn)
             .await?,
     )
@@ -134,14 +134,14 @@ pub async fn search(
     let pattern = super::like_pattern(query);
     let filter = "WHERE tenant_id = $1 AND (lower(username) LIKE $2 ESCAPE '\\' OR lower(display_name) LIKE $2 ESCAPE '\\' OR lower(email) LIKE $2 ESCAPE '\\')";
     let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM users {filter}"))
-        .bind(tenant.0)
+        .bind(tenant)
         .bind(&pattern)
         .fetch_one(&mut *conn)
         .await?;
     let rows = sqlx::query_as(&format!(
         "{USER_COLUMNS} {filter} ORDER BY lower(username) LIMIT $3 OFFSET $4"
     ))
-    .bind(tenant.0)
+    .bind(tenant)
     .bind(&pattern)
     .bind(limit)
     .bind(offset)
@@ -155,15 +155,15 @@ pub async fn set_extra(
     conn: &mut AnyConnection,
     tenant: TenantId,
     user: UserId,
-    extra: &NewUserExtra<'_>,
+    extra: &NewUserExtra,
 ) -> AppResult<()> {
     sqlx::query(
         "UPDATE users SET allocation = $3, kind = $4, owner_id = $5 WHERE tenant_id = $1 AND id = $2",
     )
-    .bind(tenant.0)
-    .bind(user.0)
-    .bind(extra.allocation.unwrap_or("Professional"))
-    .bind(if extra.device { "device" } else { "human" })
+    .bind(tenant)
+    .bind(user)
+    .bind(extra.allocation.unwrap_or(Allocation::Professional))
+    .bind(extra.kind.unwrap_or(UserKind::Human))
     .bind(extra.owner.map(|o| o.0))
     .execute(conn)
     .await?;
@@ -179,15 +179,15 @@ pub async fn update_if_version(
     version: i64,
     display_name: &str,
     email: &str,
-    allocation: &str,
-    status: &str,
+    allocation: Allocation,
+    status: UserStatus,
 ) -> AppResult<bool> {
     let done = sqlx::query(
         "UPDATE users SET display_name = $4, email = $5, allocation = $6, status = $7, \
          version = version + 1 WHERE tenant_id = $1 AND id = $2 AND version = $3",
     )
-    .bind(tenant.0)
-    .bind(user.0)
+    .bind(tenant)
+    .bind(user)
     .bind(version)
     .bind(display_name)
     .bind(email)
@@ -205,8 +205,8 @@ pub async fn delete_if_version(
     version: i64,
 ) -> AppResult<bool> {
     let done = sqlx::query("DELETE FROM users WHERE tenant_id = $1 AND id = $2 AND version = $3")
-        .bind(tenant.0)
-        .bind(user.0)
+        .bind(tenant)
+        .bind(user)
         .bind(version)
         .execute(conn)
         .await?;
@@ -234,7 +234,7 @@ mod tests {
                     display_name: "",
                     email: "",
                     password_hash: None,
-                    origin: "local",
+                    origin: Origin::Local,
                     is_partner_admin: false,
                 };
                 insert(&mut conn, tenant, &user, 0).await.unwrap();
@@ -244,7 +244,7 @@ mod tests {
                 display_name: "",
                 email: "",
                 password_hash: None,
-                origin: "local",
+                origin: Origin::Local,
                 is_partner_admin: false,
             };
             insert(&mut conn, other, &foreign, 0).await.unwrap();

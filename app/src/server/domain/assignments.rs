@@ -1,5 +1,6 @@
 //! Assigning global roles to users (tenant-wide).
 
+use crate::model::{Origin, RoleScope};
 use crate::server::domain::guard::Guard;
 use std::collections::BTreeSet;
 
@@ -33,7 +34,7 @@ pub async fn ensure_roles_editable(
             reason: PARTNER_ADMIN_MESSAGE.into(),
         });
     }
-    if user.origin == "sso" && !db::tenants::sso_manual_changes(conn, tenant).await? {
+    if user.origin == Origin::Sso && !db::tenants::sso_manual_changes(conn, tenant).await? {
         return Err(AppError::Locked {
             reason: SSO_LOCK_REASON.into(),
         });
@@ -52,7 +53,7 @@ pub async fn check_direct_change(
 ) -> AppResult<()> {
     for &role in added {
         let row = db::roles::get(conn, tenant, role).await?;
-        if row.scope == "space-bound" {
+        if row.scope == RoleScope::SpaceBound {
             return Err(AppError::validation(
                 "roles",
                 format!(

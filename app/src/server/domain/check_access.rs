@@ -12,7 +12,7 @@ use crate::{
     model::{
         inventory::{overridden, ANY_TYPE},
         inventory_access::{bit, row_bits, type_matches, AccessLine, AccessReport, Want, CHECKED},
-        AppError, AppResult, DeviceGroupId, DeviceId, UserId,
+        AppError, AppResult, DeviceGroupId, DeviceId, InventoryRoleId, UserId,
     },
     server::{db, index::Target},
 };
@@ -176,7 +176,7 @@ async fn inventory_paths(
     on_device: bool,
 ) -> AppResult<Vec<(Path, String)>> {
     let tenant = actor.tenant();
-    let mut rows: HashMap<i64, Vec<_>> = HashMap::new();
+    let mut rows: HashMap<InventoryRoleId, Vec<_>> = HashMap::new();
     for (role, row) in db::inventory_roles::all_permissions(conn, tenant).await? {
         rows.entry(role).or_default().push(row);
     }

@@ -1,7 +1,7 @@
 //! `CASTELLAN_DEMO=1`: the demo tenants of SPEC section 7, each created only when missing.
 
 use crate::{
-    model::{AppResult, TenantId},
+    model::{AppResult, Origin, TenantId},
     server::{
         auth::password,
         db::{self, users::NewUser, Db},
@@ -70,11 +70,11 @@ async fn seed_people(db: &Db, tenant: TenantId) -> AppResult<()> {
     let hash = password::hash_blocking(DEMO_PASSWORD.to_owned()).await?;
     let now = unix_now();
     let people = [
-        ("alice", "Alice Andersen", "local", false),
-        ("bob", "Bob Brown", "local", false),
-        ("carol", "Carol Chen", "local", false),
-        ("sso.dave", "Dave Dawson", "sso", false),
-        ("partner.erin", "Erin Evans", "local", true),
+        ("alice", "Alice Andersen", Origin::Local, false),
+        ("bob", "Bob Brown", Origin::Local, false),
+        ("carol", "Carol Chen", Origin::Local, false),
+        ("sso.dave", "Dave Dawson", Origin::Sso, false),
+        ("partner.erin", "Erin Evans", Origin::Local, true),
     ];
     let mut tx = db.pool.begin().await?;
     let mut alice = None;
@@ -84,7 +84,7 @@ async fn seed_people(db: &Db, tenant: TenantId) -> AppResult<()> {
             username,
             display_name,
             email: &email,
-            password_hash: (origin == "local").then_some(hash.as_str()),
+            password_hash: (origin == Origin::Local).then_some(hash.as_str()),
             origin,
             is_partner_admin,
         };

@@ -14,7 +14,7 @@ use crate::{
         user_inventory::{
             copy_plan, CopyMode, CopyOutcome, InventoryAssignment, RoleChoice, UserInventory,
         },
-        AppError, AppResult, DeviceGroupId, TenantId, UserId,
+        AppError, AppResult, DeviceGroupId, InventoryRoleId, TenantId, UserId,
     },
     server::{
         db::{self, audit::AuditEvent, users::UserRow, Db},
@@ -32,8 +32,8 @@ async fn user_row(conn: &mut AnyConnection, tenant: TenantId, user: UserId) -> A
 async fn rows_by_role(
     conn: &mut AnyConnection,
     tenant: TenantId,
-) -> AppResult<HashMap<i64, Vec<InventoryPermission>>> {
-    let mut rows: HashMap<i64, Vec<InventoryPermission>> = HashMap::new();
+) -> AppResult<HashMap<InventoryRoleId, Vec<InventoryPermission>>> {
+    let mut rows: HashMap<InventoryRoleId, Vec<InventoryPermission>> = HashMap::new();
     for (role, row) in db::inventory_roles::all_permissions(conn, tenant).await? {
         rows.entry(role).or_default().push(row);
     }
@@ -127,7 +127,7 @@ pub async fn choices(
         .await?
         .ok_or(AppError::NotFound)?
         .name;
-    let held: BTreeSet<i64> = assignments(conn, tenant, user)
+    let held: BTreeSet<InventoryRoleId> = assignments(conn, tenant, user)
         .await?
         .into_iter()
         .filter(|a| a.group == group)
@@ -158,7 +158,7 @@ pub async fn apply(
     actor: &Actor,
     user: UserId,
     group: DeviceGroupId,
-    wanted: &BTreeSet<i64>,
+    wanted: &BTreeSet<InventoryRoleId>,
     version: i64,
 ) -> AppResult<()> {
     actor.require_admin()?;
@@ -176,7 +176,7 @@ pub async fn apply(
             .ok_or(AppError::NotFound)?
             .name;
         let rows = rows_by_role(&mut *tx, tenant).await?;
-        let names: HashMap<i64, String> = db::inventory_roles::list(&mut *tx, tenant)
+        let names: HashMap<InventoryRoleId, String> = db::inventory_roles::list(&mut *tx, tenant)
             .await?
             .into_iter()
             .map(|r| (r.id, r.name))
@@ -187,13 +187,13 @@ pub async fn apply(
                 format!("Unknown inventory role {unknown}."),
             ));
         }
-        let current: BTreeSet<i64> = assignments(&mut *tx, tenant, user)
+        let current: BTreeSet<InventoryRoleId> = assignments(&mut *tx, tenant, user)
             .await?
             .into_iter()
             .filter(|a| a.group == group)
             .map(|a| a.role)
             .collect();
-        let changed: Vec<i64> = current.symmetric_difference(wanted).copied().collect();
+        let changed: Vec<InventoryRoleId> = current.symmetric_difference(wanted).copied().collect();
         for role in &changed {
             let role_rows = rows.get(role).map_or(&[][..], Vec::as_slice);
             if let Some(missing) = actor.lacks_on(role_rows, group, &group_name) {
@@ -207,7 +207,7 @@ pub async fn apply(
                 db::inventory_assignments::add(&mut *tx, tenant, user, *role, group).await?;
             }
         }
-        let label = |set: &BTreeSet<i64>| -> Vec<&str> {
+        let label = |set: &BTreeSet<InventoryRoleId>| -> Vec<&str> {
             set.iter()
                 .filter_map(|r| names.get(r).map(String::as_str))
                 .collect()

@@ -12,7 +12,7 @@ use crate::{
             InventoryRoleDetail, InventoryRoleInput, InventoryRow,
         },
         inventory_access::missing_globally,
-        AppError, AppResult, TenantId,
+        AppError, AppResult, InventoryRoleId, TenantId,
     },
     server::{
         db::{self, audit::AuditEvent, Db},
@@ -60,7 +60,7 @@ pub async fn list(conn: &mut AnyConnection, actor: &Actor) -> AppResult<Vec<Inve
 pub async fn detail(
     conn: &mut AnyConnection,
     tenant: TenantId,
-    id: i64,
+    id: InventoryRoleId,
 ) -> AppResult<InventoryRoleDetail> {
     let row = db::inventory_roles::get(conn, tenant, id).await?;
     Ok(InventoryRoleDetail {
@@ -85,7 +85,7 @@ fn validated(input: &InventoryRoleInput) -> AppResult<(String, String, Vec<Inven
     }
     let mut rows = Vec::with_capacity(input.rows.len());
     for (i, row) in input.rows.iter().enumerate() {
-        let row = InventoryPermission::new(&row.category, row.fragment_type.trim(), &row.level);
+        let row = InventoryPermission::new(&row.category, row.fragment_type.trim(), row.level);
         let problem = row_problem(&row).or_else(|| {
             (row.fragment_type.chars().count() > MAX_TEXT)
                 .then(|| format!("Type must be at most {MAX_TEXT} characters."))
@@ -182,7 +182,7 @@ pub async fn save(
 
 /// Deletes an inventory role; its assignments go with it. Like global roles, deleting a role
 /// that carries what the actor could not grant is refused (SPEC rule 4).
-pub async fn delete(db: &Db, actor: &Actor, id: i64, version: i64) -> AppResult<()> {
+pub async fn delete(db: &Db, actor: &Actor, id: InventoryRoleId, version: i64) -> AppResult<()> {
     actor.require_admin()?;
     let tenant = actor.tenant();
     let mut guard = Guard::begin(db, actor).await?;

@@ -1,5 +1,6 @@
 //! Global roles: list, read, save (with version check and no escalation), duplicate, delete.
 
+use crate::model::{Audience, RoleScope};
 use crate::server::domain::guard::Guard;
 use sqlx::AnyConnection;
 
@@ -139,8 +140,8 @@ pub async fn save(db: &Db, actor: &Actor, input: &RoleInput) -> AppResult<RoleDe
                 let fields = RoleFields {
                     name,
                     description,
-                    audience: "user",
-                    scope: "cross-space",
+                    audience: Audience::User,
+                    scope: RoleScope::CrossSpace,
                     built_in: false,
                     special: false,
                 };
@@ -209,7 +210,7 @@ pub async fn assignable(conn: &mut AnyConnection, actor: &Actor) -> AppResult<Ve
                 apps.get(&card.id.0).unwrap_or(&empty_apps),
             );
             let verdict = actor.require_admin().and_then(|()| {
-                if card.scope == "space-bound" {
+                if card.scope == RoleScope::SpaceBound {
                     actor.may_hand_out_somewhere(g, a)
                 } else {
                     actor.may_hand_out(g, a)
@@ -220,7 +221,7 @@ pub async fn assignable(conn: &mut AnyConnection, actor: &Actor) -> AppResult<Ve
                 name: card.name,
                 description: card.description,
                 audience: card.audience,
-                space_bound: card.scope == "space-bound",
+                space_bound: card.scope == RoleScope::SpaceBound,
                 grantable: verdict.is_ok(),
                 reason: verdict.err().map(|e| e.to_string()),
             }

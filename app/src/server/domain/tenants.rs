@@ -1,3 +1,4 @@
+use crate::model::{Audience, Origin};
 use crate::{
     model::{AppError, AppResult, RoleId, TenantId, UserId},
     server::{
@@ -72,7 +73,7 @@ pub async fn create(
         display_name: "Administrator",
         email: "",
         password_hash: Some(&hash),
-        origin: "local",
+        origin: Origin::Local,
         is_partner_admin: false,
     };
     let user = db::users::insert(&mut tx, tenant, &admin, now).await?;
@@ -98,8 +99,8 @@ async fn seed_roles(
         let fields = RoleFields {
             name: &seed.name,
             description: &seed.description,
-            audience: &seed.audience,
-            scope: &seed.scope,
+            audience: seed.audience,
+            scope: seed.scope,
             built_in: seed.built_in,
             special: seed.special,
         };
@@ -107,7 +108,7 @@ async fn seed_roles(
         db::roles::replace_grants(conn, tenant, id, &seed.grants).await?;
         let applications = seed.applications.iter().cloned().collect();
         db::roles::replace_applications(conn, tenant, id, &applications).await?;
-        if admin_role.is_none() && seed.built_in && seed.audience == "admin" {
+        if admin_role.is_none() && seed.built_in && seed.audience == Audience::Admin {
             admin_role = Some(id);
         }
     }
@@ -142,7 +143,7 @@ async fn seed_inventory_roles(
                 crate::model::inventory::InventoryPermission::new(
                     &p.category,
                     &p.fragment_type,
-                    &p.permission,
+                    p.permission,
                 )
             })
             .collect();

@@ -51,7 +51,7 @@ impl Fixture {
             display_name: username,
             email: "",
             password_hash: None,
-            origin: "local",
+            origin: crate::model::Origin::Local,
             is_partner_admin: false,
         };
         db::users::insert(&mut conn, self.tenant, &new, 0)
@@ -121,7 +121,7 @@ impl Fixture {
 /// The version of a user's global roles, as a client would have read it.
 pub async fn roles_version(db: &Db, user: UserId) -> i64 {
     sqlx::query_scalar("SELECT roles_version FROM users WHERE id = $1")
-        .bind(user.0)
+        .bind(user)
         .fetch_one(&db.pool)
         .await
         .unwrap()
@@ -130,7 +130,7 @@ pub async fn roles_version(db: &Db, user: UserId) -> i64 {
 /// The version of a user's inventory roles.
 pub async fn inventory_version(db: &Db, user: UserId) -> i64 {
     sqlx::query_scalar("SELECT inventory_version FROM users WHERE id = $1")
-        .bind(user.0)
+        .bind(user)
         .fetch_one(&db.pool)
         .await
         .unwrap()
@@ -139,7 +139,7 @@ pub async fn inventory_version(db: &Db, user: UserId) -> i64 {
 /// The version of a group's roles.
 pub async fn group_roles_version(db: &Db, group: crate::model::GroupId) -> i64 {
     sqlx::query_scalar("SELECT roles_version FROM user_groups WHERE id = $1")
-        .bind(group.0)
+        .bind(group)
         .fetch_one(&db.pool)
         .await
         .unwrap()
@@ -173,9 +173,19 @@ pub async fn apply_inventory_now(
     actor: &Actor,
     user: UserId,
     group: crate::model::DeviceGroupId,
-    roles: &std::collections::BTreeSet<i64>,
+    roles: &std::collections::BTreeSet<crate::model::InventoryRoleId>,
 ) -> crate::model::AppResult<()> {
     let version = inventory_version(db, user).await;
     crate::server::domain::inventory_assignments::apply(db, actor, user, group, roles, version)
         .await
+}
+
+/// Makes a custom role space-bound (the editor has no `Scope` field yet: issue 14).
+pub async fn make_space_bound(db: &Db, role: crate::model::RoleId) {
+    sqlx::query("UPDATE roles SET scope = $2 WHERE id = $1")
+        .bind(role)
+        .bind(crate::model::RoleScope::SpaceBound)
+        .execute(&db.pool)
+        .await
+        .unwrap();
 }

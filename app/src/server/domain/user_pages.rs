@@ -1,5 +1,6 @@
 //! What the users pages read: one page of the list, a user's page, the `Add new` button.
 
+use crate::model::{Allocation, UserKind};
 use crate::{
     model::{
         users::{RoleRef, UserDetail, UserListRow, UserPage},
@@ -87,9 +88,9 @@ pub async fn detail(db: &Db, actor: &Actor, id: UserId) -> AppResult<UserDetail>
         .add_new_prefix
         .as_deref()
         .map(|prefix| {
-            let shown = crate::model::users::sees_add_new(&user.allocation, &effective, prefix);
-            let reason = match (shown, user.allocation.as_str()) {
-                (true, "Professional") => "Professional users create content.".to_owned(),
+            let shown = crate::model::users::sees_add_new(user.allocation, &effective, prefix);
+            let reason = match (shown, user.allocation) {
+                (true, Allocation::Professional) => "Professional users create content.".to_owned(),
                 (true, _) => "An Analyzer, but a role grants creating.".to_owned(),
                 (false, _) => {
                     "Analyzer users only consume content; no role grants creating.".to_owned()
@@ -105,7 +106,7 @@ pub async fn detail(db: &Db, actor: &Actor, id: UserId) -> AppResult<UserDetail>
         status: user.status,
         origin: user.origin,
         allocation: user.allocation,
-        device: user.kind == "device",
+        device: user.kind == UserKind::Device,
         owner,
         is_partner_admin: user.is_partner_admin != 0,
         version: user.version,
@@ -131,10 +132,10 @@ pub async fn add_new_options(db: &Db, actor: &Actor) -> AppResult<Option<Vec<Str
     let me = crate::server::db::users::get(&mut conn, actor.tenant(), actor.principal.user_id)
         .await?
         .ok_or(AppError::Unauthorized)?;
-    if !crate::model::users::sees_add_new(&me.allocation, &actor.effective, &prefix) {
+    if !crate::model::users::sees_add_new(me.allocation, &actor.effective, &prefix) {
         return Ok(Some(Vec::new()));
     }
-    let mut options: Vec<String> = if me.allocation == "Professional" {
+    let mut options: Vec<String> = if me.allocation == Allocation::Professional {
         vec!["App".into(), "Personal space".into()]
     } else {
         Vec::new()

@@ -8,8 +8,8 @@ use super::{
 use crate::server::domain::guard::Guard;
 use crate::{
     model::{
-        users::{email_problem, username_problem, NewUserInput, UserUpdate, ALLOCATIONS},
-        AppError, AppResult, UserId,
+        users::{email_problem, username_problem, NewUserInput, UserUpdate},
+        AppError, AppResult, Origin, UserId, UserKind, UserStatus,
     },
     server::{
         auth::password,
@@ -37,17 +37,6 @@ pub fn may_manage(actor: &Actor, user: &UserRow) -> AppResult<()> {
             "{} (only your own sub-users otherwise)",
             actor.catalogue.access.assign
         )))
-    }
-}
-
-fn check_allocation(allocation: &str) -> AppResult<()> {
-    if ALLOCATIONS.contains(&allocation) {
-        Ok(())
-    } else {
-        Err(AppError::validation(
-            "allocation",
-            "Allocation must be Professional or Analyzer.",
-        ))
     }
 }
 
@@ -81,7 +70,6 @@ pub async fn create(db: &Db, actor: &Actor, input: &NewUserInput) -> AppResult<U
     if let Some(problem) = email_problem(&input.email) {
         return Err(AppError::validation("email", problem));
     }
-    check_allocation(&input.allocation)?;
     let hash = if input.password.is_empty() {
         None
     } else if input.password.chars().count() < MIN_PASSWORD_LEN {
@@ -105,13 +93,17 @@ pub async fn create(db: &Db, actor: &Actor, input: &NewUserInput) -> AppResult<U
             display_name: input.display_name.trim(),
             email: input.email.trim(),
             password_hash: hash.as_deref(),
-            origin: "local",
+            origin: Origin::Local,
             is_partner_admin: false,
         };
         let id = db::users::insert(&mut *tx, tenant, &new, unix_now()).await?;
         let extra = NewUserExtra {
-            allocation: Some(&input.allocation),
-            device: input.device,
+            allocation: Some(input.allocation),
+            kind: Some(if input.device {
+                UserKind::Device
+            } else {
+                UserKind::Human
+            }),
             owner,
         };
         db::users::set_extra(&mut *tx, tenant, id, &extra).await?;
@@ -142,7 +134,6 @@ pub async fn update(db: &Db, actor: &Actor, input: &UserUpdate) -> AppResult<()>
     if let Some(problem) = email_problem(&input.email) {
         return Err(AppError::validation("email", problem));
     }
-    check_allocation(&input.allocation)?;
     let tenant = actor.tenant();
     let mut guard = Guard::begin(db, actor).await?;
     let result: AppResult<_> = async {
@@ -156,7 +147,11 @@ pub async fn update(db: &Db, actor: &Actor, input: &UserUpdate) -> AppResult<()>
                 reason: "You cannot disable your own account.".into(),
             });
         }
-        let status = if input.active { "active" } else { "disabled" };
+        let status = if input.active {
+            UserStatus::Active
+        } else {
+            UserStatus::Disabled
+        };
         if !db::users::update_if_version(
             &mut *tx,
             tenant,
@@ -164,7 +159,7 @@ pub async fn update(db: &Db, actor: &Actor, input: &UserUpdate) -> AppResult<()>
             input.version,
             input.display_name.trim(),
             input.email.trim(),
-            &input.allocation,
+            input.allocation,
             status,
         )
         .await?

@@ -4,7 +4,8 @@
 //! tenant admin keeps the role (rule 9). Locked principals (rules 6, 7) are skipped with the
 //! reason; everything else is applied in one transaction.
 
-use crate::server::domain::guard::Guard;
+use crate::model::RoleScope;
+use crate::server::domain::guard::{Guard, Report};
 use std::collections::{BTreeMap, BTreeSet};
 
 use sqlx::AnyConnection;
@@ -16,7 +17,6 @@ use super::{
 };
 use crate::{
     model::{
-        catalogue::Grants,
         wizard::{
             change_for, unmet_requirement, Assignment, Mode, SpaceRef, Subject, SubjectInfo,
             SubjectSummary, WizardContext, WizardRequest, WizardRole, TENANT_WIDE,
@@ -108,7 +108,7 @@ pub async fn context(
                 id,
                 name: r.name,
                 description: r.description,
-                space_bound: r.scope == "space-bound",
+                space_bound: r.scope == RoleScope::SpaceBound,
                 requires: requirements
                     .iter()
                     .filter(|(role, _)| *role == r.id)
@@ -141,92 +141,67 @@ struct Planned {
     info: SubjectInfo,
     added: Vec<Assignment>,
     removed: Vec<Assignment>,
+    /// The users whose permissions this principal's change reaches: the user, or the group's
+    /// members.
+    users: BTreeSet<i64>,
 }
 
-/// Names and permission cells, to describe a plan.
-struct Describe<'a> {
-    ctx: &'a WizardContext,
-    grants: BTreeMap<i64, Grants>,
+impl Planned {
+    async fn new(
+        conn: &mut AnyConnection,
+        tenant: TenantId,
+        info: &SubjectInfo,
+        added: Vec<Assignment>,
+        removed: Vec<Assignment>,
+    ) -> AppResult<Planned> {
+        let users = match info.subject {
+            Subject::User(user) => BTreeSet::from([user.0]),
+            Subject::Group(group) => db::groups::members(conn, tenant, group)
+                .await?
+                .into_iter()
+                .map(|m| m.id)
+                .collect(),
+        };
+        Ok(Planned {
+            info: info.clone(),
+            added,
+            removed,
+            users,
+        })
+    }
 }
 
-impl Describe<'_> {
-    fn role_name(&self, role: RoleId) -> String {
-        self.ctx
-            .roles
-            .iter()
-            .find(|r| r.id == role)
-            .map(|r| r.name.clone())
-            .unwrap_or_default()
+/// Names a role at its scope: "Role (Space)", or "Role" tenant-wide.
+fn describe(ctx: &WizardContext, (role, space): Assignment) -> String {
+    let name = ctx
+        .roles
+        .iter()
+        .find(|r| r.id == role)
+        .map(|r| r.name.clone())
+        .unwrap_or_default();
+    match ctx.spaces.iter().find(|s| s.id == space) {
+        Some(space) if space.id != TENANT_WIDE => format!("{name} ({})", space.name),
+        _ => name,
     }
+}
 
-    fn assignment(&self, (role, space): Assignment) -> String {
-        let name = self.role_name(role);
-        match self.ctx.spaces.iter().find(|s| s.id == space) {
-            Some(space) if space.id != TENANT_WIDE => format!("{name} ({})", space.name),
-            _ => name,
-        }
-    }
-
-    fn cells(&self, actor: &Actor, roles: &BTreeSet<RoleId>) -> BTreeSet<String> {
-        let mut union = Grants::new();
-        for role in roles {
-            for (t, levels) in self.grants.get(&role.0).into_iter().flatten() {
-                union
-                    .entry(t.clone())
-                    .or_default()
-                    .extend(levels.iter().cloned());
+/// Per principal: the roles added and removed, and the permissions gained and lost as the
+/// guard computed and judged them (one computation for the Summary and for Done).
+fn summaries(ctx: &WizardContext, plans: &[Planned], report: &Report) -> Vec<SubjectSummary> {
+    plans
+        .iter()
+        .map(|plan| {
+            let (gained, lost) = report.gained_and_lost(&plan.users);
+            SubjectSummary {
+                name: plan.info.name.clone(),
+                added: plan.added.iter().map(|&a| describe(ctx, a)).collect(),
+                removed: plan.removed.iter().map(|&a| describe(ctx, a)).collect(),
+                gained,
+                lost,
+                skipped: plan.info.skip.clone(),
             }
-        }
-        actor
-            .catalogue
-            .effective(&union)
-            .into_iter()
-            .flat_map(|(t, levels)| levels.into_iter().map(move |l| format!("{t} {l}")))
-            .collect()
-    }
-}
-
-async fn summarize(
-    conn: &mut AnyConnection,
-    actor: &Actor,
-    describe: &Describe<'_>,
-    plan: &Planned,
-) -> AppResult<SubjectSummary> {
-    let through_groups: BTreeSet<RoleId> = match plan.info.subject {
-        Subject::User(user) => db::assignments::group_role_ids_of_user(conn, actor.tenant(), user)
-            .await?
-            .into_iter()
-            .collect(),
-        Subject::Group(_) => BTreeSet::new(),
-    };
-    let before: BTreeSet<Assignment> = plan.info.current.iter().copied().collect();
-    let mut after = before.clone();
-    for a in &plan.removed {
-        after.remove(a);
-    }
-    after.extend(plan.added.iter().copied());
-    let roles_of = |set: &BTreeSet<Assignment>| -> BTreeSet<RoleId> {
-        set.iter()
-            .map(|(r, _)| *r)
-            .chain(through_groups.iter().copied())
-            .collect()
-    };
-    let (cells_before, cells_after) = (
-        describe.cells(actor, &roles_of(&before)),
-        describe.cells(actor, &roles_of(&after)),
-    );
-    Ok(SubjectSummary {
-        name: plan.info.name.clone(),
-        added: plan.added.iter().map(|&a| describe.assignment(a)).collect(),
-        removed: plan
-            .removed
-            .iter()
-            .map(|&a| describe.assignment(a))
-            .collect(),
-        gained: cells_after.difference(&cells_before).cloned().collect(),
-        lost: cells_before.difference(&cells_after).cloned().collect(),
-        skipped: plan.info.skip.clone(),
-    })
+        })
+        .collect()
 }
 
 /// Checks one principal's change: no escalation, requirements met, last tenant admin kept.
@@ -323,32 +298,11 @@ async fn plan_request(
         } else {
             change_for(request.mode, &current, &wanted)
         };
-        let plan = Planned {
-            info: info.clone(),
-            added,
-            removed,
-        };
+        let plan = Planned::new(conn, actor.tenant(), info, added, removed).await?;
         check_change(conn, actor, &ctx, &plan).await?;
         plans.push(plan);
     }
     Ok((ctx, plans))
-}
-
-async fn summaries(
-    conn: &mut AnyConnection,
-    actor: &Actor,
-    ctx: &WizardContext,
-    plans: &[Planned],
-) -> AppResult<Vec<SubjectSummary>> {
-    let describe = Describe {
-        ctx,
-        grants: db::roles::all_grants(conn, actor.tenant()).await?,
-    };
-    let mut out = Vec::new();
-    for plan in plans {
-        out.push(summarize(conn, actor, &describe, plan).await?);
-    }
-    Ok(out)
 }
 
 /// The Summary step: what Done would change, nothing written. The write is made and judged by
@@ -362,12 +316,12 @@ pub async fn preview(
     let result: AppResult<_> = async {
         let tx = guard.conn();
         let (ctx, plans) = plan_request(&mut *tx, actor, request).await?;
-        let out = summaries(&mut *tx, actor, &ctx, &plans).await?;
         write(&mut *tx, actor, "roles.preview", &plans).await?;
-        Ok(out)
+        Ok((ctx, plans))
     }
     .await;
-    guard.preview(result).await.map(|(out, _effect)| out)
+    let ((ctx, plans), report) = guard.preview(result).await?;
+    Ok(summaries(&ctx, &plans, &report))
 }
 
 async fn write(
@@ -418,16 +372,16 @@ pub async fn apply(
     let result: AppResult<_> = async {
         let tx = guard.conn();
         let (ctx, plans) = plan_request(&mut *tx, actor, request).await?;
-        let out = summaries(&mut *tx, actor, &ctx, &plans).await?;
         let action = match request.mode {
             Mode::Append => "roles.append",
             Mode::Assign => "roles.assign",
         };
         write(&mut *tx, actor, action, &plans).await?;
-        Ok(out)
+        Ok((ctx, plans))
     }
     .await;
-    guard.finish(result).await
+    let ((ctx, plans), report) = guard.finish_reporting(result).await?;
+    Ok(summaries(&ctx, &plans, &report))
 }
 
 /// `Remove roles` from a list: takes the chosen roles (in every space) from each principal.
@@ -452,20 +406,16 @@ pub async fn remove_roles(
                     .copied()
                     .collect()
             };
-            let plan = Planned {
-                info: info.clone(),
-                added: Vec::new(),
-                removed,
-            };
+            let plan = Planned::new(&mut *tx, actor.tenant(), info, Vec::new(), removed).await?;
             check_change(&mut *tx, actor, &ctx, &plan).await?;
             plans.push(plan);
         }
-        let out = summaries(&mut *tx, actor, &ctx, &plans).await?;
         write(&mut *tx, actor, "roles.remove", &plans).await?;
-        Ok(out)
+        Ok((ctx, plans))
     }
     .await;
-    guard.finish(result).await
+    let ((ctx, plans), report) = guard.finish_reporting(result).await?;
+    Ok(summaries(&ctx, &plans, &report))
 }
 
 #[cfg(test)]

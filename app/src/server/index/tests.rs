@@ -16,7 +16,7 @@ fn iot() -> Catalogue {
 }
 
 fn row(c: &str, t: &str, l: &str) -> (i64, InventoryPermission) {
-    (0, InventoryPermission::new(c, t, l))
+    (0, InventoryPermission::new(c, t, l.parse().unwrap()))
 }
 
 /// Region North (1) ⊃ Plant 1 (2) ⊃ pump-17 (device 100); Region South (3).
@@ -169,7 +169,7 @@ async fn naive(
         "SELECT COUNT(*) FROM users WHERE id = $1 AND tenant_id = $2 AND status = 'active'",
     )
     .bind(user)
-    .bind(tenant.0)
+    .bind(tenant)
     .fetch_one(&db.pool)
     .await
     .unwrap();
@@ -188,7 +188,7 @@ async fn naive(
            JOIN group_members m ON m.group_id = gr.group_id \
            WHERE m.user_id = $5 AND gr.space_id = 0)",
     )
-    .bind(tenant.0)
+    .bind(tenant)
     .bind(category)
     .bind(global_levels.0)
     .bind(global_levels.1)
@@ -203,8 +203,8 @@ async fn naive(
         Target::Group(g) => Some(g.0),
         Target::Device(d) => {
             sqlx::query_scalar("SELECT group_id FROM devices WHERE id = $1 AND tenant_id = $2")
-                .bind(d.0)
-                .bind(tenant.0)
+                .bind(d)
+                .bind(tenant)
                 .fetch_optional(&db.pool)
                 .await
                 .unwrap()
@@ -222,7 +222,7 @@ async fn naive(
          AND (p.fragment_type = '*' OR p.fragment_type = $5) AND p.level IN ($6, 'All')",
     )
     .bind(group)
-    .bind(tenant.0)
+    .bind(tenant)
     .bind(user)
     .bind(category)
     .bind(fragment_type)
@@ -244,7 +244,7 @@ struct World {
 
 async fn ids(db: &Db, sql: &str, tenant: TenantId) -> Vec<i64> {
     sqlx::query_scalar(sql)
-        .bind(tenant.0)
+        .bind(tenant)
         .fetch_all(&db.pool)
         .await
         .unwrap()

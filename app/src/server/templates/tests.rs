@@ -81,7 +81,7 @@ fn tenant_admin_role(template: &Template) -> &str {
     let admins: Vec<&str> = template
         .roles
         .iter()
-        .filter(|r| r.built_in && r.audience == "admin")
+        .filter(|r| r.built_in && r.audience == Audience::Admin)
         .map(|r| r.name.as_str())
         .collect();
     assert_eq!(admins.len(), 1, "{admins:?}");
@@ -250,7 +250,7 @@ fn builtin_mdm_template_has_the_seed_roles_and_scopes() {
     }
 
     let admin = role(mdm, "Administrator");
-    assert!(admin.built_in && admin.special && admin.audience == "admin");
+    assert!(admin.built_in && admin.special && admin.audience == Audience::Admin);
     assert_eq!(tenant_admin_role(mdm), "Administrator");
     assert_grants_every_cell(mdm, "Administrator");
 
@@ -375,7 +375,7 @@ fn builtin_migration_template_has_the_seed_role_groups_and_modules() {
     assert!(rw.contains("Read Only"));
 
     let admin = role(migration, "Project Admin");
-    assert!(admin.built_in && admin.audience == "admin");
+    assert!(admin.built_in && admin.audience == Audience::Admin);
     assert_eq!(
         admin.description,
         "Full administrative rights across all ManagementStudio features."

@@ -15,7 +15,7 @@ use crate::{
     model::{
         device_groups::{ChildrenPage, DeviceGroupNode, CHILDREN_PAGE},
         user_inventory::RoleChoice,
-        DeviceGroupId,
+        DeviceGroupId, InventoryRoleId,
     },
 };
 
@@ -146,7 +146,7 @@ fn RolePicker(group: DeviceGroupId, name: String) -> impl IntoView {
     let state = expect_context::<TabState>();
     let user = state.user;
     let offered = Resource::new(|| (), move |_| inventory_choices(user, group));
-    let chosen = RwSignal::new(BTreeSet::<i64>::new());
+    let chosen = RwSignal::new(BTreeSet::<InventoryRoleId>::new());
     let apply = ServerAction::<ApplyInventoryRoles>::new();
     let done_name = name.clone();
     Effect::new(move |_| {

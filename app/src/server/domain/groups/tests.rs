@@ -1,4 +1,5 @@
 use super::*;
+use crate::model::Origin;
 use crate::model::TenantId;
 use crate::server::domain::testing::{set_group_roles_now, set_user_roles_now};
 use crate::server::{
@@ -19,7 +20,13 @@ fn input(name: &str) -> GroupInput {
     }
 }
 
-async fn person(db: &Db, tenant: TenantId, username: &str, origin: &str, partner: bool) -> UserId {
+async fn person(
+    db: &Db,
+    tenant: TenantId,
+    username: &str,
+    origin: Origin,
+    partner: bool,
+) -> UserId {
     let mut conn = db.pool.acquire().await.unwrap();
     let new = NewUser {
         username,
@@ -184,8 +191,8 @@ async fn partner_administrators_and_sso_users_are_locked_on_every_role_path() {
     crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
         let f = fixture(db, "acme").await;
         let admin = f.actor(db, f.admin).await;
-        let erin = person(db, f.tenant, "partner.erin", "local", true).await;
-        let dave = person(db, f.tenant, "sso.dave", "sso", false).await;
+        let erin = person(db, f.tenant, "partner.erin", Origin::Local, true).await;
+        let dave = person(db, f.tenant, "sso.dave", Origin::Sso, false).await;
         let reader = f.role(db, "Global Reader").await;
         let partner = AppError::Locked {
             reason: PARTNER_ADMIN_MESSAGE.into(),

@@ -257,3 +257,89 @@ fn inventory_changes(
         }
     }
 }
+
+/// A judged effect with the names needed to show it: what a confirmation or the wizard's
+/// Summary lists is this, not a second computation.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub effect: Effect,
+    spaces: BTreeMap<Space, String>,
+    device_groups: BTreeMap<i64, String>,
+}
+
+impl Report {
+    pub fn new(effect: Effect, before: &TenantState, after: &TenantState) -> Report {
+        let spaces = before
+            .spaces
+            .iter()
+            .chain(&after.spaces)
+            .map(|(id, name)| (*id, name.clone()))
+            .collect();
+        let device_groups = before
+            .device_groups
+            .iter()
+            .chain(&after.device_groups)
+            .map(|(id, (_, name))| (*id, name.clone()))
+            .collect();
+        Report {
+            effect,
+            spaces,
+            device_groups,
+        }
+    }
+
+    /// What `users` gain and lose, each permission named once: `Type LEVEL`, with the space in
+    /// brackets when it is gained only there, `Application <name>`, or an inventory permission
+    /// on a device group.
+    pub fn gained_and_lost(&self, users: &BTreeSet<i64>) -> (Vec<String>, Vec<String>) {
+        let (mut gained, mut lost) = (BTreeSet::new(), BTreeSet::new());
+        for change in self
+            .effect
+            .changes
+            .iter()
+            .filter(|c| users.contains(&c.user))
+        {
+            let label = self.label(&change.permission);
+            if change.gained {
+                gained.insert(label);
+            } else {
+                lost.insert(label);
+            }
+        }
+        (gained.into_iter().collect(), lost.into_iter().collect())
+    }
+
+    fn label(&self, permission: &Permission) -> String {
+        match permission {
+            Permission::Cell {
+                space,
+                type_name,
+                level,
+            } if *space == TENANT_WIDE => format!("{type_name} {level}"),
+            Permission::Cell {
+                space,
+                type_name,
+                level,
+            } => {
+                let name = self.spaces.get(space).map_or("", String::as_str);
+                format!("{type_name} {level} ({name})")
+            }
+            Permission::Application(name) => format!("Application {name}"),
+            Permission::Inventory {
+                group,
+                category,
+                change,
+                fragment_type,
+            } => {
+                let level = if *change { "Change" } else { "Read" };
+                let on = self.device_groups.get(group).map_or("", String::as_str);
+                let types = if fragment_type == ANY_TYPE {
+                    String::new()
+                } else {
+                    format!(" {fragment_type}")
+                };
+                format!("{}{types} {level} on {on}", CHECKED[*category])
+            }
+        }
+    }
+}

@@ -13,7 +13,8 @@ use crate::{
         user_inventory::CopyMode,
         users::UserUpdate,
         wizard::{Mode, Subject, WizardRequest},
-        AppError, AppResult, DeviceGroupId, GroupId, RoleId, SpaceId, UserId,
+        AppError, AppResult, DeviceGroupId, GroupId, InventoryLevel, InventoryRoleId, RoleId,
+        SpaceId, UserId,
     },
     server::{
         db::{self, Db},
@@ -70,8 +71,8 @@ struct World {
     emea: SpaceId,
     north: DeviceGroupId,
     south: DeviceGroupId,
-    reader: i64,
-    rows_role: i64,
+    reader: InventoryRoleId,
+    rows_role: InventoryRoleId,
 }
 
 fn alarms_admin() -> crate::model::catalogue::Grants {
@@ -101,11 +102,7 @@ async fn world(db: &Db, slug: &str) -> World {
         .await
         .unwrap()
         .id;
-    sqlx::query("UPDATE roles SET scope = 'space-bound' WHERE id = $1")
-        .bind(in_space.0)
-        .execute(&db.pool)
-        .await
-        .unwrap();
+    crate::server::domain::testing::make_space_bound(db, in_space).await;
     let emea = spaces::save(
         db,
         &root,
@@ -155,7 +152,11 @@ async fn world(db: &Db, slug: &str) -> World {
             id: None,
             name: "Rows".into(),
             description: String::new(),
-            rows: vec![InventoryPermission::new("Events", "*", "Read")],
+            rows: vec![InventoryPermission::new(
+                "Events",
+                "*",
+                InventoryLevel::Read,
+            )],
             version: 0,
         },
     )
@@ -270,9 +271,17 @@ async fn save_rows(db: &Db, actor: &Actor, w: &World, gain: bool) -> AppResult<(
         .await
         .unwrap();
     drop(conn);
-    let mut rows = vec![InventoryPermission::new("Events", "*", "Read")];
+    let mut rows = vec![InventoryPermission::new(
+        "Events",
+        "*",
+        InventoryLevel::Read,
+    )];
     if gain {
-        rows.push(InventoryPermission::new("Alarms", "*", "Change"));
+        rows.push(InventoryPermission::new(
+            "Alarms",
+            "*",
+            InventoryLevel::Change,
+        ));
     }
     let input = InventoryRoleInput {
         id: Some(w.rows_role),
@@ -322,7 +331,7 @@ async fn write(db: &Db, actor: &Actor, w: &World, path: Path, gain: bool) -> Opt
         (Path::DeviceGroupMove, under_north) => {
             let version: i64 =
                 sqlx::query_scalar("SELECT version FROM device_groups WHERE id = $1")
-                    .bind(w.south.0)
+                    .bind(w.south)
                     .fetch_one(&db.pool)
                     .await
                     .unwrap();
@@ -344,7 +353,7 @@ async fn write(db: &Db, actor: &Actor, w: &World, path: Path, gain: bool) -> Opt
         }
         (Path::GroupDelete, false) => {
             let version: i64 = sqlx::query_scalar("SELECT version FROM user_groups WHERE id = $1")
-                .bind(w.group.0)
+                .bind(w.group)
                 .fetch_one(&db.pool)
                 .await
                 .unwrap();

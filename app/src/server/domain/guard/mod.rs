@@ -14,7 +14,7 @@ pub mod state;
 
 use sqlx::{Any, AnyConnection, Transaction};
 
-pub use effect::Effect;
+pub use effect::{Effect, Report};
 pub use state::TenantState;
 
 use super::access::Actor;
@@ -61,9 +61,15 @@ impl<'a> Guard<'a> {
 
     /// Commits the write if it succeeded and its effect is allowed; otherwise rolls back at once
     /// (releasing the lock) and returns the refusal.
-    pub async fn finish<T>(mut self, result: AppResult<T>) -> AppResult<T> {
+    pub async fn finish<T>(self, result: AppResult<T>) -> AppResult<T> {
+        self.finish_reporting(result).await.map(|(value, _)| value)
+    }
+
+    /// As [`Guard::finish`], and reports the effect that was judged and committed, so that what
+    /// a confirmation shows is what the guard computed.
+    pub async fn finish_reporting<T>(mut self, result: AppResult<T>) -> AppResult<(T, Report)> {
         let judged = match result {
-            Ok(value) => self.judge().await.map(|()| value),
+            Ok(value) => self.judge().await.map(|report| (value, report)),
             Err(error) => Err(error),
         };
         match judged {
@@ -80,7 +86,7 @@ impl<'a> Guard<'a> {
         }
     }
 
-    async fn judge(&mut self) -> AppResult<()> {
+    async fn judge(&mut self) -> AppResult<Report> {
         let (after, effect) = self.after().await?;
         rules::verdict(
             &self.actor.catalogue,
@@ -88,24 +94,16 @@ impl<'a> Guard<'a> {
             &after,
             self.actor.principal.user_id.0,
             &effect,
-        )
+        )?;
+        Ok(Report::new(effect, &self.before, &after))
     }
 
     /// What the write would change, judged as [`Guard::finish`] would judge it, and then
-    /// nothing is kept: the wizard's Summary shows the same refusal Done would get.
-    pub async fn preview<T>(mut self, result: AppResult<T>) -> AppResult<(T, Effect)> {
+    /// nothing is kept: the wizard's Summary shows the same refusal and the same change that
+    /// Done would get.
+    pub async fn preview<T>(mut self, result: AppResult<T>) -> AppResult<(T, Report)> {
         let outcome = match result {
-            Ok(value) => match self.after().await {
-                Ok((after, effect)) => rules::verdict(
-                    &self.actor.catalogue,
-                    &self.before,
-                    &after,
-                    self.actor.principal.user_id.0,
-                    &effect,
-                )
-                .map(|()| (value, effect)),
-                Err(error) => Err(error),
-            },
+            Ok(value) => self.judge().await.map(|report| (value, report)),
             Err(error) => Err(error),
         };
         self.tx.rollback().await?;

@@ -2,6 +2,7 @@
 //! gain and loss is within the actor's authority at its scope (by a naive oracle written apart
 //! from the guard) and an active tenant admin remains; a refused one changes nothing.
 
+use crate::model::{Audience, InventoryRoleId, UserStatus};
 use std::collections::BTreeSet;
 
 use rand::{rngs::StdRng, seq::SliceRandom, Rng, SeedableRng};
@@ -32,7 +33,10 @@ type Cells = BTreeSet<(i64, String, String)>;
 
 /// The oracle's view of one user: global cells and, per device group, inventory bits on `*`.
 fn naive_cells(catalogue: &Catalogue, f: &TenantFacts, user: i64) -> Cells {
-    let active = f.users.iter().any(|u| u.id == user && u.status == "active");
+    let active = f
+        .users
+        .iter()
+        .any(|u| u.id == user && u.status == UserStatus::Active);
     let mut held: Vec<(i64, i64)> = Vec::new();
     if active {
         for &(u, r, s) in &f.user_roles {
@@ -85,7 +89,11 @@ fn ancestors(f: &TenantFacts, group: i64) -> Vec<i64> {
 }
 
 fn naive_inventory(f: &TenantFacts, user: i64, group: i64) -> u16 {
-    if !f.users.iter().any(|u| u.id == user && u.status == "active") {
+    if !f
+        .users
+        .iter()
+        .any(|u| u.id == user && u.status == UserStatus::Active)
+    {
         return 0;
     }
     let above = ancestors(f, group);
@@ -155,20 +163,23 @@ fn active_admin_remains(f: &TenantFacts) -> bool {
     let admin_roles: Vec<i64> = f
         .roles
         .iter()
-        .filter(|r| r.built_in != 0 && r.audience == "admin")
+        .filter(|r| r.built_in != 0 && r.audience == Audience::Admin)
         .map(|r| r.id)
         .collect();
-    f.users.iter().filter(|u| u.status == "active").any(|u| {
-        f.user_roles
-            .iter()
-            .any(|&(x, r, s)| x == u.id && s == 0 && admin_roles.contains(&r))
-            || f.members.iter().any(|&(g, x)| {
-                x == u.id
-                    && f.group_roles
-                        .iter()
-                        .any(|&(g2, r, s)| g2 == g && s == 0 && admin_roles.contains(&r))
-            })
-    })
+    f.users
+        .iter()
+        .filter(|u| u.status == UserStatus::Active)
+        .any(|u| {
+            f.user_roles
+                .iter()
+                .any(|&(x, r, s)| x == u.id && s == 0 && admin_roles.contains(&r))
+                || f.members.iter().any(|&(g, x)| {
+                    x == u.id
+                        && f.group_roles
+                            .iter()
+                            .any(|&(g2, r, s)| g2 == g && s == 0 && admin_roles.contains(&r))
+                })
+        })
 }
 
 async fn raw_facts(db: &Db, f: &Fixture) -> TenantFacts {
@@ -184,7 +195,7 @@ struct World {
     space_roles: Vec<RoleId>,
     spaces: Vec<SpaceId>,
     tree: Vec<DeviceGroupId>,
-    inventory_roles: Vec<i64>,
+    inventory_roles: Vec<InventoryRoleId>,
 }
 
 async fn world(db: &Db, f: &Fixture, rng: &mut StdRng) -> World {
@@ -228,11 +239,7 @@ async fn world(db: &Db, f: &Fixture, rng: &mut StdRng) -> World {
     }
     let space_roles = custom[4..].to_vec();
     for role in &space_roles {
-        sqlx::query("UPDATE roles SET scope = 'space-bound' WHERE id = $1")
-            .bind(role.0)
-            .execute(&db.pool)
-            .await
-            .unwrap();
+        crate::server::domain::testing::make_space_bound(db, *role).await;
     }
     let mut roles_all = custom[..4].to_vec();
     for name in ["admins", "Global Reader", "Global User Manager", "readers"] {

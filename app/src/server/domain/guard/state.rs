@@ -1,6 +1,7 @@
 //! A tenant's facts in the shape the guard asks about: what each active user holds, at which
 //! scope, directly or through a group, on which device groups.
 
+use crate::model::{Audience, Origin, RoleScope, UserStatus};
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::{
@@ -111,9 +112,9 @@ impl TenantState {
                 let state = RoleState {
                     name: r.name,
                     description: r.description,
-                    tenant_admin: built_in && r.audience == "admin",
+                    tenant_admin: built_in && r.audience == Audience::Admin,
                     built_in,
-                    space_bound: r.scope == "space-bound",
+                    space_bound: r.scope == RoleScope::SpaceBound,
                     grants: Grants::new(),
                     applications: BTreeSet::new(),
                 };
@@ -166,8 +167,8 @@ impl TenantState {
                 .into_iter()
                 .map(|u| {
                     let state = UserState {
-                        active: u.status == "active",
-                        sso: u.origin == "sso",
+                        active: u.status == UserStatus::Active,
+                        sso: u.origin == Origin::Sso,
                         partner_admin: u.is_partner_admin != 0,
                         username: u.username,
                     };

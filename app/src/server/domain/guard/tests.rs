@@ -1,6 +1,7 @@
 //! Issue 9's attacks, one test each, on SQLite and PostgreSQL: each is refused with the exact
 //! reason and leaves the tenant exactly as it was (content and versions).
 
+use crate::model::{Allocation, Origin};
 use crate::server::domain::testing::set_group_roles_now;
 use std::collections::BTreeSet;
 
@@ -34,7 +35,7 @@ async fn fingerprint(db: &Db, f: &Fixture) -> String {
          UNION ALL SELECT 'inventory role', id, version FROM inventory_roles WHERE tenant_id = $1 \
          ORDER BY 1, 2",
     )
-    .bind(f.tenant.0)
+    .bind(f.tenant)
     .fetch_all(&mut *conn)
     .await
     .unwrap();
@@ -86,7 +87,7 @@ fn disable(id: UserId, version: i64) -> UserUpdate {
         id,
         display_name: String::new(),
         email: String::new(),
-        allocation: "Professional".into(),
+        allocation: Allocation::Professional,
         active: false,
         version,
     }
@@ -165,7 +166,7 @@ async fn disabling_is_judged_like_removing_roles(db: &Db) {
             display_name: "Erin",
             email: "",
             password_hash: None,
-            origin: "local",
+            origin: Origin::Local,
             is_partner_admin: true,
         },
         0,
@@ -345,12 +346,7 @@ async fn space_bound_authority_stays_in_its_space(db: &Db) {
     )
     .await
     .unwrap();
-    exec(
-        db,
-        "UPDATE roles SET scope = 'space-bound' WHERE id = $1",
-        &[users_manage.id.0],
-    )
-    .await;
+    crate::server::domain::testing::make_space_bound(db, users_manage.id).await;
     give(db, &f, bea, users_manage.id, emea.0).await;
     let bea = f.actor(db, bea).await;
     let missing = forbidden(bea.require_admin().unwrap_err());
@@ -367,7 +363,7 @@ async fn locked_users_keep_their_roles_through_groups(db: &Db) {
     let f = fixture(db, "acme").await;
     let admin = f.actor(db, f.admin).await;
     let mut conn = db.pool.acquire().await.unwrap();
-    let mut person = async |username: &str, origin: &str, partner: bool| {
+    let mut person = async |username: &str, origin: Origin, partner: bool| {
         db::users::insert(
             &mut conn,
             f.tenant,
@@ -384,8 +380,8 @@ async fn locked_users_keep_their_roles_through_groups(db: &Db) {
         .await
         .unwrap()
     };
-    let erin = person("partner.erin", "local", true).await;
-    let dave = person("sso.dave", "sso", false).await;
+    let erin = person("partner.erin", Origin::Local, true).await;
+    let dave = person("sso.dave", Origin::Sso, false).await;
     drop(conn);
     let reader = f.role(db, "readers").await;
     for (locked_user, expected) in [
@@ -462,7 +458,7 @@ async fn moving_under_a_group_is_judged_on_inheritance(db: &Db) {
         db,
         "INSERT INTO user_inventory_roles (tenant_id, user_id, role_id, group_id) \
          VALUES ($1, $2, $3, $4)",
-        &[f.tenant.0, bob.0, reader, north.0],
+        &[f.tenant.0, bob.0, reader.0, north.0],
     )
     .await;
     let mover = f

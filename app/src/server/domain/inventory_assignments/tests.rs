@@ -39,7 +39,7 @@ async fn tree(db: &Db, f: &Fixture) -> Tree {
     }
 }
 
-async fn role_id(db: &Db, f: &Fixture, name: &str) -> i64 {
+async fn role_id(db: &Db, f: &Fixture, name: &str) -> crate::model::InventoryRoleId {
     let mut conn = db.pool.acquire().await.unwrap();
     db::inventory_roles::list(&mut conn, f.tenant)
         .await

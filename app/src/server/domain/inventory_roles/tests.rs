@@ -44,7 +44,7 @@ async fn a_new_iot_tenant_has_the_default_inventory_roles_in_order() {
 }
 
 fn p(c: &str, t: &str, l: &str) -> InventoryPermission {
-    InventoryPermission::new(c, t, l)
+    InventoryPermission::new(c, t, l.parse().unwrap())
 }
 
 fn input(name: &str, rows: &[InventoryPermission]) -> InventoryRoleInput {
@@ -110,13 +110,13 @@ async fn inventory_role_create_update_delete_with_audit() {
     let group: i64 = sqlx::query_scalar(
         "INSERT INTO device_groups (tenant_id, name, created_at) VALUES ($1, 'Region North', 0) RETURNING id",
     )
-    .bind(f.tenant.0)
+    .bind(f.tenant)
     .fetch_one(&db.pool)
     .await
     .unwrap();
     sqlx::query("INSERT INTO user_inventory_roles (tenant_id, user_id, role_id, group_id) VALUES ($1, $2, $3, $4)")
-        .bind(f.tenant.0)
-        .bind(user.0)
+        .bind(f.tenant)
+        .bind(user)
         .bind(created.id)
         .bind(group)
         .execute(&db.pool)

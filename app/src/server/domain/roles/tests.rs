@@ -277,9 +277,9 @@ async fn effective_permissions_are_the_union_across_roles_and_groups_with_proven
             .await
             .unwrap();
         sqlx::query("INSERT INTO group_roles (tenant_id, group_id, role_id) VALUES ($1, $2, $3)")
-            .bind(f.tenant.0)
-            .bind(group.0)
-            .bind(c.id.0)
+            .bind(f.tenant)
+            .bind(group)
+            .bind(c.id)
             .execute(&mut *conn)
             .await
             .unwrap();

@@ -100,9 +100,9 @@ async fn deleting_a_space_removes_the_assignments_bound_to_it() {
     let reader = f.role(db, "Global Reader").await;
     for space in [0, emea.id.0] {
         sqlx::query("INSERT INTO user_roles (tenant_id, user_id, role_id, space_id) VALUES ($1, $2, $3, $4)")
-            .bind(f.tenant.0)
-            .bind(bob.0)
-            .bind(reader.0)
+            .bind(f.tenant)
+            .bind(bob)
+            .bind(reader)
             .bind(space)
             .execute(&db.pool)
             .await
@@ -125,7 +125,7 @@ async fn deleting_a_space_removes_the_assignments_bound_to_it() {
         .await
         .unwrap();
     let left: Vec<i64> = sqlx::query_scalar("SELECT space_id FROM user_roles WHERE user_id = $1")
-        .bind(bob.0)
+        .bind(bob)
         .fetch_all(&db.pool)
         .await
         .unwrap();

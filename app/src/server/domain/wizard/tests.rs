@@ -1,4 +1,5 @@
 use super::*;
+use crate::model::Origin;
 use crate::server::domain::testing::set_user_roles_now;
 use crate::{
     model::{spaces::SpaceInput, wizard::TENANT_WIDE, GroupId, UserId},
@@ -59,7 +60,7 @@ async fn current(db: &Db, mut request: WizardRequest) -> WizardRequest {
     request
 }
 
-async fn person(db: &Db, f: &Fixture, username: &str, origin: &str, partner: bool) -> UserId {
+async fn person(db: &Db, f: &Fixture, username: &str, origin: Origin, partner: bool) -> UserId {
     let mut conn = db.pool.acquire().await.unwrap();
     let new = NewUser {
         username,
@@ -108,10 +109,14 @@ async fn mdm_append_puts_space_bound_roles_in_the_chosen_spaces_for_every_user()
                 "Device Read Only (Americas)"
             ]
         );
-        assert!(
-            summary[0].gained.contains(&"Devices View".to_owned()),
-            "{:?}",
-            summary[0].gained
+        // As the guard computed it: a space-bound role's permissions are gained in its spaces.
+        assert_eq!(
+            summary[0].gained,
+            [
+                "Devices View (Americas)",
+                "Devices View (EMEA)",
+                "System settings View"
+            ]
         );
         assert!(
             held(db, &f, Subject::User(alice)).await.is_empty(),
@@ -187,11 +192,26 @@ async fn the_helpdesk_example_works_and_a_missing_requirement_is_refused() {
         let helpdesk = db::groups::insert(&mut conn, f.tenant, "Helpdesk", "", 0)
             .await
             .unwrap();
+        let space_name = spaces::list(&mut conn, f.tenant).await.unwrap()[0]
+            .name
+            .clone();
         drop(conn);
-        let (device_ro, actions) = (
-            f.role(db, "Device Read Only").await,
-            f.role(db, "Device Actions").await,
+        // The Summary lists what the group's members gain: none yet, so nothing.
+        let device_ro = f.role(db, "Device Read Only").await;
+        let empty = request(
+            Mode::Append,
+            &[Subject::Group(helpdesk)],
+            &[(device_ro, default)],
         );
+        let summary = preview(db, &admin, &empty).await.unwrap();
+        assert_eq!((summary[0].added.len(), summary[0].gained.len()), (1, 0));
+        let member = f.user(db, "hannah").await;
+        let mut conn = db.pool.acquire().await.unwrap();
+        db::groups::add_member(&mut conn, f.tenant, helpdesk, member)
+            .await
+            .unwrap();
+        drop(conn);
+        let actions = f.role(db, "Device Actions").await;
         let alone = request(
             Mode::Append,
             &[Subject::Group(helpdesk)],
@@ -222,7 +242,9 @@ async fn the_helpdesk_example_works_and_a_missing_requirement_is_refused() {
             "Devices View",
         ] {
             assert!(
-                summary[0].gained.contains(&action.to_owned()),
+                summary[0]
+                    .gained
+                    .contains(&format!("{action} ({space_name})")),
                 "{action}: {:?}",
                 summary[0].gained
             );
@@ -462,8 +484,8 @@ async fn locked_principals_are_skipped_with_the_reason_or_refused_when_alone() {
         let f = fixture(db, "acme").await;
         let admin = f.actor(db, f.admin).await;
         let alice = f.user(db, "alice").await;
-        let dave = person(db, &f, "sso.dave", "sso", false).await;
-        let erin = person(db, &f, "partner.erin", "local", true).await;
+        let dave = person(db, &f, "sso.dave", Origin::Sso, false).await;
+        let erin = person(db, &f, "partner.erin", Origin::Local, true).await;
         let reader = f.role(db, "Global Reader").await;
         let subjects = [
             Subject::User(alice),

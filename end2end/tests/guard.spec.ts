@@ -79,9 +79,9 @@ test('Remove roles of the tenant-admin role from every holder is refused and not
   await page.getByRole('button', { name: 'Remove roles', exact: true }).click();
   const dialog = page.getByRole('dialog', { name: 'Remove roles' });
   await dialog.getByRole('checkbox', { name: 'Project Admin', exact: true }).check();
-  await dialog.getByRole('button', { name: 'Remove roles', exact: true }).click();
-  await page.getByRole('alertdialog', { name: 'Confirm removal' }).getByRole('button', { name: 'Remove' }).click();
+  // The guard judges the removal before the click: the refusal is shown and the button stays disabled.
   await expect(dialog.getByRole('alert')).toContainText('At least one active user must keep Project Admin tenant-wide');
+  await expect(dialog.getByRole('button', { name: 'Remove roles', exact: true })).toBeDisabled();
   await page.goto('/users');
   await hydrated(page);
   await page.getByLabel('Search users').fill('admin');

@@ -1,10 +1,9 @@
 import { expect, Page, test } from '@playwright/test';
-import { hydrated, signedIn } from './fixtures/act';
+import { addUser, hydrated, signedIn, uniqueUsername, usersMatching } from './fixtures/act';
 
-/** Opens a demo user's page on its Inventory roles tab. */
+/** Opens a user's page on its Inventory roles tab. */
 async function inventoryTab(page: Page, username: string) {
-  await page.goto('/users');
-  await hydrated(page);
+  await usersMatching(page, username);
   await page.getByRole('link', { name: username, exact: true }).click();
   await hydrated(page);
   await page.getByRole('tab', { name: 'Inventory roles' }).click();
@@ -21,7 +20,9 @@ async function assign(page: Page, group: string, role: string) {
 
 test('a role on a parent group is inherited by its subgroup and Check access explains it', async ({ page }) => {
   await signedIn(page);
-  await inventoryTab(page, 'bob');
+  const bob = uniqueUsername('inv-bob');
+  await addUser(page, bob);
+  await inventoryTab(page, bob);
   await assign(page, 'Region North', 'Reader');
   await expect(page.getByLabel('Roles on Region North', { exact: true })).toHaveText('Reader');
   await page.getByRole('button', { name: 'Expand or collapse Region North' }).click();
@@ -31,35 +32,39 @@ test('a role on a parent group is inherited by its subgroup and Check access exp
   await page.getByRole('button', { name: 'Expand or collapse Plant 1' }).click();
   await page.getByRole('button', { name: 'Check access on pump-17' }).click();
   const panel = page.getByRole('region', { name: 'Check access on pump-17' });
-  await expect(panel.getByText('bob on Region North / Plant 1 / pump-17 (type *)')).toBeVisible();
+  await expect(panel.getByText(`${bob} on Region North / Plant 1 / pump-17 (type *)`)).toBeVisible();
   const read = panel.getByRole('row', { name: 'Alarms Read' });
   await expect(read).toContainText('Allowed');
   await expect(read).toContainText('Inventory role Reader inherited from Region North: Full access * Read');
   const change = panel.getByRole('row', { name: 'Alarms Change' });
   await expect(change).toContainText('Denied');
   await expect(change).toContainText('An inventory role with Alarms Change');
-  // Region South is outside the branch: the inventory role gives nothing there (other specs may
-  // have given bob global roles in the shared database, so only the inventory path is asserted).
+  // Region South is outside the branch: the inventory role gives nothing there, and this new
+  // user holds no global role that would.
   await page.getByRole('button', { name: 'Check access on Region South' }).click();
   const south = page.getByRole('region', { name: 'Check access on Region South' });
-  await expect(south.getByText('bob on Region South (type *)')).toBeVisible();
+  await expect(south.getByText(`${bob} on Region South (type *)`)).toBeVisible();
+  await expect(south.getByRole('row', { name: 'Alarms Read' })).toContainText('Denied');
   await expect(south.getByRole('row', { name: 'Alarms Read' })).not.toContainText('Inventory role Reader');
 });
 
 test('copy inventory roles from another user with Merge, then with Replace', async ({ page }) => {
   await signedIn(page);
-  await inventoryTab(page, 'alice');
+  const [alice, carol] = [uniqueUsername('inv-alice'), uniqueUsername('inv-carol')];
+  await addUser(page, alice);
+  await addUser(page, carol);
+  await inventoryTab(page, alice);
   await assign(page, 'Region South', 'Operations: All');
 
-  await inventoryTab(page, 'carol');
+  await inventoryTab(page, carol);
   await page.getByRole('button', { name: 'Expand or collapse Region North' }).click();
   await assign(page, 'Plant 1', 'Operations: Restart Device');
 
   await page.getByRole('button', { name: 'Copy inventory roles from another user' }).click();
   let dialog = page.getByRole('dialog', { name: 'Copy inventory roles from another user' });
   await expect(dialog.getByRole('radio', { name: 'Merge' })).toBeChecked();
-  await dialog.getByLabel('Search users').fill('alice');
-  await dialog.getByRole('radio', { name: 'alice', exact: true }).check();
+  await dialog.getByLabel('Search users').fill(alice);
+  await dialog.getByRole('radio', { name: alice, exact: true }).check();
   await dialog.getByRole('button', { name: 'Copy', exact: true }).click();
   await expect(dialog.getByRole('status')).toContainText('Copied: Operations: All on Region South.');
   await dialog.getByRole('button', { name: 'Close' }).click();
@@ -69,8 +74,8 @@ test('copy inventory roles from another user with Merge, then with Replace', asy
   await page.getByRole('button', { name: 'Copy inventory roles from another user' }).click();
   dialog = page.getByRole('dialog', { name: 'Copy inventory roles from another user' });
   await dialog.getByRole('radio', { name: 'Replace' }).check();
-  await dialog.getByLabel('Search users').fill('alice');
-  await dialog.getByRole('radio', { name: 'alice', exact: true }).check();
+  await dialog.getByLabel('Search users').fill(alice);
+  await dialog.getByRole('radio', { name: alice, exact: true }).check();
   await dialog.getByRole('button', { name: 'Copy', exact: true }).click();
   await expect(dialog.getByRole('status')).toContainText('Removed: Operations: Restart Device on Plant 1.');
   await dialog.getByRole('button', { name: 'Close' }).click();

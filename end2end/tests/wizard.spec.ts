@@ -1,13 +1,37 @@
-import { expect, test } from '@playwright/test';
+import { expect, Page, test } from '@playwright/test';
 import { addUser, hydrated, signedIn, uniqueUsername } from './fixtures/act';
 import { openUser, selectOnList, wizard } from './fixtures/wizard';
 
 const PARTNER_MESSAGE = 'A Partner Administrator must perform this operation on the Service Provider Portal.';
 
+/** Two new users of the signed-in tenant with a shared tag, so a search shows both. */
+async function twoNewUsers(page: Page, prefix: string): Promise<[string, string, string]> {
+  const tag = uniqueUsername(prefix);
+  const [a, b] = [`${tag}-a`, `${tag}-b`];
+  await addUser(page, a);
+  await addUser(page, b);
+  return [tag, a, b];
+}
+
+/** The wizard's Append of Device Read Only in EMEA and Americas and System Read Only. */
+async function appendDeviceAndSystemReadOnly(page: Page) {
+  await page.getByRole('button', { name: 'Append roles' }).click();
+  await wizard.role(page, 'Device Read Only').check();
+  await wizard.role(page, 'System Read Only').check();
+  await wizard.button(page, 'Next').click();
+  await wizard.space(page, 'Device Read Only', 'EMEA').check();
+  await wizard.space(page, 'Device Read Only', 'Americas').check();
+  await wizard.button(page, 'Next').click();
+  await wizard.button(page, 'Done').click();
+  await expect(page.getByRole('status').filter({ hasText: 'Roles applied.' })).toBeVisible();
+  await wizard.button(page, 'Close').click();
+}
+
 test('mdm: Append roles to two users with a Space-Specific role in two spaces', async ({ page }) => {
   await signedIn(page, { tenant: 'globex' });
   await expect(page.getByRole('banner')).toContainText('Globex Corporation');
-  await selectOnList(page, '/users', ['alice', 'bob']);
+  const [tag, alice, bob] = await twoNewUsers(page, 'append');
+  await selectOnList(page, '/users', [alice, bob], tag);
   await page.getByRole('button', { name: 'Append roles' }).click();
   await expect(wizard.step(page, 'Select roles')).toBeVisible();
   await expect(wizard.role(page, 'System Read Only')).toHaveAccessibleName('System Read Only | Cross-Space');
@@ -22,10 +46,12 @@ test('mdm: Append roles to two users with a Space-Specific role in two spaces', 
   await wizard.space(page, 'Device Read Only', 'Americas').check();
   await wizard.button(page, 'Next').click();
   await expect(wizard.step(page, 'Summary')).toBeVisible();
-  const alice = page.getByRole('region', { name: 'alice' });
-  await expect(alice).toContainText('Device Read Only (EMEA)');
-  await expect(alice).toContainText('Device Read Only (Americas)');
-  await expect(alice).toContainText('Devices View');
+  const summary = page.getByRole('region', { name: alice });
+  await expect(summary).toContainText('Device Read Only (EMEA)');
+  await expect(summary).toContainText('Device Read Only (Americas)');
+  // What the guard computed: a space-bound role's permissions are gained in its spaces.
+  await expect(summary).toContainText('Devices View (EMEA)');
+  await expect(summary).toContainText('System settings View');
   // Back keeps every choice.
   await wizard.button(page, 'Back').click();
   await expect(wizard.space(page, 'Device Read Only', 'EMEA')).toBeChecked();
@@ -36,23 +62,29 @@ test('mdm: Append roles to two users with a Space-Specific role in two spaces', 
   await wizard.button(page, 'Done').click();
   await expect(page.getByRole('status').filter({ hasText: 'Roles applied.' })).toBeVisible();
   await wizard.button(page, 'Close').click();
-  await openUser(page, 'bob');
+  await openUser(page, bob);
   await expect(page.getByRole('checkbox', { name: 'Device Read Only', exact: true })).toBeChecked();
   await expect(page.getByRole('cell', { name: /Device Read Only/ }).first()).toBeVisible();
 });
 
-test('mdm: Remove roles from several users at once after a confirmation', async ({ page }) => {
+test('mdm: Remove roles from several users at once, after the dialog shows what each loses', async ({ page }) => {
   await signedIn(page, { tenant: 'globex' });
-  await selectOnList(page, '/users', ['alice', 'bob']);
+  const [tag, alice, bob] = await twoNewUsers(page, 'remove');
+  await selectOnList(page, '/users', [alice, bob], tag);
+  await appendDeviceAndSystemReadOnly(page);
+  await selectOnList(page, '/users', [alice, bob], tag);
   await page.getByRole('button', { name: 'Remove roles' }).click();
   const dialog = page.getByRole('dialog', { name: 'Remove roles' });
   await dialog.getByRole('checkbox', { name: 'Device Read Only', exact: true }).check();
-  await dialog.getByRole('button', { name: 'Remove roles' }).click();
-  await expect(dialog.getByRole('alertdialog')).toContainText('Remove 1 roles from 2 selected?');
-  await dialog.getByRole('button', { name: 'Remove', exact: true }).click();
+  // Before anything is removed, the dialog lists what each user would lose, as the guard computes it.
+  const preview = dialog.getByRole('region', { name: 'What changes' });
+  await expect(preview.getByRole('region', { name: alice })).toContainText('Device Read Only (EMEA)');
+  await expect(preview.getByRole('region', { name: alice })).toContainText('Devices View (Americas)');
+  await expect(preview.getByRole('region', { name: bob })).toContainText('Permissions lost');
+  await dialog.getByRole('button', { name: 'Remove roles', exact: true }).click();
   await expect(dialog.getByRole('status')).toHaveText('Roles removed from 2 of 2.');
   await dialog.getByRole('button', { name: 'Close' }).click();
-  await openUser(page, 'alice');
+  await openUser(page, alice);
   await expect(page.getByRole('checkbox', { name: 'Device Read Only', exact: true })).not.toBeChecked();
   await expect(page.getByRole('checkbox', { name: 'System Read Only', exact: true })).toBeChecked();
 });

@@ -43,6 +43,23 @@ pub async fn apply_wizard(request: WizardRequest) -> Result<Vec<SubjectSummary>,
     .await
 }
 
+/// What `Remove roles` would change (or why it would be refused); nothing is written.
+/// **Permissions**: as `wizard/remove`.
+#[server(endpoint = "wizard/remove_preview", input = Json)]
+pub async fn preview_removal(
+    subjects: Vec<Subject>,
+    roles: Vec<RoleId>,
+) -> Result<Vec<SubjectSummary>, AppError> {
+    use super::ctx;
+    ctx::run(async move {
+        let actor = ctx::actor().await?;
+        let roles: std::collections::BTreeSet<RoleId> = roles.into_iter().collect();
+        let db = &ctx::state()?.db;
+        crate::server::domain::wizard::preview_removal(db, &actor, &subjects, &roles).await
+    })
+    .await
+}
+
 /// `Remove roles`: takes the chosen roles from every chosen user or group.
 /// **Permissions**: the assign permission, and every permission of each role removed.
 #[server(endpoint = "wizard/remove", input = Json)]

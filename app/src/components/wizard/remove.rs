@@ -3,16 +3,17 @@ use std::collections::BTreeSet;
 use leptos::prelude::*;
 
 use crate::{
-    api::wizard::{load_wizard, RemoveRolesFrom},
-    components::{feedback::ErrorMessage, loading::Loaded},
+    api::wizard::{load_wizard, PreviewRemoval, RemoveRolesFrom},
+    components::{feedback::ErrorMessage, loading::Loaded, wizard::summary::SummaryList},
     model::{
         wizard::{Mode, Subject, WizardContext},
         RoleId,
     },
 };
 
-/// `Remove roles` from a list: choose among the roles the selected principals hold, confirm,
-/// and they are taken from every one of them.
+/// `Remove roles` from a list: choose among the roles the selected principals hold; the dialog
+/// shows what each would lose (or why the removal is refused), and its `Remove roles` button
+/// takes them from every one of them.
 #[component]
 pub fn RemoveRolesDialog(
     subjects: Vec<Subject>,
@@ -49,11 +50,22 @@ fn RemoveForm(ctx: WizardContext, applied: RwSignal<bool>) -> impl IntoView {
         .flat_map(|s| s.current.iter().map(|(r, _)| *r))
         .collect();
     let chosen = RwSignal::new(BTreeSet::<RoleId>::new());
-    let confirming = RwSignal::new(false);
+    let check = ServerAction::<PreviewRemoval>::new();
     let remove = ServerAction::<RemoveRolesFrom>::new();
     let subjects: Vec<Subject> = ctx.subjects.iter().map(|s| s.subject).collect();
     let names: Vec<String> = ctx.subjects.iter().map(|s| s.name.clone()).collect();
     let count = names.len();
+    // The guard's own computation of what the removal would take, before the button is pressed.
+    let preview_for = subjects.clone();
+    Effect::new(move |_| {
+        let roles: Vec<RoleId> = chosen.get().into_iter().collect();
+        if !roles.is_empty() && !applied.get_untracked() {
+            check.dispatch(PreviewRemoval {
+                subjects: preview_for.clone(),
+                roles,
+            });
+        }
+    });
     Effect::new(move |_| {
         if let Some(Ok(_)) = remove.value().get() {
             applied.set(true);
@@ -65,6 +77,11 @@ fn RemoveForm(ctx: WizardContext, applied: RwSignal<bool>) -> impl IntoView {
         .filter(|r| held.contains(&r.id))
         .collect();
     let nothing = roles.is_empty();
+    let allowed = move || {
+        !chosen.with(|c| c.is_empty())
+            && !check.pending().get()
+            && matches!(check.value().get(), Some(Ok(_)))
+    };
     view! {
         <p class="muted small">{format!("From {}", names.join(", "))}</p>
         {nothing.then(|| view! { <p class="empty" role="status">"The selected users and groups hold no roles."</p> })}
@@ -73,15 +90,15 @@ fn RemoveForm(ctx: WizardContext, applied: RwSignal<bool>) -> impl IntoView {
                 let id = role.id;
                 view! {
                     <li><label title=role.reason.clone().unwrap_or_default()>
-                        <input type="checkbox" disabled=!role.grantable prop:checked=move || chosen.with(|c| c.contains(&id))
+                        <input type="checkbox" disabled=move || !role.grantable || applied.get() prop:checked=move || chosen.with(|c| c.contains(&id))
                             on:change=move |ev| { let on = event_target_checked(&ev); chosen.update(|c| { if on { c.insert(id); } else { c.remove(&id); } }); }/>
                         <span>{role.name.clone()}</span>
                     </label></li>
                 }
             }).collect_view()}
         </ul>
-        {move || remove.value().get().map(|r| match r {
-            Ok(rows) => {
+        {move || match remove.value().get() {
+            Some(Ok(rows)) => {
                 let changed = rows.iter().filter(|s| !s.removed.is_empty()).count();
                 let skipped: Vec<String> = rows.iter().filter_map(|s| s.skipped.as_ref().map(|r| format!("{}: {r}", s.name))).collect();
                 view! {
@@ -89,25 +106,25 @@ fn RemoveForm(ctx: WizardContext, applied: RwSignal<bool>) -> impl IntoView {
                     {skipped.into_iter().map(|s| view! { <p class="alert alert-info">{format!("Skipped {s}")}</p> }).collect_view()}
                 }.into_any()
             }
-            Err(error) => view! { <ErrorMessage error/> }.into_any(),
-        })}
-        <Show when=move || !confirming.get() fallback=move || {
-            let subjects = subjects.clone();
-            view! {
-                <div role="alertdialog" aria-label="Confirm removal" class="alert alert-warning">
-                    <p>{move || format!("Remove {} roles from {count} selected? Permissions that come only from them are lost.", chosen.with(|c| c.len()))}</p>
-                    <div class="actions">
-                        <button type="button" on:click=move |_| confirming.set(false)>"Back"</button>
-                        <button type="button" class="danger" disabled=move || remove.pending().get() on:click={
-                            let subjects = subjects.clone();
-                            move |_| { confirming.set(false); remove.dispatch(RemoveRolesFrom { subjects: subjects.clone(), roles: chosen.get_untracked().into_iter().collect() }); }
-                        }>"Remove"</button>
-                    </div>
-                </div>
-            }
-        }>
+            Some(Err(error)) => view! { <ErrorMessage error/> }.into_any(),
+            None if chosen.with(|c| c.is_empty()) => ().into_any(),
+            None => match check.value().get() {
+                Some(Ok(rows)) => view! {
+                    <section class="removal-preview" aria-label="What changes">
+                        <h3>"What changes"</h3>
+                        <SummaryList rows/>
+                    </section>
+                }.into_any(),
+                Some(Err(error)) => view! { <ErrorMessage error/> }.into_any(),
+                None => view! { <p class="loading" role="status">"Checking…"</p> }.into_any(),
+            },
+        }}
+        <Show when=move || !applied.get()>
             <div class="actions">
-                <button type="button" class="danger" disabled=move || chosen.with(|c| c.is_empty()) on:click=move |_| confirming.set(true)>"Remove roles"</button>
+                <button type="button" class="danger" disabled=move || !allowed() || remove.pending().get() on:click={
+                    let subjects = subjects.clone();
+                    move |_| { remove.dispatch(RemoveRolesFrom { subjects: subjects.clone(), roles: chosen.get_untracked().into_iter().collect() }); }
+                }>"Remove roles"</button>
             </div>
         </Show>
     }

@@ -384,6 +384,52 @@ pub async fn apply(
     Ok(summaries(&ctx, &plans, &report))
 }
 
+/// Plans `Remove roles`: the chosen roles (in every space) from each principal, checked.
+async fn plan_removal(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    subjects: &[Subject],
+    roles: &BTreeSet<RoleId>,
+) -> AppResult<(WizardContext, Vec<Planned>)> {
+    let ctx = context(conn, actor, Mode::Append, subjects).await?;
+    let mut plans = Vec::new();
+    for info in &ctx.subjects {
+        let removed = if info.skip.is_some() {
+            Vec::new()
+        } else {
+            info.current
+                .iter()
+                .filter(|(r, _)| roles.contains(r))
+                .copied()
+                .collect()
+        };
+        let plan = Planned::new(conn, actor.tenant(), info, Vec::new(), removed).await?;
+        check_change(conn, actor, &ctx, &plan).await?;
+        plans.push(plan);
+    }
+    Ok((ctx, plans))
+}
+
+/// What `Remove roles` would change, made and judged by the guard and rolled back: the dialog
+/// shows the losses, or the refusal, before the button is pressed.
+pub async fn preview_removal(
+    db: &Db,
+    actor: &Actor,
+    subjects: &[Subject],
+    roles: &BTreeSet<RoleId>,
+) -> AppResult<Vec<SubjectSummary>> {
+    let mut guard = Guard::begin(db, actor).await?;
+    let result: AppResult<_> = async {
+        let tx = guard.conn();
+        let (ctx, plans) = plan_removal(&mut *tx, actor, subjects, roles).await?;
+        write(&mut *tx, actor, "roles.preview", &plans).await?;
+        Ok((ctx, plans))
+    }
+    .await;
+    let ((ctx, plans), report) = guard.preview(result).await?;
+    Ok(summaries(&ctx, &plans, &report))
+}
+
 /// `Remove roles` from a list: takes the chosen roles (in every space) from each principal.
 pub async fn remove_roles(
     db: &Db,
@@ -394,22 +440,7 @@ pub async fn remove_roles(
     let mut guard = Guard::begin(db, actor).await?;
     let result: AppResult<_> = async {
         let tx = guard.conn();
-        let ctx = context(&mut *tx, actor, Mode::Append, subjects).await?;
-        let mut plans = Vec::new();
-        for info in &ctx.subjects {
-            let removed = if info.skip.is_some() {
-                Vec::new()
-            } else {
-                info.current
-                    .iter()
-                    .filter(|(r, _)| roles.contains(r))
-                    .copied()
-                    .collect()
-            };
-            let plan = Planned::new(&mut *tx, actor.tenant(), info, Vec::new(), removed).await?;
-            check_change(&mut *tx, actor, &ctx, &plan).await?;
-            plans.push(plan);
-        }
+        let (ctx, plans) = plan_removal(&mut *tx, actor, subjects, roles).await?;
         write(&mut *tx, actor, "roles.remove", &plans).await?;
         Ok((ctx, plans))
     }

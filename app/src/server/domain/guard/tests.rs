@@ -235,6 +235,22 @@ async fn nobody_removes_the_last_active_admins(db: &Db) {
         "{reason}"
     );
     assert_eq!(fingerprint(db, &f).await, before);
+    // The dialog's preview is the same judgement, made before the click, and keeps nothing.
+    let previewed = wizard::preview_removal(db, &admin, &subjects, &BTreeSet::from([admins]))
+        .await
+        .unwrap_err();
+    assert_eq!(locked(previewed), reason);
+    let one = [Subject::User(second)];
+    let losses = wizard::preview_removal(db, &admin, &one, &BTreeSet::from([admins]))
+        .await
+        .unwrap();
+    assert_eq!(losses[0].removed, ["admins"]);
+    assert!(
+        losses[0].lost.contains(&"Alarms ADMIN".to_owned()),
+        "{:?}",
+        losses[0].lost
+    );
+    assert_eq!(fingerprint(db, &f).await, before, "a preview keeps nothing");
     // Through a group: the only holders hold admins through the group Owners.
     let owners = new_group(db, &admin, "Owners").await;
     set_group_roles_now(db, &admin, owners, &BTreeSet::from([admins]))

@@ -88,7 +88,7 @@ test('Remove roles of the tenant-admin role from every holder is refused and not
   await expect(page.getByRole('button', { name: 'Global roles of admin', exact: true })).toContainText('Project Admin');
 });
 
-test('Disable user on the last tenant admin is refused, even by someone holding every permission', async ({ page, browser }) => {
+test('Disable user and Delete user on the last tenant admin are refused before the click, even for someone holding every permission', async ({ page, browser }) => {
   const root = uniqueUsername('root');
   await signedIn(page, { tenant: 'initech' });
   // A copy of Project Admin carries every permission but is not the tenant-admin role.
@@ -105,11 +105,12 @@ test('Disable user on the last tenant admin is refused, even by someone holding 
   await other.getByLabel('Search users').fill('admin');
   await other.getByRole('link', { name: 'admin', exact: true }).click();
   await hydrated(other);
-  await other.getByRole('button', { name: 'Disable user' }).click();
-  await expect(other.getByRole('alert')).toContainText('At least one active user must keep Project Admin tenant-wide');
-  await other.reload();
-  await hydrated(other);
-  await expect(other.getByRole('button', { name: 'Disable user' })).toBeVisible();
+  const reason = 'At least one active user must keep Project Admin tenant-wide: this change would leave none.';
+  await expect(other.getByRole('button', { name: 'Disable user' })).toBeDisabled();
+  await expect(other.getByRole('button', { name: 'Disable user' })).toHaveAccessibleDescription(reason);
+  await expect(other.getByRole('button', { name: 'Delete user' })).toBeDisabled();
+  // Editing the details is still allowed.
+  await expect(other.getByRole('button', { name: 'Save details' })).toBeEnabled();
   await other.context().close();
 });
 

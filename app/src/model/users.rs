@@ -77,6 +77,9 @@ pub struct UserDetail {
     pub add_new: Option<AddNew>,
     /// Whether the viewer may edit, disable or delete this user.
     pub can_manage: bool,
+    /// Why this user can be neither disabled nor deleted although the viewer manages them (their
+    /// own account; the last active tenant admin), shown before the click.
+    pub keep_reason: Option<String>,
     pub role_ids: Vec<RoleId>,
     pub roles: Vec<AssignableRole>,
     pub catalogue: Catalogue,

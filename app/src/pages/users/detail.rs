@@ -168,6 +168,11 @@ fn UserDetailsForm(
     let allocation = RwSignal::new(user.allocation);
     let active = user.status == UserStatus::Active;
     let (id, version, can_manage) = (user.id, user.version, user.can_manage);
+    // Disabling an active user or deleting one is refused before the click when the server
+    // would refuse it for a reason the page knows.
+    let kept = can_manage.then(|| user.keep_reason.clone()).flatten();
+    let may_remove = can_manage && kept.is_none();
+    let may_toggle = can_manage && (!active || kept.is_none());
     let confirm_open = RwSignal::new(false);
     Effect::new(move |_| {
         if let Some(Ok(())) = update.value().get() {
@@ -237,9 +242,10 @@ fn UserDetailsForm(
                     </select>
                 </div>
                 <button type="submit" disabled=move || !can_manage || update.pending().get()>"Save details"</button>
-                <button type="button" disabled=!can_manage on:click=move |_| send(!active)>{if active { "Disable user" } else { "Enable user" }}</button>
-                <button type="button" class="danger" disabled=!can_manage on:click=move |_| confirm_open.set(true)>"Delete user"</button>
+                <button type="button" disabled=!may_toggle aria-describedby="user-kept" on:click=move |_| send(!active)>{if active { "Disable user" } else { "Enable user" }}</button>
+                <button type="button" class="danger" disabled=!may_remove aria-describedby="user-kept" on:click=move |_| confirm_open.set(true)>"Delete user"</button>
             </div>
+            <p id="user-kept" class="muted small">{kept}</p>
             {move || error().map(|error| view! { <ErrorMessage error/> })}
         </form>
         <ConfirmDialog open=confirm_open

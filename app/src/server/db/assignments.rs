@@ -2,7 +2,7 @@ use sqlx::AnyConnection;
 
 use crate::model::{
     wizard::{Assignment, Subject},
-    AppResult, RoleId, SpaceId, TenantId, UserId,
+    AppResult, Audience, RoleId, SpaceId, TenantId, UserId, UserStatus,
 };
 
 /// One granted cell and where it comes from: a role held directly (`group` empty) or through a group.
@@ -241,4 +241,36 @@ pub async fn group_role_ids_of_user(
     .fetch_all(conn)
     .await?;
     Ok(ids.into_iter().map(RoleId).collect())
+}
+
+/// The tenant-admin role's name and the active users who hold it tenant-wide, directly or
+/// through a group (SPEC rule 9).
+pub async fn active_tenant_admins(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+) -> AppResult<Option<(String, Vec<UserId>)>> {
+    let role: Option<(RoleId, String)> = sqlx::query_as(
+        "SELECT id, name FROM roles WHERE tenant_id = $1 AND built_in = 1 AND audience = $2 \
+         ORDER BY id LIMIT 1",
+    )
+    .bind(tenant)
+    .bind(Audience::Admin)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((role, name)) = role else {
+        return Ok(None);
+    };
+    let holders: Vec<UserId> = sqlx::query_scalar(
+        "SELECT u.id FROM users u WHERE u.tenant_id = $1 AND u.status = $3 AND u.id IN ( \
+           SELECT user_id FROM user_roles WHERE tenant_id = $1 AND role_id = $2 AND space_id = 0 \
+           UNION SELECT gm.user_id FROM group_members gm \
+           JOIN group_roles gr ON gr.group_id = gm.group_id \
+           WHERE gm.tenant_id = $1 AND gr.role_id = $2 AND gr.space_id = 0) ORDER BY u.id",
+    )
+    .bind(tenant)
+    .bind(role)
+    .bind(UserStatus::Active)
+    .fetch_all(conn)
+    .await?;
+    Ok(Some((name, holders)))
 }

@@ -1,6 +1,6 @@
 //! What the users pages read: one page of the list, a user's page, the `Add new` button.
 
-use crate::model::{Allocation, UserKind};
+use crate::model::{Allocation, UserKind, UserStatus};
 use crate::{
     model::{
         users::{RoleRef, UserDetail, UserListRow, UserPage},
@@ -79,6 +79,18 @@ pub async fn detail(db: &Db, actor: &Actor, id: UserId) -> AppResult<UserDetail>
         None => None,
     };
     let can_manage = domain::users::may_manage(actor, &user).is_ok();
+    let keep_reason = if id == actor.principal.user_id {
+        Some(domain::users::OWN_ACCOUNT.to_owned())
+    } else if user.status != UserStatus::Active {
+        None
+    } else {
+        match db::assignments::active_tenant_admins(&mut conn, actor.tenant()).await? {
+            Some((role, holders)) if holders == [id] => {
+                Some(domain::guard::rules::anti_lockout(&role))
+            }
+            _ => None,
+        }
+    };
     let roles = domain::roles::assignable(&mut conn, actor).await?;
     let (effective, provenance) =
         domain::access::effective(&mut conn, &actor.catalogue, actor.tenant(), id).await?;
@@ -114,6 +126,7 @@ pub async fn detail(db: &Db, actor: &Actor, id: UserId) -> AppResult<UserDetail>
         roles_locked,
         add_new,
         can_manage,
+        keep_reason,
         role_ids,
         roles,
         can_edit: actor.require_admin().is_ok(),

@@ -23,6 +23,9 @@ use crate::{
     },
 };
 
+/// Why the actor's own account is neither disabled nor deleted by them.
+pub const OWN_ACCOUNT: &str = "You cannot disable or delete your own account.";
+
 /// Whether the actor may edit, disable or delete `user`: anyone with the assign permission, or
 /// the user's owner (the admin who created them as a sub-user).
 pub fn may_manage(actor: &Actor, user: &UserRow) -> AppResult<()> {
@@ -144,7 +147,7 @@ pub async fn update(db: &Db, actor: &Actor, input: &UserUpdate) -> AppResult<()>
         may_manage(actor, &before)?;
         if !input.active && input.id == actor.principal.user_id {
             return Err(AppError::Locked {
-                reason: "You cannot disable your own account.".into(),
+                reason: OWN_ACCOUNT.into(),
             });
         }
         let status = if input.active {
@@ -205,7 +208,7 @@ pub async fn delete(db: &Db, actor: &Actor, id: UserId, version: i64) -> AppResu
         may_manage(actor, &before)?;
         if id == actor.principal.user_id {
             return Err(AppError::Locked {
-                reason: "You cannot delete your own account.".into(),
+                reason: OWN_ACCOUNT.into(),
             });
         }
         if before.is_partner_admin != 0 {

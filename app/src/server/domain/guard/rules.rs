@@ -176,6 +176,11 @@ fn authority(
     Ok(())
 }
 
+/// Why a write that would leave no active tenant admin is refused (SPEC rule 9).
+pub fn anti_lockout(role: &str) -> String {
+    format!("At least one active user must keep {role} tenant-wide: this change would leave none.")
+}
+
 /// What must hold after every write, if it held before.
 fn invariants(before: &TenantState, after: &TenantState) -> AppResult<()> {
     if before.has_active_tenant_admin() && !after.has_active_tenant_admin() {
@@ -185,9 +190,7 @@ fn invariants(before: &TenantState, after: &TenantState) -> AppResult<()> {
             .find(|r| r.tenant_admin)
             .map_or("the tenant-admin role", |r| r.name.as_str());
         return Err(AppError::Locked {
-            reason: format!(
-                "At least one active user must keep {role} tenant-wide: this change would leave none."
-            ),
+            reason: anti_lockout(role),
         });
     }
     if before.cycle().is_none() && after.cycle().is_some() {

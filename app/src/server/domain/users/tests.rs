@@ -188,3 +188,41 @@ async fn deleting_refuses_self_last_admin_and_roles_beyond_the_actor() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_user_page_says_before_the_click_who_cannot_be_disabled_or_deleted() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
+        let f = fixture(db, "acme").await;
+        let admin = f.actor(db, f.admin).await;
+        let page = async |id| {
+            crate::server::domain::user_pages::detail(db, &admin, id)
+                .await
+                .unwrap()
+                .keep_reason
+        };
+        assert_eq!(page(f.admin).await.as_deref(), Some(OWN_ACCOUNT));
+        let other = create(db, &admin, &new("other")).await.unwrap();
+        let admins = f.role(db, "admins").await;
+        set_user_roles_now(db, &admin, other, &[admins].into())
+            .await
+            .unwrap();
+        assert_eq!(page(other).await, None, "two active admins: either may go");
+        // With the signed-in admin disabled by someone else, `other` is the last active one.
+        let second = f.actor(db, other).await;
+        update(
+            db,
+            &second,
+            &update_of(&row(db, &admin, f.admin).await, false),
+        )
+        .await
+        .unwrap();
+        let last = page(other).await.unwrap_or_default();
+        assert!(
+            last.starts_with("At least one active user must keep admins tenant-wide"),
+            "{last}"
+        );
+        // The guard's refusal uses the same words (guard::rules::anti_lockout); it is proven in
+        // guard::tests::disabling_a_user_is_guarded_like_taking_their_roles.
+    })
+    .await;
+}

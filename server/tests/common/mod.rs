@@ -167,7 +167,7 @@ impl TestServer {
             .await
             .unwrap()
             .unwrap();
-        let tenant = app::model::TenantId(tenant.id);
+        let tenant = tenant.id;
         let hash = password::hash(PASSWORD).unwrap();
         let new = db::users::NewUser {
             username,
@@ -278,7 +278,7 @@ impl TestServer {
             .await
             .unwrap()
             .unwrap();
-        db::roles::id_by_name(&mut conn, app::model::TenantId(tenant.id), name)
+        db::roles::id_by_name(&mut conn, tenant.id, name)
             .await
             .unwrap()
             .unwrap()

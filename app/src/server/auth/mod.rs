@@ -62,9 +62,9 @@ pub async fn sign_in(
     throttle::check(&mut conn, &user_key, &addr_key, now).await?;
 
     let found = match tenants::find_by_slug(&mut conn, attempt.tenant.trim()).await? {
-        Some(tenant) => users::credentials(&mut conn, TenantId(tenant.id), attempt.username.trim())
+        Some(tenant) => users::credentials(&mut conn, tenant.id, attempt.username.trim())
             .await?
-            .map(|c| (TenantId(tenant.id), c)),
+            .map(|c| (tenant.id, c)),
         None => None,
     };
     let password = attempt.password.to_owned();
@@ -75,7 +75,7 @@ pub async fn sign_in(
                     .password_hash
                     .as_deref()
                     .is_some_and(|h| password::verify(&password, h));
-            ok.then_some((tenant, UserId(creds.id)))
+            ok.then_some((tenant, creds.id))
         }
         None => {
             password::verify_dummy(&password);
@@ -130,8 +130,8 @@ pub async fn resolve(
         sessions::touch(&mut conn, &hash, now).await?;
     }
     Ok(Some(Principal {
-        user_id: UserId(row.user_id),
-        tenant_id: TenantId(row.tenant_id),
+        user_id: row.user_id,
+        tenant_id: row.tenant_id,
         username: row.username,
         display_name: row.display_name,
         tenant_slug: row.tenant_slug,

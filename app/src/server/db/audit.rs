@@ -31,7 +31,7 @@ pub async fn record(conn: &mut AnyConnection, event: &AuditEvent<'_>, now: i64) 
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AuditRow {
-    pub actor_id: Option<i64>,
+    pub actor_id: Option<UserId>,
     pub action: String,
     pub target: String,
     pub before_json: String,

@@ -4,7 +4,7 @@ use crate::model::{AppResult, DeviceGroupId, TenantId};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct GroupRow {
-    pub id: i64,
+    pub id: DeviceGroupId,
     pub parent_id: i64,
     pub name: String,
     pub version: i64,

@@ -4,7 +4,7 @@ use crate::model::{ids::GroupId, AppResult, RoleId, TenantId, UserId};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct GroupRow {
-    pub id: i64,
+    pub id: GroupId,
     pub name: String,
     pub description: String,
     pub version: i64,
@@ -133,7 +133,7 @@ pub async fn delete_if_version(
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct MemberRow {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     pub display_name: String,
 }

@@ -18,7 +18,7 @@ pub struct RoleFields<'a> {
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RoleRow {
-    pub id: i64,
+    pub id: RoleId,
     pub name: String,
     pub description: String,
     pub audience: Audience,

@@ -5,8 +5,8 @@ use crate::model::{AppResult, TenantId, UserId, UserStatus};
 /// A session joined with the user and tenant it belongs to.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SessionRow {
-    pub user_id: i64,
-    pub tenant_id: i64,
+    pub user_id: UserId,
+    pub tenant_id: TenantId,
     pub created_at: i64,
     pub last_seen_at: i64,
     pub username: String,

@@ -4,7 +4,7 @@ use crate::model::{AppResult, SpaceId, TenantId};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SpaceRow {
-    pub id: i64,
+    pub id: SpaceId,
     pub name: String,
     pub description: String,
     pub is_default: i64,

@@ -4,7 +4,7 @@ use crate::model::{AppResult, TenantId};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TenantRow {
-    pub id: i64,
+    pub id: TenantId,
     pub slug: String,
     pub name: String,
     pub template: String,

@@ -24,7 +24,7 @@ pub struct NewUserExtra {
 /// What sign-in needs to know about a user; never leaves the server.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Credentials {
-    pub id: i64,
+    pub id: UserId,
     pub password_hash: Option<String>,
     pub status: UserStatus,
 }
@@ -89,7 +89,7 @@ pub async fn id_by_username(
 /// A user as lists and pages show them.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRow {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     pub display_name: String,
     pub email: String,
@@ -97,7 +97,7 @@ pub struct UserRow {
     pub origin: Origin,
     pub allocation: Allocation,
     pub kind: UserKind,
-    pub owner_id: Option<i64>,
+    pub owner_id: Option<UserId>,
     pub is_partner_admin: i64,
     pub version: i64,
     /// The version of the user's global roles (bumped by triggers on every change).

@@ -124,7 +124,7 @@ mod tests {
                 .unwrap()
                 .unwrap();
             assert_eq!(acme.template, "iot");
-            let tenant = crate::model::TenantId(acme.id);
+            let tenant = acme.id;
             for name in ["admin", "alice", "bob", "carol", "sso.dave", "partner.erin"] {
                 assert!(
                     db::users::id_by_username(&mut conn, tenant, name)
@@ -143,13 +143,12 @@ mod tests {
                 .await
                 .unwrap()
                 .unwrap();
-            let spaces: Vec<String> =
-                db::spaces::list(&mut conn, crate::model::TenantId(globex.id))
-                    .await
-                    .unwrap()
-                    .into_iter()
-                    .map(|s| s.name)
-                    .collect();
+            let spaces: Vec<String> = db::spaces::list(&mut conn, globex.id)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|s| s.name)
+                .collect();
             assert_eq!(spaces, ["Default Space", "Americas", "EMEA"]);
             let tree: Vec<(String, i64)> = sqlx::query_as(
             "SELECT g.name, g.parent_id FROM device_groups g JOIN tenants t ON t.id = g.tenant_id \

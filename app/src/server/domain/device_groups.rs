@@ -28,7 +28,7 @@ fn require_edit(actor: &Actor) -> AppResult<()> {
 
 fn node(row: GroupRow) -> DeviceGroupNode {
     DeviceGroupNode {
-        id: DeviceGroupId(row.id),
+        id: row.id,
         name: row.name,
         version: row.version,
         subgroups: row.subgroups,

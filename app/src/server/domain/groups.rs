@@ -37,20 +37,20 @@ pub async fn list(
     let page = page.max(1);
     let (rows, total) =
         db::groups::search(conn, tenant, query, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
-    let ids: Vec<GroupId> = rows.iter().map(|r| GroupId(r.id)).collect();
+    let ids: Vec<GroupId> = rows.iter().map(|r| r.id).collect();
     let held = db::groups::roles_of_groups(conn, tenant, &ids).await?;
     let rows = rows
         .into_iter()
         .map(|r| GroupListRow {
             roles: held
                 .iter()
-                .filter(|(g, _, _)| *g == r.id)
+                .filter(|(g, _, _)| *g == r.id.0)
                 .map(|(_, id, name)| RoleRef {
                     id: RoleId(*id),
                     name: name.clone(),
                 })
                 .collect(),
-            id: GroupId(r.id),
+            id: r.id,
             name: r.name,
             description: r.description,
             members: r.members,
@@ -79,7 +79,7 @@ pub async fn detail(
         .await?
         .into_iter()
         .map(|m| Member {
-            id: UserId(m.id),
+            id: m.id,
             username: m.username,
             display_name: m.display_name,
         })
@@ -322,7 +322,7 @@ pub async fn set_roles(
             return Ok(());
         }
         for person in db::groups::members(&mut *tx, tenant, group).await? {
-            if let Some(person) = db::users::get(&mut *tx, tenant, UserId(person.id)).await? {
+            if let Some(person) = db::users::get(&mut *tx, tenant, person.id).await? {
                 ensure_roles_editable(&mut *tx, tenant, &person).await?;
             }
         }

@@ -24,7 +24,7 @@ pub async fn list(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Vec<R
         .await?
         .into_iter()
         .map(|r| RoleCard {
-            id: RoleId(r.id),
+            id: r.id,
             name: r.name,
             description: r.description,
             audience: r.audience,

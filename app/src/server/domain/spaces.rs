@@ -18,7 +18,7 @@ use crate::{
 
 fn dto(row: SpaceRow) -> Space {
     Space {
-        id: SpaceId(row.id),
+        id: row.id,
         name: row.name,
         description: row.description,
         is_default: row.is_default != 0,

@@ -161,7 +161,7 @@ pub async fn backfill_inventory_roles(db: &Db, templates: &Templates) -> AppResu
         let Some(template) = templates.get(&tenant.template) else {
             continue;
         };
-        let id = TenantId(tenant.id);
+        let id = tenant.id;
         if template.inventory_roles.is_empty()
             || db::inventory_roles::count(&mut conn, id).await? > 0
         {

@@ -28,20 +28,20 @@ pub async fn list_page(db: &Db, actor: &Actor, query: &str, page: i64) -> AppRes
         PAGE_SIZE,
     )
     .await?;
-    let ids: Vec<UserId> = rows.iter().map(|r| UserId(r.id)).collect();
+    let ids: Vec<UserId> = rows.iter().map(|r| r.id).collect();
     let held = db::assignments::roles_of_users(&mut conn, actor.tenant(), &ids).await?;
     let rows = rows
         .into_iter()
         .map(|r| UserListRow {
             roles: held
                 .iter()
-                .filter(|(u, _, _)| *u == r.id)
+                .filter(|(u, _, _)| *u == r.id.0)
                 .map(|(_, id, name)| RoleRef {
                     id: RoleId(*id),
                     name: name.clone(),
                 })
                 .collect(),
-            id: UserId(r.id),
+            id: r.id,
             username: r.username,
             display_name: r.display_name,
             email: r.email,
@@ -73,7 +73,7 @@ pub async fn detail(db: &Db, actor: &Actor, id: UserId) -> AppResult<UserDetail>
         .err()
         .map(|e| e.to_string());
     let owner = match user.owner_id {
-        Some(owner) => db::users::get(&mut conn, actor.tenant(), UserId(owner))
+        Some(owner) => db::users::get(&mut conn, actor.tenant(), owner)
             .await?
             .map(|o| o.username),
         None => None,

@@ -33,7 +33,7 @@ pub fn may_manage(actor: &Actor, user: &UserRow) -> AppResult<()> {
         return Ok(());
     }
     actor.require_create_users()?;
-    if user.owner_id == Some(actor.principal.user_id.0) {
+    if user.owner_id == Some(actor.principal.user_id) {
         Ok(())
     } else {
         Err(AppError::forbidden(format!(

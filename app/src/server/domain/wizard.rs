@@ -21,7 +21,7 @@ use crate::{
             change_for, unmet_requirement, Assignment, Mode, SpaceRef, Subject, SubjectInfo,
             SubjectSummary, WizardContext, WizardRequest, WizardRole, TENANT_WIDE,
         },
-        AppError, AppResult, RoleId, SpaceId, TenantId,
+        AppError, AppResult, RoleId, TenantId,
     },
     server::{
         db::{self, audit::AuditEvent, Db},
@@ -102,7 +102,7 @@ pub async fn context(
         .await?
         .into_iter()
         .map(|r| {
-            let id = RoleId(r.id);
+            let id = r.id;
             let (grantable, reason) = verdicts.get(&id).cloned().unwrap_or((false, None));
             WizardRole {
                 id,
@@ -111,7 +111,7 @@ pub async fn context(
                 space_bound: r.scope == RoleScope::SpaceBound,
                 requires: requirements
                     .iter()
-                    .filter(|(role, _)| *role == r.id)
+                    .filter(|(role, _)| *role == r.id.0)
                     .map(|(_, required)| RoleId(*required))
                     .collect(),
                 grantable,
@@ -123,7 +123,7 @@ pub async fn context(
         .await?
         .into_iter()
         .map(|s| SpaceRef {
-            id: SpaceId(s.id),
+            id: s.id,
             name: s.name,
             is_default: s.is_default != 0,
         })
@@ -159,7 +159,7 @@ impl Planned {
             Subject::Group(group) => db::groups::members(conn, tenant, group)
                 .await?
                 .into_iter()
-                .map(|m| m.id)
+                .map(|m| m.id.0)
                 .collect(),
         };
         Ok(Planned {

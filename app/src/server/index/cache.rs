@@ -67,8 +67,7 @@ impl IndexCache {
         drop(conn);
         for tenant in &tenants {
             if let Some(template) = templates.get(&tenant.template) {
-                self.get(db, &template.catalogue, TenantId(tenant.id))
-                    .await?;
+                self.get(db, &template.catalogue, tenant.id).await?;
             }
         }
         Ok(tenants.len())

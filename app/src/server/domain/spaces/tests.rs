@@ -116,12 +116,12 @@ async fn deleting_a_space_removes_the_assignments_bound_to_it() {
     assert_eq!(emea.assignments, 1);
     drop(conn);
     assert_eq!(
-        delete(db, &admin, SpaceId(emea.id), emea.version - 1)
+        delete(db, &admin, emea.id, emea.version - 1)
             .await
             .unwrap_err(),
         AppError::Conflict
     );
-    delete(db, &admin, SpaceId(emea.id), emea.version)
+    delete(db, &admin, emea.id, emea.version)
         .await
         .unwrap();
     let left: Vec<i64> = sqlx::query_scalar("SELECT space_id FROM user_roles WHERE user_id = $1")

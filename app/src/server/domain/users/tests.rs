@@ -24,7 +24,7 @@ async fn row(db: &Db, actor: &Actor, id: UserId) -> UserRow {
 
 fn update_of(row: &UserRow, active: bool) -> UserUpdate {
     UserUpdate {
-        id: UserId(row.id),
+        id: row.id,
         display_name: "Changed".into(),
         email: row.email.clone(),
         allocation: Allocation::Analyzer,
@@ -115,7 +115,7 @@ async fn an_admin_with_create_only_manages_their_own_sub_users() {
         let mine_row = row(db, &admin, mine).await;
         assert_eq!(
             mine_row.owner_id,
-            Some(creator.principal.user_id.0),
+            Some(creator.principal.user_id),
             "a sub-user of its creator"
         );
         assert_eq!(row(db, &admin, theirs).await.owner_id, None);

@@ -3,8 +3,10 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-export PATH="$HOME/.cargo/bin:$PATH"
 CARGO_LEPTOS_VERSION="0.3.10"
+BINARYEN_VERSION="116"
+BINARYEN_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/castellan/binaryen-$BINARYEN_VERSION"
+export PATH="$BINARYEN_DIR/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -41,10 +43,14 @@ ensure_build_tools() {
     cargo install wasm-bindgen-cli --version "$wbg"
   fi
   # Debian's binaryen (108) corrupts the externref table rustc 1.95 emits: the page would never
-  # hydrate. The wasm-opt crate builds binaryen 116 from source (once, about 15 minutes).
-  if ! wasm-opt --version 2>/dev/null | grep -q "version 116"; then
-    say "installing wasm-opt (binaryen 116) from crates.io"
-    cargo install wasm-opt --version 0.116.1 --locked
+  # hydrate. npm's binaryen 116 ships wasm-opt built for Node (seconds to install, where the
+  # wasm-opt crate compiles binaryen's C++ for about 15 minutes); cargo-leptos takes the first
+  # wasm-opt on PATH, and setup.sh puts this one first.
+  if ! wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
+    say "installing wasm-opt (binaryen $BINARYEN_VERSION) from npm"
+    mkdir -p "$BINARYEN_DIR"
+    (cd "$BINARYEN_DIR" && npm install --no-audit --no-fund --loglevel=error --no-save \
+      "binaryen@$BINARYEN_VERSION.0.0" >/dev/null)
   fi
 }
 

@@ -52,6 +52,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    #[cfg(feature = "ssr")]
+    server::security::set_page_policy();
     // Effects run only in the browser: once this one has run, the page is interactive.
     Effect::new(|_| {
         if let Some(body) = document().body() {

@@ -3,12 +3,12 @@
 use axum::{
     body::Body,
     extract::{Request, State},
-    http::{header, Method, StatusCode},
+    http::{header, HeaderValue, Method, StatusCode},
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
 
-use app::server::{auth, auth::token, unix_now, AppState};
+use app::server::{auth, auth::token, security, unix_now, AppState};
 
 /// CSRF: a state-changing request must prove it comes from our own pages. Browsers send
 /// `Sec-Fetch-Site` and `Origin` on every POST; a cross-site one is refused before any handler
@@ -81,6 +81,52 @@ pub async fn pages_need_session(
     } else {
         Redirect::to("/login").into_response()
     }
+}
+
+/// Headers on every response, HTML pages, `/login`, `/partner` and errors included (SPEC section
+/// 5): no MIME sniffing, no framing, no referrer to other sites, a Content-Security-Policy (pages
+/// set their own with the request's nonce; anything else allows nothing), nothing but the static
+/// bundle kept in a cache, and HSTS once the site is served over HTTPS.
+pub async fn security_headers(
+    State(state): State<AppState>,
+    request: Request<Body>,
+    next: Next,
+) -> Response {
+    let asset = request.uri().path().starts_with("/pkg/")
+        || matches!(request.uri().path(), "/favicon.svg" | "/favicon.ico");
+    let https = state.sessions.force_secure_cookie
+        || request
+            .headers()
+            .get("x-forwarded-proto")
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let set =
+        |name: header::HeaderName, value: &'static str| (name, HeaderValue::from_static(value));
+    for (name, value) in [
+        set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        set(header::X_FRAME_OPTIONS, "DENY"),
+        set(header::REFERRER_POLICY, "same-origin"),
+        (
+            header::HeaderName::from_static("cross-origin-opener-policy"),
+            HeaderValue::from_static("same-origin"),
+        ),
+    ] {
+        headers.insert(name, value);
+    }
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(security::STRICT_POLICY));
+    if !asset {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    response
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod layers;
+pub mod serve;
 
 use axum::{extract::State, http::StatusCode, middleware, routing::get, Router};
 use leptos::prelude::*;
@@ -10,8 +11,14 @@ use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRou
 use tower_http::{
     catch_panic::CatchPanicLayer,
     compression::{CompressionLayer, CompressionLevel},
+    timeout::TimeoutLayer,
     trace::TraceLayer,
 };
+
+/// How long one request may take before it is answered 408.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+/// How long a client may take to send its request headers before the connection is closed.
+pub const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 use app::{server::AppState, shell, App};
 
@@ -48,9 +55,18 @@ pub fn router(state: AppState) -> Router {
             layers::pages_need_session,
         ))
         .layer(middleware::from_fn(layers::same_origin_only))
+        // A request that takes longer than this is cut off with 408 (the work is abandoned).
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
         // A middle quality: the WASM bundle compresses to a third at a few milliseconds' cost.
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
         .layer(CatchPanicLayer::new())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            layers::security_headers,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -1,5 +1,5 @@
 #![recursion_limit = "512"]
-use std::{io::BufRead, net::SocketAddr, process::ExitCode, sync::Arc};
+use std::{io::BufRead, process::ExitCode, sync::Arc};
 
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
@@ -105,13 +105,13 @@ async fn serve(config: RunConfig) -> Result<(), String> {
             others.join(", ")
         );
     }
-    axum::serve(
+    server::serve::serve(
         listener,
-        server::router(state).into_make_service_with_connect_info::<SocketAddr>(),
+        server::router(state),
+        server::HEADER_READ_TIMEOUT,
+        shutdown_signal(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(|e| format!("server failed: {e}"))?;
+    .await;
     tracing::info!("stopped");
     Ok(())
 }

@@ -120,3 +120,33 @@ async fn inventory_tab_functions_refuse_anonymous_low_privilege_and_foreign_call
     );
     assert_eq!(report["lines"][1]["allowed"], false, "Reader cannot change");
 }
+
+#[tokio::test]
+async fn check_access_needs_inventory_read_because_it_names_groups_and_devices() {
+    let server = start().await;
+    let admin = server.cookie_for("acme", "admin").await;
+    let created = server
+        .call(
+            "device_groups/create",
+            json!({ "parent": null, "name": "Secret Plant" }),
+            Some(&admin),
+        )
+        .await;
+    let plant: i64 = created.json().await.unwrap();
+    let alice = server.add_user("acme", "alice", &[]).await.0;
+    server
+        .add_user("acme", "gum", &["Global User Manager"])
+        .await;
+    let gum = server.cookie_for("acme", "gum").await;
+    let body = json!({ "user": alice, "group": plant, "device": null, "fragment_type": "*" });
+    let refused = server
+        .call("users/check_access", body.clone(), Some(&gum))
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let text = refused.text().await.unwrap();
+    assert!(!text.contains("Secret Plant"), "{text}");
+    assert!(text.contains("Inventory READ"), "{text}");
+    let allowed = server.call("users/check_access", body, Some(&admin)).await;
+    assert_eq!(allowed.status(), StatusCode::OK);
+    assert!(allowed.text().await.unwrap().contains("Secret Plant"));
+}

@@ -13,8 +13,10 @@ pub enum AppError {
     Unauthorized,
     #[error("The tenant, username or password is not correct.")]
     SignInFailed,
-    #[error("Too many failed sign-in attempts. Wait a few minutes and try again.")]
+    #[error("Too many failed sign-in attempts. Wait a minute and try again.")]
     TooManyAttempts,
+    #[error("Too many sign-ins at once. Try again in a moment.")]
+    SignInBusy,
     #[error("You do not have the permission this needs: {missing}.")]
     Forbidden { missing: String },
     #[error("Not found.")]
@@ -52,7 +54,7 @@ impl AppError {
     pub fn status_code(&self) -> StatusCode {
         match self {
             Self::Unauthorized | Self::SignInFailed => StatusCode::UNAUTHORIZED,
-            Self::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooManyAttempts | Self::SignInBusy => StatusCode::TOO_MANY_REQUESTS,
             Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,

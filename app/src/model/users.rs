@@ -139,14 +139,57 @@ pub fn username_problem(username: &str) -> Option<&'static str> {
         .any(|c| c.is_whitespace() || c.is_control())
     {
         Some("Username cannot contain spaces.")
+    } else if !username.chars().all(username_char) {
+        // ASCII only: no look-alike letters from other scripts, no invisible format characters
+        // (U+202E and the like), and case-insensitive uniqueness means the same in every database.
+        Some("Username may contain only letters a–z, digits and . _ - @ +")
     } else {
         None
     }
 }
 
+fn username_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@' | '+')
+}
+
+/// The longest display name accepted.
+pub const MAX_DISPLAY_NAME: usize = 200;
+
+/// Why a display name is refused, or None.
+pub fn display_name_problem(name: &str) -> Option<String> {
+    let name = name.trim();
+    if name.chars().count() > MAX_DISPLAY_NAME {
+        Some(format!(
+            "Display name must be at most {MAX_DISPLAY_NAME} characters."
+        ))
+    } else if name.chars().any(|c| c.is_control() || is_format_char(c)) {
+        Some("Display name cannot contain control or invisible formatting characters.".into())
+    } else {
+        None
+    }
+}
+
+/// Unicode format characters that reorder or hide text (bidi overrides, zero-width marks).
+fn is_format_char(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn usernames_are_plain_ascii_and_display_names_have_no_hidden_characters() {
+        for ok in ["admin", "sso.dave", "first.last@example.com", "a_b-c+d"] {
+            assert_eq!(username_problem(ok), None, "{ok}");
+        }
+        for bad in ["ad\u{202E}min", "аdmin", "zoë", "a/b", "with space", ""] {
+            assert!(username_problem(bad).is_some(), "{bad:?}");
+        }
+        assert_eq!(display_name_problem("Zoë Ångström"), None);
+        assert!(display_name_problem("Mallory\u{202E}nimda").is_some());
+        assert!(display_name_problem(&"x".repeat(MAX_DISPLAY_NAME + 1)).is_some());
+    }
 
     #[test]
     fn email_addresses_are_checked_for_shape_and_empty_is_allowed() {

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod db;
 pub mod domain;
 pub mod index;
+pub mod security;
 pub mod state;
 pub mod templates;
 

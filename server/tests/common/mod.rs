@@ -1,7 +1,7 @@
 //! A Castellan server on a free port with two tenants, and a client that speaks to it as a browser would.
 #![allow(clippy::unwrap_used, dead_code)] // test helpers: a failed unwrap is a failed test
 
-use std::{net::SocketAddr, sync::Arc};
+use std::sync::Arc;
 
 use app::server::{
     auth::SessionPolicy,
@@ -58,6 +58,9 @@ pub async fn start_postgres() -> Option<TestServer> {
     Some(start_on(tempfile::tempdir().unwrap(), &url).await)
 }
 
+/// Shorter than production's, so that the slow-client test finishes quickly.
+pub const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
 fn rand_suffix() -> u64 {
     rand::random()
 }
@@ -83,8 +86,13 @@ async fn start_on(dir: tempfile::TempDir, url: &str) -> TestServer {
         templates: Arc::new(templates),
         leptos_options: server::leptos_options(dir.path().to_str().unwrap(), addr),
     };
-    let app = server::router(state).into_make_service_with_connect_info::<SocketAddr>();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let app = server::router(state);
+    tokio::spawn(server::serve::serve(
+        listener,
+        app,
+        HEADER_READ_TIMEOUT,
+        std::future::pending(),
+    ));
     let client = Client::builder().redirect(Policy::none()).build().unwrap();
     TestServer {
         base: format!("http://{addr}"),

@@ -49,44 +49,80 @@ pub struct SignIn<'a> {
     pub address: &'a str,
 }
 
+/// The longest sign-in fields accepted (longer ones are refused before any work is done).
+pub const MAX_TENANT_LEN: usize = 64;
+pub const MAX_USERNAME_LEN: usize = 100;
+pub const MAX_PASSWORD_LEN: usize = 1024;
+
+fn check_lengths(attempt: &SignIn<'_>) -> AppResult<()> {
+    for (field, value, max) in [
+        ("tenant", attempt.tenant, MAX_TENANT_LEN),
+        ("username", attempt.username, MAX_USERNAME_LEN),
+        ("password", attempt.password, MAX_PASSWORD_LEN),
+    ] {
+        if value.chars().count() > max {
+            return Err(AppError::validation(
+                field,
+                format!("At most {max} characters."),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Password hashing is CPU-bound: only a few run at once, and an attempt that cannot start one
+/// promptly is told to retry (429) instead of queueing until every connection and worker waits.
+async fn hashing_permit() -> AppResult<tokio::sync::SemaphorePermit<'static>> {
+    static HASHING: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    let permits = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);
+    let semaphore = HASHING.get_or_init(|| tokio::sync::Semaphore::new(permits));
+    match tokio::time::timeout(std::time::Duration::from_millis(500), semaphore.acquire()).await {
+        Ok(Ok(permit)) => Ok(permit),
+        _ => Err(AppError::SignInBusy),
+    }
+}
+
 /// Checks the credentials and opens a new session; returns the token for the cookie. Every
-/// failure is the same `SignInFailed`, whichever part was wrong.
+/// failure is the same `SignInFailed`, whichever part was wrong, and costs the same: a password
+/// hash is verified for an unknown user, a disabled one and one without a password alike. No
+/// database connection is held while the hash is computed.
 pub async fn sign_in(
     db: &Db,
     policy: &SessionPolicy,
     attempt: SignIn<'_>,
     now: i64,
 ) -> AppResult<String> {
-    let (user_key, addr_key) = throttle::keys(attempt.tenant, attempt.username, attempt.address);
-    let mut conn = db.pool.acquire().await?;
-    throttle::check(&mut conn, &user_key, &addr_key, now).await?;
-
-    let found = match tenants::find_by_slug(&mut conn, attempt.tenant.trim()).await? {
-        Some(tenant) => users::credentials(&mut conn, tenant.id, attempt.username.trim())
-            .await?
-            .map(|c| (tenant.id, c)),
-        None => None,
+    check_lengths(&attempt)?;
+    let keys = throttle::keys(attempt.tenant, attempt.username, attempt.address);
+    let permit = hashing_permit().await?;
+    let found = {
+        let mut conn = db.pool.acquire().await?;
+        throttle::reserve(&mut conn, &keys, now).await?;
+        match tenants::find_by_slug(&mut conn, attempt.tenant.trim()).await? {
+            Some(tenant) => users::credentials(&mut conn, tenant.id, attempt.username.trim())
+                .await?
+                .map(|c| (tenant.id, c)),
+            None => None,
+        }
     };
     let password = attempt.password.to_owned();
-    let verified = tokio::task::spawn_blocking(move || match found {
-        Some((tenant, creds)) => {
-            let ok = creds.status == UserStatus::Active
-                && creds
-                    .password_hash
-                    .as_deref()
-                    .is_some_and(|h| password::verify(&password, h));
-            ok.then_some((tenant, creds.id))
-        }
-        None => {
-            password::verify_dummy(&password);
-            None
-        }
+    let verified = tokio::task::spawn_blocking(move || {
+        let stored = found.as_ref().and_then(|(_, c)| c.password_hash.as_deref());
+        let matches = match stored {
+            Some(stored) => password::verify(&password, stored),
+            None => {
+                password::verify_dummy(&password);
+                false
+            }
+        };
+        found.filter(|(_, c)| matches && c.status == UserStatus::Active)
     })
     .await
     .map_err(|_| AppError::Internal)?;
+    drop(permit);
 
-    let Some((tenant, user)) = verified else {
-        throttle::record_failure(&mut conn, &user_key, &addr_key, now).await?;
+    let mut conn = db.pool.acquire().await?;
+    let Some((tenant, creds)) = verified else {
         tracing::info!(
             tenant = attempt.tenant,
             address = attempt.address,
@@ -94,7 +130,9 @@ pub async fn sign_in(
         );
         return Err(AppError::SignInFailed);
     };
-    crate::server::db::login_failures::clear(&mut conn, &user_key).await?;
+    throttle::succeeded(&mut conn, &keys).await?;
+    crate::server::db::login_throttle::forget_before(&mut conn, now - throttle::WINDOW_SECS)
+        .await?;
     sessions::delete_expired(
         &mut conn,
         now - policy.idle_secs,
@@ -102,8 +140,8 @@ pub async fn sign_in(
     )
     .await?;
     let (token, hash) = token::new_token();
-    sessions::insert(&mut conn, &hash, tenant, user, now).await?;
-    tracing::info!(tenant = attempt.tenant, user = %user, "signed in");
+    sessions::insert(&mut conn, &hash, tenant, creds.id, now).await?;
+    tracing::info!(tenant = attempt.tenant, user = %creds.id, "signed in");
     Ok(token)
 }
 

@@ -189,32 +189,61 @@ async fn user_lookup_is_tenant_scoped() {
     .await;
 }
 
+fn from<'a>(address: &'a str, username: &'a str, password: &'a str) -> SignIn<'a> {
+    SignIn {
+        address,
+        ..attempt("acme", username, password)
+    }
+}
+
 #[tokio::test]
-async fn repeated_failures_throttle_the_user_even_with_the_right_password() {
+async fn one_address_guessing_is_blocked_but_the_real_user_elsewhere_signs_in() {
     crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
         tenant(db, "acme").await;
         let policy = SessionPolicy::default();
-        for _ in 0..throttle::MAX_PER_USER {
-            let e = sign_in(db, &policy, attempt("acme", "admin", "wrong-password"), NOW)
-                .await
-                .unwrap_err();
-            assert_eq!(e, AppError::SignInFailed);
+        let mut outcomes = Vec::new();
+        for _ in 0..20 {
+            let e = sign_in(db, &policy, from("203.0.113.9", "admin", "wrong"), NOW).await;
+            outcomes.push(e.unwrap_err());
         }
-        let e = sign_in(db, &policy, attempt("acme", "admin", PW), NOW + 1)
-            .await
-            .unwrap_err();
-        assert_eq!(e, AppError::TooManyAttempts);
-        // Another user from another address is not affected; after the window the user may retry.
-        let other = SignIn {
-            address: "198.51.100.7",
-            ..attempt("acme", "nobody", "x")
-        };
-        assert_eq!(
-            sign_in(db, &policy, other, NOW + 1).await.unwrap_err(),
-            AppError::SignInFailed
+        // The free attempts and the one that earns the first wait are checked; then refused fast.
+        let checked = throttle::PAIR.free_attempts as usize + 1;
+        assert!(outcomes[..checked]
+            .iter()
+            .all(|e| *e == AppError::SignInFailed));
+        assert!(outcomes[checked..]
+            .iter()
+            .all(|e| *e == AppError::TooManyAttempts));
+        // Even the right password is refused from that address for now…
+        let e = sign_in(db, &policy, from("203.0.113.9", "admin", PW), NOW + 1).await;
+        assert_eq!(e.unwrap_err(), AppError::TooManyAttempts);
+        // …but the real user at another address is not slowed at all.
+        assert!(
+            sign_in(db, &policy, from("192.0.2.1", "admin", PW), NOW + 1)
+                .await
+                .is_ok()
         );
-        let later = NOW + throttle::WINDOW_SECS + 1;
-        assert!(sign_in(db, &policy, attempt("acme", "admin", PW), later)
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_distributed_guess_delays_the_right_password_by_at_most_a_minute() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
+        tenant(db, "acme").await;
+        let policy = SessionPolicy::default();
+        for i in 0..40 {
+            let address = format!("198.51.100.{i}");
+            let _ = sign_in(db, &policy, from(&address, "admin", "wrong"), NOW).await;
+        }
+        let e = sign_in(db, &policy, from("192.0.2.1", "admin", PW), NOW + 1).await;
+        assert_eq!(e.unwrap_err(), AppError::TooManyAttempts);
+        let later = NOW + throttle::USER_MAX_WAIT_SECS;
+        assert!(sign_in(db, &policy, from("192.0.2.1", "admin", PW), later)
+            .await
+            .is_ok());
+        // A success starts the user's counter again.
+        assert!(sign_in(db, &policy, from("192.0.2.1", "admin", PW), later)
             .await
             .is_ok());
     })
@@ -226,14 +255,68 @@ async fn repeated_failures_from_one_address_throttle_every_username() {
     crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
         tenant(db, "acme").await;
         let policy = SessionPolicy::default();
-        for i in 0..throttle::MAX_PER_ADDRESS {
+        for i in 0..=throttle::ADDRESS.free_attempts {
             let name = format!("guess{i}");
-            let _ = sign_in(db, &policy, attempt("acme", &name, "x"), NOW).await;
+            let e = sign_in(db, &policy, attempt("acme", &name, "x"), NOW).await;
+            assert_eq!(e.unwrap_err(), AppError::SignInFailed, "attempt {i}");
         }
         let e = sign_in(db, &policy, attempt("acme", "admin", PW), NOW + 1)
             .await
             .unwrap_err();
         assert_eq!(e, AppError::TooManyAttempts);
+        let later = NOW + throttle::ADDRESS.step_secs;
+        assert!(sign_in(db, &policy, attempt("acme", "admin", PW), later)
+            .await
+            .is_ok());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn parallel_attempts_cannot_all_pass_the_check() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
+        tenant(db, "acme").await;
+        let policy = SessionPolicy::default();
+        let attempts =
+            (0..30).map(|_| sign_in(db, &policy, from("203.0.113.5", "admin", "x"), NOW));
+        let outcomes = futures::future::join_all(attempts).await;
+        let checked = outcomes
+            .iter()
+            .filter(|o| **o == Err(AppError::SignInFailed))
+            .count();
+        assert!(
+            checked <= throttle::PAIR.free_attempts as usize + 1,
+            "{checked} attempts were checked"
+        );
+        assert!(outcomes.iter().all(|o| matches!(
+            o,
+            Err(AppError::SignInFailed | AppError::TooManyAttempts | AppError::SignInBusy)
+        )));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn over_long_sign_in_fields_are_refused_before_any_work() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
+        tenant(db, "acme").await;
+        let policy = SessionPolicy::default();
+        let long = "x".repeat(MAX_PASSWORD_LEN + 1);
+        let e = sign_in(db, &policy, attempt("acme", "admin", &long), NOW).await;
+        assert_eq!(
+            e.unwrap_err(),
+            AppError::validation(
+                "password",
+                format!("At most {MAX_PASSWORD_LEN} characters.")
+            )
+        );
+        // Nothing was counted: the right password still signs in at once.
+        for _ in 0..throttle::PAIR.free_attempts {
+            let _ = sign_in(db, &policy, attempt("acme", "admin", &long), NOW).await;
+        }
+        assert!(sign_in(db, &policy, attempt("acme", "admin", PW), NOW)
+            .await
+            .is_ok());
     })
     .await;
 }

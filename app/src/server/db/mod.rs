@@ -8,7 +8,7 @@ pub mod device_groups;
 pub mod groups;
 pub mod inventory_assignments;
 pub mod inventory_roles;
-pub mod login_failures;
+pub mod login_throttle;
 pub mod permission_snapshot;
 pub mod roles;
 pub mod sessions;

@@ -93,6 +93,7 @@ pub async fn set_user_roles(
     roles_version: i64,
 ) -> AppResult<Vec<RoleId>> {
     actor.require_admin()?;
+    super::checked_count("roles", wanted.len())?;
     let tenant = actor.tenant();
     let mut guard = Guard::begin(db, actor).await?;
     let result: AppResult<_> = async {

@@ -25,7 +25,8 @@ struct Path {
     redundant: Option<String>,
 }
 
-/// **Permissions**: the tenant's view permission.
+/// **Permissions**: the tenant's view permission, and Inventory READ (the answer names device
+/// groups and devices).
 pub async fn report(
     conn: &mut AnyConnection,
     actor: &Actor,
@@ -34,6 +35,7 @@ pub async fn report(
     fragment_type: &str,
 ) -> AppResult<AccessReport> {
     actor.require_view()?;
+    super::device_groups::require_view(actor)?;
     let tenant = actor.tenant();
     let fragment_type = match fragment_type.trim() {
         "" => ANY_TYPE,

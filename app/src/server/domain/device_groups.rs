@@ -18,7 +18,8 @@ use crate::{
 
 const INVENTORY: &str = "Inventory";
 
-fn require_view(actor: &Actor) -> AppResult<()> {
+/// Seeing device groups and devices (their names included) needs Inventory READ.
+pub fn require_view(actor: &Actor) -> AppResult<()> {
     actor.require(INVENTORY, "READ")
 }
 
@@ -251,11 +252,14 @@ pub async fn update(
 
 /// Every group below `id`, breadth first.
 async fn subtree(conn: &mut AnyConnection, tenant: TenantId, id: i64) -> AppResult<Vec<i64>> {
+    // Each group is visited once: a cyclic tree (which the guard never lets a write create) ends
+    // the walk instead of looping forever.
     let mut all = vec![id];
+    let mut seen = std::collections::HashSet::from([id]);
     let mut at = 0;
     while at < all.len() {
         let children = db::device_groups::child_ids(conn, tenant, all[at]).await?;
-        all.extend(children);
+        all.extend(children.into_iter().filter(|c| seen.insert(*c)));
         at += 1;
     }
     Ok(all)

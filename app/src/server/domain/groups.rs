@@ -34,9 +34,9 @@ pub async fn list(
 ) -> AppResult<GroupPage> {
     actor.require_view()?;
     let tenant = actor.tenant();
-    let page = page.max(1);
-    let (rows, total) =
-        db::groups::search(conn, tenant, query, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
+    let (page, offset) = super::page_offset(page, PAGE_SIZE)?;
+    let query = super::checked_query(query)?;
+    let (rows, total) = db::groups::search(conn, tenant, query, offset, PAGE_SIZE).await?;
     let ids: Vec<GroupId> = rows.iter().map(|r| r.id).collect();
     let held = db::groups::roles_of_groups(conn, tenant, &ids).await?;
     let rows = rows
@@ -100,7 +100,7 @@ pub async fn detail(
 fn validate(input: &GroupInput) -> AppResult<(String, String)> {
     Ok((
         super::checked_name(&input.name)?,
-        input.description.trim().to_owned(),
+        super::checked_description(&input.description)?,
     ))
 }
 
@@ -303,6 +303,7 @@ pub async fn set_roles(
     roles_version: i64,
 ) -> AppResult<()> {
     actor.require_admin()?;
+    super::checked_count("roles", wanted.len())?;
     let tenant = actor.tenant();
     let mut guard = Guard::begin(db, actor).await?;
     let result: AppResult<_> = async {

@@ -162,6 +162,7 @@ pub async fn apply(
     version: i64,
 ) -> AppResult<()> {
     actor.require_admin()?;
+    super::checked_count("roles", wanted.len())?;
     let tenant = actor.tenant();
     let mut guard = Guard::begin(db, actor).await?;
     let result: AppResult<_> = async {

@@ -21,8 +21,7 @@ use crate::{
     },
 };
 
-/// The longest description and fragment type accepted.
-const MAX_TEXT: usize = 1000;
+use super::MAX_TEXT;
 
 pub async fn list(conn: &mut AnyConnection, actor: &Actor) -> AppResult<Vec<InventoryRoleCard>> {
     actor.require_view()?;
@@ -76,13 +75,8 @@ pub async fn detail(
 /// The input with its name and types trimmed, or why it is not acceptable.
 fn validated(input: &InventoryRoleInput) -> AppResult<(String, String, Vec<InventoryPermission>)> {
     let name = checked_name(&input.name)?;
-    let description = input.description.trim();
-    if description.chars().count() > MAX_TEXT {
-        return Err(AppError::validation(
-            "description",
-            format!("Description must be at most {MAX_TEXT} characters."),
-        ));
-    }
+    let description = super::checked_description(&input.description)?;
+    super::checked_count("rows", input.rows.len())?;
     let mut rows = Vec::with_capacity(input.rows.len());
     for (i, row) in input.rows.iter().enumerate() {
         let row = InventoryPermission::new(&row.category, row.fragment_type.trim(), row.level);

@@ -68,6 +68,7 @@ fn validate(actor: &Actor, input: &RoleInput) -> AppResult<()> {
             format!("Name must be at most {MAX_NAME} characters."),
         ));
     }
+    super::checked_description(&input.description)?;
     if let Some((t, l)) = actor.catalogue.unknown_grant(&input.grants) {
         return Err(AppError::validation(
             "grants",

@@ -44,7 +44,7 @@ pub async fn create_default(conn: &mut AnyConnection, tenant: TenantId, now: i64
 fn validate(input: &SpaceInput) -> AppResult<(String, String)> {
     Ok((
         super::checked_name(&input.name)?,
-        input.description.trim().to_owned(),
+        super::checked_description(&input.description)?,
     ))
 }
 

@@ -18,16 +18,11 @@ pub const PAGE_SIZE: i64 = 20;
 /// One page of the tenant's users matching `query`, with their global roles.
 pub async fn list_page(db: &Db, actor: &Actor, query: &str, page: i64) -> AppResult<UserPage> {
     actor.require_view()?;
-    let page = page.max(1);
+    let (page, offset) = domain::page_offset(page, PAGE_SIZE)?;
+    let query = domain::checked_query(query)?;
     let mut conn = db.pool.acquire().await?;
-    let (rows, total) = db::users::search(
-        &mut conn,
-        actor.tenant(),
-        query,
-        (page - 1) * PAGE_SIZE,
-        PAGE_SIZE,
-    )
-    .await?;
+    let (rows, total) =
+        db::users::search(&mut conn, actor.tenant(), query, offset, PAGE_SIZE).await?;
     let ids: Vec<UserId> = rows.iter().map(|r| r.id).collect();
     let held = db::assignments::roles_of_users(&mut conn, actor.tenant(), &ids).await?;
     let rows = rows

@@ -8,7 +8,7 @@ use super::{
 use crate::server::domain::guard::Guard;
 use crate::{
     model::{
-        users::{email_problem, username_problem, NewUserInput, UserUpdate},
+        users::{display_name_problem, email_problem, username_problem, NewUserInput, UserUpdate},
         AppError, AppResult, Origin, UserId, UserKind, UserStatus,
     },
     server::{
@@ -73,6 +73,9 @@ pub async fn create(db: &Db, actor: &Actor, input: &NewUserInput) -> AppResult<U
     if let Some(problem) = email_problem(&input.email) {
         return Err(AppError::validation("email", problem));
     }
+    if let Some(problem) = display_name_problem(&input.display_name) {
+        return Err(AppError::validation("display_name", problem));
+    }
     let hash = if input.password.is_empty() {
         None
     } else if input.password.chars().count() < MIN_PASSWORD_LEN {
@@ -136,6 +139,9 @@ pub async fn create(db: &Db, actor: &Actor, input: &NewUserInput) -> AppResult<U
 pub async fn update(db: &Db, actor: &Actor, input: &UserUpdate) -> AppResult<()> {
     if let Some(problem) = email_problem(&input.email) {
         return Err(AppError::validation("email", problem));
+    }
+    if let Some(problem) = display_name_problem(&input.display_name) {
+        return Err(AppError::validation("display_name", problem));
     }
     let tenant = actor.tenant();
     let mut guard = Guard::begin(db, actor).await?;

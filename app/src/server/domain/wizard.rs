@@ -69,6 +69,7 @@ pub async fn context(
     subjects: &[Subject],
 ) -> AppResult<WizardContext> {
     actor.require_admin()?;
+    super::checked_count("subjects", subjects.len())?;
     if subjects.is_empty() {
         return Err(AppError::validation(
             "subjects",
@@ -260,6 +261,8 @@ async fn plan_request(
     actor: &Actor,
     request: &WizardRequest,
 ) -> AppResult<(WizardContext, Vec<Planned>)> {
+    super::checked_count("assignments", request.assignments.len())?;
+    super::checked_count("versions", request.versions.len())?;
     let ctx = context(conn, actor, request.mode, &request.subjects).await?;
     if request.mode == Mode::Assign {
         // Assign replaces each principal's roles: a set read before someone else changed it
@@ -391,6 +394,7 @@ async fn plan_removal(
     subjects: &[Subject],
     roles: &BTreeSet<RoleId>,
 ) -> AppResult<(WizardContext, Vec<Planned>)> {
+    super::checked_count("roles", roles.len())?;
     let ctx = context(conn, actor, Mode::Append, subjects).await?;
     let mut plans = Vec::new();
     for info in &ctx.subjects {

@@ -1,0 +1,9 @@
+-- Sign-in throttling as one row per key (a user, a user from one address, an address), updated
+-- in one statement per attempt so that parallel attempts cannot all pass the check.
+DROP TABLE login_failures;
+CREATE TABLE login_throttle (
+    throttle_key TEXT PRIMARY KEY,
+    failures BIGINT NOT NULL,
+    window_start BIGINT NOT NULL,
+    blocked_until BIGINT NOT NULL DEFAULT 0
+);

@@ -1,0 +1,60 @@
+//! Sign-in throttle counters (see `auth::throttle`).
+
+use sqlx::AnyConnection;
+
+use crate::{model::AppResult, server::auth::throttle::Limit};
+
+/// The attempt's count in this window, restarting after the window; the wait it earns.
+const COUNT: &str = "CASE WHEN login_throttle.window_start <= $2 - $3 THEN 1 \
+     ELSE login_throttle.failures + 1 END";
+
+/// Counts one attempt against `key` in a single statement, unless the key is blocked now. False
+/// when it is blocked (nothing is counted). Past the free attempts, each attempt blocks the next
+/// for longer, up to the limit's maximum.
+pub async fn count_attempt(
+    conn: &mut AnyConnection,
+    key: &str,
+    limit: Limit,
+    now: i64,
+) -> AppResult<bool> {
+    let sql = format!(
+        "INSERT INTO login_throttle (throttle_key, failures, window_start, blocked_until) \
+         VALUES ($1, 1, $2, 0) \
+         ON CONFLICT (throttle_key) DO UPDATE SET \
+           failures = {COUNT}, \
+           window_start = CASE WHEN login_throttle.window_start <= $2 - $3 THEN $2 \
+             ELSE login_throttle.window_start END, \
+           blocked_until = $2 + CASE WHEN {COUNT} <= $4 THEN 0 \
+             WHEN ({COUNT} - $4) * $5 >= $6 THEN $6 \
+             ELSE ({COUNT} - $4) * $5 END \
+         WHERE login_throttle.blocked_until <= $2 \
+         RETURNING failures"
+    );
+    let counted: Option<i64> = sqlx::query_scalar(&sql)
+        .bind(key)
+        .bind(now)
+        .bind(crate::server::auth::throttle::WINDOW_SECS)
+        .bind(limit.free_attempts)
+        .bind(limit.step_secs)
+        .bind(limit.max_wait_secs)
+        .fetch_optional(conn)
+        .await?;
+    Ok(counted.is_some())
+}
+
+pub async fn clear(conn: &mut AnyConnection, key: &str) -> AppResult<()> {
+    sqlx::query("DELETE FROM login_throttle WHERE throttle_key = $1")
+        .bind(key)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Forgets counters whose window and block have both passed.
+pub async fn forget_before(conn: &mut AnyConnection, before: i64) -> AppResult<()> {
+    sqlx::query("DELETE FROM login_throttle WHERE window_start < $1 AND blocked_until < $1")
+        .bind(before)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,215 @@
+//! The edges an attacker reaches first (issue 10): response headers, sign-in under load,
+//! over-long input, slow clients.
+#![allow(clippy::unwrap_used)] // a test file: a failed unwrap is a failed test
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{start, HEADER_READ_TIMEOUT, PASSWORD};
+use reqwest::{header, StatusCode};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+fn assert_common_headers(response: &reqwest::Response, what: &str) {
+    let h = response.headers();
+    assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{what}");
+    assert_eq!(h[header::X_FRAME_OPTIONS], "DENY", "{what}");
+    assert_eq!(h[header::REFERRER_POLICY], "same-origin", "{what}");
+    let csp = h[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'none'"), "{what}: {csp}");
+    assert!(!csp.contains("unsafe-inline"), "{what}: {csp}");
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers_and_pages_only_run_their_nonced_scripts() {
+    let server = start().await;
+    let login = server
+        .client
+        .get(server.url("/login"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), StatusCode::OK);
+    assert_common_headers(&login, "/login");
+    assert_eq!(login.headers()[header::CACHE_CONTROL], "no-store");
+    let csp = login.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("the page policy names a nonce")
+        .to_owned();
+    let html = login.text().await.unwrap();
+    let scripts = html.matches("<script").count();
+    assert!(scripts > 0, "the page hydrates with a script");
+    assert_eq!(
+        html.matches(&format!("<script type=\"module\" nonce=\"{nonce}\""))
+            .count()
+            + html.matches(&format!("<script nonce=\"{nonce}\"")).count(),
+        scripts,
+        "every inline script carries this response's nonce"
+    );
+    // A second load gets another nonce.
+    let again = server
+        .client
+        .get(server.url("/login"))
+        .send()
+        .await
+        .unwrap();
+    assert!(!again.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .contains(&nonce));
+
+    let cookie = server.session_cookie("acme").await;
+    for path in ["/users", "/roles", "/partner", "/no/such/page"] {
+        let page = server
+            .client
+            .get(server.url(path))
+            .header(header::COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_common_headers(&page, path);
+        assert_eq!(page.headers()[header::CACHE_CONTROL], "no-store", "{path}");
+    }
+    let api = server.current_user(Some(&cookie)).await;
+    assert_common_headers(&api, "a server function");
+    assert!(api.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .starts_with("default-src 'none'"));
+    let health = server
+        .client
+        .get(server.url("/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_common_headers(&health, "/healthz");
+    // HSTS only when the site is reached over HTTPS (here: through a proxy that says so).
+    assert!(health
+        .headers()
+        .get(header::STRICT_TRANSPORT_SECURITY)
+        .is_none());
+    let https = server
+        .client
+        .get(server.url("/healthz"))
+        .header("x-forwarded-proto", "https")
+        .send()
+        .await
+        .unwrap();
+    assert!(https.headers()[header::STRICT_TRANSPORT_SECURITY]
+        .to_str()
+        .unwrap()
+        .starts_with("max-age="));
+}
+
+#[tokio::test]
+async fn an_over_long_sign_in_field_gets_a_clear_4xx_and_no_session() {
+    let server = start().await;
+    let long = "p".repeat(app::server::auth::MAX_PASSWORD_LEN + 1);
+    let response = server
+        .post(
+            "/api/login",
+            &[
+                ("tenant", "acme"),
+                ("username", "admin"),
+                ("password", &long),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.headers().get(header::SET_COOKIE).is_none());
+    let body = response.text().await.unwrap();
+    assert!(body.contains("At most 1024 characters."), "{body}");
+    // It was not counted as a failed attempt: the right password works at once.
+    assert!(server.login("acme", PASSWORD).await.status().is_success());
+}
+
+#[tokio::test]
+async fn a_flood_of_sign_ins_is_answered_fast_while_the_rest_keeps_answering() {
+    let server = start().await;
+    let cookie = server.session_cookie("acme").await;
+    let flood = (0..50).map(|i| {
+        let username = format!("nobody-{i}-{}", rand::random::<u32>());
+        let server = &server;
+        async move {
+            let started = Instant::now();
+            let response = server
+                .post(
+                    "/api/login",
+                    &[
+                        ("tenant", "acme"),
+                        ("username", &username),
+                        ("password", "x"),
+                    ],
+                    None,
+                )
+                .await;
+            (response.status(), started.elapsed())
+        }
+    });
+    let others = async {
+        // While the flood runs, readiness and a signed-in page answer.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let ready = server
+            .client
+            .get(server.url("/readyz"))
+            .send()
+            .await
+            .unwrap();
+        let me = server.current_user(Some(&cookie)).await;
+        (ready.status(), me.status())
+    };
+    let (outcomes, (ready, me)) = tokio::join!(futures::future::join_all(flood), others);
+    assert_eq!((ready, me), (StatusCode::OK, StatusCode::OK));
+    let refused_fast = outcomes
+        .iter()
+        .filter(|(status, _)| *status == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    for (status, took) in &outcomes {
+        assert!(
+            matches!(
+                *status,
+                StatusCode::UNAUTHORIZED | StatusCode::TOO_MANY_REQUESTS
+            ),
+            "{status}"
+        );
+        if *status == StatusCode::TOO_MANY_REQUESTS {
+            assert!(*took < Duration::from_secs(5), "a 429 took {took:?}");
+        }
+    }
+    assert!(
+        refused_fast > 0,
+        "hashing is bounded: some attempts are told to retry"
+    );
+}
+
+#[tokio::test]
+async fn a_client_that_sends_its_headers_slowly_is_cut_off() {
+    let server = start().await;
+    let address = server.base.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: castellan\r\n")
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let mut buffer = Vec::new();
+    // The header block never ends: the server must close the connection on its own.
+    let read = tokio::time::timeout(HEADER_READ_TIMEOUT * 3, stream.read_to_end(&mut buffer)).await;
+    assert!(
+        read.is_ok(),
+        "the connection was still open after {:?}",
+        started.elapsed()
+    );
+    assert!(started.elapsed() >= HEADER_READ_TIMEOUT / 2);
+    assert!(
+        !String::from_utf8_lossy(&buffer).contains("200 OK"),
+        "no answer to an unfinished request"
+    );
+}

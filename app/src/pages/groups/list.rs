@@ -101,9 +101,9 @@ pub fn GroupsPage() -> impl IntoView {
                 </table>
                 {(total == 0).then(|| view! { <p class="empty" role="status">"No group matches the search."</p> })}
                 <nav class="pager" aria-label="Pages">
-                    <button type="button" disabled={current <= 1} on:click=move |_| page.update(|p| *p -= 1)>"Previous"</button>
+                    <button type="button" disabled={current <= 1} on:click=move |_| page.update(|p| *p -= 1)>"Previous page"</button>
                     <span>{format!("Page {current} of {pages} · {total} groups")}</span>
-                    <button type="button" disabled={current >= pages} on:click=move |_| page.update(|p| *p += 1)>"Next"</button>
+                    <button type="button" disabled={current >= pages} on:click=move |_| page.update(|p| *p += 1)>"Next page"</button>
                 </nav>
             }
         }/>

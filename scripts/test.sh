@@ -46,7 +46,9 @@ phase "clippy (server side and browser side)"
 cargo clippy -p app -p server --all-targets --features app/ssr -- -D warnings
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
-phase "unit, database (SQLite and PostgreSQL) and HTTP tests"
+phase "unit, database (SQLite and PostgreSQL), fuzz and HTTP tests"
+# The three bounded fuzz targets (app/src/server/fuzz.rs) run with the unit tests, this long each.
+export CASTELLAN_FUZZ_SECS="${CASTELLAN_FUZZ_SECS:-20}"
 # Each leg must really run on PostgreSQL too: the tests touch a marker when they open it.
 marker_dir="$(mktemp -d)"
 export CASTELLAN_TEST_POSTGRES_MARKER="$marker_dir/ran"

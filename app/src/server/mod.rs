@@ -3,6 +3,8 @@
 pub mod auth;
 pub mod db;
 pub mod domain;
+#[cfg(test)]
+mod fuzz;
 pub mod index;
 pub mod security;
 pub mod state;

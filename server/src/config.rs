@@ -46,6 +46,39 @@ pub struct RunConfig {
     /// Always mark the session cookie Secure (also done per request behind X-Forwarded-Proto: https).
     #[arg(long, env = "CASTELLAN_SECURE_COOKIES", default_value = "0", value_parser = parse_flag)]
     pub secure_cookies: bool,
+    /// Addresses of the reverse proxies in front of the server, comma-separated: only from them
+    /// are X-Forwarded-For, X-Forwarded-Proto and X-Forwarded-Host believed.
+    #[arg(long, env = "CASTELLAN_TRUSTED_PROXIES", default_value = "", value_parser = parse_addresses)]
+    pub trusted_proxies: Addresses,
+    /// The site's public origin (e.g. https://castellan.example.com), when it differs from Host.
+    #[arg(long, env = "CASTELLAN_PUBLIC_URL", value_parser = parse_origin)]
+    pub public_url: Option<String>,
+}
+
+/// A list of IP addresses (a newtype, so that clap takes the whole list as one value).
+#[derive(Debug, Clone, Default)]
+pub struct Addresses(pub Vec<std::net::IpAddr>);
+
+fn parse_addresses(value: &str) -> Result<Addresses, String> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(|a| a.parse().map_err(|_| format!("'{a}' is not an IP address")))
+        .collect::<Result<Vec<_>, _>>()
+        .map(Addresses)
+}
+
+fn parse_origin(value: &str) -> Result<String, String> {
+    let value = value.trim().trim_end_matches('/');
+    match value.split_once("://") {
+        Some(("http" | "https", host)) if !host.is_empty() && !host.contains('/') => {
+            Ok(value.to_owned())
+        }
+        _ => Err(format!(
+            "expected an origin like https://castellan.example.com, got '{value}'"
+        )),
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -2,7 +2,7 @@
 
 use axum::{
     body::Body,
-    extract::{Request, State},
+    extract::{ConnectInfo, Request, State},
     http::{header, HeaderValue, Method, StatusCode},
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
@@ -13,7 +13,13 @@ use app::server::{auth, auth::token, security, unix_now, AppState};
 /// CSRF: a state-changing request must prove it comes from our own pages. Browsers send
 /// `Sec-Fetch-Site` and `Origin` on every POST; a cross-site one is refused before any handler
 /// runs. Requests without either header do not come from a browser and cannot ride a cookie.
-pub async fn same_origin_only(request: Request, next: Next) -> Response {
+/// Our origin is the configured public one, else the host the request was addressed to (as a
+/// trusted proxy forwarded it).
+pub async fn same_origin_only(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     if matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
@@ -23,10 +29,10 @@ pub async fn same_origin_only(request: Request, next: Next) -> Response {
     let headers = request.headers();
     let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let ours = state.network.our_host(peer(&request), headers);
     let cross_site = match (fetch_site, origin) {
         (Some(site), _) if site != "same-origin" && site != "none" => true,
-        (_, Some(origin)) => origin_host(origin) != host,
+        (_, Some(origin)) => ours.is_none() || origin_host(origin) != ours,
         _ => false,
     };
     if cross_site {
@@ -34,6 +40,16 @@ pub async fn same_origin_only(request: Request, next: Next) -> Response {
         return (StatusCode::FORBIDDEN, "Cross-site request refused.").into_response();
     }
     next.run(request).await
+}
+
+/// The socket peer of a request (unspecified if the server runs without connection info).
+fn peer(request: &Request) -> std::net::IpAddr {
+    request
+        .extensions()
+        .get::<ConnectInfo<std::net::SocketAddr>>()
+        .map_or(std::net::Ipv4Addr::UNSPECIFIED.into(), |ConnectInfo(a)| {
+            a.ip()
+        })
 }
 
 fn origin_host(origin: &str) -> Option<&str> {
@@ -95,10 +111,9 @@ pub async fn security_headers(
     let asset = request.uri().path().starts_with("/pkg/")
         || matches!(request.uri().path(), "/favicon.svg" | "/favicon.ico");
     let https = state.sessions.force_secure_cookie
-        || request
-            .headers()
-            .get("x-forwarded-proto")
-            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
+        || state
+            .network
+            .forwarded_https(peer(&request), request.headers());
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     let set =

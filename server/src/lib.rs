@@ -54,7 +54,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             layers::pages_need_session,
         ))
-        .layer(middleware::from_fn(layers::same_origin_only))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            layers::same_origin_only,
+        ))
         // A request that takes longer than this is cut off with 408 (the work is abandoned).
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

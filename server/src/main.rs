@@ -85,6 +85,10 @@ async fn serve(config: RunConfig) -> Result<(), String> {
         },
         templates: Arc::new(templates),
         leptos_options: server::leptos_options(&config.site_root, config.site_addr),
+        network: app::server::network::Network {
+            trusted_proxies: config.trusted_proxies.0.clone(),
+            public_origin: config.public_url.clone(),
+        },
     };
     let listener = tokio::net::TcpListener::bind(config.site_addr)
         .await

@@ -213,3 +213,131 @@ async fn a_client_that_sends_its_headers_slowly_is_cut_off() {
         "no answer to an unfinished request"
     );
 }
+
+/// A sign-in as a browser behind our reverse proxy sends it, from client `address`.
+async fn login_from(
+    server: &common::TestServer,
+    address: &str,
+    password: &str,
+) -> reqwest::Response {
+    server
+        .client
+        .post(server.url("/api/login"))
+        .header(header::ORIGIN, &server.base)
+        .header("x-forwarded-for", format!("198.51.100.250, {address}"))
+        .form(&[
+            ("tenant", "acme"),
+            ("username", "admin"),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_strangers_failed_sign_ins_do_not_keep_the_real_admin_out() {
+    let server = start().await;
+    let mut statuses = Vec::new();
+    for _ in 0..20 {
+        statuses.push(login_from(&server, "203.0.113.9", "wrong").await.status());
+    }
+    assert!(
+        statuses[..6].iter().all(|s| *s == StatusCode::UNAUTHORIZED),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses[6..]
+            .iter()
+            .all(|s| *s == StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
+    // The stranger is held off; the administrator at another address is not (no wait at all).
+    let stranger = login_from(&server, "203.0.113.9", PASSWORD).await;
+    assert_eq!(stranger.status(), StatusCode::TOO_MANY_REQUESTS);
+    let admin = login_from(&server, "192.0.2.1", PASSWORD).await;
+    assert!(admin.status().is_success() || admin.status().is_redirection());
+}
+
+#[tokio::test]
+async fn sign_ins_sign_outs_and_refusals_are_audited_with_the_clients_address() {
+    let server = start().await;
+    assert_eq!(
+        login_from(&server, "203.0.113.9", "wrong").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let signed_in = login_from(&server, "192.0.2.1", PASSWORD).await;
+    let cookie = common::set_cookie(&signed_in)
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let out = server
+        .client
+        .post(server.url("/api/logout"))
+        .header(header::ORIGIN, &server.base)
+        .header(header::COOKIE, &cookie)
+        .header("x-forwarded-for", "192.0.2.1")
+        .send()
+        .await
+        .unwrap();
+    assert!(out.status().is_success() || out.status().is_redirection());
+    // A change made in the console carries the address too.
+    let admin = server.cookie_for("acme", "admin").await;
+    let created = server
+        .client
+        .post(server.url("/api/device_groups/create"))
+        .header(header::ORIGIN, &server.base)
+        .header(header::COOKIE, &admin)
+        .header("x-forwarded-for", "192.0.2.44")
+        .json(&serde_json::json!({ "parent": null, "name": "Audited Plant" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::OK);
+    let change: String =
+        sqlx::query_scalar("SELECT address FROM audit_events WHERE target LIKE '%Audited Plant%'")
+            .fetch_one(&server.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(change, "192.0.2.44");
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT a.action, a.target, a.address FROM audit_events a \
+         JOIN tenants t ON t.id = a.tenant_id \
+         WHERE t.slug = 'acme' AND a.action LIKE 'session.%' ORDER BY a.id",
+    )
+    .fetch_all(&server.db.pool)
+    .await
+    .unwrap();
+    let expected = [
+        ("session.sign-in-failed", "user admin", "203.0.113.9"),
+        ("session.sign-in", "user admin", "192.0.2.1"),
+        ("session.sign-out", "user admin", "192.0.2.1"),
+        // `cookie_for` signs in without a forwarded address: the socket peer.
+        ("session.sign-in", "user admin", "127.0.0.1"),
+    ];
+    assert_eq!(
+        rows.iter()
+            .map(|(a, t, ad)| (a.as_str(), t.as_str(), ad.as_str()))
+            .collect::<Vec<_>>(),
+        expected
+    );
+}
+
+#[tokio::test]
+async fn forwarded_headers_from_anyone_but_a_trusted_proxy_are_ignored() {
+    use app::server::network::Network;
+    let proxy: std::net::IpAddr = "10.0.0.2".parse().unwrap();
+    let net = Network {
+        trusted_proxies: vec![proxy],
+        public_origin: None,
+    };
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("x-forwarded-for", "203.0.113.9".parse().unwrap());
+    let direct: std::net::IpAddr = "192.0.2.77".parse().unwrap();
+    assert_eq!(net.client_address(direct, &headers), direct);
+    assert_eq!(
+        net.client_address(proxy, &headers).to_string(),
+        "203.0.113.9"
+    );
+}

@@ -7,3 +7,6 @@ CREATE TABLE login_throttle (
     window_start INTEGER NOT NULL,
     blocked_until INTEGER NOT NULL DEFAULT 0
 );
+
+-- Where each audited request came from.
+ALTER TABLE audit_events ADD COLUMN address TEXT NOT NULL DEFAULT '';

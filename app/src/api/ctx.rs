@@ -53,28 +53,40 @@ pub fn session_token() -> Option<String> {
 pub async fn principal() -> AppResult<Principal> {
     let state = state()?;
     let token = session_token().ok_or(AppError::Unauthorized)?;
-    auth::resolve(&state.db, &state.sessions, &token, unix_now())
+    let mut principal = auth::resolve(&state.db, &state.sessions, &token, unix_now())
         .await?
-        .ok_or(AppError::Unauthorized)
+        .ok_or(AppError::Unauthorized)?;
+    principal.address = client_address().await;
+    Ok(principal)
 }
 
-/// The client's address, for throttling.
-pub async fn client_address() -> String {
+async fn peer() -> Option<std::net::IpAddr> {
     leptos_axum::extract::<ConnectInfo<SocketAddr>>()
         .await
-        .map(|ConnectInfo(addr)| addr.ip().to_string())
-        .unwrap_or_else(|_| "unknown".to_owned())
+        .ok()
+        .map(|ConnectInfo(addr)| addr.ip())
+}
+
+/// The client's address, for throttling and the audit log (through a trusted proxy, the address
+/// it forwarded).
+pub async fn client_address() -> String {
+    let (Ok(state), Some(peer), Ok(parts)) = (state(), peer().await, parts()) else {
+        return "unknown".to_owned();
+    };
+    state
+        .network
+        .client_address(peer, &parts.headers)
+        .to_string()
 }
 
 /// Whether the cookie must be `Secure`: forced by configuration, or the request came over HTTPS
-/// through a proxy that says so.
-pub fn cookie_secure(state: &AppState) -> bool {
-    state.sessions.force_secure_cookie
-        || parts().is_ok_and(|p| {
-            p.headers
-                .get("x-forwarded-proto")
-                .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"))
-        })
+/// through a trusted proxy that says so.
+pub async fn cookie_secure(state: &AppState) -> bool {
+    let forwarded = match (peer().await, parts()) {
+        (Some(peer), Ok(parts)) => state.network.forwarded_https(peer, &parts.headers),
+        _ => false,
+    };
+    state.sessions.force_secure_cookie || forwarded
 }
 
 pub fn set_cookie(value: &str) -> AppResult<()> {

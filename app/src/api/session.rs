@@ -22,7 +22,7 @@ pub async fn login(tenant: String, username: String, password: String) -> Result
             let mut conn = state.db.pool.acquire().await?;
             auth::sign_out(&mut conn, &old).await?;
         }
-        let secure = ctx::cookie_secure(&state);
+        let secure = ctx::cookie_secure(&state).await;
         ctx::set_cookie(&auth::token::set_cookie(
             &token,
             state.sessions.absolute_secs,
@@ -43,10 +43,15 @@ pub async fn logout() -> Result<(), AppError> {
     ctx::run(async move {
         let state = ctx::state()?;
         if let Some(token) = ctx::session_token() {
+            let signed_in = ctx::principal().await.ok();
             let mut conn = state.db.pool.acquire().await?;
             auth::sign_out(&mut conn, &token).await?;
+            if let Some(principal) = signed_in {
+                auth::audit_sign_out(&mut conn, &principal).await?;
+            }
         }
-        ctx::set_cookie(&auth::token::clear_cookie(ctx::cookie_secure(&state)))?;
+        let secure = ctx::cookie_secure(&state).await;
+        ctx::set_cookie(&auth::token::clear_cookie(secure))?;
         leptos_axum::redirect("/login");
         Ok(())
     })

@@ -6,6 +6,7 @@ pub mod domain;
 #[cfg(test)]
 mod fuzz;
 pub mod index;
+pub mod network;
 pub mod security;
 pub mod state;
 pub mod templates;

@@ -12,6 +12,8 @@ pub struct AppState {
     pub sessions: SessionPolicy,
     pub templates: Arc<Templates>,
     pub leptos_options: LeptosOptions,
+    /// Trusted proxies and the public origin.
+    pub network: super::network::Network,
 }
 
 impl FromRef<AppState> for LeptosOptions {

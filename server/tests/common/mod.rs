@@ -85,6 +85,11 @@ async fn start_on(dir: tempfile::TempDir, url: &str) -> TestServer {
         sessions: SessionPolicy::default(),
         templates: Arc::new(templates),
         leptos_options: server::leptos_options(dir.path().to_str().unwrap(), addr),
+        // The tests play the reverse proxy: they may say which client and scheme a request has.
+        network: app::server::network::Network {
+            trusted_proxies: vec![std::net::Ipv4Addr::LOCALHOST.into()],
+            public_origin: None,
+        },
     };
     let app = server::router(state);
     tokio::spawn(server::serve::serve(

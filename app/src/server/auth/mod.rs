@@ -11,7 +11,10 @@ use sqlx::AnyConnection;
 
 use crate::{
     model::{AppError, AppResult, Me, TenantId, UserId},
-    server::db::{sessions, tenants, users, Db},
+    server::db::{
+        audit::{self, AuditEvent},
+        sessions, tenants, users, Db,
+    },
 };
 
 /// Who is making a request: a signed-in user of one tenant.
@@ -26,6 +29,8 @@ pub struct Principal {
     pub tenant_template: String,
     /// The SHA-256 of the session token, to end this session.
     pub session_hash: String,
+    /// The client's address for this request (empty outside a request), for the audit log.
+    pub address: String,
 }
 
 impl Principal {
@@ -95,16 +100,20 @@ pub async fn sign_in(
     check_lengths(&attempt)?;
     let keys = throttle::keys(attempt.tenant, attempt.username, attempt.address);
     let permit = hashing_permit().await?;
-    let found = {
+    let (tenant, found) = {
         let mut conn = db.pool.acquire().await?;
         throttle::reserve(&mut conn, &keys, now).await?;
         match tenants::find_by_slug(&mut conn, attempt.tenant.trim()).await? {
-            Some(tenant) => users::credentials(&mut conn, tenant.id, attempt.username.trim())
-                .await?
-                .map(|c| (tenant.id, c)),
-            None => None,
+            Some(tenant) => (
+                Some(tenant.id),
+                users::credentials(&mut conn, tenant.id, attempt.username.trim())
+                    .await?
+                    .map(|c| (tenant.id, c)),
+            ),
+            None => (None, None),
         }
     };
+    let attempted = found.as_ref().map(|(_, c)| c.id);
     let password = attempt.password.to_owned();
     let verified = tokio::task::spawn_blocking(move || {
         let stored = found.as_ref().and_then(|(_, c)| c.password_hash.as_deref());
@@ -122,12 +131,26 @@ pub async fn sign_in(
     drop(permit);
 
     let mut conn = db.pool.acquire().await?;
+    let username = attempt.username.trim();
     let Some((tenant, creds)) = verified else {
         tracing::info!(
             tenant = attempt.tenant,
             address = attempt.address,
             "sign-in refused"
         );
+        // Refused attempts are bounded by the throttle (a blocked attempt writes nothing).
+        if let Some(tenant) = tenant {
+            let action = "session.sign-in-failed";
+            audit(
+                &mut conn,
+                tenant,
+                attempted,
+                action,
+                username,
+                attempt.address,
+            )
+            .await?;
+        }
         return Err(AppError::SignInFailed);
     };
     throttle::succeeded(&mut conn, &keys).await?;
@@ -141,6 +164,16 @@ pub async fn sign_in(
     .await?;
     let (token, hash) = token::new_token();
     sessions::insert(&mut conn, &hash, tenant, creds.id, now).await?;
+    let action = "session.sign-in";
+    audit(
+        &mut conn,
+        tenant,
+        Some(creds.id),
+        action,
+        username,
+        attempt.address,
+    )
+    .await?;
     tracing::info!(tenant = attempt.tenant, user = %creds.id, "signed in");
     Ok(token)
 }
@@ -176,12 +209,46 @@ pub async fn resolve(
         tenant_name: row.tenant_name,
         tenant_template: row.tenant_template,
         session_hash: hash,
+        address: String::new(),
     }))
 }
 
 /// Ends the session behind a token (a no-op when there is none).
 pub async fn sign_out(conn: &mut AnyConnection, token: &str) -> AppResult<()> {
     sessions::delete(conn, &token::hash_token(token)).await
+}
+
+/// Sign-in, sign-out and refused sign-ins go to the tenant's audit log with the address.
+async fn audit(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    actor: Option<UserId>,
+    action: &str,
+    username: &str,
+    address: &str,
+) -> AppResult<()> {
+    let event = AuditEvent {
+        tenant,
+        actor,
+        action,
+        target: &format!("user {username}"),
+        before: String::new(),
+        after: String::new(),
+        address,
+    };
+    audit::record(conn, &event, crate::server::unix_now()).await
+}
+
+pub async fn audit_sign_out(conn: &mut AnyConnection, principal: &Principal) -> AppResult<()> {
+    audit(
+        conn,
+        principal.tenant_id,
+        Some(principal.user_id),
+        "session.sign-out",
+        &principal.username,
+        &principal.address,
+    )
+    .await
 }
 
 #[cfg(test)]

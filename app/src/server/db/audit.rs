@@ -10,12 +10,14 @@ pub struct AuditEvent<'a> {
     pub target: &'a str,
     pub before: String,
     pub after: String,
+    /// Where the request came from (the client's address, SPEC: "from where").
+    pub address: &'a str,
 }
 
 pub async fn record(conn: &mut AnyConnection, event: &AuditEvent<'_>, now: i64) -> AppResult<()> {
     sqlx::query(
-        "INSERT INTO audit_events (tenant_id, actor_id, at, action, target, before_json, after_json) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO audit_events (tenant_id, actor_id, at, action, target, before_json, after_json, \
+         address) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(event.tenant)
     .bind(event.actor.map(|u| u.0))
@@ -24,6 +26,7 @@ pub async fn record(conn: &mut AnyConnection, event: &AuditEvent<'_>, now: i64) 
     .bind(event.target)
     .bind(&event.before)
     .bind(&event.after)
+    .bind(event.address)
     .execute(conn)
     .await?;
     Ok(())

@@ -138,6 +138,7 @@ pub async fn set_user_roles(
             let event = AuditEvent {
                 tenant,
                 actor: Some(actor.principal.user_id),
+                address: &actor.principal.address,
                 action: "user.roles.set",
                 target: &format!("user {}", user.0),
                 before: json(&before),

@@ -93,6 +93,7 @@ async fn audit(
     let event = AuditEvent {
         tenant: actor.tenant(),
         actor: Some(actor.principal.user_id),
+        address: &actor.principal.address,
         action,
         target,
         before,

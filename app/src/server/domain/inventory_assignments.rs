@@ -217,6 +217,7 @@ pub async fn apply(
         let event = AuditEvent {
             tenant,
             actor: Some(actor.principal.user_id),
+            address: &actor.principal.address,
             action: "user.inventory_roles.set",
             target: &target,
             before: json(&label(&current)),
@@ -286,6 +287,7 @@ pub async fn copy(
         let event = AuditEvent {
             tenant,
             actor: Some(actor.principal.user_id),
+            address: &actor.principal.address,
             action: "user.inventory_roles.copy",
             target: &target_label,
             before: json(&target.iter().map(describe).collect::<Vec<_>>()),

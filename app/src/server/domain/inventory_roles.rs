@@ -158,6 +158,7 @@ pub async fn save(
         let event = AuditEvent {
             tenant,
             actor: Some(actor.principal.user_id),
+            address: &actor.principal.address,
             action: if before.is_some() {
                 "inventory_role.update"
             } else {
@@ -190,6 +191,7 @@ pub async fn delete(db: &Db, actor: &Actor, id: InventoryRoleId, version: i64) -
         let event = AuditEvent {
             tenant,
             actor: Some(actor.principal.user_id),
+            address: &actor.principal.address,
             action: "inventory_role.delete",
             target: &format!("inventory role {}", before.name),
             before: json(&before),

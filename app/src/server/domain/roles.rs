@@ -155,6 +155,7 @@ pub async fn save(db: &Db, actor: &Actor, input: &RoleInput) -> AppResult<RoleDe
         let event = AuditEvent {
             tenant,
             actor: Some(actor.principal.user_id),
+            address: &actor.principal.address,
             action: if before.is_some() {
                 "role.update"
             } else {
@@ -277,6 +278,7 @@ pub async fn delete(db: &Db, actor: &Actor, id: RoleId, version: i64) -> AppResu
         let event = AuditEvent {
             tenant,
             actor: Some(actor.principal.user_id),
+            address: &actor.principal.address,
             action: "role.delete",
             target: &format!("role {}", before.name),
             before: json(&before),

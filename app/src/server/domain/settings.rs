@@ -32,6 +32,7 @@ pub async fn set_sso_manual_changes(db: &Db, actor: &Actor, allowed: bool) -> Ap
         let event = AuditEvent {
             tenant,
             actor: Some(actor.principal.user_id),
+            address: &actor.principal.address,
             action: "tenant.settings",
             target: "setting sso_manual_changes",
             before: json(&before),

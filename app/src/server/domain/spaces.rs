@@ -92,6 +92,7 @@ pub async fn save(db: &Db, actor: &Actor, input: &SpaceInput) -> AppResult<Space
         let event = AuditEvent {
             tenant,
             actor: Some(actor.principal.user_id),
+            address: &actor.principal.address,
             action: if input.id.is_some() {
                 "space.update"
             } else {
@@ -136,6 +137,7 @@ pub async fn delete(db: &Db, actor: &Actor, id: SpaceId, version: i64) -> AppRes
         let event = AuditEvent {
             tenant,
             actor: Some(actor.principal.user_id),
+            address: &actor.principal.address,
             action: "space.delete",
             target: &format!("space {}", before.name),
             before: json(&dto(before)),

@@ -69,6 +69,7 @@ impl Fixture {
             tenant_name: String::new(),
             tenant_template: self.template.into(),
             session_hash: String::new(),
+            address: "192.0.2.10".into(),
         };
         Actor::resolve(db, &self.templates, principal)
             .await

@@ -54,6 +54,7 @@ async fn audit(
     let event = AuditEvent {
         tenant: actor.tenant(),
         actor: Some(actor.principal.user_id),
+        address: &actor.principal.address,
         action,
         target: &format!("user {username}"),
         before,

@@ -355,6 +355,7 @@ async fn write(
         let event = AuditEvent {
             tenant,
             actor: Some(actor.principal.user_id),
+            address: &actor.principal.address,
             action,
             target: &format!("{kind} {}", plan.info.name),
             before: json(&as_ids(&plan.removed)),

@@ -70,7 +70,15 @@ async fn session_cookie_is_http_only_same_site_and_secure_behind_https() {
         .send()
         .await
         .unwrap();
-    assert!(set_cookie(&behind_proxy).contains("; Secure"));
+    let secure = set_cookie(&behind_proxy);
+    assert!(secure.contains("; Secure"), "{secure}");
+    assert!(secure.starts_with("__Host-castellan_session="), "{secure}");
+    // The prefixed cookie opens the session like the plain one.
+    let pair = secure.split(';').next().unwrap().to_owned();
+    assert_eq!(
+        server.current_user(Some(&pair)).await.status(),
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]

@@ -162,7 +162,7 @@ pub fn set_cookie(response: &Response) -> String {
         .get_all(header::SET_COOKIE)
         .iter()
         .map(|v| v.to_str().unwrap().to_owned())
-        .find(|c| c.starts_with("castellan_session="))
+        .find(|c| c.starts_with("castellan_session=") || c.starts_with("__Host-castellan_session="))
         .expect("a session cookie is set")
 }
 

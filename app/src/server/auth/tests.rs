@@ -320,3 +320,21 @@ async fn over_long_sign_in_fields_are_refused_before_any_work() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn successful_sign_ins_from_one_address_never_add_up_to_a_block() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
+        tenant(db, "acme").await;
+        let policy = SessionPolicy::default();
+        // One office behind one address: many people sign in, a few mistype.
+        for i in 0..(throttle::ADDRESS.free_attempts * 3) {
+            if i % 10 == 0 {
+                let e = sign_in(db, &policy, attempt("acme", "admin", "typo"), NOW).await;
+                assert_eq!(e.unwrap_err(), AppError::SignInFailed);
+            }
+            let ok = sign_in(db, &policy, attempt("acme", "admin", PW), NOW).await;
+            assert!(ok.is_ok(), "sign-in {i}: {ok:?}");
+        }
+    })
+    .await;
+}

@@ -91,10 +91,13 @@ pub async fn reserve(
     Ok(())
 }
 
-/// The right password: the user's counters start again (the address keeps its count).
+/// The right password: the user's counters start again; the address's count takes this attempt
+/// back (its earlier failures stay: one good account does not reset a spraying address).
 pub async fn succeeded(conn: &mut AnyConnection, keys: &[(String, Limit)]) -> AppResult<()> {
     for (key, limit) in keys {
-        if *limit != ADDRESS {
+        if *limit == ADDRESS {
+            login_throttle::forgive(conn, key, *limit).await?;
+        } else {
             login_throttle::clear(conn, key).await?;
         }
     }

@@ -5,6 +5,9 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 pub const COOKIE_NAME: &str = "castellan_session";
+/// The name over HTTPS: the `__Host-` prefix makes the browser refuse it unless it is `Secure`,
+/// for this host only (no `Domain`) and for every path, so a sibling site cannot plant one.
+pub const SECURE_COOKIE_NAME: &str = "__Host-castellan_session";
 
 /// How long sessions live, in seconds.
 #[derive(Debug, Clone, Copy)]
@@ -39,8 +42,12 @@ pub fn hash_token(token: &str) -> String {
 }
 
 pub fn set_cookie(token: &str, max_age_secs: i64, secure: bool) -> String {
-    let secure = if secure { "; Secure" } else { "" };
-    format!("{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}")
+    let (name, secure) = if secure {
+        (SECURE_COOKIE_NAME, "; Secure")
+    } else {
+        (COOKIE_NAME, "")
+    };
+    format!("{name}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}")
 }
 
 pub fn clear_cookie(secure: bool) -> String {
@@ -48,13 +55,17 @@ pub fn clear_cookie(secure: bool) -> String {
 }
 
 /// The session token in a `Cookie` header, if there is one.
+/// The session token in a `Cookie` header, if there is one (the `__Host-` one first).
 pub fn from_cookie_header(header: &str) -> Option<&str> {
-    header
-        .split(';')
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE_NAME)
-        .map(|(_, value)| value)
-        .filter(|value| value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()))
+    let named = |wanted: &str| {
+        header
+            .split(';')
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, _)| *name == wanted)
+            .map(|(_, value)| value)
+            .filter(|value| value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()))
+    };
+    named(SECURE_COOKIE_NAME).or_else(|| named(COOKIE_NAME))
 }
 
 #[cfg(test)]
@@ -86,6 +97,8 @@ mod tests {
         assert!(cookie.contains("HttpOnly"));
         assert!(cookie.contains("SameSite=Lax"));
         assert!(cookie.contains("; Secure"));
+        assert!(cookie.starts_with("__Host-castellan_session=abc; Path=/;"));
+        assert!(!cookie.contains("Domain"));
         assert!(!set_cookie("abc", 60, false).contains("Secure"));
     }
 
@@ -96,5 +109,9 @@ mod tests {
         assert_eq!(from_cookie_header(&header), Some(token.as_str()));
         assert_eq!(from_cookie_header(&format!("{COOKIE_NAME}=short")), None);
         assert_eq!(from_cookie_header("other=1"), None);
+        // Over HTTPS the prefixed cookie is the one that counts.
+        let (secure, _) = new_token();
+        let both = format!("{COOKIE_NAME}={token}; {SECURE_COOKIE_NAME}={secure}");
+        assert_eq!(from_cookie_header(&both), Some(secure.as_str()));
     }
 }

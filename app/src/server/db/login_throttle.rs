@@ -42,6 +42,20 @@ pub async fn count_attempt(
     Ok(counted.is_some())
 }
 
+/// Takes back one counted attempt that turned out to be a success, and the wait it earned.
+pub async fn forgive(conn: &mut AnyConnection, key: &str, limit: Limit) -> AppResult<()> {
+    sqlx::query(
+        "UPDATE login_throttle SET failures = failures - 1, \
+         blocked_until = CASE WHEN failures - 1 <= $2 THEN 0 ELSE blocked_until END \
+         WHERE throttle_key = $1 AND failures > 0",
+    )
+    .bind(key)
+    .bind(limit.free_attempts)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 pub async fn clear(conn: &mut AnyConnection, key: &str) -> AppResult<()> {
     sqlx::query("DELETE FROM login_throttle WHERE throttle_key = $1")
         .bind(key)

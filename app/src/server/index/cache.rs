@@ -3,7 +3,9 @@
 //! Every write that can change a permission bumps `tenants.perm_epoch` in its own transaction
 //! (database triggers), so a check first reads the epoch (one indexed row) and rebuilds when its
 //! copy is older. That keeps every server instance exact, whoever wrote. The epoch is read before
-//! the snapshot, so a copy is never labelled newer than what it holds.
+//! the snapshot, so a copy is never labelled newer than what it holds. No connection is held while
+//! a request waits for another's rebuild, so a loop of writes to one tenant cannot drain the pool
+//! for the others.
 
 use std::{
     collections::HashMap,
@@ -19,36 +21,78 @@ use crate::{
     },
 };
 
-type Slot = Arc<tokio::sync::Mutex<Option<Arc<PermissionIndex>>>>;
+/// One tenant's index: the last one built, and a lock held by whoever is building the next.
+#[derive(Debug, Default)]
+struct Slot {
+    current: Mutex<Option<Arc<PermissionIndex>>>,
+    building: tokio::sync::Mutex<()>,
+}
+
+/// How long a request waits for someone else's rebuild before it answers from the last index.
+pub const WAIT_FOR_REBUILD: std::time::Duration = std::time::Duration::from_millis(250);
 
 #[derive(Debug, Default)]
 pub struct IndexCache {
-    slots: Mutex<HashMap<TenantId, Slot>>,
+    slots: Mutex<HashMap<TenantId, Arc<Slot>>>,
 }
 
 impl IndexCache {
-    fn slot(&self, tenant: TenantId) -> AppResult<Slot> {
+    fn slot(&self, tenant: TenantId) -> AppResult<Arc<Slot>> {
         let mut slots = self.slots.lock().map_err(|_| AppError::Internal)?;
         Ok(slots.entry(tenant).or_default().clone())
     }
 
+    fn current(slot: &Slot, epoch: i64) -> AppResult<Option<Arc<PermissionIndex>>> {
+        let current = slot.current.lock().map_err(|_| AppError::Internal)?;
+        Ok(current.as_ref().filter(|i| i.epoch >= epoch).cloned())
+    }
+
     /// The tenant's index as of now: the cached one if no permission changed since it was built.
+    /// One request rebuilds a stale index; the others wait for it without holding a database
+    /// connection, and after [`WAIT_FOR_REBUILD`] answer from the last index built (a write is
+    /// judged from the database by the guard, never from this cache).
     pub async fn get(
         &self,
         db: &Db,
         catalogue: &Catalogue,
         tenant: TenantId,
     ) -> AppResult<Arc<PermissionIndex>> {
-        let mut conn = db.pool.acquire().await?;
-        let epoch = db::permission_snapshot::epoch(&mut conn, tenant).await?;
+        let epoch = {
+            let mut conn = db.pool.acquire().await?;
+            db::permission_snapshot::epoch(&mut conn, tenant).await?
+        };
         let slot = self.slot(tenant)?;
-        // One rebuild per epoch: concurrent requests wait for it rather than each building one.
-        let mut cached = slot.lock().await;
-        if let Some(index) = cached.as_ref().filter(|i| i.epoch >= epoch) {
-            return Ok(index.clone());
+        if let Some(index) = Self::current(&slot, epoch)? {
+            return Ok(index);
+        }
+        let building = match slot.building.try_lock() {
+            Ok(guard) => guard,
+            Err(_) => match tokio::time::timeout(WAIT_FOR_REBUILD, slot.building.lock()).await {
+                Ok(guard) => guard,
+                Err(_) => {
+                    let last = slot.current.lock().map_err(|_| AppError::Internal)?.clone();
+                    if let Some(last) = last {
+                        tracing::debug!(tenant = tenant.0, "answering from the last index");
+                        return Ok(last);
+                    }
+                    slot.building.lock().await
+                }
+            },
+        };
+        // Someone may have built it while this request waited.
+        if let Some(index) = Self::current(&slot, epoch)? {
+            return Ok(index);
         }
         let started = std::time::Instant::now();
-        let snapshot = db::permission_snapshot::load(&mut conn, tenant).await?;
+        let (epoch, snapshot) = {
+            let mut conn = db.pool.acquire().await?;
+            // Read again: the copy is labelled with the epoch read before its rows.
+            let epoch = db::permission_snapshot::epoch(&mut conn, tenant).await?;
+            (
+                epoch,
+                db::permission_snapshot::load(&mut conn, tenant).await?,
+            )
+        };
         let index = Arc::new(PermissionIndex::build(catalogue, &snapshot, epoch));
         tracing::debug!(
             tenant = tenant.0,
@@ -56,7 +100,8 @@ impl IndexCache {
             ms = started.elapsed().as_millis() as u64,
             "permission index rebuilt"
         );
-        *cached = Some(index.clone());
+        *slot.current.lock().map_err(|_| AppError::Internal)? = Some(index.clone());
+        drop(building);
         Ok(index)
     }
 
@@ -71,5 +116,53 @@ impl IndexCache {
             }
         }
         Ok(tenants.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::domain::testing::fixture;
+
+    #[tokio::test]
+    async fn a_request_waiting_for_a_rebuild_holds_no_connection_and_then_answers_from_the_last_index(
+    ) {
+        crate::server::db::testing::each_backend(async |db: &Db| {
+            let f = fixture(db, "acme").await;
+            let templates = Templates::load().unwrap();
+            let iot = templates.get("iot").unwrap().catalogue.clone();
+            let first = db.index.get(db, &iot, f.tenant).await.unwrap();
+            sqlx::query("UPDATE tenants SET perm_epoch = perm_epoch + 1 WHERE id = $1")
+                .bind(f.tenant)
+                .execute(&db.pool)
+                .await
+                .unwrap();
+            // Another request is rebuilding, and the pool has one connection left.
+            let slot = db.index.slot(f.tenant).unwrap();
+            let building = slot.building.lock().await;
+            let max = db.pool.options().get_max_connections();
+            let mut held = Vec::new();
+            for _ in 1..max {
+                held.push(db.pool.acquire().await.unwrap());
+            }
+            let waiting = tokio::spawn({
+                let (db, iot) = (db.clone(), iot.clone());
+                async move { db.index.get(&db, &iot, f.tenant).await }
+            });
+            tokio::time::sleep(WAIT_FOR_REBUILD / 5).await;
+            assert!(!waiting.is_finished(), "it waits for the rebuild");
+            let last = tokio::time::timeout(WAIT_FOR_REBUILD / 5, db.pool.acquire()).await;
+            assert!(last.is_ok(), "the waiting request holds no connection");
+            drop(last);
+            let answer = waiting.await.unwrap().unwrap();
+            assert_eq!(
+                answer.epoch, first.epoch,
+                "after the wait, the last index answers"
+            );
+            drop((building, held));
+            let rebuilt = db.index.get(db, &iot, f.tenant).await.unwrap();
+            assert_eq!(rebuilt.epoch, first.epoch + 1, "the next request rebuilds");
+        })
+        .await;
     }
 }

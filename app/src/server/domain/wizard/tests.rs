@@ -1,6 +1,6 @@
 use super::*;
 use crate::model::Origin;
-use crate::model::SpaceId;
+use crate::model::{AppError, SpaceId};
 use crate::server::domain::testing::set_user_roles_now;
 use crate::{
     model::{spaces::SpaceInput, wizard::TENANT_WIDE, GroupId, UserId},

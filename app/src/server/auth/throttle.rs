@@ -15,34 +15,27 @@ use sqlx::AnyConnection;
 
 use crate::{
     model::{AppError, AppResult},
-    server::db::login_throttle,
+    server::db::login_throttle::{self, Limit},
 };
 
 /// How long failures are remembered.
 pub const WINDOW_SECS: i64 = 15 * 60;
 
-/// One counter: how many attempts it lets through before it blocks, and for how long.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limit {
-    pub free_attempts: i64,
-    /// Each attempt past the free ones blocks the next for this much longer…
-    pub step_secs: i64,
-    /// …up to this.
-    pub max_wait_secs: i64,
-}
-
 pub const PAIR: Limit = Limit {
+    window_secs: WINDOW_SECS,
     free_attempts: 5,
     step_secs: 30,
     max_wait_secs: WINDOW_SECS,
 };
 pub const ADDRESS: Limit = Limit {
+    window_secs: WINDOW_SECS,
     free_attempts: 30,
     step_secs: 60,
     max_wait_secs: WINDOW_SECS,
 };
 pub const USER_MAX_WAIT_SECS: i64 = 60;
 pub const USER: Limit = Limit {
+    window_secs: WINDOW_SECS,
     free_attempts: 10,
     step_secs: 15,
     max_wait_secs: USER_MAX_WAIT_SECS,

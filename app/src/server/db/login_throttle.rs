@@ -2,7 +2,18 @@
 
 use sqlx::AnyConnection;
 
-use crate::{model::AppResult, server::auth::throttle::Limit};
+use crate::model::AppResult;
+
+/// One counter: how many attempts it lets through in a window before it blocks, and for how long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    pub window_secs: i64,
+    pub free_attempts: i64,
+    /// Each attempt past the free ones blocks the next for this much longer…
+    pub step_secs: i64,
+    /// …up to this.
+    pub max_wait_secs: i64,
+}
 
 /// The attempt's count in this window, restarting after the window; the wait it earns.
 const COUNT: &str = "CASE WHEN login_throttle.window_start <= $2 - $3 THEN 1 \
@@ -33,7 +44,7 @@ pub async fn count_attempt(
     let counted: Option<i64> = sqlx::query_scalar(&sql)
         .bind(key)
         .bind(now)
-        .bind(crate::server::auth::throttle::WINDOW_SECS)
+        .bind(limit.window_secs)
         .bind(limit.free_attempts)
         .bind(limit.step_secs)
         .bind(limit.max_wait_secs)

@@ -13,14 +13,8 @@ use crate::{
     },
 };
 
-/// SPEC rule 7, word for word from the `mdm` seed.
-pub const PARTNER_ADMIN_MESSAGE: &str =
-    "A Partner Administrator must perform this operation on the Service Provider Portal.";
-
-/// SPEC rule 6: why the roles of an SSO user cannot be changed here.
-pub const SSO_LOCK_REASON: &str = "Roles managed by SSO: this user's roles come from the \
-    tenant's access-mapping rules at sign-in. Allow manual changes for SSO users in the tenant \
-    settings to change them here.";
+// The locks' messages belong to the guard's rules, which enforce them on every path.
+pub use super::guard::rules::{PARTNER_ADMIN_MESSAGE, SSO_LOCK_REASON};
 
 /// Refuses changing the roles of a partner administrator (rule 7) or, unless the tenant allows
 /// it, of a user created by SSO (rule 6).

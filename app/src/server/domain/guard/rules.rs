@@ -9,13 +9,10 @@ use super::{
     effect::{Effect, Permission},
     state::{Space, TenantState, TENANT_WIDE},
 };
-use crate::{
-    model::{
-        catalogue::{holds, Catalogue, Grants},
-        inventory_access::{bit, global_bits, Want, CHECKED},
-        AppError, AppResult,
-    },
-    server::domain::assignments::{PARTNER_ADMIN_MESSAGE, SSO_LOCK_REASON},
+use crate::model::{
+    catalogue::{holds, Catalogue, Grants},
+    inventory_access::{bit, global_bits, Want, CHECKED},
+    AppError, AppResult,
 };
 
 /// Whether `actor` (a user of the tenant, whose authority is what they held before the write)
@@ -175,6 +172,15 @@ fn authority(
     }
     Ok(())
 }
+
+/// SPEC rule 7, word for word from the `mdm` seed.
+pub const PARTNER_ADMIN_MESSAGE: &str =
+    "A Partner Administrator must perform this operation on the Service Provider Portal.";
+
+/// SPEC rule 6: why the roles of an SSO user cannot be changed here.
+pub const SSO_LOCK_REASON: &str = "Roles managed by SSO: this user's roles come from the \
+    tenant's access-mapping rules at sign-in. Allow manual changes for SSO users in the tenant \
+    settings to change them here.";
 
 /// Why a write that would leave no active tenant admin is refused (SPEC rule 9).
 pub fn anti_lockout(role: &str) -> String {

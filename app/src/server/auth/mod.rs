@@ -79,8 +79,10 @@ fn check_lengths(attempt: &SignIn<'_>) -> AppResult<()> {
 /// promptly is told to retry (429) instead of queueing until every connection and worker waits.
 async fn hashing_permit() -> AppResult<tokio::sync::SemaphorePermit<'static>> {
     static HASHING: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
-    let permits = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);
-    let semaphore = HASHING.get_or_init(|| tokio::sync::Semaphore::new(permits));
+    let semaphore = HASHING.get_or_init(|| {
+        let permits = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);
+        tokio::sync::Semaphore::new(permits)
+    });
     match tokio::time::timeout(std::time::Duration::from_millis(500), semaphore.acquire()).await {
         Ok(Ok(permit)) => Ok(permit),
         _ => Err(AppError::SignInBusy),

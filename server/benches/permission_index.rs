@@ -15,7 +15,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-use app::server::{index::PermissionIndex, templates::Templates};
+use app::server::{
+    index::{Epoch, PermissionIndex},
+    templates::Templates,
+};
 use dataset::{Dataset, Question};
 
 /// System's allocator, counting bytes so that the index's own memory can be read off.
@@ -81,7 +84,7 @@ fn mib(bytes: isize) -> String {
 }
 
 fn ask(index: &PermissionIndex, q: &Question) -> bool {
-    index.allows(q.user, q.target, q.category, q.fragment_type, q.want)
+    index.allows(q.user, q.group, q.category, q.fragment_type, q.want)
 }
 
 fn main() {
@@ -101,7 +104,7 @@ fn main() {
         drop(std::mem::take(&mut index));
         let before = live();
         let started = Instant::now();
-        index = PermissionIndex::build(catalogue, &data.snapshot, 1);
+        index = PermissionIndex::build(catalogue, &data.snapshot, Epoch::default());
         builds.push(started.elapsed());
         memory = live() - before;
     }
@@ -225,7 +228,7 @@ fn casbin_run(
 
     let before = live();
     let started = Instant::now();
-    let policies = casbin_side::policies(catalogue, &data.snapshot);
+    let policies = casbin_side::policies(catalogue, &data);
     let expanded = started.elapsed();
     let counts = (policies.p.len(), policies.g.len(), policies.g2.len());
     let started = Instant::now();

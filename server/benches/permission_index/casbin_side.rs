@@ -11,11 +11,11 @@ use app::{
         catalogue::{Catalogue, Grants},
         inventory_access::{bit, global_bits, Want, CHECKED},
     },
-    server::index::{Snapshot, Target},
+    server::index::Snapshot,
 };
 use casbin::{Adapter, CoreApi, DefaultModel, DefaultRoleManager, Enforcer, MemoryAdapter};
 
-use crate::dataset::Question;
+use crate::dataset::{Dataset, Question, Target};
 
 /// The cheap string tests come first so that casbin only walks the role graph when they pass.
 pub const MODEL: &str = r#"
@@ -48,7 +48,8 @@ fn rule(parts: &[&str]) -> Vec<String> {
 
 /// Expands the snapshot into casbin rules. Space-bound global role assignments give no
 /// inventory permission (SPEC rule 2 is about tenant-wide roles), so they have no link here.
-pub fn policies(catalogue: &Catalogue, s: &Snapshot) -> Policies {
+pub fn policies(catalogue: &Catalogue, data: &Dataset) -> Policies {
+    let s: &Snapshot = &data.snapshot;
     let mut p: Vec<Vec<String>> = Vec::new();
     let mut grants: HashMap<i64, Grants> = HashMap::new();
     for (role, t, l) in &s.role_grants {
@@ -76,10 +77,10 @@ pub fn policies(catalogue: &Catalogue, s: &Snapshot) -> Policies {
         }
     }
     let mut rows: HashMap<i64, Vec<_>> = HashMap::new();
-    for (role, row) in &s.inventory_rows {
+    for (role, row) in &s.tree.inventory_rows {
         rows.entry(*role).or_default().push(row);
     }
-    for (user, role, group) in &s.user_inventory {
+    for (user, role, group) in &s.tree.user_inventory {
         for row in rows.get(role).into_iter().flatten() {
             p.push(rule(&[
                 &format!("u{user}"),
@@ -103,6 +104,7 @@ pub fn policies(catalogue: &Catalogue, s: &Snapshot) -> Policies {
     // Every device group gets a link (roots to `top`): casbin-rs scans all its nodes for a name
     // it has no node for, which would make checks on childless root groups needlessly slow.
     let mut g2: Vec<Vec<String>> = s
+        .tree
         .device_groups
         .iter()
         .map(|(group, parent)| match parent {
@@ -111,7 +113,7 @@ pub fn policies(catalogue: &Catalogue, s: &Snapshot) -> Policies {
         })
         .collect();
     g2.extend(
-        s.devices
+        data.devices
             .iter()
             .map(|(device, group)| rule(&[&format!("d{device}"), &format!("dg{group}")])),
     );

@@ -7,7 +7,7 @@ use app::{
         inventory_access::{Want, CHECKED},
         DeviceGroupId, DeviceId, UserId,
     },
-    server::index::{Snapshot, Target},
+    server::index::Snapshot,
 };
 use std::collections::HashMap;
 
@@ -37,11 +37,21 @@ pub const FRAGMENT_TYPES: [&str; 5] = [
     "c8y_Position",
 ];
 
-/// One check: who, on what, which category, which fragment type, read or change.
+/// What a check is about: a device group or a device.
+#[derive(Debug, Clone, Copy)]
+pub enum Target {
+    Group(DeviceGroupId),
+    Device(DeviceId),
+}
+
+/// One check: who, on what, which category, which fragment type, read or change. `group` is the
+/// target's group (a device's access is its group's): the product reads it with the device's row
+/// before asking the index, casbin follows the device's `g2` link itself.
 #[derive(Debug, Clone, Copy)]
 pub struct Question {
     pub user: UserId,
     pub target: Target,
+    pub group: DeviceGroupId,
     pub category: usize,
     pub fragment_type: &'static str,
     pub want: Want,
@@ -49,7 +59,9 @@ pub struct Question {
 
 pub struct Dataset {
     pub snapshot: Snapshot,
-    /// The depth of each device group (1 at the top), in `snapshot.device_groups` order.
+    /// (device, device group): not in the index, which holds groups only.
+    pub devices: Vec<(i64, i64)>,
+    /// The depth of each device group (1 at the top), in `snapshot.tree.device_groups` order.
     pub depth: Vec<u32>,
 }
 
@@ -124,26 +136,27 @@ pub fn generate(catalogue: &Catalogue) -> Dataset {
     }
     for role in GLOBAL_ROLES + 1..=GLOBAL_ROLES + INVENTORY_ROLES {
         for _ in 0..rng.gen_range(1..=4) {
-            s.inventory_rows.push((role, inventory_row(&mut rng)));
+            s.tree.inventory_rows.push((role, inventory_row(&mut rng)));
         }
     }
     let mut depth = Vec::with_capacity(DEVICE_GROUPS as usize);
     for group in 1..=DEVICE_GROUPS {
         if group <= ROOT_GROUPS {
-            s.device_groups.push((group, 0));
+            s.tree.device_groups.push((group, 0));
             depth.push(1);
             continue;
         }
         // A random earlier group as parent, moved up while the tree would grow too deep.
         let mut parent = rng.gen_range(1..group);
         while depth[parent as usize - 1] >= MAX_DEPTH {
-            parent = s.device_groups[parent as usize - 1].1;
+            parent = s.tree.device_groups[parent as usize - 1].1;
         }
         depth.push(depth[parent as usize - 1] + 1);
-        s.device_groups.push((group, parent));
+        s.tree.device_groups.push((group, parent));
     }
+    let mut devices = Vec::with_capacity(DEVICES as usize);
     for device in 1..=DEVICES {
-        s.devices.push((device, rng.gen_range(1..=DEVICE_GROUPS)));
+        devices.push((device, rng.gen_range(1..=DEVICE_GROUPS)));
     }
     for _ in 0..USER_GLOBAL {
         let (user, role) = (rng.gen_range(1..=USERS), rng.gen_range(1..=GLOBAL_ROLES));
@@ -160,9 +173,13 @@ pub fn generate(catalogue: &Catalogue) -> Dataset {
         let user = rng.gen_range(1..=USERS);
         let role = rng.gen_range(GLOBAL_ROLES + 1..=GLOBAL_ROLES + INVENTORY_ROLES);
         let group = rng.gen_range(1..=DEVICE_GROUPS);
-        s.user_inventory.push((user, role, group));
+        s.tree.user_inventory.push((user, role, group));
     }
-    Dataset { snapshot: s, depth }
+    Dataset {
+        snapshot: s,
+        devices,
+        depth,
+    }
 }
 
 /// Random questions from their own seed. Half are uniform (almost all denied: a user's few
@@ -174,10 +191,10 @@ pub fn questions(data: &Dataset, count: usize, seed: u64) -> Vec<Question> {
     let s = &data.snapshot;
     let mut rng = StdRng::seed_from_u64(seed);
     let mut holders: HashMap<i64, Vec<i64>> = HashMap::new();
-    for (user, _, group) in &s.user_inventory {
+    for (user, _, group) in &s.tree.user_inventory {
         holders.entry(*group).or_default().push(*user);
     }
-    let parent = |g: i64| s.device_groups[g as usize - 1].1;
+    let parent = |g: i64| s.tree.device_groups[g as usize - 1].1;
     let pick = |rng: &mut StdRng| -> (i64, Target) {
         let device = rng.gen_range(1..=DEVICES);
         if rng.gen_bool(0.5) {
@@ -191,7 +208,7 @@ pub fn questions(data: &Dataset, count: usize, seed: u64) -> Vec<Question> {
                 )
             };
         }
-        let mut path = vec![s.devices[device as usize - 1].1];
+        let mut path = vec![data.devices[device as usize - 1].1];
         while let Some(&g) = path.last().filter(|g| parent(**g) != 0) {
             path.push(parent(g));
         }
@@ -214,9 +231,14 @@ pub fn questions(data: &Dataset, count: usize, seed: u64) -> Vec<Question> {
     (0..count)
         .map(|_| {
             let (user, target) = pick(&mut rng);
+            let group = match target {
+                Target::Group(g) => g,
+                Target::Device(d) => DeviceGroupId(data.devices[d.0 as usize - 1].1),
+            };
             Question {
                 user: UserId(user),
                 target,
+                group,
                 category: rng.gen_range(0..CHECKED.len()),
                 fragment_type: if rng.gen_bool(0.25) {
                     FRAGMENT_TYPES[rng.gen_range(0..FRAGMENT_TYPES.len())]
@@ -240,6 +262,7 @@ pub fn print_composition(data: &Dataset) {
     let max_depth = data.depth.iter().max().copied().unwrap_or(0);
     let deepest = data.depth.iter().filter(|d| **d == max_depth).count();
     let typed = s
+        .tree
         .inventory_rows
         .iter()
         .filter(|(_, r)| r.fragment_type != "*")
@@ -273,7 +296,7 @@ pub fn print_composition(data: &Dataset) {
     );
     println!(
         "| inventory rows (1-4 per role) / typed (not `*`) | {} / {} |",
-        s.inventory_rows.len(),
+        s.tree.inventory_rows.len(),
         typed
     );
     println!(
@@ -288,16 +311,16 @@ pub fn print_composition(data: &Dataset) {
     );
     println!(
         "| assignments: user -> inventory role on a device group | {} |",
-        s.user_inventory.len()
+        s.tree.user_inventory.len()
     );
     println!(
         "| assignments in all | {} |",
-        s.user_roles.len() + s.group_roles.len() + s.user_inventory.len()
+        s.user_roles.len() + s.group_roles.len() + s.tree.user_inventory.len()
     );
     println!(
         "| device groups / roots / max depth (groups at it) | {} / {} / {max_depth} ({deepest}) |",
-        s.device_groups.len(),
+        s.tree.device_groups.len(),
         ROOT_GROUPS
     );
-    println!("| devices | {} |", s.devices.len());
+    println!("| devices | {} |", data.devices.len());
 }

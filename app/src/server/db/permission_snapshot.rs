@@ -1,21 +1,21 @@
 //! What the permission index is built from: every assignment, grant and tree edge of a tenant,
-//! and the tenant's permission epoch (bumped by triggers on every such write, migration 0006).
+//! and the tenant's epochs (bumped by triggers on every such write, migrations 0006 and 0009).
 
 use sqlx::AnyConnection;
 
 use crate::{
     model::{inventory::InventoryPermission, AppResult, InventoryLevel, TenantId, UserStatus},
-    server::index::Snapshot,
+    server::index::{Epoch, Snapshot, TreeRows},
 };
 
-pub async fn epoch(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<i64> {
-    Ok(
-        sqlx::query_scalar("SELECT perm_epoch FROM tenants WHERE id = $1")
+pub async fn epoch(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Epoch> {
+    let row: Option<(i64, i64)> =
+        sqlx::query_as("SELECT perm_epoch, tree_epoch FROM tenants WHERE id = $1")
             .bind(tenant)
             .fetch_optional(conn)
-            .await?
-            .unwrap_or_default(),
-    )
+            .await?;
+    let (perm, tree) = row.unwrap_or_default();
+    Ok(Epoch { perm, tree })
 }
 
 async fn pairs(
@@ -42,13 +42,6 @@ pub async fn load(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Snaps
             .bind(tenant)
             .fetch_all(&mut *conn)
             .await?;
-    let inventory_rows: Vec<(i64, String, String, InventoryLevel)> = sqlx::query_as(
-        "SELECT role_id, category, fragment_type, level FROM inventory_role_permissions \
-         WHERE tenant_id = $1 ORDER BY role_id, position",
-    )
-    .bind(tenant)
-    .fetch_all(&mut *conn)
-    .await?;
     Ok(Snapshot {
         // A disabled user holds nothing (their roles stay, for when they are enabled again).
         users: sqlx::query_scalar("SELECT id FROM users WHERE tenant_id = $1 AND status = $2")
@@ -75,15 +68,23 @@ pub async fn load(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Snaps
             tenant,
         )
         .await?,
+        tree: load_tree(conn, tenant).await?,
+    })
+}
+
+/// The rows of the index's tree part only: what a write to the tree or to inventory roles needs.
+pub async fn load_tree(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<TreeRows> {
+    let inventory_rows: Vec<(i64, String, String, InventoryLevel)> = sqlx::query_as(
+        "SELECT role_id, category, fragment_type, level FROM inventory_role_permissions \
+         WHERE tenant_id = $1 ORDER BY role_id, position",
+    )
+    .bind(tenant)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(TreeRows {
         device_groups: pairs(
             conn,
             "SELECT id, parent_id FROM device_groups WHERE tenant_id = $1",
-            tenant,
-        )
-        .await?,
-        devices: pairs(
-            conn,
-            "SELECT id, group_id FROM devices WHERE tenant_id = $1",
             tenant,
         )
         .await?,
@@ -91,11 +92,15 @@ pub async fn load(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Snaps
             .into_iter()
             .map(|(role, c, t, l)| (role, InventoryPermission::new(&c, &t, l)))
             .collect(),
-        user_inventory: triples(
-            conn,
-            "SELECT user_id, role_id, group_id FROM user_inventory_roles WHERE tenant_id = $1",
-            tenant,
+        // A disabled user holds nothing; a user's status change moves perm_epoch, which
+        // rebuilds this part too.
+        user_inventory: sqlx::query_as(
+            "SELECT a.user_id, a.role_id, a.group_id FROM user_inventory_roles a \
+             JOIN users u ON u.id = a.user_id WHERE a.tenant_id = $1 AND u.status = $2",
         )
+        .bind(tenant)
+        .bind(UserStatus::Active)
+        .fetch_all(&mut *conn)
         .await?,
     })
 }

@@ -15,7 +15,6 @@ use crate::{
     server::{
         auth::Principal,
         db::{self, Db},
-        index::Target,
         templates::Templates,
     },
 };
@@ -205,7 +204,7 @@ impl Actor {
                     bits & bit(c, w) != 0
                         && !self.index.allows(
                             self.principal.user_id,
-                            Target::Group(group),
+                            group,
                             c,
                             &row.fragment_type,
                             w,

@@ -14,8 +14,15 @@ use crate::{
         inventory_access::{bit, row_bits, type_matches, AccessLine, AccessReport, Want, CHECKED},
         AppError, AppResult, DeviceGroupId, DeviceId, InventoryRoleId, UserId,
     },
-    server::{db, index::Target},
+    server::db,
 };
+
+/// What a check is about: a device group or a device (whose access is its group's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Target {
+    Group(DeviceGroupId),
+    Device(DeviceId),
+}
 
 /// A grant path before it is sorted into granted and overridden.
 struct Path {
@@ -69,7 +76,7 @@ pub async fn report(
     for (c, category) in CHECKED.iter().enumerate() {
         for want in Want::BOTH {
             let wanted = bit(c, want);
-            let allowed = index.allows(user, target, c, fragment_type, want);
+            let allowed = index.allows(user, DeviceGroupId(group), c, fragment_type, want);
             let by_global: Vec<&String> = global
                 .iter()
                 .filter(|p| p.bits & wanted != 0)

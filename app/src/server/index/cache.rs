@@ -1,8 +1,9 @@
-//! One permission index per tenant, rebuilt when the tenant's permission epoch has moved.
+//! One permission index per tenant, rebuilt when the tenant's epochs have moved.
 //!
-//! Every write that can change a permission bumps `tenants.perm_epoch` in its own transaction
-//! (database triggers), so a check first reads the epoch (one indexed row) and rebuilds when its
-//! copy is older. That keeps every server instance exact, whoever wrote. The epoch is read before
+//! Every write that can change a permission bumps `tenants.perm_epoch` or, for the device-group
+//! tree and inventory roles, `tenants.tree_epoch` in its own transaction (database triggers), so a
+//! check first reads the epochs (one indexed row) and rebuilds when its copy is older: only the
+//! tree part when only `tree_epoch` moved. That keeps every server instance exact, whoever wrote. The epoch is read before
 //! the snapshot, so a copy is never labelled newer than what it holds. No connection is held while
 //! a request waits for another's rebuild, so a loop of writes to one tenant cannot drain the pool
 //! for the others.
@@ -12,7 +13,14 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use super::PermissionIndex;
+use super::{Epoch, PermissionIndex, Snapshot, TreeRows};
+
+/// What a rebuild read: the tree part's rows for an index whose global part is still current,
+/// or everything.
+enum Rows {
+    Tree(Arc<PermissionIndex>, TreeRows),
+    All(Snapshot),
+}
 use crate::{
     model::{catalogue::Catalogue, AppError, AppResult, TenantId},
     server::{
@@ -42,9 +50,9 @@ impl IndexCache {
         Ok(slots.entry(tenant).or_default().clone())
     }
 
-    fn current(slot: &Slot, epoch: i64) -> AppResult<Option<Arc<PermissionIndex>>> {
+    fn current(slot: &Slot, epoch: Epoch) -> AppResult<Option<Arc<PermissionIndex>>> {
         let current = slot.current.lock().map_err(|_| AppError::Internal)?;
-        Ok(current.as_ref().filter(|i| i.epoch >= epoch).cloned())
+        Ok(current.as_ref().filter(|i| i.epoch.covers(epoch)).cloned())
     }
 
     /// The tenant's index as of now: the cached one if no permission changed since it was built.
@@ -84,19 +92,32 @@ impl IndexCache {
             return Ok(index);
         }
         let started = std::time::Instant::now();
-        let (epoch, snapshot) = {
+        let last = slot.current.lock().map_err(|_| AppError::Internal)?.clone();
+        let (epoch, rows) = {
             let mut conn = db.pool.acquire().await?;
             // Read again: the copy is labelled with the epoch read before its rows.
             let epoch = db::permission_snapshot::epoch(&mut conn, tenant).await?;
-            (
-                epoch,
-                db::permission_snapshot::load(&mut conn, tenant).await?,
-            )
+            let rows = match last {
+                Some(last) if last.epoch.perm == epoch.perm => Rows::Tree(
+                    last,
+                    db::permission_snapshot::load_tree(&mut conn, tenant).await?,
+                ),
+                _ => Rows::All(db::permission_snapshot::load(&mut conn, tenant).await?),
+            };
+            (epoch, rows)
         };
-        let index = Arc::new(PermissionIndex::build(catalogue, &snapshot, epoch));
+        let (index, part) = match rows {
+            Rows::Tree(last, tree) => (Arc::new(last.with_tree(&tree, epoch)), "tree"),
+            Rows::All(snapshot) => (
+                Arc::new(PermissionIndex::build(catalogue, &snapshot, epoch)),
+                "whole",
+            ),
+        };
         tracing::debug!(
             tenant = tenant.0,
-            epoch,
+            perm_epoch = epoch.perm,
+            tree_epoch = epoch.tree,
+            part,
             ms = started.elapsed().as_millis() as u64,
             "permission index rebuilt"
         );
@@ -161,7 +182,11 @@ mod tests {
             );
             drop((building, held));
             let rebuilt = db.index.get(db, &iot, f.tenant).await.unwrap();
-            assert_eq!(rebuilt.epoch, first.epoch + 1, "the next request rebuilds");
+            assert_eq!(
+                rebuilt.epoch.perm,
+                first.epoch.perm + 1,
+                "the next request rebuilds"
+            );
         })
         .await;
     }

@@ -2,8 +2,12 @@ use rand::{rngs::StdRng, Rng, SeedableRng};
 
 use super::*;
 use crate::{
-    model::{inventory_access::CHECKED, TenantId},
-    server::{db::Db, domain::testing::fixture, templates::Templates},
+    model::{inventory_access::CHECKED, DeviceId, TenantId},
+    server::{
+        db::Db,
+        domain::{check_access::Target, testing::fixture},
+        templates::Templates,
+    },
 };
 
 fn iot() -> Catalogue {
@@ -19,89 +23,60 @@ fn row(c: &str, t: &str, l: &str) -> (i64, InventoryPermission) {
     (0, InventoryPermission::new(c, t, l.parse().unwrap()))
 }
 
-/// Region North (1) ⊃ Plant 1 (2) ⊃ pump-17 (device 100); Region South (3).
+/// Region North (1) ⊃ Plant 1 (2); Region South (3).
 fn tree() -> Snapshot {
     Snapshot {
         users: vec![10, 11],
-        device_groups: vec![(1, 0), (2, 1), (3, 0)],
-        devices: vec![(100, 2)],
+        tree: TreeRows {
+            device_groups: vec![(1, 0), (2, 1), (3, 0)],
+            ..TreeRows::default()
+        },
         ..Snapshot::default()
     }
 }
+
+/// pump-17's group: a device's access is its group's.
+const PUMP: DeviceGroupId = DeviceGroupId(2);
 
 const ALARMS: usize = 0;
 const CONTROL: usize = 5;
 
 #[test]
-fn an_inventory_role_on_a_group_is_inherited_by_subgroups_and_devices_only() {
+fn an_inventory_role_on_a_group_is_inherited_by_subgroups_only() {
     let mut s = tree();
-    s.inventory_rows = vec![(7, row("Alarms", "*", "Read").1)];
-    s.user_inventory = vec![(10, 7, 1)];
-    let index = PermissionIndex::build(&iot(), &s, 1);
+    s.tree.inventory_rows = vec![(7, row("Alarms", "*", "Read").1)];
+    s.tree.user_inventory = vec![(10, 7, 1)];
+    let index = PermissionIndex::build(&iot(), &s, Epoch::default());
     let alice = UserId(10);
-    for target in [
-        Target::Group(DeviceGroupId(1)),
-        Target::Group(DeviceGroupId(2)),
-        Target::Device(DeviceId(100)),
-    ] {
+    for target in [DeviceGroupId(1), DeviceGroupId(2), PUMP] {
         assert!(
             index.allows(alice, target, ALARMS, "*", Want::Read),
             "{target:?}"
         );
         assert!(!index.allows(alice, target, ALARMS, "*", Want::Change));
     }
-    assert!(!index.allows(
-        alice,
-        Target::Group(DeviceGroupId(3)),
-        ALARMS,
-        "*",
-        Want::Read
-    ));
-    assert!(!index.allows(
-        UserId(11),
-        Target::Group(DeviceGroupId(2)),
-        ALARMS,
-        "*",
-        Want::Read
-    ));
-    assert!(!index.allows(
-        alice,
-        Target::Group(DeviceGroupId(99)),
-        ALARMS,
-        "*",
-        Want::Read
-    ));
+    assert!(!index.allows(alice, DeviceGroupId(3), ALARMS, "*", Want::Read));
+    assert!(!index.allows(UserId(11), DeviceGroupId(2), ALARMS, "*", Want::Read));
+    assert!(!index.allows(alice, DeviceGroupId(99), ALARMS, "*", Want::Read));
 }
 
 #[test]
 fn a_role_low_in_the_tree_grants_nothing_above_it() {
     let mut s = tree();
-    s.inventory_rows = vec![(7, row("Full access", "*", "All").1)];
-    s.user_inventory = vec![(10, 7, 2)];
-    let index = PermissionIndex::build(&iot(), &s, 1);
-    assert!(index.allows(
-        UserId(10),
-        Target::Device(DeviceId(100)),
-        CONTROL,
-        "*",
-        Want::Change
-    ));
-    assert!(!index.allows(
-        UserId(10),
-        Target::Group(DeviceGroupId(1)),
-        CONTROL,
-        "*",
-        Want::Read
-    ));
+    s.tree.inventory_rows = vec![(7, row("Full access", "*", "All").1)];
+    s.tree.user_inventory = vec![(10, 7, 2)];
+    let index = PermissionIndex::build(&iot(), &s, Epoch::default());
+    assert!(index.allows(UserId(10), PUMP, CONTROL, "*", Want::Change));
+    assert!(!index.allows(UserId(10), DeviceGroupId(1), CONTROL, "*", Want::Read));
 }
 
 #[test]
 fn a_typed_row_answers_only_its_type() {
     let mut s = tree();
-    s.inventory_rows = vec![(7, row("Device control", "c8y_Restart", "All").1)];
-    s.user_inventory = vec![(10, 7, 1)];
-    let index = PermissionIndex::build(&iot(), &s, 1);
-    let pump = Target::Device(DeviceId(100));
+    s.tree.inventory_rows = vec![(7, row("Device control", "c8y_Restart", "All").1)];
+    s.tree.user_inventory = vec![(10, 7, 1)];
+    let index = PermissionIndex::build(&iot(), &s, Epoch::default());
+    let pump = PUMP;
     assert!(index.allows(UserId(10), pump, CONTROL, "c8y_Restart", Want::Change));
     assert!(!index.allows(UserId(10), pump, CONTROL, "c8y_Firmware", Want::Change));
     assert!(!index.allows(UserId(10), pump, CONTROL, "*", Want::Change));
@@ -112,8 +87,8 @@ fn a_tenant_wide_global_role_overrides_inventory_roles_but_a_space_bound_one_doe
     let mut s = tree();
     s.role_grants = vec![(1, "Alarms".into(), "ADMIN".into())];
     s.user_roles = vec![(10, 1, 0), (11, 1, 5)];
-    let index = PermissionIndex::build(&iot(), &s, 1);
-    let south = Target::Group(DeviceGroupId(3));
+    let index = PermissionIndex::build(&iot(), &s, Epoch::default());
+    let south = DeviceGroupId(3);
     assert!(index.allows(UserId(10), south, ALARMS, "any_type", Want::Read));
     assert!(index.allows(UserId(10), south, ALARMS, "*", Want::Change));
     assert!(!index.allows(UserId(10), south, CONTROL, "*", Want::Read));
@@ -131,7 +106,7 @@ fn group_roles_reach_members_only() {
     s.role_grants = vec![(1, "Inventory".into(), "READ".into())];
     s.group_roles = vec![(50, 1, 0)];
     s.members = vec![(50, 11)];
-    let index = PermissionIndex::build(&iot(), &s, 1);
+    let index = PermissionIndex::build(&iot(), &s, Epoch::default());
     assert!(index.holds(UserId(11), "Inventory", "READ"));
     assert!(!index.holds(UserId(10), "Inventory", "READ"));
     assert_eq!(
@@ -418,7 +393,20 @@ async fn compare(
         let category = rng.gen_range(0..CHECKED.len());
         let fragment = TYPES[rng.gen_range(0..TYPES.len())];
         let want = Want::BOTH[rng.gen_range(0..2)];
-        let fast = index.allows(UserId(user), target, category, fragment, want);
+        // A device's access is its group's, as check access reads it.
+        let group = match target {
+            Target::Group(g) => g,
+            Target::Device(d) => {
+                let mut conn = db.pool.acquire().await.unwrap();
+                let (_, group) =
+                    crate::server::db::inventory_assignments::device(&mut conn, tenant, d.0)
+                        .await
+                        .unwrap()
+                        .unwrap();
+                DeviceGroupId(group)
+            }
+        };
+        let fast = index.allows(UserId(user), group, category, fragment, want);
         let slow = naive(db, tenant, user, target, CHECKED[category], fragment, want).await;
         assert_eq!(
             fast, slow,
@@ -450,67 +438,120 @@ async fn the_index_answers_10000_random_checks_like_the_database_and_stays_exact
             &world.inventory_roles,
         );
         let t = f.tenant.0;
-        // Each kind of write on its own: the epoch moves, and the index answers like the
-        // database right after it.
+        // Each kind of write on its own: the epoch it touches moves (a tree write keeps the
+        // global part, a device write rebuilds nothing), and the index answers like the database
+        // right after it.
         for _ in 0..20 {
             assign_inventory(db, f.tenant, &world, &mut rng).await;
         }
-        // (what, a statement that makes sure there is something to change, the write)
-        type Write<'a> = (&'a str, Option<(&'a str, Vec<i64>)>, &'a str, Vec<i64>);
+        #[derive(Debug, PartialEq)]
+        enum Moves {
+            Perm,
+            Tree,
+            Nothing,
+        }
+        use Moves::*;
+        // (what, a statement that makes sure there is something to change, the write, its epoch)
+        type Write<'a> = (&'a str, Option<(&'a str, Vec<i64>)>, &'a str, Vec<i64>, Moves);
         let writes: Vec<Write> = vec![
             (
                 "remove a user's inventory roles",
                 Some(("INSERT INTO user_inventory_roles (tenant_id, user_id, role_id, group_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING", vec![t, u[0], ir[1], g[0]])),
                 "DELETE FROM user_inventory_roles WHERE user_id = $1",
                 vec![u[0]],
+                Tree,
             ),
-            ("move a device group to the top", None, "UPDATE device_groups SET parent_id = 0 WHERE id = $1", vec![g[g.len() - 1]]),
+            ("move a device group to the top", None, "UPDATE device_groups SET parent_id = 0 WHERE id = $1", vec![g[g.len() - 1]], Tree),
             (
                 "empty an inventory role",
                 Some(("INSERT INTO inventory_role_permissions (tenant_id, role_id, position, category, fragment_type, level) VALUES ($1, $2, 999, 'Alarms', '*', 'Read') ON CONFLICT DO NOTHING", vec![t, ir[0]])),
                 "DELETE FROM inventory_role_permissions WHERE role_id = $1",
                 vec![ir[0]],
+                Tree,
             ),
             (
                 "remove a user from a group",
                 Some(("INSERT INTO group_members (tenant_id, group_id, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", vec![t, ug[1], u[1]])),
                 "DELETE FROM group_members WHERE user_id = $1",
                 vec![u[1]],
+                Perm,
             ),
-            ("move a device", None, "UPDATE devices SET group_id = $1 WHERE id = $2", vec![g[0], world.devices[0]]),
+            ("move a device", None, "UPDATE devices SET group_id = $1 WHERE id = $2", vec![g[0], world.devices[0]], Nothing),
             (
                 "remove a user's global roles",
                 Some(("INSERT INTO user_roles (tenant_id, user_id, role_id, space_id) VALUES ($1, $2, $3, 0) ON CONFLICT DO NOTHING", vec![t, u[2], r[0]])),
                 "DELETE FROM user_roles WHERE user_id = $1",
                 vec![u[2]],
+                Perm,
             ),
             (
                 "clear a role's grants",
                 Some(("INSERT INTO role_grants (tenant_id, role_id, perm_type, level) VALUES ($1, $2, 'Events', 'READ') ON CONFLICT DO NOTHING", vec![t, r[1]])),
                 "DELETE FROM role_grants WHERE role_id = $1",
                 vec![r[1]],
+                Perm,
             ),
-            ("grant a role a cell", None, "INSERT INTO role_grants (tenant_id, role_id, perm_type, level) VALUES ($1, $2, 'Alarms', 'ADMIN')", vec![t, r[1]]),
+            ("grant a role a cell", None, "INSERT INTO role_grants (tenant_id, role_id, perm_type, level) VALUES ($1, $2, 'Alarms', 'ADMIN')", vec![t, r[1]], Perm),
             (
                 "clear a group's roles",
                 Some(("INSERT INTO group_roles (tenant_id, group_id, role_id, space_id) VALUES ($1, $2, $3, 0) ON CONFLICT DO NOTHING", vec![t, ug[0], r[1]])),
                 "DELETE FROM group_roles WHERE group_id = $1",
                 vec![ug[0]],
+                Perm,
             ),
-            ("give a group a role", None, "INSERT INTO group_roles (tenant_id, group_id, role_id, space_id) VALUES ($1, $2, $3, 0)", vec![t, ug[0], r[0]]),
-            ("disable a user", None, "UPDATE users SET status = 'disabled' WHERE id = $1", vec![u[3]]),
-            ("enable them again", None, "UPDATE users SET status = 'active' WHERE id = $1", vec![u[3]]),
+            ("give a group a role", None, "INSERT INTO group_roles (tenant_id, group_id, role_id, space_id) VALUES ($1, $2, $3, 0)", vec![t, ug[0], r[0]], Perm),
+            ("disable a user", None, "UPDATE users SET status = 'disabled' WHERE id = $1", vec![u[3]], Perm),
+            ("enable them again", None, "UPDATE users SET status = 'active' WHERE id = $1", vec![u[3]], Perm),
         ];
-        for (what, setup, sql, args) in writes {
+        for (what, setup, sql, args, moves) in writes {
             if let Some((setup, setup_args)) = setup {
                 exec(db, setup, &setup_args).await;
             }
-            let before = db.index.get(db, &iot(), f.tenant).await.unwrap().epoch;
+            let before = db.index.get(db, &iot(), f.tenant).await.unwrap();
             exec(db, sql, &args).await;
-            let after = db.index.get(db, &iot(), f.tenant).await.unwrap().epoch;
-            assert!(after > before, "the epoch moves when we {what}");
+            let after = db.index.get(db, &iot(), f.tenant).await.unwrap();
+            let (b, a) = (before.epoch, after.epoch);
+            match moves {
+                Perm => assert!(a.perm > b.perm, "perm_epoch moves when we {what}"),
+                Tree => {
+                    assert!(a.perm == b.perm && a.tree > b.tree, "only tree_epoch moves when we {what}");
+                    assert!(after.shares_global_part_with(&before), "{what}: the global part is kept");
+                }
+                Nothing => assert!(Arc::ptr_eq(&before, &after), "{what} rebuilds nothing"),
+            }
             compare(db, f.tenant, &world, &mut rng, 300).await;
         }
+        // Adding a device group and a device: a tree rebuild, then nothing.
+        let before = db.index.get(db, &iot(), f.tenant).await.unwrap();
+        exec(db, "INSERT INTO device_groups (tenant_id, parent_id, name, created_at) VALUES ($1, $2, 'new', 0)", &[t, g[1]]).await;
+        let after = db.index.get(db, &iot(), f.tenant).await.unwrap();
+        assert!(after.shares_global_part_with(&before) && after.epoch.tree > before.epoch.tree);
+        exec(db, "INSERT INTO devices (tenant_id, group_id, name, created_at) VALUES ($1, $2, 'new', 0)", &[t, g[1]]).await;
+        exec(db, "UPDATE device_groups SET name = 'renamed' WHERE id = $1", &[g[1]]).await;
+        let last = db.index.get(db, &iot(), f.tenant).await.unwrap();
+        assert!(Arc::ptr_eq(&after, &last), "a new device and a rename rebuild nothing");
+        // A user created since the global part was built, then given an inventory role: the
+        // tree rebuild alone gives them what the role grants.
+        exec(db, "INSERT INTO users (tenant_id, username, created_at) VALUES ($1, 'newcomer', 0)", &[t]).await;
+        let newcomer: i64 = sqlx::query_scalar("SELECT id FROM users WHERE tenant_id = $1 AND username = 'newcomer'")
+            .bind(t)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+        exec(db, "INSERT INTO inventory_role_permissions (tenant_id, role_id, position, category, fragment_type, level) VALUES ($1, $2, 998, 'Alarms', '*', 'Read')", &[t, ir[2]]).await;
+        exec(db, "INSERT INTO user_inventory_roles (tenant_id, user_id, role_id, group_id) VALUES ($1, $2, $3, $4)", &[t, newcomer, ir[2], g[1]]).await;
+        let index = db.index.get(db, &iot(), f.tenant).await.unwrap();
+        assert!(index.shares_global_part_with(&last));
+        let mut granted = 0;
+        for (c, category) in CHECKED.iter().enumerate() {
+            for want in Want::BOTH {
+                let fast = index.allows(UserId(newcomer), DeviceGroupId(g[1]), c, "*", want);
+                let slow = naive(db, f.tenant, newcomer, Target::Group(DeviceGroupId(g[1])), category, "*", want).await;
+                assert_eq!(fast, slow, "newcomer {category} {want:?}");
+                granted += usize::from(fast);
+            }
+        }
+        assert!(granted > 0, "the newcomer's role grants something");
         // A disabled user holds nothing, whatever their roles say.
         exec(db, "UPDATE users SET status = 'disabled' WHERE id = $1", &[u[4]]).await;
         // A write in another tenant leaves this tenant's epoch alone.

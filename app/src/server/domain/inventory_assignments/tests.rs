@@ -4,8 +4,11 @@ use crate::{
     model::{inventory_access::Want, DeviceId},
     server::{
         db::Db,
-        domain::{check_access::report, testing::fixture, testing::Fixture},
-        index::Target,
+        domain::{
+            check_access::{report, Target},
+            testing::fixture,
+            testing::Fixture,
+        },
     },
 };
 

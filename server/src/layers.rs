@@ -70,6 +70,7 @@ pub async fn pages_need_session(
         || path.starts_with("/api/")
         || path.starts_with("/pkg/")
         || path.starts_with("/partner")
+        || path.starts_with("/sso/")
         || matches!(
             path,
             "/healthz" | "/readyz" | "/favicon.svg" | "/favicon.ico"

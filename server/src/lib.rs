@@ -30,6 +30,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .merge(app::server::sso_routes::routes())
         .route(
             "/api/{*fn_name}",
             axum::routing::post(move |request: axum::extract::Request| {

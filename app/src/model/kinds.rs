@@ -140,6 +140,38 @@ text_enum!(
     }
 );
 
+text_enum!(
+    /// Which roles of an SSO user the tenant's access mapping manages (SPEC rule 6).
+    RoleMode {
+        /// The mapping decides every role at each sign-in; all of them are locked.
+        Reassign = "reassign",
+        /// The mapping gives roles once, when SSO creates the user; none are locked.
+        OnCreate = "on-create",
+        /// The mapping manages only roles named by some rule; the others stay manual.
+        Listed = "listed",
+    }
+);
+
+impl Default for RoleMode {
+    /// SPEC section 4: reassigning on every sign-in is the default.
+    fn default() -> Self {
+        RoleMode::Reassign
+    }
+}
+
+text_enum!(
+    /// How an access-mapping condition compares a claim with its value.
+    Operator {
+        /// The claim (a string, number or boolean) is the value; for an array, one element is.
+        Equals = "equals",
+        /// A string claim contains the value; an array claim has an element equal to it.
+        Contains = "contains",
+        /// The claim (or one element of an array claim) matches the value, a regular expression
+        /// that must match the whole text.
+        Matches = "matches",
+    }
+);
+
 impl InventoryLevel {
     /// Whether this granted level includes `wanted`.
     pub fn covers(self, wanted: InventoryLevel) -> bool {

@@ -13,6 +13,7 @@ pub mod roles;
 pub mod session;
 pub mod settings;
 pub mod spaces;
+pub mod sso;
 pub mod user_inventory;
 pub mod users;
 pub mod wizard;
@@ -21,5 +22,8 @@ pub use error::{AppError, AppResult};
 pub use ids::{
     DeviceGroupId, DeviceId, GroupId, InventoryRoleId, RoleId, SpaceId, TenantId, UserId,
 };
-pub use kinds::{Allocation, Audience, InventoryLevel, Origin, RoleScope, UserKind, UserStatus};
+pub use kinds::{
+    Allocation, Audience, InventoryLevel, Operator, Origin, RoleMode, RoleScope, UserKind,
+    UserStatus,
+};
 pub use session::Me;

@@ -7,7 +7,9 @@ pub mod domain;
 mod fuzz;
 pub mod index;
 pub mod network;
+pub mod oidc;
 pub mod security;
+pub mod sso_routes;
 pub mod state;
 pub mod templates;
 

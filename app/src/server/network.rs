@@ -49,6 +49,22 @@ impl Network {
                 .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"))
     }
 
+    /// Our origin with its scheme, as the browser sees it (for addresses we hand out, such as
+    /// the SSO redirect URI): the configured public origin, else `Host` (or a trusted proxy's
+    /// `X-Forwarded-Host`) over https when a trusted proxy says so or cookies are forced secure.
+    pub fn our_origin(&self, peer: IpAddr, headers: &HeaderMap, https: bool) -> Option<String> {
+        if let Some(origin) = &self.public_origin {
+            return Some(origin.trim_end_matches('/').to_owned());
+        }
+        let scheme = if https || self.forwarded_https(peer, headers) {
+            "https"
+        } else {
+            "http"
+        };
+        self.our_host(peer, headers)
+            .map(|host| format!("{scheme}://{host}"))
+    }
+
     /// The origin a same-site request carries: the configured public origin, else the one the
     /// request was addressed to (`X-Forwarded-Host` from a trusted proxy, else `Host`), without
     /// the scheme.

@@ -158,25 +158,46 @@ pub async fn sign_in(
     throttle::succeeded(&mut conn, &keys).await?;
     crate::server::db::login_throttle::forget_before(&mut conn, now - throttle::WINDOW_SECS)
         .await?;
-    sessions::delete_expired(
-        &mut conn,
-        now - policy.idle_secs,
-        now - policy.absolute_secs,
-    )
-    .await?;
-    let (token, hash) = token::new_token();
-    sessions::insert(&mut conn, &hash, tenant, creds.id, now).await?;
-    let action = "session.sign-in";
-    audit(
-        &mut conn,
+    let signed_in = SignedIn {
         tenant,
-        Some(creds.id),
-        action,
+        user: creds.id,
         username,
-        attempt.address,
+        address: attempt.address,
+        action: "session.sign-in",
+    };
+    start_session(&mut conn, policy, &signed_in, now).await
+}
+
+/// Someone whose identity was proven (by password, or by the tenant's identity provider).
+pub struct SignedIn<'a> {
+    pub tenant: TenantId,
+    pub user: UserId,
+    pub username: &'a str,
+    pub address: &'a str,
+    /// The audit action: `session.sign-in` or `session.sign-in-sso`.
+    pub action: &'a str,
+}
+
+/// A new session for `who` (expired sessions are swept first), audited; returns its token.
+pub async fn start_session(
+    conn: &mut AnyConnection,
+    policy: &SessionPolicy,
+    who: &SignedIn<'_>,
+    now: i64,
+) -> AppResult<String> {
+    sessions::delete_expired(conn, now - policy.idle_secs, now - policy.absolute_secs).await?;
+    let (token, hash) = token::new_token();
+    sessions::insert(conn, &hash, who.tenant, who.user, now).await?;
+    audit(
+        conn,
+        who.tenant,
+        Some(who.user),
+        who.action,
+        who.username,
+        who.address,
     )
     .await?;
-    tracing::info!(tenant = attempt.tenant, user = %creds.id, "signed in");
+    tracing::info!(tenant = who.tenant.0, user = %who.user, action = who.action, "signed in");
     Ok(token)
 }
 

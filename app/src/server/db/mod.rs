@@ -13,6 +13,7 @@ pub mod permission_snapshot;
 pub mod roles;
 pub mod sessions;
 pub mod spaces;
+pub mod sso;
 pub mod tenant_facts;
 pub mod tenants;
 pub mod users;

@@ -4,8 +4,8 @@
 use sqlx::AnyConnection;
 
 use crate::model::{
-    inventory::InventoryPermission, AppResult, Audience, InventoryLevel, Origin, RoleScope,
-    TenantId, UserStatus,
+    inventory::InventoryPermission, AppResult, Audience, InventoryLevel, Origin, RoleMode,
+    RoleScope, TenantId, UserStatus,
 };
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -31,6 +31,11 @@ pub struct RoleFact {
 #[derive(Debug, Clone, Default)]
 pub struct TenantFacts {
     pub sso_manual_changes: bool,
+    pub sso_role_mode: RoleMode,
+    /// Global roles named by some access-mapping rule.
+    pub mapped_roles: Vec<i64>,
+    /// (inventory role, device group) named by some access-mapping rule.
+    pub mapped_inventory: Vec<(i64, i64)>,
     pub users: Vec<UserFact>,
     pub roles: Vec<RoleFact>,
     /// (role, permission type, level) as ticked.
@@ -75,12 +80,19 @@ where
 }
 
 pub async fn load(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<TenantFacts> {
-    let sso_manual: i64 =
-        sqlx::query_scalar("SELECT sso_manual_changes FROM tenants WHERE id = $1")
+    let (sso_manual, sso_role_mode): (i64, RoleMode) =
+        sqlx::query_as("SELECT sso_manual_changes, sso_role_mode FROM tenants WHERE id = $1")
             .bind(tenant)
             .fetch_optional(&mut *conn)
             .await?
-            .unwrap_or_default();
+            .unwrap_or((0, RoleMode::Reassign));
+    let mapped_roles: Vec<i64> = sqlx::query_scalar(
+        "SELECT DISTINCT m.role_id FROM access_mapping_roles m \
+         JOIN access_mapping_rules r ON r.id = m.rule_id WHERE r.tenant_id = $1",
+    )
+    .bind(tenant)
+    .fetch_all(&mut *conn)
+    .await?;
     let inventory_rows: Vec<(i64, String, String, InventoryLevel)> = rows(
         conn,
         "SELECT role_id, category, fragment_type, level FROM inventory_role_permissions \
@@ -90,6 +102,15 @@ pub async fn load(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Tenan
     .await?;
     Ok(TenantFacts {
         sso_manual_changes: sso_manual != 0,
+        sso_role_mode,
+        mapped_roles,
+        mapped_inventory: rows(
+            conn,
+            "SELECT DISTINCT m.role_id, m.group_id FROM access_mapping_inventory m \
+             JOIN access_mapping_rules r ON r.id = m.rule_id WHERE r.tenant_id = $1",
+            tenant,
+        )
+        .await?,
         users: rows(
             conn,
             "SELECT id, username, status, origin, is_partner_admin FROM users \

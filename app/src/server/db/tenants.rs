@@ -71,3 +71,27 @@ pub async fn all(conn: &mut AnyConnection) -> AppResult<Vec<TenantRow>> {
             .await?,
     )
 }
+
+/// The template a tenant was made from.
+pub async fn template_of(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT template FROM tenants WHERE id = $1")
+            .bind(tenant)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+/// Which roles of SSO users the access mapping manages (SPEC rule 6).
+pub async fn sso_role_mode(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+) -> AppResult<crate::model::RoleMode> {
+    Ok(
+        sqlx::query_scalar("SELECT sso_role_mode FROM tenants WHERE id = $1")
+            .bind(tenant)
+            .fetch_optional(conn)
+            .await?
+            .unwrap_or_default(),
+    )
+}

@@ -17,7 +17,8 @@ use crate::{
 pub use super::guard::rules::{PARTNER_ADMIN_MESSAGE, SSO_LOCK_REASON};
 
 /// Refuses changing the roles of a partner administrator (rule 7) or, unless the tenant allows
-/// it, of a user created by SSO (rule 6).
+/// it, of a user created by SSO whose roles the access mapping reassigns at every sign-in (rule
+/// 6).
 pub async fn ensure_roles_editable(
     conn: &mut sqlx::AnyConnection,
     tenant: crate::model::TenantId,
@@ -28,7 +29,12 @@ pub async fn ensure_roles_editable(
             reason: PARTNER_ADMIN_MESSAGE.into(),
         });
     }
-    if user.origin == Origin::Sso && !db::tenants::sso_manual_changes(conn, tenant).await? {
+    // In `Only the listed roles` the guard judges each role (the others stay manual); in `Only
+    // when the user is created` nothing is locked.
+    if user.origin == Origin::Sso
+        && !db::tenants::sso_manual_changes(conn, tenant).await?
+        && db::tenants::sso_role_mode(conn, tenant).await? == crate::model::RoleMode::Reassign
+    {
         return Err(AppError::Locked {
             reason: SSO_LOCK_REASON.into(),
         });

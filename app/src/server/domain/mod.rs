@@ -12,6 +12,7 @@ pub mod inventory_roles;
 pub mod roles;
 pub mod settings;
 pub mod spaces;
+pub mod sso;
 pub mod tenants;
 #[cfg(test)]
 pub mod testing;

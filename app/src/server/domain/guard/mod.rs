@@ -19,30 +19,76 @@ pub use state::TenantState;
 
 use super::access::Actor;
 use crate::{
-    model::{AppError, AppResult},
+    model::{catalogue::Catalogue, AppError, AppResult, TenantId, UserId},
     server::db::{self, Db},
 };
 
+/// Whose authority a write is judged by.
+#[derive(Debug, Clone, Copy)]
+enum Judge {
+    /// A signed-in administrator: SPEC rules 4–9 with what they hold.
+    Admin(i64),
+    /// The tenant's access mapping at an SSO sign-in: only the signing-in user's roles change,
+    /// past their SSO lock (the mapping is what manages them); every other rule holds. None
+    /// until the sign-in has found or created its user: then nothing may change.
+    Mapping(Option<i64>),
+}
+
+/// Proof that an SSO sign-in was verified: the ID token's signature, issuer, audience, expiry and
+/// nonce checked by [`crate::server::oidc`]. Only `server::domain::sso` makes one.
+#[derive(Debug, Clone)]
+pub struct VerifiedSignIn {
+    pub(in crate::server::domain) tenant: TenantId,
+    pub(in crate::server::domain) catalogue: Catalogue,
+}
+
 /// A write in progress, holding the tenant's write lock. Obtained only from a resolved
-/// [`Actor`]; ends with [`Guard::finish`] (judge, then commit or roll back) or
-/// [`Guard::preview`] (judge nothing, report the effect, roll back).
+/// [`Actor`] or a [`VerifiedSignIn`]; ends with [`Guard::finish`] (judge, then commit or roll
+/// back) or [`Guard::preview`] (judge nothing, report the effect, roll back).
 pub struct Guard<'a> {
     tx: Transaction<'static, Any>,
-    actor: &'a Actor,
+    tenant: TenantId,
+    catalogue: &'a Catalogue,
+    judge: Judge,
     before: TenantState,
 }
 
 impl<'a> Guard<'a> {
     pub async fn begin(db: &Db, actor: &'a Actor) -> AppResult<Guard<'a>> {
+        let judge = Judge::Admin(actor.principal.user_id.0);
+        Self::open(db, actor.tenant(), &actor.catalogue, judge).await
+    }
+
+    /// A write that the access mapping makes at an SSO sign-in: finding or creating the user
+    /// (which changes no permission), then, once [`Guard::signing_in_as`] names them, their roles.
+    pub async fn begin_sign_in(db: &Db, sign_in: &'a VerifiedSignIn) -> AppResult<Guard<'a>> {
+        Self::open(db, sign_in.tenant, &sign_in.catalogue, Judge::Mapping(None)).await
+    }
+
+    /// The user this SSO sign-in signs in as: the only one whose roles may change.
+    pub fn signing_in_as(&mut self, user: UserId) {
+        if let Judge::Mapping(None) = self.judge {
+            self.judge = Judge::Mapping(Some(user.0));
+        }
+    }
+
+    async fn open(
+        db: &Db,
+        tenant: TenantId,
+        catalogue: &'a Catalogue,
+        judge: Judge,
+    ) -> AppResult<Guard<'a>> {
         let mut tx = db.pool.begin().await?;
-        if !db::tenant_facts::lock(&mut tx, actor.tenant()).await? {
+        if !db::tenant_facts::lock(&mut tx, tenant).await? {
             tx.rollback().await?;
             return Err(AppError::NotFound);
         }
-        let facts = db::tenant_facts::load(&mut tx, actor.tenant()).await?;
+        let facts = db::tenant_facts::load(&mut tx, tenant).await?;
         Ok(Guard {
             tx,
-            actor,
+            tenant,
+            catalogue,
+            judge,
             before: TenantState::from_facts(facts),
         })
     }
@@ -53,9 +99,9 @@ impl<'a> Guard<'a> {
     }
 
     async fn after(&mut self) -> AppResult<(TenantState, Effect)> {
-        let facts = db::tenant_facts::load(&mut self.tx, self.actor.tenant()).await?;
+        let facts = db::tenant_facts::load(&mut self.tx, self.tenant).await?;
         let after = TenantState::from_facts(facts);
-        let effect = Effect::between(&self.actor.catalogue, &self.before, &after);
+        let effect = Effect::between(self.catalogue, &self.before, &after);
         Ok((after, effect))
     }
 
@@ -88,13 +134,12 @@ impl<'a> Guard<'a> {
 
     async fn judge(&mut self) -> AppResult<Report> {
         let (after, effect) = self.after().await?;
-        rules::verdict(
-            &self.actor.catalogue,
-            &self.before,
-            &after,
-            self.actor.principal.user_id.0,
-            &effect,
-        )?;
+        match self.judge {
+            Judge::Admin(actor) => {
+                rules::verdict(self.catalogue, &self.before, &after, actor, &effect)?
+            }
+            Judge::Mapping(user) => rules::mapping_verdict(&self.before, &after, user, &effect)?,
+        }
         Ok(Report::new(effect, &self.before, &after))
     }
 

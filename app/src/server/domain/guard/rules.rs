@@ -30,9 +30,43 @@ pub fn verdict(
     invariants(before, after)
 }
 
+/// What the access mapping may do at an SSO sign-in (its rules obeyed rule 4 when they were
+/// saved): change the signing-in user's roles and nobody else's, and leave every other rule
+/// holding. The user's own SSO lock is what the mapping manages, so it does not apply.
+pub fn mapping_verdict(
+    before: &TenantState,
+    after: &TenantState,
+    user: Option<i64>,
+    effect: &Effect,
+) -> AppResult<()> {
+    if let Some(other) = effect.changes.iter().find(|c| Some(c.user) != user) {
+        return Err(AppError::forbidden(format!(
+            "the access mapping changes only the signing-in user (it would change {})",
+            before.username(other.user)
+        )));
+    }
+    locked_users_but(before, after, user)?;
+    invariants(before, after)
+}
+
 /// SPEC rules 6 and 7: a locked user's roles never change here, by whatever path; a partner
 /// administrator is not disabled, enabled or deleted here either.
 fn locked_users(before: &TenantState, after: &TenantState) -> AppResult<()> {
+    locked_users_but(before, after, None)
+}
+
+/// As [`locked_users`], except the SSO lock of `signing_in`.
+fn locked_users_but(
+    before: &TenantState,
+    after: &TenantState,
+    signing_in: Option<i64>,
+) -> AppResult<()> {
+    // Judged by the lock as it was before the write.
+    let locked = |state: &TenantState, user: i64| {
+        let mut held = state.holdings_of(user);
+        held.retain(|h| before.sso_lock.locks(h));
+        held
+    };
     for (id, user) in &before.users {
         let holdings_changed = before.holdings_of(*id) != after.holdings_of(*id);
         if user.partner_admin {
@@ -43,9 +77,9 @@ fn locked_users(before: &TenantState, after: &TenantState) -> AppResult<()> {
                 });
             }
         } else if user.sso
-            && !before.sso_manual_changes
+            && Some(*id) != signing_in
             && after.users.contains_key(id)
-            && holdings_changed
+            && locked(before, *id) != locked(after, *id)
         {
             return Err(AppError::Locked {
                 reason: format!("{}: {SSO_LOCK_REASON}", user.username),

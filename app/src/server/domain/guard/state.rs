@@ -1,7 +1,7 @@
 //! A tenant's facts in the shape the guard asks about: what each active user holds, at which
 //! scope, directly or through a group, on which device groups.
 
-use crate::model::{Audience, Origin, RoleScope, UserStatus};
+use crate::model::{Audience, Origin, RoleMode, RoleScope, UserStatus};
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::{
@@ -87,9 +87,38 @@ pub enum Holding {
     Inventory { role: i64, group: i64 },
 }
 
+/// Which holdings of an SSO user the access mapping manages, so that nobody changes them by hand
+/// (SPEC rule 6).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum SsoLock {
+    /// `Only when the user is created`, or manual changes allowed.
+    #[default]
+    Nothing,
+    /// `Reassign on every sign-in`.
+    Everything,
+    /// `Only the listed roles`: the global roles and inventory roles on groups some rule names.
+    Listed {
+        roles: BTreeSet<i64>,
+        inventory: BTreeSet<(i64, i64)>,
+    },
+}
+
+impl SsoLock {
+    pub fn locks(&self, holding: &Holding) -> bool {
+        match (self, holding) {
+            (SsoLock::Nothing, _) => false,
+            (SsoLock::Everything, _) => true,
+            (SsoLock::Listed { roles, .. }, Holding::Global { role, .. }) => roles.contains(role),
+            (SsoLock::Listed { inventory, .. }, Holding::Inventory { role, group }) => {
+                inventory.contains(&(*role, *group))
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct TenantState {
-    pub sso_manual_changes: bool,
+    pub sso_lock: SsoLock,
     pub users: BTreeMap<i64, UserState>,
     pub roles: BTreeMap<i64, RoleState>,
     pub requires: BTreeSet<(i64, i64)>,
@@ -160,8 +189,16 @@ impl TenantState {
         for (role, row) in facts.inventory_rows {
             rows.entry(role).or_default().push(row);
         }
+        let sso_lock = match (facts.sso_manual_changes, facts.sso_role_mode) {
+            (true, _) | (false, RoleMode::OnCreate) => SsoLock::Nothing,
+            (false, RoleMode::Reassign) => SsoLock::Everything,
+            (false, RoleMode::Listed) => SsoLock::Listed {
+                roles: facts.mapped_roles.into_iter().collect(),
+                inventory: facts.mapped_inventory.into_iter().collect(),
+            },
+        };
         TenantState {
-            sso_manual_changes: facts.sso_manual_changes,
+            sso_lock,
             users: facts
                 .users
                 .into_iter()

@@ -1,0 +1,75 @@
+//! Single sign-on as the console shows it: a tenant's OpenID Connect settings, its role mode
+//! (SPEC rule 6) and its access-mapping rules (claim conditions → global and inventory roles;
+//! applications follow with the per-user application access of issue 12).
+
+use serde::{Deserialize, Serialize};
+
+use super::{DeviceGroupId, InventoryRoleId, RoleId, SpaceId};
+
+pub use super::kinds::{Operator, RoleMode};
+
+impl RoleMode {
+    /// The option's words in the `Role mode` choice (SPEC section 6).
+    pub fn label(self) -> &'static str {
+        match self {
+            RoleMode::Reassign => "Reassign on every sign-in",
+            RoleMode::OnCreate => "Only when the user is created",
+            RoleMode::Listed => "Only the listed roles",
+        }
+    }
+}
+
+/// One condition: `claim` (a dotted path into the ID token's claims, e.g. `realm_access.roles`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Condition {
+    pub claim: String,
+    pub operator: Operator,
+    pub value: String,
+}
+
+/// A global role granted by a rule: tenant-wide, or in a space for a space-bound role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct MappedRole {
+    pub role: RoleId,
+    pub space: Option<SpaceId>,
+}
+
+/// An inventory role on a device group granted by a rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct MappedInventory {
+    pub role: InventoryRoleId,
+    pub group: DeviceGroupId,
+}
+
+/// A rule applies when all its conditions hold; the rules that apply are added together.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MappingRule {
+    pub conditions: Vec<Condition>,
+    pub roles: Vec<MappedRole>,
+    pub inventory: Vec<MappedInventory>,
+}
+
+/// What the `Single sign-on` section shows. The client secret is never sent back: only whether
+/// one is stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SsoSettings {
+    pub issuer: String,
+    pub client_id: String,
+    pub has_client_secret: bool,
+    pub username_claim: String,
+    pub role_mode: RoleMode,
+    /// The redirect URI to register at the provider.
+    pub redirect_uri: String,
+    pub can_edit: bool,
+}
+
+/// What an administrator saves in the `Single sign-on` section. An empty `client_secret` keeps
+/// the stored one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SsoSettingsInput {
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub username_claim: String,
+    pub role_mode: RoleMode,
+}

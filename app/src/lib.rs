@@ -17,6 +17,7 @@ use leptos_router::{
 
 use components::app_shell::AppShell;
 use pages::{
+    access_mapping::AccessMappingPage,
     device_groups::DeviceGroupsPage,
     groups::{detail::GroupDetailPage, list::GroupsPage},
     home::HomePage,
@@ -81,6 +82,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/spaces") view=SpacesPage/>
                     <Route path=path!("/device-groups") view=DeviceGroupsPage/>
                     <Route path=path!("/settings") view=SettingsPage/>
+                    <Route path=path!("/settings/access-mapping") view=AccessMappingPage/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -31,6 +31,13 @@ pub struct RunConfig {
     /// Seed the demo tenants that are missing (1 or true).
     #[arg(long, env = "CASTELLAN_DEMO", default_value = "0", value_parser = parse_flag)]
     pub demo: bool,
+    /// In demo mode, the OpenID provider `acme` trusts (`scripts/oidc-dev.sh`).
+    #[arg(
+        long,
+        env = "CASTELLAN_DEMO_OIDC_ISSUER",
+        default_value = "http://127.0.0.1:3900"
+    )]
+    pub demo_oidc_issuer: String,
     /// Log filter, e.g. info or castellan=debug,tower_http=info.
     #[arg(long, env = "CASTELLAN_LOG", default_value = "info", global = true)]
     pub log: String,

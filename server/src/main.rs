@@ -64,6 +64,15 @@ async fn serve(config: RunConfig) -> Result<(), String> {
         for tenant in created {
             tracing::info!(tenant, "demo tenant created");
         }
+        if domain::demo::configure_sso(&db, &config.demo_oidc_issuer)
+            .await
+            .map_err(|e| format!("demo single sign-on failed: {e}"))?
+        {
+            tracing::info!(
+                issuer = config.demo_oidc_issuer,
+                "acme signs in with the demo OpenID provider"
+            );
+        }
     }
     let started = std::time::Instant::now();
     let warmed = db

@@ -96,6 +96,19 @@ pub fn set_cookie(value: &str) -> AppResult<()> {
     Ok(())
 }
 
+/// Our origin with its scheme, as the browser sees it (`https://castellan.example.com`).
+pub async fn our_origin() -> AppResult<String> {
+    let state = state()?;
+    let secure = cookie_secure(&state).await;
+    let (Some(peer), Ok(parts)) = (peer().await, parts()) else {
+        return Err(AppError::Internal);
+    };
+    state
+        .network
+        .our_origin(peer, &parts.headers, secure)
+        .ok_or(AppError::Internal)
+}
+
 /// The signed-in administrator with what they hold.
 pub async fn actor() -> AppResult<crate::server::domain::access::Actor> {
     let state = state()?;

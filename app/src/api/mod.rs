@@ -6,6 +6,7 @@ pub mod roles;
 pub mod session;
 pub mod settings;
 pub mod spaces;
+pub mod sso;
 pub mod user_inventory;
 pub mod users;
 pub mod wizard;

@@ -58,6 +58,8 @@ pub struct SsoSettings {
     pub has_client_secret: bool,
     pub username_claim: String,
     pub role_mode: RoleMode,
+    /// SPEC rule 6: whether administrators may change SSO users' roles by hand anyway.
+    pub manual_changes: bool,
     /// The redirect URI to register at the provider.
     pub redirect_uri: String,
     pub can_edit: bool,
@@ -72,4 +74,34 @@ pub struct SsoSettingsInput {
     pub client_secret: String,
     pub username_claim: String,
     pub role_mode: RoleMode,
+    pub manual_changes: bool,
+}
+
+/// One thing a rule can name, for the editor's choices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Choice {
+    pub id: i64,
+    pub name: String,
+    /// For a global role: it is assigned per space (a rule names its space).
+    pub space_bound: bool,
+}
+
+/// What the access-mapping editor shows: the rules and what they can name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MappingEditor {
+    pub rules: Vec<MappingRule>,
+    pub roles: Vec<Choice>,
+    pub spaces: Vec<Choice>,
+    pub inventory_roles: Vec<Choice>,
+    pub groups: Vec<Choice>,
+    pub can_edit: bool,
+}
+
+/// What the rules would do for claims pasted as JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MappingPreview {
+    /// The numbers (from 1) of the rules that apply.
+    pub rules: Vec<usize>,
+    /// What the user would get, in words ("Global Reader", "Reader on Region North").
+    pub grants: Vec<String>,
 }

@@ -1,13 +1,28 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::{api::session::Login, components::feedback::ErrorMessage};
+use crate::{
+    api::{session::Login, sso::sso_available},
+    components::feedback::ErrorMessage,
+};
 
 /// `/login`: tenant, username, password. One error for every wrong combination.
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let error = move || login.value().get().and_then(Result::err);
+    // `Sign in with SSO` appears once the tenant typed has single sign-on.
+    let tenant = RwSignal::new(String::new());
+    let sso = Resource::new(
+        move || tenant.get().trim().to_owned(),
+        |tenant| async move {
+            if tenant.is_empty() {
+                false
+            } else {
+                sso_available(tenant).await.unwrap_or(false)
+            }
+        },
+    );
     view! {
         <Title text="Sign in"/>
         <main class="login-page">
@@ -17,7 +32,9 @@ pub fn LoginPage() -> impl IntoView {
                 <p class="muted">"Use the tenant id your administrator gave you."</p>
                 <ActionForm action=login attr:class="form-stack">
                     <label for="login-tenant">"Tenant"</label>
-                    <input id="login-tenant" name="tenant" type="text" required autocomplete="organization" autocapitalize="none" spellcheck="false"/>
+                    <input id="login-tenant" name="tenant" type="text" required autocomplete="organization" autocapitalize="none" spellcheck="false"
+                        on:change=move |ev| tenant.set(event_target_value(&ev))
+                        on:blur=move |ev| tenant.set(event_target_value(&ev))/>
                     <label for="login-username">"Username"</label>
                     <input id="login-username" name="username" type="text" required autocomplete="username" autocapitalize="none" spellcheck="false"/>
                     <label for="login-password">"Password"</label>
@@ -27,6 +44,15 @@ pub fn LoginPage() -> impl IntoView {
                         "Sign in"
                     </button>
                 </ActionForm>
+                <Transition fallback=|| ()>
+                    {move || sso.get().filter(|on| *on).map(|_| view! {
+                        <form method="post" action="/sso/start" class="sso-form">
+                            <input type="hidden" name="tenant" prop:value=move || tenant.get()/>
+                            <p class="muted">"or"</p>
+                            <button type="submit" class="button">"Sign in with SSO"</button>
+                        </form>
+                    })}
+                </Transition>
             </section>
         </main>
     }

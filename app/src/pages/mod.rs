@@ -1,5 +1,6 @@
 //! One file per route.
 
+pub mod access_mapping;
 pub mod device_groups;
 pub mod groups;
 pub mod home;

@@ -1,40 +1,101 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::A;
 
 use crate::{
-    api::settings::{load_settings, SetSsoManualChanges},
+    api::sso::{load_sso_settings, SaveSsoSettings},
     components::{feedback::ErrorMessage, loading::Loaded},
-    model::settings::TenantSettings,
+    model::{
+        sso::{SsoSettings, SsoSettingsInput},
+        RoleMode,
+    },
 };
 
-/// `/settings`: tenant settings (SSO role lock).
+/// `/settings`: the tenant's single sign-on (provider, role mode, manual changes) and a way to
+/// its access-mapping rules.
 #[component]
 pub fn SettingsPage() -> impl IntoView {
-    let save = ServerAction::<SetSsoManualChanges>::new();
-    let settings = Resource::new(|| (), |_| load_settings());
+    let save = ServerAction::<SaveSsoSettings>::new();
+    let settings = Resource::new(|| (), |_| load_sso_settings());
     view! {
         <Title text="Settings"/>
         <header class="page-header"><h1>"Settings"</h1></header>
-        <Loaded resource=settings view=move |s: TenantSettings| {
-            let allowed = RwSignal::new(s.sso_manual_changes);
-            view! {
-                <section class="panel" aria-labelledby="sso-heading">
-                    <h2 id="sso-heading">"Single sign-on"</h2>
-                    <p class="muted">"Roles of users created by SSO come from the access-mapping rules and are locked here. Allowing manual changes lets administrators edit them anyway."</p>
-                    <label class="checkbox-field">
-                        <input type="checkbox" disabled=!s.can_edit prop:checked=move || allowed.get() on:change=move |ev| allowed.set(event_target_checked(&ev))/>
-                        " Allow manual role changes for SSO users"
-                    </label>
-                    <div class="actions">
-                        <button type="button" class="primary" disabled=move || !s.can_edit || save.pending().get()
-                            on:click=move |_| { save.dispatch(SetSsoManualChanges { allowed: allowed.get_untracked() }); }>"Save"</button>
-                    </div>
-                    {move || save.value().get().map(|r| match r {
-                        Ok(()) => view! { <p role="status" class="alert alert-success">"Saved."</p> }.into_any(),
-                        Err(error) => view! { <ErrorMessage error/> }.into_any(),
-                    })}
-                </section>
-            }
-        }/>
+        <Loaded resource=settings view=move |s: SsoSettings| view! { <SsoSection s save/> }/>
+    }
+}
+
+#[component]
+fn SsoSection(s: SsoSettings, save: ServerAction<SaveSsoSettings>) -> impl IntoView {
+    let issuer = RwSignal::new(s.issuer.clone());
+    let client_id = RwSignal::new(s.client_id.clone());
+    let secret = RwSignal::new(String::new());
+    let claim = RwSignal::new(s.username_claim.clone());
+    let mode = RwSignal::new(s.role_mode);
+    let manual = RwSignal::new(s.manual_changes);
+    let can_edit = s.can_edit;
+    let secret_hint = if s.has_client_secret {
+        "A secret is stored. Leave this empty to keep it."
+    } else {
+        "No secret is stored yet."
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        save.dispatch(SaveSsoSettings {
+            input: SsoSettingsInput {
+                issuer: issuer.get_untracked(),
+                client_id: client_id.get_untracked(),
+                client_secret: secret.get_untracked(),
+                username_claim: claim.get_untracked(),
+                role_mode: mode.get_untracked(),
+                manual_changes: manual.get_untracked(),
+            },
+        });
+    };
+    Effect::new(move |_| {
+        if matches!(save.value().get(), Some(Ok(()))) {
+            secret.set(String::new());
+        }
+    });
+    view! {
+        <section class="panel" aria-labelledby="sso-heading">
+            <h2 id="sso-heading">"Single sign-on"</h2>
+            <p class="muted">"Users sign in with your OpenID Connect provider (Keycloak, Entra ID, Google…). Register this redirect URI there: "<code>{s.redirect_uri.clone()}</code></p>
+            <form class="form-stack" on:submit=submit>
+                <label for="sso-issuer">"Issuer URL"</label>
+                <input id="sso-issuer" type="url" placeholder="https://idp.example.com/realms/acme" disabled=!can_edit
+                    prop:value=move || issuer.get() on:input=move |ev| issuer.set(event_target_value(&ev))/>
+                <label for="sso-client">"Client ID"</label>
+                <input id="sso-client" type="text" disabled=!can_edit autocomplete="off"
+                    prop:value=move || client_id.get() on:input=move |ev| client_id.set(event_target_value(&ev))/>
+                <label for="sso-secret">"Client secret"</label>
+                <input id="sso-secret" type="password" disabled=!can_edit autocomplete="new-password" aria-describedby="sso-secret-hint"
+                    prop:value=move || secret.get() on:input=move |ev| secret.set(event_target_value(&ev))/>
+                <p id="sso-secret-hint" class="muted">{secret_hint}</p>
+                <label for="sso-claim">"Username claim"</label>
+                <input id="sso-claim" type="text" disabled=!can_edit
+                    prop:value=move || claim.get() on:input=move |ev| claim.set(event_target_value(&ev))/>
+                <label for="sso-mode">"Role mode"</label>
+                <select id="sso-mode" disabled=!can_edit
+                    on:change={move |ev| if let Ok(m) = event_target_value(&ev).parse::<RoleMode>() { mode.set(m) }}>
+                    {RoleMode::ALL.iter().map(|m| {
+                        let m = *m;
+                        view! { <option value=m.as_str() selected=move || mode.get() == m>{m.label()}</option> }
+                    }).collect_view()}
+                </select>
+                <label class="checkbox-field">
+                    <input type="checkbox" disabled=!can_edit prop:checked=move || manual.get() on:change=move |ev| manual.set(event_target_checked(&ev))/>
+                    " Allow manual role changes for SSO users"
+                </label>
+                <p class="muted">"Roles the access mapping manages are locked on SSO users' pages: all of them when reassigning on every sign-in, those named by a rule with only the listed roles, none when roles are given only at creation. Allowing manual changes unlocks them."</p>
+                <div class="actions">
+                    <button type="submit" class="primary" disabled=move || !can_edit || save.pending().get()>"Save"</button>
+                    <A href="/settings/access-mapping">"Access mapping"</A>
+                </div>
+                {move || save.value().get().map(|r| match r {
+                    Ok(()) => view! { <p role="status" class="alert alert-success">"Saved."</p> }.into_any(),
+                    Err(error) => view! { <ErrorMessage error/> }.into_any(),
+                })}
+            </form>
+        </section>
     }
 }

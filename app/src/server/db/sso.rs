@@ -343,3 +343,29 @@ pub async fn foreign_reference(
     }
     Ok(None)
 }
+
+/// The device groups a rule can name, by name (at most 2,000; a larger tree needs the search
+/// that issue 13's scale work brings).
+pub async fn group_choices(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+) -> AppResult<Vec<(i64, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT id, name FROM device_groups WHERE tenant_id = $1 ORDER BY lower(name), id LIMIT 2000",
+    )
+    .bind(tenant)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Whether the tenant of this id lets its users sign in with SSO.
+pub async fn enabled_for_slug(conn: &mut AnyConnection, slug: &str) -> AppResult<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM tenants WHERE lower(slug) = lower($1) \
+         AND sso_issuer <> '' AND sso_client_id <> ''",
+    )
+    .bind(slug)
+    .fetch_one(conn)
+    .await?;
+    Ok(n > 0)
+}

@@ -64,6 +64,67 @@ pub async fn seed(db: &Db, templates: &Templates) -> AppResult<Vec<&'static str>
     Ok(created)
 }
 
+/// The demo's single sign-on (SPEC section 7): `acme` trusts the development provider at
+/// `issuer` (`scripts/oidc-dev.sh`), client `castellan-acme`, reassigning roles at every sign-in,
+/// with one rule: `groups` contains `operators` → `Global Reader` and `Reader` on `Region North`.
+/// Done once: a tenant whose SSO is already set up (by the demo or an administrator) is left
+/// alone. Returns whether it configured anything.
+pub async fn configure_sso(db: &Db, issuer: &str) -> AppResult<bool> {
+    use crate::model::{
+        sso::{Condition, MappedInventory, MappedRole, MappingRule},
+        Operator, RoleMode,
+    };
+    let mut tx = db.pool.begin().await?;
+    let Some(acme) = db::tenants::find_by_slug(&mut tx, "acme").await? else {
+        return Ok(false);
+    };
+    let tenant = acme.id;
+    let Some(config) = db::sso::config(&mut tx, tenant).await? else {
+        return Ok(false);
+    };
+    if config.enabled() || acme.template != "iot" {
+        return Ok(false);
+    }
+    let config = db::sso::SsoConfig {
+        sso_issuer: issuer.trim_end_matches('/').to_owned(),
+        sso_client_id: "castellan-acme".into(),
+        sso_client_secret: "castellan-dev-secret".into(),
+        sso_username_claim: "preferred_username".into(),
+        sso_role_mode: RoleMode::Reassign,
+    };
+    db::sso::set_config(&mut tx, tenant, &config).await?;
+    let reader = db::roles::id_by_name(&mut tx, tenant, "Global Reader").await?;
+    let inventory_reader = db::inventory_roles::list(&mut tx, tenant)
+        .await?
+        .into_iter()
+        .find(|r| r.name == "Reader")
+        .map(|r| r.id);
+    let north = db::sso::group_choices(&mut tx, tenant)
+        .await?
+        .into_iter()
+        .find(|(_, name)| name == "Region North")
+        .map(|(id, _)| crate::model::DeviceGroupId(id));
+    let rule = MappingRule {
+        conditions: vec![Condition {
+            claim: "groups".into(),
+            operator: Operator::Contains,
+            value: "operators".into(),
+        }],
+        roles: reader
+            .map(|role| MappedRole { role, space: None })
+            .into_iter()
+            .collect(),
+        inventory: inventory_reader
+            .zip(north)
+            .map(|(role, group)| MappedInventory { role, group })
+            .into_iter()
+            .collect(),
+    };
+    db::sso::replace_rules(&mut tx, tenant, &[rule]).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
 /// The demo people of every tenant: alice, bob, carol (local, no roles), sso.dave (origin sso),
 /// partner administrator partner.erin, and group Helpdesk with alice in it.
 async fn seed_people(db: &Db, tenant: TenantId) -> AppResult<()> {
@@ -165,6 +226,18 @@ mod tests {
                     .await
                     .unwrap();
             assert_eq!(devices, 1);
+            drop(conn);
+            assert!(super::configure_sso(db, "http://127.0.0.1:3900").await.unwrap());
+            assert!(
+                !super::configure_sso(db, "http://127.0.0.1:3900").await.unwrap(),
+                "configured once"
+            );
+            let mut conn = db.pool.acquire().await.unwrap();
+            let rules = db::sso::rules(&mut conn, tenant).await.unwrap();
+            assert_eq!(rules.len(), 1);
+            assert_eq!((rules[0].roles.len(), rules[0].inventory.len()), (1, 1));
+            let config = db::sso::config(&mut conn, tenant).await.unwrap().unwrap();
+            assert!(config.enabled());
             for (slug, template) in [
                 ("hooli", "mdm"),
                 ("initech", "migration"),

@@ -12,7 +12,7 @@ pub use sign_in::{sign_in, SignedIn};
 use super::{access::Actor, guard::Guard, roles::json};
 use crate::{
     model::{
-        sso::{MappingRule, SsoSettings, SsoSettingsInput},
+        sso::{Choice, MappingEditor, MappingPreview, MappingRule, SsoSettings, SsoSettingsInput},
         AppError, AppResult, Origin, TenantId, UserId,
     },
     server::{
@@ -44,6 +44,7 @@ pub async fn settings(
         has_client_secret: !config.sso_client_secret.is_empty(),
         username_claim: config.sso_username_claim,
         role_mode: config.sso_role_mode,
+        manual_changes: db::tenants::sso_manual_changes(conn, actor.tenant()).await?,
         redirect_uri: format!("{origin}{CALLBACK_PATH}"),
         can_edit: actor.require_admin().is_ok(),
     })
@@ -113,14 +114,16 @@ pub async fn save_settings(db: &Db, actor: &Actor, input: &SsoSettingsInput) -> 
             sso_role_mode: input.role_mode,
         };
         db::sso::set_config(&mut *tx, tenant, &after).await?;
+        let manual_before = db::tenants::sso_manual_changes(&mut *tx, tenant).await?;
+        db::tenants::set_sso_manual_changes(&mut *tx, tenant, input.manual_changes).await?;
         let event = AuditEvent {
             tenant,
             actor: Some(actor.principal.user_id),
             address: &actor.principal.address,
             action: "tenant.sso",
             target: "single sign-on",
-            before: described(&before),
-            after: described(&after),
+            before: described(&before, manual_before),
+            after: described(&after, input.manual_changes),
         };
         db::audit::record(&mut *tx, &event, unix_now()).await
     }
@@ -129,8 +132,9 @@ pub async fn save_settings(db: &Db, actor: &Actor, input: &SsoSettingsInput) -> 
 }
 
 /// The settings as the audit log keeps them: the secret only as "set" or "not set".
-fn described(config: &SsoConfig) -> String {
+fn described(config: &SsoConfig, manual_changes: bool) -> String {
     serde_json::json!({
+        "manual_changes": manual_changes,
         "issuer": config.sso_issuer,
         "client_id": config.sso_client_id,
         "client_secret": if config.sso_client_secret.is_empty() { "not set" } else { "set" },
@@ -140,10 +144,98 @@ fn described(config: &SsoConfig) -> String {
     .to_string()
 }
 
-/// **Permissions**: the tenant's view permission.
-pub async fn rules(conn: &mut AnyConnection, actor: &Actor) -> AppResult<Vec<MappingRule>> {
+/// The rules and what they can name. **Permissions**: the tenant's view permission.
+pub async fn editor(conn: &mut AnyConnection, actor: &Actor) -> AppResult<MappingEditor> {
     actor.require_view()?;
-    db::sso::rules(conn, actor.tenant()).await
+    let tenant = actor.tenant();
+    let choice = |id: i64, name: String| Choice {
+        id,
+        name,
+        space_bound: false,
+    };
+    Ok(MappingEditor {
+        rules: db::sso::rules(conn, tenant).await?,
+        roles: db::roles::list(conn, tenant)
+            .await?
+            .into_iter()
+            .map(|r| Choice {
+                id: r.id.0,
+                name: r.name,
+                space_bound: r.scope == crate::model::RoleScope::SpaceBound,
+            })
+            .collect(),
+        spaces: db::spaces::list(conn, tenant)
+            .await?
+            .into_iter()
+            .map(|s| choice(s.id.0, s.name))
+            .collect(),
+        inventory_roles: db::inventory_roles::list(conn, tenant)
+            .await?
+            .into_iter()
+            .map(|r| choice(r.id.0, r.name))
+            .collect(),
+        groups: db::sso::group_choices(conn, tenant)
+            .await?
+            .into_iter()
+            .map(|(id, name)| choice(id, name))
+            .collect(),
+        can_edit: actor.require_admin().is_ok(),
+    })
+}
+
+/// Which of `rules` apply to `claims` (JSON, as an ID token's payload) and what they grant.
+/// **Permissions**: the tenant's view permission.
+pub fn preview(
+    actor: &Actor,
+    editor: &MappingEditor,
+    rules: &[MappingRule],
+    claims: &str,
+) -> AppResult<MappingPreview> {
+    actor.require_view()?;
+    if claims.len() > 65_536 {
+        return Err(AppError::validation(
+            "claims",
+            "Paste at most 64 KiB of claims.",
+        ));
+    }
+    let claims: serde_json::Value = serde_json::from_str(claims).map_err(|e| {
+        AppError::validation("claims", format!("The claims are not valid JSON: {e}"))
+    })?;
+    if !claims.is_object() {
+        return Err(AppError::validation(
+            "claims",
+            "Paste the claims as a JSON object, e.g. {\"groups\": [\"operators\"]}.",
+        ));
+    }
+    let granted = mapping::granted(rules, &claims);
+    let name = |list: &[Choice], id: i64| {
+        list.iter()
+            .find(|c| c.id == id)
+            .map_or_else(|| format!("#{id}"), |c| c.name.clone())
+    };
+    let mut grants: Vec<String> = granted
+        .roles
+        .iter()
+        .map(|m| match m.space {
+            Some(space) => format!(
+                "{} in {}",
+                name(&editor.roles, m.role.0),
+                name(&editor.spaces, space.0)
+            ),
+            None => name(&editor.roles, m.role.0),
+        })
+        .collect();
+    grants.extend(granted.inventory.iter().map(|m| {
+        format!(
+            "{} on {}",
+            name(&editor.inventory_roles, m.role.0),
+            name(&editor.groups, m.group.0)
+        )
+    }));
+    Ok(MappingPreview {
+        rules: granted.rules,
+        grants,
+    })
 }
 
 /// Replaces the tenant's rules. Each rule must be well formed, name only this tenant's roles,

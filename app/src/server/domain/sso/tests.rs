@@ -42,6 +42,7 @@ async fn configure(db: &Db, f: &Fixture, mode: RoleMode) {
         client_secret: "s3cret".into(),
         username_claim: "preferred_username".into(),
         role_mode: mode,
+        manual_changes: false,
     };
     save_settings(db, &admin, &input).await.unwrap();
 }
@@ -314,6 +315,7 @@ async fn the_client_secret_is_kept_when_left_empty_and_never_shown() {
             client_secret: String::new(),
             username_claim: "email".into(),
             role_mode: RoleMode::Listed,
+            manual_changes: false,
         };
         save_settings(db, &admin, &input).await.unwrap();
         let mut conn = db.pool.acquire().await.unwrap();

@@ -7,6 +7,9 @@ import path from 'node:path';
 process.env.E2E_DB_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), 'castellan-e2e-'));
 const port = process.env.E2E_PORT ?? '3100';
 const baseURL = `http://127.0.0.1:${port}`;
+// The development OpenID provider the demo's acme trusts (scripts/oidc-dev.sh, SPEC section 7).
+const oidcPort = process.env.E2E_OIDC_PORT ?? '3901';
+const oidcIssuer = `http://127.0.0.1:${oidcPort}`;
 
 export default defineConfig({
   testDir: './tests',
@@ -34,19 +37,30 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: './target/release/server',
-    cwd: '..',
-    url: `${baseURL}/readyz`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: 'pipe',
-    env: {
-      DATABASE_URL: process.env.E2E_DATABASE_URL ?? `sqlite://${process.env.E2E_DB_DIR}/e2e.db`,
-      CASTELLAN_DEMO: '1',
-      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      LEPTOS_SITE_ROOT: 'target/site',
-      CASTELLAN_LOG: 'warn',
+  webServer: [
+    {
+      command: 'bash scripts/oidc-dev.sh',
+      cwd: '..',
+      url: `${oidcIssuer}/.well-known/openid-configuration`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      env: { OIDC_DEV_PORT: oidcPort },
     },
-  },
+    {
+      command: './target/release/server',
+      cwd: '..',
+      url: `${baseURL}/readyz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'pipe',
+      env: {
+        DATABASE_URL: process.env.E2E_DATABASE_URL ?? `sqlite://${process.env.E2E_DB_DIR}/e2e.db`,
+        CASTELLAN_DEMO: '1',
+        LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+        LEPTOS_SITE_ROOT: 'target/site',
+        CASTELLAN_LOG: 'warn',
+        CASTELLAN_DEMO_OIDC_ISSUER: oidcIssuer,
+      },
+    },
+  ],
 });

@@ -61,6 +61,16 @@ ensure_browser_tools() {
     say "installing end-to-end test packages (npm ci)"
     (cd "$ROOT/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
   fi
+  ensure_oidc_dev
+}
+
+# The development OpenID provider (scripts/oidc-dev.sh) for the demo and the end-to-end tests.
+ensure_oidc_dev() {
+  local dir="$ROOT/scripts/oidc-dev"
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    say "installing the development OpenID provider (npm ci)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
 }
 
 build_site() {

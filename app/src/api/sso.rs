@@ -22,6 +22,24 @@ pub async fn sso_available(tenant: String) -> Result<bool, AppError> {
     .await
 }
 
+/// Starts `Sign in with SSO` for a tenant: sets the cookie that binds the sign-in to this
+/// browser and returns the provider's address, where the page then goes.
+/// **Permissions**: none (public).
+#[server(endpoint = "sso/start", input = Json)]
+pub async fn start_sso(tenant: String) -> Result<String, AppError> {
+    use super::ctx;
+    ctx::run(async move {
+        let state = ctx::state()?;
+        let origin = ctx::our_origin().await?;
+        let secure = ctx::cookie_secure(&state).await;
+        let (url, cookie) =
+            crate::server::sso_routes::begin(&state, &tenant, &origin, secure).await?;
+        ctx::set_cookie(&cookie)?;
+        Ok(url)
+    })
+    .await
+}
+
 /// The tenant's single sign-on settings (never the client secret).
 /// **Permissions**: the template's view permission.
 #[server(endpoint = "sso/settings", input = Json)]

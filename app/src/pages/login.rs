@@ -2,7 +2,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    api::{session::Login, sso::sso_available},
+    api::{
+        session::Login,
+        sso::{sso_available, StartSso},
+    },
     components::feedback::ErrorMessage,
 };
 
@@ -11,6 +14,12 @@ use crate::{
 pub fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let error = move || login.value().get().and_then(Result::err);
+    let start = ServerAction::<StartSso>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(url)) = start.value().get() {
+            let _ = window().location().set_href(&url);
+        }
+    });
     // `Sign in with SSO` appears once the tenant typed has single sign-on.
     let tenant = RwSignal::new(String::new());
     let sso = Resource::new(
@@ -46,11 +55,12 @@ pub fn LoginPage() -> impl IntoView {
                 </ActionForm>
                 <Transition fallback=|| ()>
                     {move || sso.get().filter(|on| *on).map(|_| view! {
-                        <form method="post" action="/sso/start" class="sso-form">
-                            <input type="hidden" name="tenant" prop:value=move || tenant.get()/>
+                        <div class="sso-form">
                             <p class="muted">"or"</p>
-                            <button type="submit" class="button">"Sign in with SSO"</button>
-                        </form>
+                            <button type="button" class="button" disabled=move || start.pending().get()
+                                on:click=move |_| { start.dispatch(StartSso { tenant: tenant.get_untracked() }); }>"Sign in with SSO"</button>
+                            {move || start.value().get().and_then(Result::err).map(|error| view! { <ErrorMessage error/> })}
+                        </div>
                     })}
                 </Transition>
             </section>

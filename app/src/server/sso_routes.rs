@@ -1,11 +1,11 @@
-//! The two HTTP endpoints of an SSO sign-in, plain axum handlers because the provider talks to
-//! them with redirects, not server-function calls:
-//! - `POST /sso/start` (form field `tenant`, same-origin like every POST): remembers a new
-//!   `state`, `nonce` and PKCE verifier, binds the `state` to this browser with a cookie, and
-//!   redirects to the tenant's provider.
-//! - `GET /sso/callback?code&state`: the `state` must be the one this browser started with and
-//!   unused for at most ten minutes; the code is exchanged, the ID token verified, the user signed
-//!   in by the domain (linking, creating, access mapping), and a session started.
+//! An SSO sign-in over HTTP:
+//! - [`begin`] (behind the `sso/start` server function, same-origin like every POST): remembers
+//!   a new `state`, `nonce` and PKCE verifier, binds the `state` to this browser with a cookie,
+//!   and says where the tenant's provider is.
+//! - `GET /sso/callback?code&state`, a plain axum handler because the provider sends the browser
+//!   there: the `state` must be the one this browser started with and unused for at most ten
+//!   minutes; the code is exchanged, the ID token verified, the user signed in by the domain
+//!   (linking, creating, access mapping), and a session started.
 //!
 //! Every failure is a short page that says what went wrong, with a way back to `/login`.
 
@@ -15,8 +15,8 @@ use axum::{
     extract::{ConnectInfo, Query, State},
     http::{header, HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
-    routing::{get, post},
-    Form, Router,
+    routing::get,
+    Router,
 };
 use serde::Deserialize;
 
@@ -32,14 +32,7 @@ use crate::model::AppError;
 const STATE_COOKIE: &str = "castellan_sso_state";
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/sso/start", post(start))
-        .route(CALLBACK_PATH, get(callback))
-}
-
-#[derive(Debug, Deserialize)]
-pub struct StartForm {
-    tenant: String,
+    Router::new().route(CALLBACK_PATH, get(callback))
 }
 
 #[derive(Debug, Deserialize)]
@@ -135,63 +128,46 @@ fn redirect_uri(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> Opti
         .map(|origin| format!("{origin}{CALLBACK_PATH}"))
 }
 
-async fn start(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    Form(form): Form<StartForm>,
-) -> Response {
-    let slug = form.tenant.trim();
+/// Starts a sign-in at the tenant's provider: returns where to send the browser and the cookie
+/// that binds the new `state` to it. Called by the `sso/start` server function (a form post to
+/// the provider's origin would be stopped by the page's `form-action 'self'`, so the page
+/// navigates there itself).
+pub async fn begin(
+    state: &AppState,
+    slug: &str,
+    origin: &str,
+    secure: bool,
+) -> Result<(String, String), AppError> {
+    let not_set_up = || AppError::Locked {
+        reason: "Single sign-on is not set up for this tenant.".into(),
+    };
+    let slug = slug.trim();
     if slug.is_empty() || slug.len() > 64 {
-        return problem(StatusCode::BAD_REQUEST, "Enter your tenant first.");
+        return Err(AppError::validation("tenant", "Enter your tenant first."));
     }
-    let Some(redirect_uri) = redirect_uri(&state, peer, &headers) else {
-        return problem(StatusCode::BAD_REQUEST, "The request has no Host header.");
-    };
     let tenant = {
-        let Ok(mut conn) = state.db.pool.acquire().await else {
-            return problem(StatusCode::SERVICE_UNAVAILABLE, "The server is busy.");
-        };
-        match db::tenants::find_by_slug(&mut conn, slug).await {
-            Ok(Some(tenant)) => tenant.id,
-            _ => {
-                return problem(
-                    StatusCode::BAD_REQUEST,
-                    "Single sign-on is not set up for this tenant.",
-                )
-            }
-        }
-    };
-    let config = match provider(&state, tenant, redirect_uri).await {
-        Ok(config) => config,
-        Err(error) => return problem(StatusCode::BAD_REQUEST, &error.to_string()),
-    };
-    let started = match oidc::start(&config).await {
-        Ok(started) => started,
-        Err(failure) => return problem(StatusCode::BAD_GATEWAY, &failure.0),
-    };
-    let stored = async {
         let mut conn = state.db.pool.acquire().await?;
-        db::sso::insert_login(
-            &mut conn,
-            &token::hash_token(&started.state),
-            tenant,
-            &started.nonce,
-            &started.pkce_verifier,
-            unix_now(),
-        )
+        db::tenants::find_by_slug(&mut conn, slug)
+            .await?
+            .ok_or_else(not_set_up)?
+            .id
+    };
+    let config = provider(state, tenant, format!("{origin}{CALLBACK_PATH}")).await?;
+    let started = oidc::start(&config)
         .await
-    }
-    .await;
-    if stored.is_err() {
-        return problem(StatusCode::SERVICE_UNAVAILABLE, "The server is busy.");
-    }
-    let cookie = state_cookie(
-        &started.state,
-        db::sso::LOGIN_TTL_SECS,
-        secure(&state, peer, &headers),
-    );
-    redirect_to(&started.url, &[cookie])
+        .map_err(|failure| AppError::Locked { reason: failure.0 })?;
+    let mut conn = state.db.pool.acquire().await?;
+    db::sso::insert_login(
+        &mut conn,
+        &token::hash_token(&started.state),
+        tenant,
+        &started.nonce,
+        &started.pkce_verifier,
+        unix_now(),
+    )
+    .await?;
+    let cookie = state_cookie(&started.state, db::sso::LOGIN_TTL_SECS, secure);
+    Ok((started.url, cookie))
 }
 
 async fn callback(

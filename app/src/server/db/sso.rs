@@ -177,6 +177,9 @@ pub async fn replace_rules(
 
 /// How long a sign-in may stay at the provider.
 pub const LOGIN_TTL_SECS: i64 = 600;
+/// The most sign-ins a tenant may have at its provider at once: starting one costs a row, so a
+/// flood of starts is refused rather than filling the table.
+pub const MAX_PENDING_LOGINS: i64 = 10_000;
 
 pub async fn insert_login(
     conn: &mut AnyConnection,
@@ -190,6 +193,13 @@ pub async fn insert_login(
         .bind(now - LOGIN_TTL_SECS)
         .execute(&mut *conn)
         .await?;
+    let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sso_logins WHERE tenant_id = $1")
+        .bind(tenant)
+        .fetch_one(&mut *conn)
+        .await?;
+    if pending >= MAX_PENDING_LOGINS {
+        return Err(crate::model::AppError::Busy);
+    }
     sqlx::query(
         "INSERT INTO sso_logins (state_hash, tenant_id, nonce, pkce_verifier, created_at) \
          VALUES ($1, $2, $3, $4, $5)",

@@ -227,9 +227,13 @@ mod tests {
                     .unwrap();
             assert_eq!(devices, 1);
             drop(conn);
-            assert!(super::configure_sso(db, "http://127.0.0.1:3900").await.unwrap());
+            assert!(super::configure_sso(db, "http://127.0.0.1:3900")
+                .await
+                .unwrap());
             assert!(
-                !super::configure_sso(db, "http://127.0.0.1:3900").await.unwrap(),
+                !super::configure_sso(db, "http://127.0.0.1:3900")
+                    .await
+                    .unwrap(),
                 "configured once"
             );
             let mut conn = db.pool.acquire().await.unwrap();

@@ -59,7 +59,12 @@ async fn metadata(
         .map_err(|e| fail("The tenant's issuer URL is not valid", e))?;
     CoreProviderMetadata::discover_async(issuer, http)
         .await
-        .map_err(|e| fail("The identity provider could not be reached", e))
+        .map_err(|e| {
+            fail(
+                "The identity provider's discovery document could not be used",
+                e,
+            )
+        })
 }
 
 fn redirect(config: &ProviderConfig) -> Result<RedirectUrl, Failure> {

@@ -125,8 +125,10 @@ test('a tampered state and a wrong issuer are refused with a clear page', async 
   await wrong.getByLabel('Tenant').fill(DEMO.tenant);
   await wrong.getByLabel('Tenant').blur();
   await wrong.getByRole('button', { name: 'Sign in with SSO' }).click();
-  await expect(wrong.getByRole('heading', { name: 'Single sign-on failed' })).toBeVisible();
+  // The provider at that address says it is another issuer: refused before leaving the page.
   await expect(wrong.getByRole('alert')).toContainText('discovery document');
+  await expect(wrong.getByRole('alert')).toContainText('issuer');
+  await expect(wrong).toHaveURL(/\/login$/);
   await other.close();
   await issuer.fill(right);
   await page.getByRole('button', { name: 'Save', exact: true }).click();

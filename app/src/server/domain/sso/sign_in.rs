@@ -200,87 +200,85 @@ async fn apply(
     address: &str,
     now: i64,
 ) -> AppResult<()> {
-    {
-        let rules = db::sso::rules(&mut *tx, tenant).await?;
-        let granted = mapping::granted(&rules, claims);
-        let (listed_roles, listed_inventory) = mapping::listed(&rules);
-        let managed_role = |role| matches!(manage, Managed::All) || listed_roles.contains(&role);
-        let managed_inventory =
-            |m: &MappedInventory| matches!(manage, Managed::All) || listed_inventory.contains(m);
+    let rules = db::sso::rules(&mut *tx, tenant).await?;
+    let granted = mapping::granted(&rules, claims);
+    let (listed_roles, listed_inventory) = mapping::listed(&rules);
+    let managed_role = |role| matches!(manage, Managed::All) || listed_roles.contains(&role);
+    let managed_inventory =
+        |m: &MappedInventory| matches!(manage, Managed::All) || listed_inventory.contains(m);
 
-        let held: BTreeSet<MappedRole> =
-            db::assignments::of_subject(&mut *tx, tenant, Subject::User(user))
-                .await?
-                .into_iter()
-                .map(|(role, space)| MappedRole {
-                    role,
-                    space: (space.0 != 0).then_some(space),
-                })
-                .collect();
-        let held_inventory: BTreeSet<MappedInventory> =
-            db::inventory_assignments::of_user(&mut *tx, tenant, user)
-                .await?
-                .into_iter()
-                .map(|(group, _, role, _)| MappedInventory {
-                    role,
-                    group: crate::model::DeviceGroupId(group),
-                })
-                .collect();
-        let assignment = |m: &MappedRole| (m.role, SpaceId(m.space.map_or(0, |s| s.0)));
-        let mut changed = false;
-        for m in held
-            .iter()
-            .filter(|m| managed_role(m.role) && !granted.roles.contains(m))
-        {
-            db::assignments::remove(&mut *tx, tenant, Subject::User(user), assignment(m)).await?;
-            changed = true;
-        }
-        for m in granted.roles.difference(&held) {
-            db::assignments::add(&mut *tx, tenant, Subject::User(user), assignment(m)).await?;
-            changed = true;
-        }
-        for m in held_inventory
-            .iter()
-            .filter(|m| managed_inventory(m) && !granted.inventory.contains(m))
-        {
-            db::inventory_assignments::remove(&mut *tx, tenant, user, m.role, m.group).await?;
-            changed = true;
-        }
-        for m in granted.inventory.difference(&held_inventory) {
-            db::inventory_assignments::add(&mut *tx, tenant, user, m.role, m.group).await?;
-            changed = true;
-        }
-        if !changed {
-            return Ok(());
-        }
-        // Audited as made by SSO (no actor), with the rules and the claims that matched.
-        let mut matched = Map::new();
-        for number in &granted.rules {
-            for condition in &rules[number - 1].conditions {
-                if let Some(value) = mapping::claim_at(claims, condition.claim.trim()) {
-                    matched.insert(condition.claim.trim().to_owned(), value.clone());
-                }
+    let held: BTreeSet<MappedRole> =
+        db::assignments::of_subject(&mut *tx, tenant, Subject::User(user))
+            .await?
+            .into_iter()
+            .map(|(role, space)| MappedRole {
+                role,
+                space: (space.0 != 0).then_some(space),
+            })
+            .collect();
+    let held_inventory: BTreeSet<MappedInventory> =
+        db::inventory_assignments::of_user(&mut *tx, tenant, user)
+            .await?
+            .into_iter()
+            .map(|(group, _, role, _)| MappedInventory {
+                role,
+                group: crate::model::DeviceGroupId(group),
+            })
+            .collect();
+    let assignment = |m: &MappedRole| (m.role, SpaceId(m.space.map_or(0, |s| s.0)));
+    let mut changed = false;
+    for m in held
+        .iter()
+        .filter(|m| managed_role(m.role) && !granted.roles.contains(m))
+    {
+        db::assignments::remove(&mut *tx, tenant, Subject::User(user), assignment(m)).await?;
+        changed = true;
+    }
+    for m in granted.roles.difference(&held) {
+        db::assignments::add(&mut *tx, tenant, Subject::User(user), assignment(m)).await?;
+        changed = true;
+    }
+    for m in held_inventory
+        .iter()
+        .filter(|m| managed_inventory(m) && !granted.inventory.contains(m))
+    {
+        db::inventory_assignments::remove(&mut *tx, tenant, user, m.role, m.group).await?;
+        changed = true;
+    }
+    for m in granted.inventory.difference(&held_inventory) {
+        db::inventory_assignments::add(&mut *tx, tenant, user, m.role, m.group).await?;
+        changed = true;
+    }
+    if !changed {
+        return Ok(());
+    }
+    // Audited as made by SSO (no actor), with the rules and the claims that matched.
+    let mut matched = Map::new();
+    for number in &granted.rules {
+        for condition in &rules[number - 1].conditions {
+            if let Some(value) = mapping::claim_at(claims, condition.claim.trim()) {
+                matched.insert(condition.claim.trim().to_owned(), value.clone());
             }
         }
-        let username = db::users::get(&mut *tx, tenant, user)
-            .await?
-            .map(|u| u.username)
-            .unwrap_or_default();
-        let event = AuditEvent {
-            tenant,
-            actor: None,
-            address,
-            action: "sso.roles",
-            target: &format!("user {username}"),
-            before: json!({ "roles": held, "inventory": held_inventory }).to_string(),
-            after: json!({
-                "roles": granted.roles,
-                "inventory": granted.inventory,
-                "rules": granted.rules,
-                "claims": matched,
-            })
-            .to_string(),
-        };
-        db::audit::record(&mut *tx, &event, now).await
     }
+    let username = db::users::get(&mut *tx, tenant, user)
+        .await?
+        .map(|u| u.username)
+        .unwrap_or_default();
+    let event = AuditEvent {
+        tenant,
+        actor: None,
+        address,
+        action: "sso.roles",
+        target: &format!("user {username}"),
+        before: json!({ "roles": held, "inventory": held_inventory }).to_string(),
+        after: json!({
+            "roles": granted.roles,
+            "inventory": granted.inventory,
+            "rules": granted.rules,
+            "claims": matched,
+        })
+        .to_string(),
+    };
+    db::audit::record(&mut *tx, &event, now).await
 }

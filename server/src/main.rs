@@ -77,7 +77,7 @@ async fn serve(config: RunConfig) -> Result<(), String> {
     let started = std::time::Instant::now();
     let warmed = db
         .index
-        .warm_all(&db, &templates)
+        .warm_all(&db.pool, &templates)
         .await
         .map_err(|e| format!("cannot build the permission index: {e}"))?;
     tracing::info!(

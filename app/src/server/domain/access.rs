@@ -53,7 +53,10 @@ impl Actor {
             })?
             .catalogue
             .clone();
-        let index = db.index.get(db, &catalogue, principal.tenant_id).await?;
+        let index = db
+            .index
+            .get(&db.pool, &catalogue, principal.tenant_id)
+            .await?;
         let effective = index.tenant_wide_grants_of(principal.user_id);
         let mut conn = db.pool.acquire().await?;
         let mut ticked: std::collections::BTreeMap<SpaceId, Grants> = Default::default();

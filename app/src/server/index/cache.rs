@@ -24,10 +24,11 @@ enum Rows {
 use crate::{
     model::{catalogue::Catalogue, AppError, AppResult, TenantId},
     server::{
-        db::{self, Db},
+        db::{permission_snapshot, tenants},
         templates::Templates,
     },
 };
+use sqlx::AnyPool;
 
 /// One tenant's index: the last one built, and a lock held by whoever is building the next.
 #[derive(Debug, Default)]
@@ -61,13 +62,13 @@ impl IndexCache {
     /// judged from the database by the guard, never from this cache).
     pub async fn get(
         &self,
-        db: &Db,
+        pool: &AnyPool,
         catalogue: &Catalogue,
         tenant: TenantId,
     ) -> AppResult<Arc<PermissionIndex>> {
         let epoch = {
-            let mut conn = db.pool.acquire().await?;
-            db::permission_snapshot::epoch(&mut conn, tenant).await?
+            let mut conn = pool.acquire().await?;
+            permission_snapshot::epoch(&mut conn, tenant).await?
         };
         let slot = self.slot(tenant)?;
         if let Some(index) = Self::current(&slot, epoch)? {
@@ -94,15 +95,15 @@ impl IndexCache {
         let started = std::time::Instant::now();
         let last = slot.current.lock().map_err(|_| AppError::Internal)?.clone();
         let (epoch, rows) = {
-            let mut conn = db.pool.acquire().await?;
+            let mut conn = pool.acquire().await?;
             // Read again: the copy is labelled with the epoch read before its rows.
-            let epoch = db::permission_snapshot::epoch(&mut conn, tenant).await?;
+            let epoch = permission_snapshot::epoch(&mut conn, tenant).await?;
             let rows = match last {
                 Some(last) if last.epoch.perm == epoch.perm => Rows::Tree(
                     last,
-                    db::permission_snapshot::load_tree(&mut conn, tenant).await?,
+                    permission_snapshot::load_tree(&mut conn, tenant).await?,
                 ),
-                _ => Rows::All(db::permission_snapshot::load(&mut conn, tenant).await?),
+                _ => Rows::All(permission_snapshot::load(&mut conn, tenant).await?),
             };
             (epoch, rows)
         };
@@ -127,13 +128,13 @@ impl IndexCache {
     }
 
     /// Builds every tenant's index, so the first request of each tenant does not wait for it.
-    pub async fn warm_all(&self, db: &Db, templates: &Templates) -> AppResult<usize> {
-        let mut conn = db.pool.acquire().await?;
-        let tenants = db::tenants::all(&mut conn).await?;
+    pub async fn warm_all(&self, pool: &AnyPool, templates: &Templates) -> AppResult<usize> {
+        let mut conn = pool.acquire().await?;
+        let tenants = tenants::all(&mut conn).await?;
         drop(conn);
         for tenant in &tenants {
             if let Some(template) = templates.get(&tenant.template) {
-                self.get(db, &template.catalogue, tenant.id).await?;
+                self.get(pool, &template.catalogue, tenant.id).await?;
             }
         }
         Ok(tenants.len())
@@ -143,7 +144,7 @@ impl IndexCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::domain::testing::fixture;
+    use crate::server::{db::Db, domain::testing::fixture};
 
     #[tokio::test]
     async fn a_request_waiting_for_a_rebuild_holds_no_connection_and_then_answers_from_the_last_index(
@@ -152,7 +153,7 @@ mod tests {
             let f = fixture(db, "acme").await;
             let templates = Templates::load().unwrap();
             let iot = templates.get("iot").unwrap().catalogue.clone();
-            let first = db.index.get(db, &iot, f.tenant).await.unwrap();
+            let first = db.index.get(&db.pool, &iot, f.tenant).await.unwrap();
             sqlx::query("UPDATE tenants SET perm_epoch = perm_epoch + 1 WHERE id = $1")
                 .bind(f.tenant)
                 .execute(&db.pool)
@@ -168,7 +169,7 @@ mod tests {
             }
             let waiting = tokio::spawn({
                 let (db, iot) = (db.clone(), iot.clone());
-                async move { db.index.get(&db, &iot, f.tenant).await }
+                async move { db.index.get(&db.pool, &iot, f.tenant).await }
             });
             tokio::time::sleep(WAIT_FOR_REBUILD / 5).await;
             assert!(!waiting.is_finished(), "it waits for the rebuild");
@@ -181,7 +182,7 @@ mod tests {
                 "after the wait, the last index answers"
             );
             drop((building, held));
-            let rebuilt = db.index.get(db, &iot, f.tenant).await.unwrap();
+            let rebuilt = db.index.get(&db.pool, &iot, f.tenant).await.unwrap();
             assert_eq!(
                 rebuilt.epoch.perm,
                 first.epoch.perm + 1,

@@ -373,7 +373,7 @@ async fn compare(
     rng: &mut StdRng,
     checks: usize,
 ) -> (usize, usize) {
-    let index = db.index.get(db, &iot(), tenant).await.unwrap();
+    let index = db.index.get(&db.pool, &iot(), tenant).await.unwrap();
     let mut allowed = 0;
     for _ in 0..checks {
         let user = if rng.gen_bool(0.02) {
@@ -507,9 +507,9 @@ async fn the_index_answers_10000_random_checks_like_the_database_and_stays_exact
             if let Some((setup, setup_args)) = setup {
                 exec(db, setup, &setup_args).await;
             }
-            let before = db.index.get(db, &iot(), f.tenant).await.unwrap();
+            let before = db.index.get(&db.pool, &iot(), f.tenant).await.unwrap();
             exec(db, sql, &args).await;
-            let after = db.index.get(db, &iot(), f.tenant).await.unwrap();
+            let after = db.index.get(&db.pool, &iot(), f.tenant).await.unwrap();
             let (b, a) = (before.epoch, after.epoch);
             match moves {
                 Perm => assert!(a.perm > b.perm, "perm_epoch moves when we {what}"),
@@ -522,13 +522,13 @@ async fn the_index_answers_10000_random_checks_like_the_database_and_stays_exact
             compare(db, f.tenant, &world, &mut rng, 300).await;
         }
         // Adding a device group and a device: a tree rebuild, then nothing.
-        let before = db.index.get(db, &iot(), f.tenant).await.unwrap();
+        let before = db.index.get(&db.pool, &iot(), f.tenant).await.unwrap();
         exec(db, "INSERT INTO device_groups (tenant_id, parent_id, name, created_at) VALUES ($1, $2, 'new', 0)", &[t, g[1]]).await;
-        let after = db.index.get(db, &iot(), f.tenant).await.unwrap();
+        let after = db.index.get(&db.pool, &iot(), f.tenant).await.unwrap();
         assert!(after.shares_global_part_with(&before) && after.epoch.tree > before.epoch.tree);
         exec(db, "INSERT INTO devices (tenant_id, group_id, name, created_at) VALUES ($1, $2, 'new', 0)", &[t, g[1]]).await;
         exec(db, "UPDATE device_groups SET name = 'renamed' WHERE id = $1", &[g[1]]).await;
-        let last = db.index.get(db, &iot(), f.tenant).await.unwrap();
+        let last = db.index.get(&db.pool, &iot(), f.tenant).await.unwrap();
         assert!(Arc::ptr_eq(&after, &last), "a new device and a rename rebuild nothing");
         // A user created since the global part was built, then given an inventory role: the
         // tree rebuild alone gives them what the role grants.
@@ -540,7 +540,7 @@ async fn the_index_answers_10000_random_checks_like_the_database_and_stays_exact
             .unwrap();
         exec(db, "INSERT INTO inventory_role_permissions (tenant_id, role_id, position, category, fragment_type, level) VALUES ($1, $2, 998, 'Alarms', '*', 'Read')", &[t, ir[2]]).await;
         exec(db, "INSERT INTO user_inventory_roles (tenant_id, user_id, role_id, group_id) VALUES ($1, $2, $3, $4)", &[t, newcomer, ir[2], g[1]]).await;
-        let index = db.index.get(db, &iot(), f.tenant).await.unwrap();
+        let index = db.index.get(&db.pool, &iot(), f.tenant).await.unwrap();
         assert!(index.shares_global_part_with(&last));
         let mut granted = 0;
         for (c, category) in CHECKED.iter().enumerate() {
@@ -555,7 +555,7 @@ async fn the_index_answers_10000_random_checks_like_the_database_and_stays_exact
         // A disabled user holds nothing, whatever their roles say.
         exec(db, "UPDATE users SET status = 'disabled' WHERE id = $1", &[u[4]]).await;
         // A write in another tenant leaves this tenant's epoch alone.
-        let before = db.index.get(db, &iot(), f.tenant).await.unwrap().epoch;
+        let before = db.index.get(&db.pool, &iot(), f.tenant).await.unwrap().epoch;
         let admins = other.role(db, "admins").await;
         exec(
             db,
@@ -563,7 +563,7 @@ async fn the_index_answers_10000_random_checks_like_the_database_and_stays_exact
             &[admins.0],
         )
         .await;
-        let after = db.index.get(db, &iot(), f.tenant).await.unwrap().epoch;
+        let after = db.index.get(&db.pool, &iot(), f.tenant).await.unwrap().epoch;
         assert_eq!(after, before, "another tenant's write is not this tenant's");
         compare(db, f.tenant, &world, &mut rng, 5_000).await;
     })

@@ -21,6 +21,25 @@ use crate::{
     },
 };
 
+/// Why a role of an SSO user is not changed by hand in `Only the listed roles` mode.
+pub const MANAGED_ROLE_REASON: &str =
+    "Managed by SSO: an access-mapping rule names this role, so sign-ins set it.";
+
+/// The global roles locked one by one on SSO users' pages: those some rule
+/// names in `Only the listed roles` mode (the other modes lock all or nothing, which the user
+/// page shows as a whole), none when manual changes are allowed.
+pub async fn managed_roles(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+) -> AppResult<std::collections::BTreeSet<crate::model::RoleId>> {
+    if db::tenants::sso_manual_changes(conn, tenant).await?
+        || db::tenants::sso_role_mode(conn, tenant).await? != crate::model::RoleMode::Listed
+    {
+        return Ok(Default::default());
+    }
+    Ok(mapping::listed(&db::sso::rules(conn, tenant).await?).0)
+}
+
 /// The path the provider sends the browser back to; registered at the provider as
 /// `<public origin>/sso/callback`.
 pub const CALLBACK_PATH: &str = "/sso/callback";

@@ -171,3 +171,54 @@ async fn the_sso_endpoints_refuse_requests_that_did_not_start_in_this_browser() 
     );
     assert_eq!(server.count("SELECT COUNT(*) FROM sessions").await, 0);
 }
+
+#[tokio::test]
+async fn application_access_refuses_anonymous_low_privilege_and_foreign_callers() {
+    let server = start().await;
+    let alice = server.add_user("acme", "alice", &[]).await.0;
+    server.add_user("acme", "bob", &[]).await;
+    server.add_user("acme", "carol", &["readers"]).await;
+    let bob = server.cookie_for("acme", "bob").await;
+    let carol = server.cookie_for("acme", "carol").await;
+    let globex = server.cookie_for("globex", "admin").await;
+    let admin = server.cookie_for("acme", "admin").await;
+    let app: String = {
+        let page: serde_json::Value = server
+            .call("users/load", json!({ "id": alice }), Some(&admin))
+            .await
+            .json()
+            .await
+            .unwrap();
+        page["applications"][0]["name"].as_str().unwrap().to_owned()
+    };
+    let body = json!({ "user": alice, "applications": [app] });
+    let before = server.count("SELECT COUNT(*) FROM user_applications").await;
+    let anonymous = server
+        .call("users/set_applications", body.clone(), None)
+        .await;
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    for (who, cookie) in [("no permissions", &bob), ("reader", &carol)] {
+        let status = server
+            .call("users/set_applications", body.clone(), Some(cookie))
+            .await
+            .status();
+        assert_eq!(status, StatusCode::FORBIDDEN, "{who}");
+    }
+    let foreign = server
+        .call("users/set_applications", body.clone(), Some(&globex))
+        .await;
+    assert_eq!(foreign.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        server.count("SELECT COUNT(*) FROM user_applications").await,
+        before,
+        "nothing changed"
+    );
+    let ok = server
+        .call("users/set_applications", body, Some(&admin))
+        .await;
+    assert_eq!(ok.status(), StatusCode::OK);
+    assert_eq!(
+        server.count("SELECT COUNT(*) FROM user_applications").await,
+        before + 1
+    );
+}

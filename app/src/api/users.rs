@@ -32,6 +32,28 @@ pub async fn assignable_roles() -> Result<Vec<AssignableRole>, AppError> {
     .await
 }
 
+/// Gives a user exactly `applications` directly (`Application access`).
+/// **Permissions**: User management ADMIN, and every application given or taken.
+#[server(endpoint = "users/set_applications", input = Json)]
+pub async fn set_user_applications(
+    user: UserId,
+    applications: Vec<String>,
+) -> Result<Vec<String>, AppError> {
+    use super::ctx;
+    ctx::run(async move {
+        let actor = ctx::actor().await?;
+        let wanted = applications.into_iter().collect();
+        crate::server::domain::applications::set_user_applications(
+            &ctx::state()?.db,
+            &actor,
+            user,
+            &wanted,
+        )
+        .await
+    })
+    .await
+}
+
 /// Sets a user's global roles to exactly `roles`, if they are still at `roles_version`.
 /// **Permissions**: User management ADMIN, and every permission of each role added or removed.
 #[server(endpoint = "users/set_roles", input = Json)]

@@ -1,6 +1,6 @@
 //! Single sign-on as the console shows it: a tenant's OpenID Connect settings, its role mode
-//! (SPEC rule 6) and its access-mapping rules (claim conditions → global and inventory roles;
-//! applications follow with the per-user application access of issue 12).
+//! (SPEC rule 6) and its access-mapping rules (claim conditions → global roles, inventory roles,
+//! applications).
 
 use serde::{Deserialize, Serialize};
 
@@ -47,6 +47,9 @@ pub struct MappingRule {
     pub conditions: Vec<Condition>,
     pub roles: Vec<MappedRole>,
     pub inventory: Vec<MappedInventory>,
+    /// Applications given to the user directly (their `Application access`).
+    #[serde(default)]
+    pub applications: Vec<String>,
 }
 
 /// What the `Single sign-on` section shows. The client secret is never sent back: only whether
@@ -94,6 +97,8 @@ pub struct MappingEditor {
     pub spaces: Vec<Choice>,
     pub inventory_roles: Vec<Choice>,
     pub groups: Vec<Choice>,
+    /// The template's applications (`id` unused).
+    pub applications: Vec<Choice>,
     pub can_edit: bool,
 }
 

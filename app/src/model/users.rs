@@ -85,6 +85,8 @@ pub struct UserDetail {
     pub catalogue: Catalogue,
     pub provenance: Provenance,
     pub can_edit: bool,
+    /// The template's applications as this user has them (`Application access`).
+    pub applications: Vec<AppAccess>,
 }
 
 /// A new user as the create form sends it. An empty password makes an account that cannot sign
@@ -243,4 +245,17 @@ pub fn sees_add_new(
 pub struct AddNew {
     pub shown: bool,
     pub reason: String,
+}
+
+/// One application on a user's `Application access` tab.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppAccess {
+    pub name: String,
+    pub description: String,
+    /// Given to the user directly (what the tab's checkbox changes).
+    pub direct: bool,
+    /// Held through a role (directly or through a group), whatever the checkbox says.
+    pub through_roles: bool,
+    /// Whether the viewer could give or take it (they hold it themselves, SPEC rule 4).
+    pub grantable: bool,
 }

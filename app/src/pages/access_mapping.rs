@@ -30,6 +30,7 @@ struct RuleDraft {
     /// (role, space) ticked; a space-bound role carries the space chosen for it.
     roles: RwSignal<BTreeSet<(i64, Option<i64>)>>,
     inventory: RwSignal<Vec<MappedInventory>>,
+    applications: RwSignal<BTreeSet<String>>,
 }
 
 fn next_key() -> usize {
@@ -67,6 +68,7 @@ fn rule_draft(rule: &MappingRule) -> RuleDraft {
                 .collect(),
         ),
         inventory: RwSignal::new(rule.inventory.clone()),
+        applications: RwSignal::new(rule.applications.iter().cloned().collect()),
     }
 }
 
@@ -95,6 +97,7 @@ fn rules_of(drafts: &[RuleDraft]) -> Vec<MappingRule> {
                 })
                 .collect(),
             inventory: d.inventory.get_untracked(),
+            applications: d.applications.get_untracked().into_iter().collect(),
         })
         .collect()
 }
@@ -259,6 +262,20 @@ fn RuleCard(
                             draft.inventory.update(|v| if !v.contains(&m) { v.push(m) });
                         }
                     }>"Add inventory role"</button>
+            </fieldset>
+            <fieldset class="role-choices">
+                <legend>"Applications"</legend>
+                {editor.with_value(|e| e.applications.clone()).into_iter().map(|app| {
+                    let name = app.name.clone();
+                    let ticked = { let name = name.clone(); move || draft.applications.with(|a| a.contains(&name)) };
+                    view! {
+                        <label class="checkbox-field">
+                            <input type="checkbox" disabled=!can_edit prop:checked=ticked
+                                on:change=move |ev| { let on = event_target_checked(&ev); let name = name.clone(); draft.applications.update(|a| { if on { a.insert(name); } else { a.remove(&name); } }); }/>
+                            {format!(" {}", app.name)}
+                        </label>
+                    }
+                }).collect_view()}
             </fieldset>
             <button type="button" class="danger" disabled=!can_edit
                 on:click=move |_| drafts.update(|d| d.retain(|x| x.key != draft.key))>{format!("Remove rule {number}")}</button>

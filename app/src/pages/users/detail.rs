@@ -15,7 +15,7 @@ use crate::{
         wizard::{Mode, Subject},
         Allocation, AppError, Audience, RoleId, UserId, UserStatus,
     },
-    pages::users::inventory::InventoryTab,
+    pages::users::{applications::ApplicationsTab, inventory::InventoryTab},
 };
 
 /// `/users/<id>`: the user, the `Global roles` tab and the effective permissions.
@@ -66,6 +66,7 @@ fn UserView(
     let tab = RwSignal::new("global");
     // Inventory roles live on the device-group tree, which only the `iot` template has.
     let has_inventory = user.catalogue.template == "iot";
+    let has_applications = !user.applications.is_empty();
     Effect::new(move |_| {
         if let Some(Ok(())) = save.value().get() {
             notice.set(Some("Saved."));
@@ -121,7 +122,17 @@ fn UserView(
                 <button role="tab" id="tab-inventory-roles" aria-selected=move || (tab.get() == "inventory").to_string() aria-controls="panel-inventory-roles"
                     on:click=move |_| tab.set("inventory")>"Inventory roles"</button>
             })}
+            {has_applications.then(|| view! {
+                <button role="tab" id="tab-applications" aria-selected=move || (tab.get() == "applications").to_string() aria-controls="panel-applications"
+                    on:click=move |_| tab.set("applications")>"Application access"</button>
+            })}
         </div>
+        <Show when=move || tab.get() == "applications">
+            <section role="tabpanel" id="panel-applications" aria-labelledby="tab-applications" class="panel">
+                <ApplicationsTab user=user_id applications=user.applications.clone() editable=user.can_edit
+                    locked=user.roles_locked.clone()/>
+            </section>
+        </Show>
         <Show when=move || tab.get() == "inventory">
             <section role="tabpanel" id="panel-inventory-roles" aria-labelledby="tab-inventory-roles" class="panel">
                 <InventoryTab user=user_id can_edit=user.can_edit/>

@@ -1,3 +1,4 @@
+pub mod applications;
 pub mod create_form;
 pub mod detail;
 pub mod inventory;

@@ -117,7 +117,8 @@ pub async fn space_grants_of_user(
     .await?)
 }
 
-/// The applications of every role a user holds, directly or through groups.
+/// The applications a user holds: given to them directly, or carried by a role they hold
+/// directly or through groups.
 pub async fn applications_of_user(
     conn: &mut AnyConnection,
     tenant: TenantId,
@@ -128,12 +129,65 @@ pub async fn applications_of_user(
          WHERE ur.tenant_id = $1 AND ur.user_id = $2 \
          UNION \
          SELECT ra.application FROM group_members gm JOIN group_roles gr ON gr.group_id = gm.group_id \
-         JOIN role_applications ra ON ra.role_id = gr.role_id WHERE gm.tenant_id = $1 AND gm.user_id = $2",
+         JOIN role_applications ra ON ra.role_id = gr.role_id WHERE gm.tenant_id = $1 AND gm.user_id = $2 \
+         UNION \
+         SELECT application FROM user_applications WHERE tenant_id = $1 AND user_id = $2",
     )
     .bind(tenant)
     .bind(user)
     .fetch_all(conn)
     .await?)
+}
+
+/// The applications given to a user directly (the `Application access` tab), by name.
+pub async fn direct_applications(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    user: UserId,
+) -> AppResult<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT application FROM user_applications WHERE tenant_id = $1 AND user_id = $2 \
+         ORDER BY application",
+    )
+    .bind(tenant)
+    .bind(user)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn add_direct_application(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    user: UserId,
+    application: &str,
+) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO user_applications (tenant_id, user_id, application) VALUES ($1, $2, $3) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(tenant)
+    .bind(user)
+    .bind(application)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn remove_direct_application(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    user: UserId,
+    application: &str,
+) -> AppResult<()> {
+    sqlx::query(
+        "DELETE FROM user_applications WHERE tenant_id = $1 AND user_id = $2 AND application = $3",
+    )
+    .bind(tenant)
+    .bind(user)
+    .bind(application)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// (user id, role id, role name) for the roles held directly by any of `users`.

@@ -88,6 +88,14 @@ pub async fn rules(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Vec<
     .bind(tenant)
     .fetch_all(&mut *conn)
     .await?;
+    let applications: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT m.rule_id, m.application FROM access_mapping_applications m \
+         JOIN access_mapping_rules r ON r.id = m.rule_id WHERE r.tenant_id = $1 \
+         ORDER BY m.rule_id, m.application",
+    )
+    .bind(tenant)
+    .fetch_all(&mut *conn)
+    .await?;
     let slot = |id: i64| ids.iter().position(|r| *r == id);
     let mut rules = vec![MappingRule::default(); ids.len()];
     for (rule, claim, operator, value) in conditions {
@@ -113,6 +121,11 @@ pub async fn rules(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Vec<
                 role: InventoryRoleId(role),
                 group: DeviceGroupId(group),
             });
+        }
+    }
+    for (rule, application) in applications {
+        if let Some(i) = slot(rule) {
+            rules[i].applications.push(application);
         }
     }
     Ok(rules)
@@ -157,6 +170,16 @@ pub async fn replace_rules(
             .bind(id)
             .bind(m.role)
             .bind(m.space.map_or(0, |s| s.0))
+            .execute(&mut *conn)
+            .await?;
+        }
+        for application in &rule.applications {
+            sqlx::query(
+                "INSERT INTO access_mapping_applications (rule_id, application) VALUES ($1, $2) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(id)
+            .bind(application)
             .execute(&mut *conn)
             .await?;
         }

@@ -41,6 +41,10 @@ pub struct TenantFacts {
     /// (role, permission type, level) as ticked.
     pub role_grants: Vec<(i64, String, String)>,
     pub role_applications: Vec<(i64, String)>,
+    /// (user, application) given directly.
+    pub user_applications: Vec<(i64, String)>,
+    /// Applications named by some access-mapping rule.
+    pub mapped_applications: Vec<String>,
     /// (role, required role).
     pub role_requires: Vec<(i64, i64)>,
     pub spaces: Vec<(i64, String)>,
@@ -130,6 +134,19 @@ pub async fn load(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Tenan
             "SELECT role_id, perm_type, level FROM role_grants WHERE tenant_id = $1",
             tenant,
         )
+        .await?,
+        user_applications: rows(
+            conn,
+            "SELECT user_id, application FROM user_applications WHERE tenant_id = $1",
+            tenant,
+        )
+        .await?,
+        mapped_applications: sqlx::query_scalar(
+            "SELECT DISTINCT m.application FROM access_mapping_applications m \
+             JOIN access_mapping_rules r ON r.id = m.rule_id WHERE r.tenant_id = $1",
+        )
+        .bind(tenant)
+        .fetch_all(&mut *conn)
         .await?,
         role_applications: rows(
             conn,

@@ -119,6 +119,7 @@ pub async fn configure_sso(db: &Db, issuer: &str) -> AppResult<bool> {
             .map(|(role, group)| MappedInventory { role, group })
             .into_iter()
             .collect(),
+        applications: vec![],
     };
     db::sso::replace_rules(&mut tx, tenant, &[rule]).await?;
     tx.commit().await?;

@@ -1,6 +1,7 @@
 //! The rules of SPEC section 3, and the operations built from them.
 
 pub mod access;
+pub mod applications;
 pub mod assignments;
 pub mod check_access;
 pub mod demo;

@@ -37,7 +37,7 @@ pub async fn managed_roles(
     {
         return Ok(Default::default());
     }
-    Ok(mapping::listed(&db::sso::rules(conn, tenant).await?).0)
+    Ok(mapping::listed(&db::sso::rules(conn, tenant).await?).roles)
 }
 
 /// The path the provider sends the browser back to; registered at the provider as
@@ -198,6 +198,12 @@ pub async fn editor(conn: &mut AnyConnection, actor: &Actor) -> AppResult<Mappin
             .into_iter()
             .map(|(id, name)| choice(id, name))
             .collect(),
+        applications: actor
+            .catalogue
+            .applications
+            .iter()
+            .map(|a| choice(0, a.name.clone()))
+            .collect(),
         can_edit: actor.require_admin().is_ok(),
     })
 }
@@ -244,6 +250,12 @@ pub fn preview(
             None => name(&editor.roles, m.role.0),
         })
         .collect();
+    grants.extend(
+        granted
+            .applications
+            .iter()
+            .map(|a| format!("application {a}")),
+    );
     grants.extend(granted.inventory.iter().map(|m| {
         format!(
             "{} on {}",
@@ -285,6 +297,19 @@ pub async fn save_rules(db: &Db, actor: &Actor, rules: &[MappingRule]) -> AppRes
         }
         if let Some(problem) = mapping::problem(i + 1, rule) {
             return Err(AppError::validation("rules", problem));
+        }
+        if let Some(app) = rule
+            .applications
+            .iter()
+            .find(|a| !super::applications::known(actor, a))
+        {
+            return Err(AppError::validation(
+                "rules",
+                format!(
+                    "Rule {} names an application that does not exist: {app}.",
+                    i + 1
+                ),
+            ));
         }
     }
     let tenant = actor.tenant();
@@ -358,6 +383,9 @@ async fn apply_all(
         }
         for m in &rule.inventory {
             db::inventory_assignments::add(&mut *conn, tenant, user, m.role, m.group).await?;
+        }
+        for app in &rule.applications {
+            db::assignments::add_direct_application(&mut *conn, tenant, user, app).await?;
         }
     }
     Ok(())

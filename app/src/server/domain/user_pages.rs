@@ -97,6 +97,28 @@ pub async fn detail(db: &Db, actor: &Actor, id: UserId) -> AppResult<UserDetail>
     }
     let (effective, provenance) =
         domain::access::effective(&mut conn, &actor.catalogue, actor.tenant(), id).await?;
+    let direct: std::collections::BTreeSet<String> =
+        db::assignments::direct_applications(&mut conn, actor.tenant(), id)
+            .await?
+            .into_iter()
+            .collect();
+    let held: std::collections::BTreeSet<String> =
+        db::assignments::applications_of_user(&mut conn, actor.tenant(), id)
+            .await?
+            .into_iter()
+            .collect();
+    let applications = actor
+        .catalogue
+        .applications
+        .iter()
+        .map(|a| crate::model::users::AppAccess {
+            name: a.name.clone(),
+            description: a.description.clone(),
+            direct: direct.contains(&a.name),
+            through_roles: held.contains(&a.name) && !direct.contains(&a.name),
+            grantable: actor.applications.contains(&a.name),
+        })
+        .collect();
     let add_new = actor
         .catalogue
         .access
@@ -133,6 +155,7 @@ pub async fn detail(db: &Db, actor: &Actor, id: UserId) -> AppResult<UserDetail>
         role_ids,
         roles,
         can_edit: actor.require_admin().is_ok(),
+        applications,
         catalogue: actor.catalogue.clone(),
         provenance,
     })

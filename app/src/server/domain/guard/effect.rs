@@ -122,7 +122,10 @@ impl Touched {
 
     fn may_change(&self, before: &TenantState, after: &TenantState, user: i64) -> bool {
         let held = before.holdings_of(user);
-        if held != after.holdings_of(user) || before.is_active(user) != after.is_active(user) {
+        if held != after.holdings_of(user)
+            || before.is_active(user) != after.is_active(user)
+            || before.direct_applications_of(user) != after.direct_applications_of(user)
+        {
             return true;
         }
         held.iter().any(|h| match h {

@@ -67,8 +67,14 @@ fn locked_users_but(
         held.retain(|h| before.sso_lock.locks(h));
         held
     };
+    let locked_apps = |state: &TenantState, user: i64| {
+        let mut apps = state.direct_applications_of(user);
+        apps.retain(|a| before.sso_lock.locks_application(a));
+        apps
+    };
     for (id, user) in &before.users {
-        let holdings_changed = before.holdings_of(*id) != after.holdings_of(*id);
+        let holdings_changed = before.holdings_of(*id) != after.holdings_of(*id)
+            || before.direct_applications_of(*id) != after.direct_applications_of(*id);
         if user.partner_admin {
             let status_changed = after.users.get(id).is_none_or(|u| u.active != user.active);
             if holdings_changed || status_changed {
@@ -79,7 +85,8 @@ fn locked_users_but(
         } else if user.sso
             && Some(*id) != signing_in
             && after.users.contains_key(id)
-            && locked(before, *id) != locked(after, *id)
+            && (locked(before, *id) != locked(after, *id)
+                || locked_apps(before, *id) != locked_apps(after, *id))
         {
             return Err(AppError::Locked {
                 reason: format!("{}: {SSO_LOCK_REASON}", user.username),

@@ -96,10 +96,12 @@ pub enum SsoLock {
     Nothing,
     /// `Reassign on every sign-in`.
     Everything,
-    /// `Only the listed roles`: the global roles and inventory roles on groups some rule names.
+    /// `Only the listed roles`: the global roles, inventory roles on groups and applications
+    /// some rule names.
     Listed {
         roles: BTreeSet<i64>,
         inventory: BTreeSet<(i64, i64)>,
+        applications: BTreeSet<String>,
     },
 }
 
@@ -114,6 +116,15 @@ impl SsoLock {
             }
         }
     }
+
+    /// Whether an application given directly is the mapping's.
+    pub fn locks_application(&self, application: &str) -> bool {
+        match self {
+            SsoLock::Nothing => false,
+            SsoLock::Everything => true,
+            SsoLock::Listed { applications, .. } => applications.contains(application),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -126,6 +137,8 @@ pub struct TenantState {
     pub user_groups: BTreeMap<i64, String>,
     /// Per user, every holding, directly or through a group.
     pub holdings: BTreeMap<i64, BTreeSet<Holding>>,
+    /// Per user, the applications given to them directly.
+    pub direct_applications: BTreeMap<i64, BTreeSet<String>>,
     /// (device group) → (parent, name).
     pub device_groups: BTreeMap<i64, (i64, String)>,
     pub inventory_roles: BTreeMap<i64, (String, InventoryBits)>,
@@ -195,10 +208,16 @@ impl TenantState {
             (false, RoleMode::Listed) => SsoLock::Listed {
                 roles: facts.mapped_roles.into_iter().collect(),
                 inventory: facts.mapped_inventory.into_iter().collect(),
+                applications: facts.mapped_applications.into_iter().collect(),
             },
         };
+        let mut direct_applications: BTreeMap<i64, BTreeSet<String>> = BTreeMap::new();
+        for (user, app) in facts.user_applications {
+            direct_applications.entry(user).or_default().insert(app);
+        }
         TenantState {
             sso_lock,
+            direct_applications,
             users: facts
                 .users
                 .into_iter()
@@ -295,7 +314,16 @@ impl TenantState {
                 Holding::Inventory { .. } => None,
             })
             .flat_map(|r| r.applications.iter().cloned())
+            .chain(self.direct_applications_of(user))
             .collect()
+    }
+
+    /// The applications given to `user` directly.
+    pub fn direct_applications_of(&self, user: i64) -> BTreeSet<String> {
+        self.direct_applications
+            .get(&user)
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// The device groups at or below `group` (each once, whatever the tree's shape).

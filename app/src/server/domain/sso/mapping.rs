@@ -85,6 +85,7 @@ pub struct Granted {
     pub rules: Vec<usize>,
     pub roles: BTreeSet<MappedRole>,
     pub inventory: BTreeSet<MappedInventory>,
+    pub applications: BTreeSet<String>,
 }
 
 pub fn granted(rules: &[MappingRule], claims: &Value) -> Granted {
@@ -94,16 +95,35 @@ pub fn granted(rules: &[MappingRule], claims: &Value) -> Granted {
             out.rules.push(i + 1);
             out.roles.extend(rule.roles.iter().copied());
             out.inventory.extend(rule.inventory.iter().copied());
+            out.applications.extend(rule.applications.iter().cloned());
         }
     }
     out
 }
 
-/// The roles some rule names: what the mapping manages in `Only the listed roles` mode.
-pub fn listed(rules: &[MappingRule]) -> (BTreeSet<RoleId>, BTreeSet<MappedInventory>) {
-    let roles = rules.iter().flat_map(|r| r.roles.iter().map(|m| m.role));
-    let inventory = rules.iter().flat_map(|r| r.inventory.iter().copied());
-    (roles.collect(), inventory.collect())
+/// What some rule names: what the mapping manages in `Only the listed roles` mode.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Listed {
+    pub roles: BTreeSet<RoleId>,
+    pub inventory: BTreeSet<MappedInventory>,
+    pub applications: BTreeSet<String>,
+}
+
+pub fn listed(rules: &[MappingRule]) -> Listed {
+    Listed {
+        roles: rules
+            .iter()
+            .flat_map(|r| r.roles.iter().map(|m| m.role))
+            .collect(),
+        inventory: rules
+            .iter()
+            .flat_map(|r| r.inventory.iter().copied())
+            .collect(),
+        applications: rules
+            .iter()
+            .flat_map(|r| r.applications.iter().cloned())
+            .collect(),
+    }
 }
 
 /// Why a rule cannot be saved as written, or None.
@@ -124,8 +144,10 @@ pub fn problem(number: usize, rule: &MappingRule) -> Option<String> {
             }
         }
     }
-    if rule.roles.is_empty() && rule.inventory.is_empty() {
-        return Some(format!("Rule {number} grants nothing: choose a role."));
+    if rule.roles.is_empty() && rule.inventory.is_empty() && rule.applications.is_empty() {
+        return Some(format!(
+            "Rule {number} grants nothing: choose a role or an application."
+        ));
     }
     None
 }
@@ -248,6 +270,7 @@ mod tests {
                 conditions: vec![when("groups", Operator::Contains, "operators")],
                 roles: vec![reader],
                 inventory: vec![north],
+                applications: vec![],
             },
             MappingRule {
                 conditions: vec![
@@ -256,16 +279,19 @@ mod tests {
                 ],
                 roles: vec![emea],
                 inventory: vec![],
+                applications: vec![],
             },
             MappingRule {
                 conditions: vec![when("groups", Operator::Equals, "night-shift")],
                 roles: vec![reader],
                 inventory: vec![],
+                applications: vec![],
             },
             MappingRule {
                 conditions: vec![],
                 roles: vec![emea],
                 inventory: vec![],
+                applications: vec![],
             },
         ];
         let got = granted(&rules, &claims());
@@ -280,13 +306,14 @@ mod tests {
             granted(&rules, &json!({"groups": ["auditors"]})),
             Granted::default()
         );
-        assert_eq!(listed(&rules).0, [RoleId(1), RoleId(2)].into());
+        assert_eq!(listed(&rules).roles, [RoleId(1), RoleId(2)].into());
         assert!(problem(4, &rules[3]).is_some());
         assert!(problem(1, &rules[0]).is_none());
         let bad = MappingRule {
             conditions: vec![when("email", Operator::Matches, "(")],
             roles: vec![reader],
             inventory: vec![],
+            applications: vec![],
         };
         assert!(problem(1, &bad).unwrap().contains("not a valid pattern"));
     }

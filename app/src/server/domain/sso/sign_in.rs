@@ -202,10 +202,11 @@ async fn apply(
 ) -> AppResult<()> {
     let rules = db::sso::rules(&mut *tx, tenant).await?;
     let granted = mapping::granted(&rules, claims);
-    let (listed_roles, listed_inventory) = mapping::listed(&rules);
-    let managed_role = |role| matches!(manage, Managed::All) || listed_roles.contains(&role);
-    let managed_inventory =
-        |m: &MappedInventory| matches!(manage, Managed::All) || listed_inventory.contains(m);
+    let listed = mapping::listed(&rules);
+    let all = matches!(manage, Managed::All);
+    let managed_role = |role| all || listed.roles.contains(&role);
+    let managed_inventory = |m: &MappedInventory| all || listed.inventory.contains(m);
+    let managed_application = |a: &String| all || listed.applications.contains(a);
 
     let held: BTreeSet<MappedRole> =
         db::assignments::of_subject(&mut *tx, tenant, Subject::User(user))
@@ -249,6 +250,22 @@ async fn apply(
         db::inventory_assignments::add(&mut *tx, tenant, user, m.role, m.group).await?;
         changed = true;
     }
+    let held_applications: BTreeSet<String> =
+        db::assignments::direct_applications(&mut *tx, tenant, user)
+            .await?
+            .into_iter()
+            .collect();
+    for app in held_applications
+        .iter()
+        .filter(|a| managed_application(a) && !granted.applications.contains(*a))
+    {
+        db::assignments::remove_direct_application(&mut *tx, tenant, user, app).await?;
+        changed = true;
+    }
+    for app in granted.applications.difference(&held_applications) {
+        db::assignments::add_direct_application(&mut *tx, tenant, user, app).await?;
+        changed = true;
+    }
     if !changed {
         return Ok(());
     }
@@ -271,10 +288,13 @@ async fn apply(
         address,
         action: "sso.roles",
         target: &format!("user {username}"),
-        before: json!({ "roles": held, "inventory": held_inventory }).to_string(),
+        before:
+            json!({ "roles": held, "inventory": held_inventory, "applications": held_applications })
+                .to_string(),
         after: json!({
             "roles": granted.roles,
             "inventory": granted.inventory,
+            "applications": granted.applications,
             "rules": granted.rules,
             "claims": matched,
         })

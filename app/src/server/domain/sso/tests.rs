@@ -27,6 +27,7 @@ fn operators(reader: RoleId, inventory: Option<MappedInventory>) -> MappingRule 
             space: None,
         }],
         inventory: inventory.into_iter().collect(),
+        applications: vec![],
     }
 }
 
@@ -363,6 +364,45 @@ async fn the_client_secret_is_kept_when_left_empty_and_never_shown() {
             save_settings(db, &admin, &bad).await,
             Err(AppError::Validation { .. })
         ));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_rule_gives_applications_and_takes_them_back_in_reassign_mode() {
+    crate::server::db::testing::each_backend(async |db: &Db| {
+        let f = fixture(db, "acme").await;
+        configure(db, &f, RoleMode::Reassign).await;
+        let admin = f.actor(db, f.admin).await;
+        let app = admin.catalogue.applications[0].name.clone();
+        let mut rule = operators(f.role(db, "Global Reader").await, None);
+        rule.applications = vec![app.clone()];
+        save_rules(db, &admin, std::slice::from_ref(&rule)).await.unwrap();
+        assert_eq!(saved_rules(db, &f).await, vec![rule.clone()]);
+        let dave = sign(db, &f, &claims("sso.dave", "dave-1", &["operators"])).await.unwrap();
+        assert!(f.actor(db, dave.user).await.applications.contains(&app));
+        // Locked for administrators in this mode.
+        let manual = crate::server::domain::applications::set_user_applications(
+            db,
+            &admin,
+            dave.user,
+            &Default::default(),
+        )
+        .await;
+        assert!(matches!(manual, Err(AppError::Locked { .. })), "{manual:?}");
+        sign(db, &f, &claims("sso.dave", "dave-1", &[])).await.unwrap();
+        assert!(!f.actor(db, dave.user).await.applications.contains(&app));
+        // An admin without the application cannot save a rule that gives it.
+        let low = f
+            .actor_holding(db, "low", &[("User management", "ADMIN")])
+            .await;
+        let mut only_app = rule.clone();
+        only_app.roles.clear();
+        let refused = save_rules(db, &low, &[only_app]).await;
+        assert!(
+            matches!(&refused, Err(AppError::Forbidden { missing }) if missing == &format!("application {app}")),
+            "{refused:?}"
+        );
     })
     .await;
 }

@@ -191,7 +191,7 @@ async fn application_access_refuses_anonymous_low_privilege_and_foreign_callers(
             .unwrap();
         page["applications"][0]["name"].as_str().unwrap().to_owned()
     };
-    let body = json!({ "user": alice, "applications": [app] });
+    let body = json!({ "user": alice, "seen": [], "applications": [app] });
     let before = server.count("SELECT COUNT(*) FROM user_applications").await;
     let anonymous = server
         .call("users/set_applications", body.clone(), None)

@@ -32,21 +32,26 @@ pub async fn assignable_roles() -> Result<Vec<AssignableRole>, AppError> {
     .await
 }
 
-/// Gives a user exactly `applications` directly (`Application access`).
+/// Gives a user exactly `applications` directly (`Application access`), if what they had is
+/// still `seen`.
 /// **Permissions**: User management ADMIN, and every application given or taken.
 #[server(endpoint = "users/set_applications", input = Json)]
 pub async fn set_user_applications(
     user: UserId,
+    seen: Vec<String>,
     applications: Vec<String>,
 ) -> Result<Vec<String>, AppError> {
     use super::ctx;
     ctx::run(async move {
         let actor = ctx::actor().await?;
+        crate::server::domain::checked_count("applications", seen.len())?;
+        let seen = seen.into_iter().collect();
         let wanted = applications.into_iter().collect();
         crate::server::domain::applications::set_user_applications(
             &ctx::state()?.db,
             &actor,
             user,
+            &seen,
             &wanted,
         )
         .await

@@ -85,8 +85,10 @@ pub struct UserDetail {
     pub catalogue: Catalogue,
     pub provenance: Provenance,
     pub can_edit: bool,
-    /// The template's applications as this user has them (`Application access`).
+    /// The template's applications as this user has them (`Application access`), by name.
     pub applications: Vec<AppAccess>,
+    /// Why the user sees every application anyway, when a permission says so.
+    pub sees_all_applications: Option<String>,
 }
 
 /// A new user as the create form sends it. An empty password makes an account that cannot sign
@@ -254,8 +256,8 @@ pub struct AppAccess {
     pub description: String,
     /// Given to the user directly (what the tab's checkbox changes).
     pub direct: bool,
-    /// Held through a role (directly or through a group), whatever the checkbox says.
-    pub through_roles: bool,
+    /// The roles (held directly or through a group) that carry it.
+    pub through_roles: Vec<String>,
     /// Whether the viewer could give or take it (they hold it themselves, SPEC rule 4).
     pub grantable: bool,
 }

@@ -129,8 +129,8 @@ fn UserView(
         </div>
         <Show when=move || tab.get() == "applications">
             <section role="tabpanel" id="panel-applications" aria-labelledby="tab-applications" class="panel">
-                <ApplicationsTab user=user_id applications=user.applications.clone() editable=user.can_edit
-                    locked=user.roles_locked.clone()/>
+                <ApplicationsTab user=user_id applications=user.applications.clone() sees_all=user.sees_all_applications.clone()
+                    editable=user.can_edit locked=user.roles_locked.clone()/>
             </section>
         </Show>
         <Show when=move || tab.get() == "inventory">

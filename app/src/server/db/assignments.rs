@@ -139,6 +139,29 @@ pub async fn applications_of_user(
     .await?)
 }
 
+/// (application, role name) for every role a user holds, directly or through groups, that
+/// carries an application.
+pub async fn application_sources(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    user: UserId,
+) -> AppResult<Vec<(String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT ra.application, r.name FROM user_roles ur \
+         JOIN role_applications ra ON ra.role_id = ur.role_id JOIN roles r ON r.id = ur.role_id \
+         WHERE ur.tenant_id = $1 AND ur.user_id = $2 \
+         UNION \
+         SELECT ra.application, r.name FROM group_members gm \
+         JOIN group_roles gr ON gr.group_id = gm.group_id \
+         JOIN role_applications ra ON ra.role_id = gr.role_id JOIN roles r ON r.id = gr.role_id \
+         WHERE gm.tenant_id = $1 AND gm.user_id = $2",
+    )
+    .bind(tenant)
+    .bind(user)
+    .fetch_all(conn)
+    .await?)
+}
+
 /// The applications given to a user directly (the `Application access` tab), by name.
 pub async fn direct_applications(
     conn: &mut AnyConnection,

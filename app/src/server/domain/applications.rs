@@ -23,12 +23,14 @@ pub fn known(actor: &Actor, application: &str) -> bool {
         .any(|a| a.name == application)
 }
 
-/// Gives `user` exactly `wanted` directly. **Permissions**: the assign permission, and every
-/// application given or taken.
+/// Gives `user` exactly `wanted` directly, if their direct applications are still `seen` (what
+/// the page showed: SPEC rule 11, a stale save is refused). **Permissions**: the assign
+/// permission, and every application given or taken.
 pub async fn set_user_applications(
     db: &Db,
     actor: &Actor,
     user: UserId,
+    seen: &BTreeSet<String>,
     wanted: &BTreeSet<String>,
 ) -> AppResult<Vec<String>> {
     actor.require_admin()?;
@@ -52,6 +54,9 @@ pub async fn set_user_applications(
                 .await?
                 .into_iter()
                 .collect();
+        if &current != seen {
+            return Err(AppError::Conflict);
+        }
         for app in current.difference(wanted) {
             db::assignments::remove_direct_application(&mut *tx, tenant, user, app).await?;
         }
@@ -92,7 +97,8 @@ mod tests {
             let low = f
                 .actor_holding(db, "low", &[("User management", "ADMIN")])
                 .await;
-            let refused = set_user_applications(db, &low, alice, &[app.clone()].into()).await;
+            let none = BTreeSet::new();
+            let refused = set_user_applications(db, &low, alice, &none, &[app.clone()].into()).await;
             assert!(
                 matches!(&refused, Err(AppError::Forbidden { missing }) if missing == &format!("application {app}")),
                 "{refused:?}"
@@ -103,14 +109,18 @@ mod tests {
                 .unwrap()
                 .is_empty());
             drop(conn);
-            let unknown = set_user_applications(db, &admin, alice, &["Nope".to_owned()].into()).await;
+            let unknown =
+                set_user_applications(db, &admin, alice, &none, &["Nope".to_owned()].into()).await;
             assert!(matches!(unknown, Err(AppError::Validation { .. })));
-            set_user_applications(db, &admin, alice, &[app.clone()].into())
+            set_user_applications(db, &admin, alice, &none, &[app.clone()].into())
                 .await
                 .unwrap();
+            // A page that still shows none given is stale now.
+            let stale = set_user_applications(db, &admin, alice, &none, &none).await;
+            assert_eq!(stale, Err(AppError::Conflict));
             let alice_actor = f.actor(db, alice).await;
             assert!(alice_actor.applications.contains(&app), "she holds it now");
-            set_user_applications(db, &admin, alice, &BTreeSet::new())
+            set_user_applications(db, &admin, alice, &[app.clone()].into(), &none)
                 .await
                 .unwrap();
             assert!(!f.actor(db, alice).await.applications.contains(&app));

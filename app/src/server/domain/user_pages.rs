@@ -102,23 +102,34 @@ pub async fn detail(db: &Db, actor: &Actor, id: UserId) -> AppResult<UserDetail>
             .await?
             .into_iter()
             .collect();
-    let held: std::collections::BTreeSet<String> =
-        db::assignments::applications_of_user(&mut conn, actor.tenant(), id)
-            .await?
-            .into_iter()
-            .collect();
-    let applications = actor
+    let sources = db::assignments::application_sources(&mut conn, actor.tenant(), id).await?;
+    let mut applications: Vec<crate::model::users::AppAccess> = actor
         .catalogue
         .applications
         .iter()
-        .map(|a| crate::model::users::AppAccess {
-            name: a.name.clone(),
-            description: a.description.clone(),
-            direct: direct.contains(&a.name),
-            through_roles: held.contains(&a.name) && !direct.contains(&a.name),
-            grantable: actor.applications.contains(&a.name),
+        .map(|a| {
+            let mut through_roles: Vec<String> = sources
+                .iter()
+                .filter(|(app, _)| *app == a.name)
+                .map(|(_, role)| role.clone())
+                .collect();
+            through_roles.sort();
+            through_roles.dedup();
+            crate::model::users::AppAccess {
+                name: a.name.clone(),
+                description: a.description.clone(),
+                direct: direct.contains(&a.name),
+                through_roles,
+                grantable: actor.applications.contains(&a.name),
+            }
         })
         .collect();
+    applications.sort_by_key(|a| a.name.to_lowercase());
+    // iot: Application management READ lets a user see every application (seed 001).
+    let sees_all_applications =
+        crate::model::catalogue::holds(&effective, "Application management", "READ").then(|| {
+            "Application management READ lets this user see every application anyway.".to_owned()
+        });
     let add_new = actor
         .catalogue
         .access
@@ -156,6 +167,7 @@ pub async fn detail(db: &Db, actor: &Actor, id: UserId) -> AppResult<UserDetail>
         roles,
         can_edit: actor.require_admin().is_ok(),
         applications,
+        sees_all_applications,
         catalogue: actor.catalogue.clone(),
         provenance,
     })

@@ -386,6 +386,7 @@ async fn a_rule_gives_applications_and_takes_them_back_in_reassign_mode() {
             db,
             &admin,
             dave.user,
+            &[app.clone()].into(),
             &Default::default(),
         )
         .await;

@@ -318,6 +318,28 @@ pub async fn save_rules(db: &Db, actor: &Actor, rules: &[MappingRule]) -> AppRes
         if let Some(problem) = db::sso::foreign_reference(&mut conn, tenant, rules).await? {
             return Err(AppError::validation("rules", problem));
         }
+        // SPEC rule 1: a Space-Specific role is given in a space, never tenant-wide; a
+        // Cross-Space role never in a space.
+        let roles = db::roles::list(&mut conn, tenant).await?;
+        for (i, rule) in rules.iter().enumerate() {
+            for m in &rule.roles {
+                let Some(role) = roles.iter().find(|r| r.id == m.role) else {
+                    continue;
+                };
+                let space_bound = role.scope == crate::model::RoleScope::SpaceBound;
+                if space_bound != m.space.is_some() {
+                    let why = if space_bound {
+                        "is Space-Specific: choose its space"
+                    } else {
+                        "applies in every space: it takes no space"
+                    };
+                    return Err(AppError::validation(
+                        "rules",
+                        format!("Rule {}: {} {why}.", i + 1, role.name),
+                    ));
+                }
+            }
+        }
     }
     trial(db, actor, rules).await?;
     let mut guard = Guard::begin(db, actor).await?;

@@ -407,3 +407,44 @@ async fn a_rule_gives_applications_and_takes_them_back_in_reassign_mode() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_space_specific_role_is_mapped_into_its_space_and_never_tenant_wide() {
+    crate::server::db::testing::each_backend(async |db: &Db| {
+        let f = fixture(db, "acme").await;
+        configure(db, &f, RoleMode::Reassign).await;
+        let admin = f.actor(db, f.admin).await;
+        let role = f.role(db, "Global Reader").await;
+        crate::server::domain::testing::make_space_bound(db, role).await;
+        let mut conn = db.pool.acquire().await.unwrap();
+        let emea = db::spaces::insert(&mut conn, f.tenant, "EMEA", "", false, 0)
+            .await
+            .unwrap();
+        drop(conn);
+        let tenant_wide = operators(role, None);
+        let refused = save_rules(db, &admin, &[tenant_wide]).await;
+        assert!(
+            matches!(&refused, Err(AppError::Validation { message, .. }) if message.contains("Space-Specific")),
+            "{refused:?}"
+        );
+        let mut in_emea = operators(role, None);
+        in_emea.roles[0].space = Some(emea);
+        save_rules(db, &admin, &[in_emea]).await.unwrap();
+        let dave = sign(db, &f, &claims("sso.dave", "dave-1", &["operators"])).await.unwrap();
+        let mut conn = db.pool.acquire().await.unwrap();
+        let held = db::assignments::of_subject(&mut conn, f.tenant, Subject::User(dave.user))
+            .await
+            .unwrap();
+        assert_eq!(held, vec![(role, emea)], "in EMEA only");
+        // A Cross-Space role takes no space.
+        let manager = f.role(db, "Global Manager").await;
+        let mut misplaced = operators(manager, None);
+        misplaced.roles[0].space = Some(emea);
+        drop(conn);
+        assert!(matches!(
+            save_rules(db, &admin, &[misplaced]).await,
+            Err(AppError::Validation { .. })
+        ));
+    })
+    .await;
+}

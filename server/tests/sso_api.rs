@@ -152,6 +152,22 @@ async fn the_sso_endpoints_refuse_requests_that_did_not_start_in_this_browser() 
     };
     let (status, page) = callback("code=x&state=abc", None).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+    let policy = server
+        .client
+        .get(server.url("/sso/callback?code=x&state=abc"))
+        .send()
+        .await
+        .unwrap()
+        .headers()
+        .get(header::CONTENT_SECURITY_POLICY)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        policy.starts_with("default-src 'none'") && !policy.contains("script-src"),
+        "{policy}"
+    );
     assert!(
         page.contains("state does not match") && page.contains("role=\"alert\""),
         "{page}"

@@ -30,6 +30,8 @@ use super::{
 use crate::model::AppError;
 
 const STATE_COOKIE: &str = "castellan_sso_state";
+const PROBLEM_POLICY: &str =
+    "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 pub fn routes() -> Router<AppState> {
     Router::new().route(CALLBACK_PATH, get(callback))
@@ -64,7 +66,11 @@ fn problem(status: StatusCode, message: &str) -> Response {
     );
     (
         status,
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            // Nothing runs; only our stylesheet loads.
+            (header::CONTENT_SECURITY_POLICY, PROBLEM_POLICY),
+        ],
         body,
     )
         .into_response()

@@ -94,6 +94,13 @@ pub async fn start(config: &ProviderConfig) -> Result<Started, Failure> {
         .add_scope(Scope::new("email".into()))
         .set_pkce_challenge(challenge)
         .url();
+    // The page sends the browser there: only a web address will do (a discovery document could
+    // name a `javascript:` or `data:` endpoint).
+    if !matches!(url.scheme(), "https" | "http") {
+        return Err(Failure(
+            "The identity provider's authorization endpoint is not a web address.".into(),
+        ));
+    }
     Ok(Started {
         url: url.to_string(),
         state: state.secret().clone(),

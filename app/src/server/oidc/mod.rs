@@ -30,6 +30,24 @@ pub struct Started {
     pub pkce_verifier: String,
 }
 
+/// An ID token's claims after the crate verified its signature, issuer, audience, expiry and
+/// nonce. Only this module makes one (and tests), so a sign-in cannot be fed claims that no
+/// provider vouched for.
+#[derive(Debug, Clone)]
+pub struct VerifiedClaims(Value);
+
+impl VerifiedClaims {
+    pub fn json(&self) -> &Value {
+        &self.0
+    }
+
+    /// Claims as a test says a provider sent them.
+    #[cfg(test)]
+    pub fn for_tests(claims: Value) -> VerifiedClaims {
+        VerifiedClaims(claims)
+    }
+}
+
 /// Why a sign-in with the provider failed, in words for the person signing in.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
@@ -116,7 +134,7 @@ pub async fn finish(
     code: &str,
     pkce_verifier: &str,
     nonce: &str,
-) -> Result<Value, Failure> {
+) -> Result<VerifiedClaims, Failure> {
     let http = http()?;
     let metadata = metadata(config, &http).await?;
     let client = CoreClient::from_provider_metadata(
@@ -148,7 +166,7 @@ pub fn verified_claims(
     verifier: &CoreIdTokenVerifier,
     token: &CoreIdToken,
     nonce: &str,
-) -> Result<Value, Failure> {
+) -> Result<VerifiedClaims, Failure> {
     token
         .claims(verifier, &Nonce::new(nonce.to_owned()))
         .map_err(|e| fail("The ID token was not accepted", e))?;
@@ -160,7 +178,9 @@ pub fn verified_claims(
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(payload.trim_end_matches('='))
         .map_err(|e| fail("The ID token is malformed", e))?;
-    serde_json::from_slice(&bytes).map_err(|e| fail("The ID token is malformed", e))
+    serde_json::from_slice(&bytes)
+        .map(VerifiedClaims)
+        .map_err(|e| fail("The ID token is malformed", e))
 }
 
 #[cfg(test)]
@@ -233,7 +253,8 @@ mod tests {
 
     #[test]
     fn a_valid_id_token_gives_its_claims() {
-        let claims = verified_claims(&verifier(), &mint(GOOD), "n-123").unwrap();
+        let verified = verified_claims(&verifier(), &mint(GOOD), "n-123").unwrap();
+        let claims = verified.json();
         assert_eq!(claims["sub"], "dave-0001");
         assert_eq!(claims["preferred_username"], "sso.dave");
         assert_eq!(claims["iss"], ISSUER);

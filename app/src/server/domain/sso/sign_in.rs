@@ -18,6 +18,7 @@ use crate::{
     server::{
         db::{self, audit::AuditEvent, Db},
         domain::guard::{Guard, VerifiedSignIn},
+        oidc::VerifiedClaims,
         templates::Templates,
     },
 };
@@ -44,15 +45,16 @@ fn claim_text(claims: &Value, name: &str) -> String {
         .to_owned()
 }
 
-/// Signs `claims` (an ID token's, verified by [`crate::server::oidc`]) in to `tenant`.
+/// Signs an ID token's `verified` claims in to `tenant`.
 pub async fn sign_in(
     db: &Db,
     templates: &Templates,
     tenant: TenantId,
-    claims: &Value,
+    verified: &VerifiedClaims,
     address: &str,
     now: i64,
 ) -> AppResult<SignedIn> {
+    let claims = verified.json();
     let (template, config) = {
         let mut conn = db.pool.acquire().await?;
         let template = db::tenants::template_of(&mut conn, tenant)

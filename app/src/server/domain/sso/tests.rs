@@ -87,7 +87,16 @@ async fn saved_rules(db: &Db, f: &Fixture) -> Vec<MappingRule> {
 }
 
 async fn sign(db: &Db, f: &Fixture, claims: &Value) -> AppResult<SignedIn> {
-    sign_in(db, &f.templates, f.tenant, claims, "192.0.2.7", unix_now()).await
+    let verified = crate::server::oidc::VerifiedClaims::for_tests(claims.clone());
+    sign_in(
+        db,
+        &f.templates,
+        f.tenant,
+        &verified,
+        "192.0.2.7",
+        unix_now(),
+    )
+    .await
 }
 
 #[tokio::test]
@@ -310,15 +319,7 @@ async fn sso_never_signs_in_as_a_local_user_a_linked_user_of_another_subject_or_
 
         // A tenant without SSO refuses every SSO sign-in.
         let plain = fixture(db, "plain").await;
-        let none = sign_in(
-            db,
-            &plain.templates,
-            plain.tenant,
-            &claims("x", "x", &[]),
-            "",
-            0,
-        )
-        .await;
+        let none = sign(db, &plain, &claims("x", "x", &[])).await;
         assert!(matches!(none, Err(AppError::Locked { .. })), "{none:?}");
     })
     .await;

@@ -58,6 +58,18 @@ fn origin_host(origin: &str) -> Option<&str> {
         .map(|(_, rest)| rest.trim_end_matches('/'))
 }
 
+/// Server functions' arguments are kept with the request, so that a refusal's access-denied
+/// record can say on what (SPEC rule 12); a body over the limit is refused here.
+pub async fn keep_arguments(request: Request<Body>, next: Next) -> Response {
+    if !request.uri().path().starts_with("/api/") || request.method() != Method::POST {
+        return next.run(request).await;
+    }
+    match app::api::refusal::Arguments::capture(request).await {
+        Ok(request) => next.run(request).await,
+        Err(status) => status.into_response(),
+    }
+}
+
 /// Pages other than `/login` need a live session: anonymous page loads go to `/login` before
 /// anything renders. Server functions authorize themselves (and answer 401), assets are public.
 pub async fn pages_need_session(

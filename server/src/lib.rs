@@ -31,6 +31,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .merge(app::server::sso_routes::routes())
+        .merge(app::server::audit_routes::routes())
         .route(
             "/api/{*fn_name}",
             axum::routing::post(move |request: axum::extract::Request| {
@@ -51,6 +52,7 @@ pub fn router(state: AppState) -> Router {
             },
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(layers::keep_arguments))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             layers::pages_need_session,

@@ -15,13 +15,15 @@ use crate::{
     },
 };
 
-/// Runs a server function body and gives its error the matching HTTP status.
+/// Runs a server function body, gives its error the matching HTTP status, and records a
+/// refusal as an access-denied request (SPEC rule 12) once the body's work has ended.
 pub async fn run<T>(body: impl Future<Output = AppResult<T>>) -> AppResult<T> {
     let result = body.await;
     if let Err(error) = &result {
         if let Some(response) = use_context::<ResponseOptions>() {
             response.set_status(error.status_code());
         }
+        super::refusal::record(error).await;
     }
     result
 }

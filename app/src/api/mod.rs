@@ -1,5 +1,6 @@
 //! Server functions: thin adapters that authorize, validate, call the domain and return DTOs.
 
+pub mod audit;
 pub mod device_groups;
 pub mod groups;
 pub mod roles;
@@ -13,3 +14,5 @@ pub mod wizard;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ctx;
+#[cfg(feature = "ssr")]
+pub mod refusal;

@@ -26,6 +26,8 @@ pub struct Access {
     pub view: Cell,
     pub assign: Cell,
     pub create_users: Cell,
+    /// Reading the audit log (`Audits READ` in `iot`; SPEC rule 12).
+    pub audit: Cell,
     /// Templates with an `Add new` button (analytics): permission types starting with this
     /// prefix let an Analyzer create.
     #[serde(default)]

@@ -1,5 +1,6 @@
 //! Wasm-safe types shared by the server and the browser.
 
+pub mod audit;
 pub mod catalogue;
 pub mod device_groups;
 pub mod error;

@@ -181,6 +181,7 @@ pub fn parse(file: &str, text: &str) -> Result<Template, TemplateError> {
         &catalogue.access.view,
         &catalogue.access.assign,
         &catalogue.access.create_users,
+        &catalogue.access.audit,
     ] {
         if !catalogue.applies(&cell.type_name, &cell.level) {
             return Err(fail(

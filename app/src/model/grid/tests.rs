@@ -36,6 +36,7 @@ fn catalogue() -> Catalogue {
             view: cell("Alarms", "READ"),
             assign: cell("Alarms", "ADMIN"),
             create_users: cell("Alarms", "CREATE"),
+            audit: cell("Alarms", "READ"),
             add_new_prefix: None,
         },
     }

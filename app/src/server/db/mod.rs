@@ -2,6 +2,7 @@
 //! go through sqlx's `Any` driver with `$N` placeholders (both backends accept them), integers are
 //! 64-bit and times are Unix seconds, so no statement needs a dialect of its own.
 
+pub mod access_denied;
 pub mod assignments;
 pub mod audit;
 pub mod device_groups;

@@ -126,6 +126,11 @@ impl Actor {
         self.require_cell(&self.catalogue.access.create_users)
     }
 
+    /// Reading the audit log (`Audits READ` in `iot`).
+    pub fn require_audit(&self) -> AppResult<()> {
+        self.require_cell(&self.catalogue.access.audit)
+    }
+
     /// SPEC rule 4: refuses when `wanted` carries a permission or application the actor lacks
     /// tenant-wide.
     pub fn may_hand_out(&self, wanted: &Grants, applications: &BTreeSet<String>) -> AppResult<()> {

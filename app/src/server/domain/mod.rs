@@ -3,6 +3,7 @@
 pub mod access;
 pub mod applications;
 pub mod assignments;
+pub mod audit;
 pub mod check_access;
 pub mod demo;
 pub mod device_groups;

@@ -17,7 +17,9 @@ use leptos_router::{
 
 use components::app_shell::AppShell;
 use pages::{
+    access_denied::AccessDeniedPage,
     access_mapping::AccessMappingPage,
+    audit::AuditPage,
     device_groups::DeviceGroupsPage,
     groups::{detail::GroupDetailPage, list::GroupsPage},
     home::HomePage,
@@ -83,6 +85,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/device-groups") view=DeviceGroupsPage/>
                     <Route path=path!("/settings") view=SettingsPage/>
                     <Route path=path!("/settings/access-mapping") view=AccessMappingPage/>
+                    <Route path=path!("/audit") view=AuditPage/>
+                    <Route path=path!("/access-denied") view=AccessDeniedPage/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -64,6 +64,9 @@ async fn serve(config: RunConfig) -> Result<(), String> {
         for tenant in created {
             tracing::info!(tenant, "demo tenant created");
         }
+        domain::demo::ensure_partner(&db)
+            .await
+            .map_err(|e| format!("demo partner failed: {e}"))?;
         if domain::demo::configure_sso(&db, &config.demo_oidc_issuer)
             .await
             .map_err(|e| format!("demo single sign-on failed: {e}"))?
@@ -116,6 +119,11 @@ async fn serve(config: RunConfig) -> Result<(), String> {
         println!(
             "Also tenants {}: the same user and password.",
             others.join(", ")
+        );
+        println!(
+            "Partner portal: /partner, user {}, password {}",
+            domain::demo::DEMO_PARTNER_ADMIN,
+            domain::demo::DEMO_PASSWORD
         );
     }
     server::serve::serve(

@@ -214,6 +214,18 @@ async fn the_csv_export_needs_a_session_and_the_audit_permission() {
         get(Some(bob.clone())).await.unwrap().status(),
         StatusCode::FORBIDDEN
     );
+    // Compressed, as browsers ask for it: the stream ends cleanly under the compression layer.
+    let compressed = server
+        .client
+        .get(server.url("/audit/export.csv"))
+        .header(header::COOKIE, &admin)
+        .header(header::ACCEPT_ENCODING, "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(compressed.status(), StatusCode::OK);
+    assert_eq!(compressed.headers()[header::CONTENT_ENCODING], "gzip");
+    assert!(!compressed.bytes().await.unwrap().is_empty());
     let response = get(Some(admin)).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert!(response.headers()[header::CONTENT_TYPE]

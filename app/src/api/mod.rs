@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod device_groups;
 pub mod groups;
+pub mod partner;
 pub mod roles;
 pub mod session;
 pub mod settings;

@@ -15,6 +15,7 @@ const NAV: &[(&str, &str, bool)] = &[
     ("Roles", "/roles", false),
     ("Device groups", "/device-groups", false),
     ("Spaces", "/spaces", false),
+    ("Audit log", "/audit", false),
     ("Settings", "/settings", false),
 ];
 

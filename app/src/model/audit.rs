@@ -17,6 +17,33 @@ pub struct AuditFilter {
     pub to: String,
 }
 
+/// The filter as the query of `/audit/export.csv` (`actor=…&action=…`, percent-encoded).
+pub fn export_query(filter: &AuditFilter) -> String {
+    [
+        ("actor", &filter.actor),
+        ("action", &filter.action),
+        ("target", &filter.target),
+        ("from", &filter.from),
+        ("to", &filter.to),
+    ]
+    .iter()
+    .filter(|(_, v)| !v.trim().is_empty())
+    .map(|(k, v)| format!("{k}={}", percent_encode(v.trim())))
+    .collect::<Vec<_>>()
+    .join("&")
+}
+
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// One audit event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntry {
@@ -236,6 +263,19 @@ mod tests {
                 (None, Some("limits.max: 3"), Mark::Added),
                 (None, Some("name: EMEA"), Mark::Added),
             ]
+        );
+    }
+
+    #[test]
+    fn the_export_query_carries_only_the_filters_set_encoded() {
+        let filter = AuditFilter {
+            actor: "partner.erin".into(),
+            target: "user a&b=c ü".into(),
+            ..AuditFilter::default()
+        };
+        assert_eq!(
+            export_query(&filter),
+            "actor=partner.erin&target=user%20a%26b%3Dc%20%C3%BC"
         );
     }
 

@@ -10,6 +10,7 @@ pub mod ids;
 pub mod inventory;
 pub mod inventory_access;
 pub mod kinds;
+pub mod partner;
 pub mod roles;
 pub mod session;
 pub mod settings;

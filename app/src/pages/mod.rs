@@ -1,6 +1,8 @@
 //! One file per route.
 
+pub mod access_denied;
 pub mod access_mapping;
+pub mod audit;
 pub mod device_groups;
 pub mod groups;
 pub mod home;

@@ -1,5 +1,6 @@
 //! Sign-in, sessions and the current principal.
 
+pub mod partner;
 pub mod password;
 pub mod throttle;
 pub mod token;
@@ -59,7 +60,7 @@ pub const MAX_TENANT_LEN: usize = 64;
 pub const MAX_USERNAME_LEN: usize = 100;
 pub const MAX_PASSWORD_LEN: usize = 1024;
 
-fn check_lengths(attempt: &SignIn<'_>) -> AppResult<()> {
+pub(super) fn check_lengths(attempt: &SignIn<'_>) -> AppResult<()> {
     for (field, value, max) in [
         ("tenant", attempt.tenant, MAX_TENANT_LEN),
         ("username", attempt.username, MAX_USERNAME_LEN),
@@ -77,7 +78,7 @@ fn check_lengths(attempt: &SignIn<'_>) -> AppResult<()> {
 
 /// Password hashing is CPU-bound: only a few run at once, and an attempt that cannot start one
 /// promptly is told to retry (429) instead of queueing until every connection and worker waits.
-async fn hashing_permit() -> AppResult<tokio::sync::SemaphorePermit<'static>> {
+pub(super) async fn hashing_permit() -> AppResult<tokio::sync::SemaphorePermit<'static>> {
     static HASHING: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
     let semaphore = HASHING.get_or_init(|| {
         let permits = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);

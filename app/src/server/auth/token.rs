@@ -41,11 +41,37 @@ pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// The partner portal's session cookie: another name, so that a portal session is never read
+/// as a tenant session, nor the reverse.
+pub const PARTNER_COOKIE_NAME: &str = "castellan_partner";
+pub const PARTNER_SECURE_COOKIE_NAME: &str = "__Host-castellan_partner";
+
+/// Which session a cookie carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Tenant,
+    Partner,
+}
+
+impl Kind {
+    fn names(self) -> (&'static str, &'static str) {
+        match self {
+            Kind::Tenant => (SECURE_COOKIE_NAME, COOKIE_NAME),
+            Kind::Partner => (PARTNER_SECURE_COOKIE_NAME, PARTNER_COOKIE_NAME),
+        }
+    }
+}
+
 pub fn set_cookie(token: &str, max_age_secs: i64, secure: bool) -> String {
+    set_cookie_of(Kind::Tenant, token, max_age_secs, secure)
+}
+
+pub fn set_cookie_of(kind: Kind, token: &str, max_age_secs: i64, secure: bool) -> String {
+    let (secure_name, plain_name) = kind.names();
     let (name, secure) = if secure {
-        (SECURE_COOKIE_NAME, "; Secure")
+        (secure_name, "; Secure")
     } else {
-        (COOKIE_NAME, "")
+        (plain_name, "")
     };
     format!("{name}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}")
 }
@@ -54,9 +80,14 @@ pub fn clear_cookie(secure: bool) -> String {
     set_cookie("", 0, secure)
 }
 
-/// The session token in a `Cookie` header, if there is one.
 /// The session token in a `Cookie` header, if there is one (the `__Host-` one first).
 pub fn from_cookie_header(header: &str) -> Option<&str> {
+    of_kind_from_cookie_header(Kind::Tenant, header)
+}
+
+/// The token of a `kind` of session in a `Cookie` header (the `__Host-` one first).
+pub fn of_kind_from_cookie_header(kind: Kind, header: &str) -> Option<&str> {
+    let (secure_name, plain_name) = kind.names();
     let named = |wanted: &str| {
         header
             .split(';')
@@ -65,7 +96,7 @@ pub fn from_cookie_header(header: &str) -> Option<&str> {
             .map(|(_, value)| value)
             .filter(|value| value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()))
     };
-    named(SECURE_COOKIE_NAME).or_else(|| named(COOKIE_NAME))
+    named(secure_name).or_else(|| named(plain_name))
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod groups;
 pub mod inventory_assignments;
 pub mod inventory_roles;
 pub mod login_throttle;
+pub mod partners;
 pub mod permission_snapshot;
 pub mod roles;
 pub mod sessions;

@@ -4,7 +4,7 @@ use crate::model::{Origin, RoleScope};
 use crate::server::domain::guard::Guard;
 use std::collections::BTreeSet;
 
-use super::{access::Actor, roles::json};
+use super::access::Actor;
 use crate::{
     model::{AppError, AppResult, RoleId, UserId},
     server::{
@@ -83,6 +83,20 @@ pub async fn check_direct_change(
     Ok(())
 }
 
+/// `{"roles": [names]}`, alphabetically: how an audit record shows a set of global roles.
+pub(super) async fn role_names_json(
+    conn: &mut sqlx::AnyConnection,
+    tenant: crate::model::TenantId,
+    ids: &BTreeSet<RoleId>,
+) -> AppResult<String> {
+    let mut names = Vec::new();
+    for &id in ids {
+        names.push(db::roles::get(&mut *conn, tenant, id).await?.name);
+    }
+    names.sort();
+    Ok(serde_json::json!({ "roles": names }).to_string())
+}
+
 /// Sets a user's global roles to exactly `wanted`. Every role added or removed must be one the
 /// actor could grant (SPEC rule 4); the last holder of the tenant-admin role keeps it (rule 9).
 pub async fn set_user_roles(
@@ -133,16 +147,16 @@ pub async fn set_user_roles(
         )
         .await?;
         if !changed.is_empty() {
-            let before: Vec<i64> = current.iter().map(|r| r.0).collect();
-            let after: Vec<i64> = wanted.iter().map(|r| r.0).collect();
+            let before = role_names_json(&mut *tx, tenant, &current).await?;
+            let after = role_names_json(&mut *tx, tenant, wanted).await?;
             let event = AuditEvent {
                 tenant,
                 actor: Some(actor.principal.user_id),
                 address: &actor.principal.address,
                 action: "user.roles.set",
-                target: &format!("user {}", user.0),
-                before: json(&before),
-                after: json(&after),
+                target: &format!("user {}", row.username),
+                before,
+                after,
             };
             db::audit::record(&mut *tx, &event, unix_now()).await?;
         }

@@ -141,7 +141,8 @@ pub async fn export_csv(
     let header = "id,when,actor,action,target,address,before,after\r\n".to_owned();
     // (next keyset, header written); None once done.
     let start = query.map(|q| (q, None::<i64>));
-    Ok(futures::stream::unfold(
+    // Fused: a compressing layer polls once more after the end.
+    Ok(futures::StreamExt::fuse(futures::stream::unfold(
         (Some(header), start),
         move |(header, state)| {
             let db = db.clone();
@@ -169,7 +170,7 @@ pub async fn export_csv(
                 }
             }
         },
-    ))
+    )))
 }
 
 fn csv_line(e: &AuditEntry) -> String {

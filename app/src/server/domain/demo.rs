@@ -126,6 +126,42 @@ pub async fn configure_sso(db: &Db, issuer: &str) -> AppResult<bool> {
     Ok(true)
 }
 
+/// The demo partner (SPEC section 7): `partner.erin` / [`DEMO_PASSWORD`] signs in at `/partner`
+/// and serves every demo tenant, where the user `partner.erin` stands for her. Made once; each
+/// start links demo tenants created since.
+pub const DEMO_PARTNER: &str = "Northwind Services";
+pub const DEMO_PARTNER_ADMIN: &str = "partner.erin";
+
+pub async fn ensure_partner(db: &Db) -> AppResult<()> {
+    let mut conn = db.pool.acquire().await?;
+    let partner = match db::partners::partner_by_name(&mut conn, DEMO_PARTNER).await? {
+        Some(id) => id,
+        None => {
+            let hash = password::hash_blocking(DEMO_PASSWORD.to_owned()).await?;
+            let now = unix_now();
+            let id = db::partners::insert_partner(&mut conn, DEMO_PARTNER, now).await?;
+            db::partners::insert_admin(&mut conn, id, DEMO_PARTNER_ADMIN, "Erin Evans", &hash, now)
+                .await?;
+            id
+        }
+    };
+    let Some(admin) = db::partners::credentials(&mut conn, DEMO_PARTNER_ADMIN).await? else {
+        return Ok(());
+    };
+    for &(slug, ..) in DEMO_TENANTS {
+        let Some(tenant) = db::tenants::find_by_slug(&mut conn, slug).await? else {
+            continue;
+        };
+        db::partners::serve(&mut conn, partner, tenant.id).await?;
+        if let Some(user) =
+            db::users::id_by_username(&mut conn, tenant.id, DEMO_PARTNER_ADMIN).await?
+        {
+            db::partners::link(&mut conn, tenant.id, user, admin.id).await?;
+        }
+    }
+    Ok(())
+}
+
 /// The demo people of every tenant: alice, bob, carol (local, no roles), sso.dave (origin sso),
 /// partner administrator partner.erin, and group Helpdesk with alice in it.
 async fn seed_people(db: &Db, tenant: TenantId) -> AppResult<()> {

@@ -11,6 +11,7 @@ pub mod groups;
 pub mod guard;
 pub mod inventory_assignments;
 pub mod inventory_roles;
+pub mod partner;
 pub mod roles;
 pub mod settings;
 pub mod spaces;

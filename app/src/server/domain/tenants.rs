@@ -63,26 +63,85 @@ pub async fn create(
     new: &NewTenant<'_>,
 ) -> AppResult<(TenantId, UserId)> {
     validate(new, templates)?;
-    let template = templates.get(new.template).ok_or(AppError::Internal)?;
+    let hash = password::hash_blocking(new.admin_password.to_owned()).await?;
+    let mut tx = db.pool.begin().await?;
+    let created = create_in(&mut tx, templates, new, &hash).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// A partner administrator's `Create tenant` in the portal: the tenant as [`create`] makes it,
+/// served by `partner`, with a user for each of the partner's administrators (flagged partner
+/// administrator, linked, without a password of their own), audited in the new tenant with the
+/// acting administrator's user as actor, all in one transaction.
+pub async fn create_for_partner(
+    db: &Db,
+    templates: &Templates,
+    new: &NewTenant<'_>,
+    partner: i64,
+    acting_admin: i64,
+    address: &str,
+) -> AppResult<TenantId> {
+    validate(new, templates)?;
     let hash = password::hash_blocking(new.admin_password.to_owned()).await?;
     let now = unix_now();
     let mut tx = db.pool.begin().await?;
-    let tenant = db::tenants::insert(&mut tx, new.slug, new.name.trim(), new.template, now).await?;
+    let (tenant, _) = create_in(&mut tx, templates, new, &hash).await?;
+    db::partners::serve(&mut tx, partner, tenant).await?;
+    let mut actor = None;
+    for admin in db::partners::admins_of(&mut tx, partner).await? {
+        let user = NewUser {
+            username: &admin.username,
+            display_name: &admin.display_name,
+            email: "",
+            password_hash: None,
+            origin: Origin::Local,
+            is_partner_admin: true,
+        };
+        let id = db::users::insert(&mut tx, tenant, &user, now).await?;
+        db::partners::link(&mut tx, tenant, id, admin.id).await?;
+        if admin.id == acting_admin {
+            actor = Some(id);
+        }
+    }
+    let event = db::audit::AuditEvent {
+        tenant,
+        actor,
+        action: "tenant.create",
+        target: &format!("tenant {}", new.slug),
+        before: String::new(),
+        after: serde_json::json!({ "template": new.template, "administrator": new.admin_username.trim() })
+            .to_string(),
+        address,
+    };
+    db::audit::record(&mut tx, &event, now).await?;
+    tx.commit().await?;
+    Ok(tenant)
+}
+
+async fn create_in(
+    tx: &mut sqlx::AnyConnection,
+    templates: &Templates,
+    new: &NewTenant<'_>,
+    hash: &str,
+) -> AppResult<(TenantId, UserId)> {
+    let template = templates.get(new.template).ok_or(AppError::Internal)?;
+    let now = unix_now();
+    let tenant = db::tenants::insert(tx, new.slug, new.name.trim(), new.template, now).await?;
     let admin = NewUser {
         username: new.admin_username.trim(),
         display_name: "Administrator",
         email: "",
-        password_hash: Some(&hash),
+        password_hash: Some(hash),
         origin: Origin::Local,
         is_partner_admin: false,
     };
-    let user = db::users::insert(&mut tx, tenant, &admin, now).await?;
-    super::spaces::create_default(&mut tx, tenant, now).await?;
-    seed_inventory_roles(&mut tx, tenant, template, now).await?;
-    if let Some(admin_role) = seed_roles(&mut tx, tenant, template, now).await? {
-        db::assignments::add_user_role(&mut tx, tenant, user, admin_role).await?;
+    let user = db::users::insert(tx, tenant, &admin, now).await?;
+    super::spaces::create_default(tx, tenant, now).await?;
+    seed_inventory_roles(tx, tenant, template, now).await?;
+    if let Some(admin_role) = seed_roles(tx, tenant, template, now).await? {
+        db::assignments::add_user_role(tx, tenant, user, admin_role).await?;
     }
-    tx.commit().await?;
     Ok((tenant, user))
 }
 

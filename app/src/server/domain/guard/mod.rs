@@ -32,6 +32,17 @@ enum Judge {
     /// past their SSO lock (the mapping is what manages them); every other rule holds. None
     /// until the sign-in has found or created its user: then nothing may change.
     Mapping(Option<i64>),
+    /// A partner administrator in the partner portal (SPEC rule 7): their authority is every
+    /// role of the template, and they change only partner administrators' roles.
+    Portal,
+}
+
+/// Proof that a signed-in partner administrator acts in a tenant their partner serves. Only
+/// `server::domain::partner` makes one.
+#[derive(Debug, Clone)]
+pub struct ServedTenant {
+    pub(in crate::server::domain) tenant: TenantId,
+    pub(in crate::server::domain) catalogue: Catalogue,
 }
 
 /// Proof that an SSO sign-in was verified: the ID token's signature, issuer, audience, expiry and
@@ -43,7 +54,7 @@ pub struct VerifiedSignIn {
 }
 
 /// A write in progress, holding the tenant's write lock. Obtained only from a resolved
-/// [`Actor`] or a [`VerifiedSignIn`]; ends with [`Guard::finish`] (judge, then commit or roll
+/// [`Actor`], a [`VerifiedSignIn`] or a [`ServedTenant`]; ends with [`Guard::finish`] (judge, then commit or roll
 /// back) or [`Guard::preview`] (judge nothing, report the effect, roll back).
 pub struct Guard<'a> {
     tx: Transaction<'static, Any>,
@@ -63,6 +74,11 @@ impl<'a> Guard<'a> {
     /// (which changes no permission), then, once [`Guard::signing_in_as`] names them, their roles.
     pub async fn begin_sign_in(db: &Db, sign_in: &'a VerifiedSignIn) -> AppResult<Guard<'a>> {
         Self::open(db, sign_in.tenant, &sign_in.catalogue, Judge::Mapping(None)).await
+    }
+
+    /// A write of the partner portal in a tenant the partner serves.
+    pub async fn begin_portal(db: &Db, served: &'a ServedTenant) -> AppResult<Guard<'a>> {
+        Self::open(db, served.tenant, &served.catalogue, Judge::Portal).await
     }
 
     /// The user this SSO sign-in signs in as: the only one whose roles may change.
@@ -139,6 +155,7 @@ impl<'a> Guard<'a> {
                 rules::verdict(self.catalogue, &self.before, &after, actor, &effect)?
             }
             Judge::Mapping(user) => rules::mapping_verdict(&self.before, &after, user, &effect)?,
+            Judge::Portal => rules::portal_verdict(&self.before, &after)?,
         }
         Ok(Report::new(effect, &self.before, &after))
     }

@@ -49,6 +49,35 @@ pub fn mapping_verdict(
     invariants(before, after)
 }
 
+/// What the partner portal may do in a served tenant (SPEC rule 7): change the global roles of
+/// partner administrators, with every role of the template as its authority; nobody else's
+/// holdings, no role, no user's status; and every invariant (rule 9's active tenant admin
+/// first) still holds.
+pub fn portal_verdict(before: &TenantState, after: &TenantState) -> AppResult<()> {
+    for (id, user) in &before.users {
+        let Some(now) = after.users.get(id) else {
+            return Err(AppError::forbidden(format!(
+                "the partner portal removes no user (it would remove {})",
+                user.username
+            )));
+        };
+        let holdings_changed = before.holdings_of(*id) != after.holdings_of(*id)
+            || before.direct_applications_of(*id) != after.direct_applications_of(*id);
+        if now.active != user.active || (holdings_changed && !user.partner_admin) {
+            return Err(AppError::forbidden(format!(
+                "the partner portal changes only partner administrators' roles (it would change {})",
+                user.username
+            )));
+        }
+    }
+    if before.roles != after.roles || before.requires != after.requires {
+        return Err(AppError::forbidden(
+            "the partner portal changes no role's definition",
+        ));
+    }
+    invariants(before, after)
+}
+
 /// SPEC rules 6 and 7: a locked user's roles never change here, by whatever path; a partner
 /// administrator is not disabled, enabled or deleted here either.
 fn locked_users(before: &TenantState, after: &TenantState) -> AppResult<()> {

@@ -25,6 +25,7 @@ use pages::{
     home::HomePage,
     login::LoginPage,
     not_found::NotFound,
+    partner::{tenant::PartnerTenantPage, PartnerPage},
     roles::{
         global_editor::GlobalRoleEditorPage, inventory_editor::InventoryRoleEditorPage,
         list::RolesPage,
@@ -70,6 +71,8 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/login") view=LoginPage/>
+                <Route path=path!("/partner") view=PartnerPage/>
+                <Route path=path!("/partner/tenants/:id") view=PartnerTenantPage/>
                 <ParentRoute path=path!("") view=AppShell>
                     <Route path=path!("") view=HomePage/>
                     <Route path=path!("/users") view=UsersPage/>

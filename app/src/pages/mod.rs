@@ -8,6 +8,7 @@ pub mod groups;
 pub mod home;
 pub mod login;
 pub mod not_found;
+pub mod partner;
 pub mod roles;
 pub mod settings;
 pub mod spaces;

@@ -1,0 +1,199 @@
+//! The partner portal over HTTP: every portal server function as an anonymous caller, with a
+//! tenant session, as another partner's administrator and as the serving partner's; and a
+//! portal session never opens the tenant console.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{start, TestServer, PASSWORD};
+use reqwest::{header, StatusCode};
+use serde_json::{json, Value};
+
+/// A partner serving `tenants`, its administrator `admin` with a user in each tenant.
+async fn partner(server: &TestServer, name: &str, admin: &str, tenants: &[&str]) {
+    use app::server::{auth::password, db};
+    let mut conn = server.db.pool.acquire().await.unwrap();
+    let partner = db::partners::insert_partner(&mut conn, name, 0)
+        .await
+        .unwrap();
+    let hash = password::hash(PASSWORD).unwrap();
+    let admin_id = db::partners::insert_admin(&mut conn, partner, admin, admin, &hash, 0)
+        .await
+        .unwrap();
+    for slug in tenants {
+        let tenant = db::tenants::find_by_slug(&mut conn, slug)
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        db::partners::serve(&mut conn, partner, tenant)
+            .await
+            .unwrap();
+        let new = db::users::NewUser {
+            username: admin,
+            display_name: admin,
+            email: "",
+            password_hash: None,
+            origin: app::model::Origin::Local,
+            is_partner_admin: true,
+        };
+        let user = db::users::insert(&mut conn, tenant, &new, 0).await.unwrap();
+        db::partners::link(&mut conn, tenant, user, admin_id)
+            .await
+            .unwrap();
+    }
+}
+
+async fn portal_cookie(server: &TestServer, username: &str, password: &str) -> Option<String> {
+    let response = server
+        .post(
+            "/api/partner/login",
+            &[("username", username), ("password", password)],
+            None,
+        )
+        .await;
+    response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("castellan_partner=") && !c.starts_with("castellan_partner=;"))
+        .map(|c| c.split(';').next().unwrap().to_owned())
+}
+
+fn new_tenant(slug: &str) -> Value {
+    json!({ "input": { "slug": slug, "name": "Wayne Enterprises", "template": "mdm",
+        "admin_username": "bruce", "admin_password": PASSWORD } })
+}
+
+const STATE: &str = "SELECT (SELECT COUNT(*) FROM tenants) * 1000000 \
+    + (SELECT COUNT(*) FROM user_roles) * 1000 + (SELECT COUNT(*) FROM audit_events)";
+
+#[tokio::test]
+async fn portal_functions_authorize_themselves_and_reach_only_served_tenants() {
+    let server = start().await;
+    partner(&server, "Northwind", "partner.erin", &["acme"]).await;
+    partner(&server, "Southwind", "partner.sam", &["globex"]).await;
+    assert!(portal_cookie(&server, "partner.erin", "wrong-password-1")
+        .await
+        .is_none());
+    let erin = portal_cookie(&server, "partner.erin", PASSWORD)
+        .await
+        .unwrap();
+    let sam = portal_cookie(&server, "partner.sam", PASSWORD)
+        .await
+        .unwrap();
+    let tenant_admin = server.cookie_for("acme", "admin").await;
+    let reader = server.role_id("acme", "Global Reader").await;
+    let erin_user = server
+        .count("SELECT id FROM users WHERE username = 'partner.erin'")
+        .await;
+    let set_roles =
+        json!({ "slug": "acme", "user": erin_user, "roles": [reader], "roles_version": 0 });
+    let calls = [
+        ("partner/tenants", json!({ "query": "", "page": 1 })),
+        ("partner/tenant", json!({ "slug": "acme" })),
+        ("partner/set_roles", set_roles.clone()),
+        ("partner/create_tenant", new_tenant("wayne")),
+    ];
+    let before = server.count(STATE).await;
+    for (endpoint, body) in &calls {
+        for (who, cookie) in [
+            ("anonymous", None),
+            ("a tenant session", Some(&tenant_admin)),
+        ] {
+            let status = server
+                .call(endpoint, body.clone(), cookie.map(String::as_str))
+                .await
+                .status();
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{who} {endpoint}");
+        }
+    }
+    // Another partner's administrator: acme is not there for her, not even as a name.
+    let listed: Value = server
+        .call(
+            "partner/tenants",
+            json!({ "query": "", "page": 1 }),
+            Some(&sam),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let slugs: Vec<&str> = listed["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(slugs, ["globex"]);
+    for (endpoint, body) in &calls[1..3] {
+        let status = server
+            .call(endpoint, body.clone(), Some(&sam))
+            .await
+            .status();
+        assert_eq!(status, StatusCode::NOT_FOUND, "other partner {endpoint}");
+    }
+    assert_eq!(server.count(STATE).await, before, "nothing changed");
+
+    // A portal session never opens the tenant console.
+    let status = server
+        .call("users/list", json!({ "query": "", "page": 1 }), Some(&erin))
+        .await
+        .status();
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let page = server
+        .client
+        .get(server.url("/users"))
+        .header(header::COOKIE, &erin)
+        .send()
+        .await
+        .unwrap();
+    assert!(page.status().is_redirection());
+
+    // The serving partner's administrator.
+    let detail: Value = server
+        .call("partner/tenant", json!({ "slug": "acme" }), Some(&erin))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let version = detail["admins"][0]["roles_version"].clone();
+    let mut set_roles = set_roles;
+    set_roles["roles_version"] = version;
+    let status = server
+        .call("partner/set_roles", set_roles, Some(&erin))
+        .await
+        .status();
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        server
+            .count(&format!(
+                "SELECT COUNT(*) FROM user_roles WHERE user_id = {erin_user}"
+            ))
+            .await,
+        1
+    );
+    let created = server
+        .call("partner/create_tenant", new_tenant("wayne"), Some(&erin))
+        .await;
+    assert_eq!(created.status(), StatusCode::OK);
+    let login = server
+        .post(
+            "/api/login",
+            &[
+                ("tenant", "wayne"),
+                ("username", "bruce"),
+                ("password", PASSWORD),
+            ],
+            None,
+        )
+        .await;
+    assert!(login.status().is_success() || login.status().is_redirection());
+    assert_eq!(
+        server
+            .count("SELECT COUNT(*) FROM audit_events WHERE action = 'tenant.create' AND actor_id IS NOT NULL")
+            .await,
+        1
+    );
+}

@@ -17,6 +17,16 @@ pub fn CreateTenantDialog(
         template: first,
         ..NewTenantInput::default()
     });
+    // Keyboard users start typing at once; Escape closes.
+    Effect::new(move |_| {
+        use wasm_bindgen::JsCast;
+        if let Some(field) = document()
+            .get_element_by_id("new-tenant-id")
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = field.focus();
+        }
+    });
     Effect::new(move |_| {
         if let Some(Ok(slug)) = create.value().get() {
             on_created(slug);

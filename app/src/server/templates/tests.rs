@@ -13,6 +13,7 @@ implies = ["READ"]
 view = { type = "Alarms", level = "READ" }
 assign = { type = "Alarms", level = "ADMIN" }
 create_users = { type = "Alarms", level = "ADMIN" }
+audit = { type = "Alarms", level = "READ" }
 
 [[modules]]
 name = "Data"
@@ -152,7 +153,7 @@ fn a_grant_of_an_unknown_type_names_file_line_and_reason() {
     );
     let error = parse("small.toml", &broken).unwrap_err();
     assert_eq!(error.file, "small.toml");
-    assert_eq!(error.line, 28, "the line of the role's name");
+    assert_eq!(error.line, 29, "the line of the role's name");
     assert!(error.reason.contains("'Nope READ'"), "{}", error.reason);
 }
 
@@ -485,7 +486,7 @@ fn a_tenant_admin_role_missing_a_cell_is_refused_naming_it() {
     );
     assert_ne!(broken, SMALL);
     let error = parse("small.toml", &broken).unwrap_err();
-    assert_eq!(error.line, 37, "the line of the role's name");
+    assert_eq!(error.line, 38, "the line of the role's name");
     assert!(error.reason.contains("'boss'"), "{}", error.reason);
     assert!(error.reason.contains("'Alarms ADMIN'"), "{}", error.reason);
 }

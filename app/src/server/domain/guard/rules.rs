@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use super::{
     effect::{Effect, Permission},
-    state::{Space, TenantState, TENANT_WIDE},
+    state::{Holding, Space, TenantState, TENANT_WIDE},
 };
 use crate::model::{
     catalogue::{holds, Catalogue, Grants},
@@ -257,8 +257,40 @@ pub fn anti_lockout(role: &str) -> String {
     format!("At least one active user must keep {role} tenant-wide: this change would leave none.")
 }
 
+/// Global-role holdings at the wrong kind of scope: a Space-Specific role tenant-wide, or a
+/// Cross-Space role in a space (SPEC section 4, rule 5's scopes).
+fn misplaced(state: &TenantState) -> BTreeSet<(i64, i64, Space)> {
+    let mut out = BTreeSet::new();
+    for (user, held) in &state.holdings {
+        for holding in held {
+            if let Holding::Global { role, space } = holding {
+                let bound = state.roles.get(role).is_some_and(|r| r.space_bound);
+                if bound == (*space == TENANT_WIDE) {
+                    out.insert((*user, *role, *space));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// What must hold after every write, if it held before.
 fn invariants(before: &TenantState, after: &TenantState) -> AppResult<()> {
+    let misplaced_before = misplaced(before);
+    if let Some((_, role, space)) = misplaced(after)
+        .into_iter()
+        .find(|m| !misplaced_before.contains(m))
+    {
+        let name = after.role_name(role);
+        return Err(AppError::validation(
+            "roles",
+            if space == TENANT_WIDE {
+                format!("{name} is Space-Specific: it is given in a space, never tenant-wide.")
+            } else {
+                format!("{name} is Cross-Space: it is given tenant-wide, never in one space.")
+            },
+        ));
+    }
     if before.has_active_tenant_admin() && !after.has_active_tenant_admin() {
         let role = before
             .roles

@@ -374,6 +374,51 @@ async fn space_bound_authority_counts_only_in_its_space() {
     each_backend(space_bound_authority_stays_in_its_space).await;
 }
 
+// A Space-Specific role is never held tenant-wide, by whichever path tries it.
+async fn space_specific_roles_stay_in_spaces(db: &Db) {
+    let f = fixture_of(db, "globex", "mdm").await;
+    let admin = f.actor(db, f.admin).await;
+    let device_management = f.role(db, "Device Management").await;
+    let carol = f.user(db, "carol").await;
+    let group = new_group(db, &admin, "Operators").await;
+    groups::add_member_by_name(db, &admin, group, "carol")
+        .await
+        .unwrap();
+    let before = fingerprint(db, &f).await;
+    let expected = AppError::validation(
+        "roles",
+        "Device Management is Space-Specific: it is given in a space, never tenant-wide.",
+    );
+    let wizard = crate::model::wizard::WizardRequest {
+        mode: crate::model::wizard::Mode::Append,
+        subjects: vec![Subject::User(carol), Subject::Group(group)],
+        assignments: vec![(device_management, SpaceId(0))],
+        versions: Vec::new(),
+    };
+    assert!(wizard::apply(db, &admin, &wizard).await.is_err());
+    let wanted: BTreeSet<RoleId> = [device_management].into();
+    assert!(
+        crate::server::domain::testing::set_user_roles_now(db, &admin, carol, &wanted)
+            .await
+            .is_err()
+    );
+    assert!(set_group_roles_now(db, &admin, group, &wanted)
+        .await
+        .is_err());
+    // A write path that forgot its own check: the guard refuses the effect.
+    let mut guard = super::Guard::begin(db, &admin).await.unwrap();
+    db::assignments::add_user_role(guard.conn(), f.tenant, carol, device_management)
+        .await
+        .unwrap();
+    assert_eq!(guard.finish(Ok(())).await.unwrap_err(), expected);
+    assert_eq!(fingerprint(db, &f).await, before);
+}
+
+#[tokio::test]
+async fn a_space_specific_role_is_never_held_tenant_wide() {
+    each_backend(space_specific_roles_stay_in_spaces).await;
+}
+
 // 5. Locks hold through groups.
 async fn locked_users_keep_their_roles_through_groups(db: &Db) {
     let f = fixture(db, "acme").await;

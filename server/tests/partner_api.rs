@@ -80,6 +80,18 @@ async fn portal_functions_authorize_themselves_and_reach_only_served_tenants() {
     let erin = portal_cookie(&server, "partner.erin", PASSWORD)
         .await
         .unwrap();
+    let me = |cookie: Option<String>| {
+        let server = &server;
+        async move {
+            let response = server
+                .call("partner/me", json!({}), cookie.as_deref())
+                .await;
+            assert_eq!(response.status(), StatusCode::OK);
+            response.json::<Value>().await.unwrap()
+        }
+    };
+    assert_eq!(me(None).await, Value::Null);
+    assert_eq!(me(Some(erin.clone())).await["partner"], "Northwind");
     let sam = portal_cookie(&server, "partner.sam", PASSWORD)
         .await
         .unwrap();
@@ -196,4 +208,18 @@ async fn portal_functions_authorize_themselves_and_reach_only_served_tenants() {
             .await,
         1
     );
+
+    // Signing out ends the portal session on the server, not only in the browser.
+    let out = server.post("/api/partner/logout", &[], Some(&erin)).await;
+    assert!(out.status().is_success() || out.status().is_redirection());
+    assert_eq!(me(Some(erin.clone())).await, Value::Null);
+    let status = server
+        .call(
+            "partner/tenants",
+            json!({ "query": "", "page": 1 }),
+            Some(&erin),
+        )
+        .await
+        .status();
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
 }

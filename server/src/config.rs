@@ -105,6 +105,19 @@ pub enum Command {
         #[arg(long, default_value = "admin")]
         admin: String,
     },
+    /// Create a partner organisation and its first administrator, who signs in at `/partner`
+    /// (password from CASTELLAN_ADMIN_PASSWORD or stdin), serving the tenants named.
+    CreatePartner {
+        /// Name of the partner organisation.
+        #[arg(long)]
+        name: String,
+        /// Username of its first administrator.
+        #[arg(long)]
+        admin: String,
+        /// Tenant ids the partner serves, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        serves: Vec<String>,
+    },
 }
 
 fn parse_flag(value: &str) -> Result<bool, String> {

@@ -22,6 +22,11 @@ async fn main() -> ExitCode {
             template,
             admin,
         }) => create_tenant(&cli.run, &tenant, &name, &template, &admin).await,
+        Some(Command::CreatePartner {
+            name,
+            admin,
+            serves,
+        }) => create_partner(&cli.run, &name, &admin, &serves).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -154,15 +159,34 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing in-flight requests");
 }
 
-async fn create_tenant(
+async fn create_partner(
     config: &RunConfig,
-    tenant: &str,
     name: &str,
-    template: &str,
     admin: &str,
+    serves: &[String],
 ) -> Result<(), String> {
-    let password = match std::env::var("CASTELLAN_ADMIN_PASSWORD") {
-        Ok(password) => password,
+    let password = admin_password(admin)?;
+    let db = Db::open(&config.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    domain::tenants::create_partner(&db, name, admin, &password, serves)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "Created partner {name} with administrator {admin}, serving {}.",
+        if serves.is_empty() {
+            "no tenant yet".to_owned()
+        } else {
+            serves.join(", ")
+        }
+    );
+    Ok(())
+}
+
+/// The administrator's password: CASTELLAN_ADMIN_PASSWORD, else a line from stdin.
+fn admin_password(admin: &str) -> Result<String, String> {
+    match std::env::var("CASTELLAN_ADMIN_PASSWORD") {
+        Ok(password) => Ok(password),
         Err(_) => {
             eprint!("Password for {admin}: ");
             let mut line = String::new();
@@ -170,9 +194,19 @@ async fn create_tenant(
                 .lock()
                 .read_line(&mut line)
                 .map_err(|e| e.to_string())?;
-            line.trim_end_matches(['\r', '\n']).to_owned()
+            Ok(line.trim_end_matches(['\r', '\n']).to_owned())
         }
-    };
+    }
+}
+
+async fn create_tenant(
+    config: &RunConfig,
+    tenant: &str,
+    name: &str,
+    template: &str,
+    admin: &str,
+) -> Result<(), String> {
+    let password = admin_password(admin)?;
     let templates = Templates::load().map_err(|e| e.to_string())?;
     let db = Db::open(&config.database_url)
         .await

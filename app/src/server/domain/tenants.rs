@@ -233,3 +233,62 @@ pub async fn backfill_inventory_roles(db: &Db, templates: &Templates) -> AppResu
     }
     Ok(filled)
 }
+
+/// The CLI's `create-partner`: a partner organisation, its first administrator (who signs in at
+/// `/partner`), and the tenants it serves, in each a user flagged partner administrator standing
+/// for them; all in one transaction.
+pub async fn create_partner(
+    db: &Db,
+    name: &str,
+    admin: &str,
+    admin_password: &str,
+    serves: &[String],
+) -> AppResult<i64> {
+    if name.trim().is_empty() {
+        return Err(AppError::validation("name", "Partner name is required."));
+    }
+    if admin.trim().is_empty() {
+        return Err(AppError::validation("username", "Username is required."));
+    }
+    if admin_password.chars().count() < MIN_PASSWORD_LEN {
+        return Err(AppError::validation(
+            "password",
+            format!("Password must have at least {MIN_PASSWORD_LEN} characters."),
+        ));
+    }
+    let hash = password::hash_blocking(admin_password.to_owned()).await?;
+    let now = unix_now();
+    let mut tx = db.pool.begin().await?;
+    if db::partners::partner_by_name(&mut tx, name.trim())
+        .await?
+        .is_some()
+    {
+        return Err(AppError::validation(
+            "name",
+            "A partner with this name exists.",
+        ));
+    }
+    let partner = db::partners::insert_partner(&mut tx, name.trim(), now).await?;
+    let admin_id =
+        db::partners::insert_admin(&mut tx, partner, admin.trim(), admin.trim(), &hash, now)
+            .await?;
+    for slug in serves {
+        let tenant = db::tenants::find_by_slug(&mut tx, slug.trim())
+            .await?
+            .ok_or_else(|| AppError::validation("tenant", format!("No tenant has the id {slug}.")))?
+            .id;
+        db::partners::serve(&mut tx, partner, tenant).await?;
+        let user = NewUser {
+            username: admin.trim(),
+            display_name: admin.trim(),
+            email: "",
+            password_hash: None,
+            origin: Origin::Local,
+            is_partner_admin: true,
+        };
+        let user = db::users::insert(&mut tx, tenant, &user, now).await?;
+        db::partners::link(&mut tx, tenant, user, admin_id).await?;
+    }
+    tx.commit().await?;
+    Ok(partner)
+}

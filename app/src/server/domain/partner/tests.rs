@@ -212,3 +212,48 @@ async fn the_portal_changes_only_its_own_partner_administrators_with_versions_an
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_cli_creates_a_partner_whose_administrator_signs_in_to_the_portal() {
+    each_backend(async |db: &Db| {
+        let acme = fixture(db, "acme").await;
+        let serves = vec!["acme".to_owned()];
+        let unknown = vec!["acme".to_owned(), "nowhere".to_owned()];
+        assert!(matches!(
+            tenants::create_partner(db, "Northwind", "partner.erin", "Castellan-demo-1", &unknown).await,
+            Err(AppError::Validation { field, .. }) if field == "tenant"
+        ));
+        let count = |sql: &'static str| async move {
+            sqlx::query_scalar::<_, i64>(sql).fetch_one(&db.pool).await.unwrap()
+        };
+        assert_eq!(count("SELECT COUNT(*) FROM partners").await, 0, "nothing half-made");
+        tenants::create_partner(db, "Northwind", "partner.erin", "Castellan-demo-1", &serves)
+            .await
+            .unwrap();
+        assert!(matches!(
+            tenants::create_partner(db, "Northwind", "partner.sam", "Castellan-demo-1", &[]).await,
+            Err(AppError::Validation { field, .. }) if field == "name"
+        ));
+        let policy = crate::server::auth::SessionPolicy::default();
+        let token = crate::server::auth::partner::sign_in(
+            db, &policy, "partner.erin", "Castellan-demo-1", "192.0.2.9", 1_000,
+        )
+        .await
+        .unwrap();
+        let who = crate::server::auth::partner::resolve(db, &policy, &token, 1_001)
+            .await
+            .unwrap()
+            .unwrap();
+        let page = served_page(db, &acme.templates, &who, "", 1).await.unwrap();
+        assert_eq!(page.rows.iter().map(|r| r.slug.as_str()).collect::<Vec<_>>(), ["acme"]);
+        let detail = tenant_detail(db, &acme.templates, &who, "acme").await.unwrap();
+        assert_eq!(detail.admins[0].username, "partner.erin");
+        assert_eq!(
+            crate::server::auth::partner::sign_in(db, &policy, "partner.erin", "wrong-password", "192.0.2.9", 1_002)
+                .await
+                .unwrap_err(),
+            AppError::SignInFailed
+        );
+    })
+    .await;
+}

@@ -4,7 +4,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CARGO_LEPTOS_VERSION="0.3.10"
-BINARYEN_VERSION="116"
+BINARYEN_VERSION="123"
 BINARYEN_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/castellan/binaryen-$BINARYEN_VERSION"
 export PATH="$BINARYEN_DIR/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
@@ -33,17 +33,24 @@ ensure_build_tools() {
   rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown \
     || { say "adding the wasm32 target"; rustup target add wasm32-unknown-unknown; }
   if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTOS_VERSION" ]; then
-    say "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 17 minutes on 2 cores, once)"
-    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
+    say "installing cargo-leptos $CARGO_LEPTOS_VERSION (a few minutes on 2 cores, once)"
+    apt_install libssl-dev pkg-config
+    # Its own release profile asks for fat LTO in one codegen unit and a vendored OpenSSL compiled
+    # from C: about 17 minutes on 2 cores for a build tool whose speed does not matter. Thin
+    # local LTO, 16 units and Debian's OpenSSL make it several times quicker. `no_downloads` makes
+    # a missing tool a clear error instead of a download from the web.
+    CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 OPENSSL_NO_VENDOR=1 \
+      cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
   fi
   local wbg; wbg="$(wasm_bindgen_version)"
   if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wbg" ]; then
     say "installing wasm-bindgen-cli $wbg (matches Cargo.lock)"
     # Without --locked: one of its locked dependencies is no longer in the registry.
-    cargo install wasm-bindgen-cli --version "$wbg"
+    CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+      cargo install wasm-bindgen-cli --version "$wbg"
   fi
   # Debian's binaryen (108) corrupts the externref table rustc 1.95 emits: the page would never
-  # hydrate. npm's binaryen 116 ships wasm-opt built for Node (seconds to install, where the
+  # hydrate. npm's binaryen 123 (the version cargo-leptos would fetch) ships wasm-opt built for Node (seconds to install, where the
   # wasm-opt crate compiles binaryen's C++ for about 15 minutes); cargo-leptos takes the first
   # wasm-opt on PATH, and setup.sh puts this one first.
   if ! wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
@@ -51,6 +58,12 @@ ensure_build_tools() {
     mkdir -p "$BINARYEN_DIR"
     (cd "$BINARYEN_DIR" && npm install --no-audit --no-fund --loglevel=error --no-save \
       "binaryen@$BINARYEN_VERSION.0.0" >/dev/null)
+  fi
+  # Whichever wasm-opt comes first on PATH is the one cargo-leptos runs, unchecked.
+  if [ "$(command -v wasm-opt)" != "$BINARYEN_DIR/node_modules/.bin/wasm-opt" ] \
+     || ! wasm-opt --version | grep -q "version $BINARYEN_VERSION"; then
+    echo "error: the wasm-opt on PATH is $(command -v wasm-opt) ($(wasm-opt --version 2>&1)), not binaryen $BINARYEN_VERSION from $BINARYEN_DIR" >&2
+    return 1
   fi
 }
 

@@ -118,6 +118,17 @@ pub enum Command {
         #[arg(long, value_delimiter = ',')]
         serves: Vec<String>,
     },
+    /// Create a tenant (template iot, admin / Castellan-demo-1) filled with scale-test data:
+    /// L is 100,000 users, 10,000 groups, 5,000 roles, 500,000 assignments and 10,000 device
+    /// groups; M a tenth of that, S a hundredth. Refuses a tenant id that exists.
+    Seed {
+        /// Tenant id of the new tenant.
+        #[arg(long)]
+        tenant: String,
+        /// S, M or L.
+        #[arg(long, default_value = "S")]
+        size: app::server::domain::tenants::scale::Size,
+    },
 }
 
 fn parse_flag(value: &str) -> Result<bool, String> {

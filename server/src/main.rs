@@ -27,6 +27,7 @@ async fn main() -> ExitCode {
             admin,
             serves,
         }) => create_partner(&cli.run, &name, &admin, &serves).await,
+        Some(Command::Seed { tenant, size }) => seed(&cli.run, &tenant, size).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -157,6 +158,36 @@ async fn shutdown_signal() {
     };
     tokio::select! { () = ctrl_c => {}, () = term => {} }
     tracing::info!("shutting down: finishing in-flight requests");
+}
+
+async fn seed(
+    config: &RunConfig,
+    tenant: &str,
+    size: domain::tenants::scale::Size,
+) -> Result<(), String> {
+    let templates = Templates::load().map_err(|e| e.to_string())?;
+    let db = Db::open(&config.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let started = std::time::Instant::now();
+    let written = domain::tenants::scale::seed(&db, &templates, tenant, size)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "Seeded tenant {tenant} ({size:?}) in {:.1} s: {} users, {} groups ({} memberships), \
+         {} roles, {} assignments, {} device groups, {} devices. Sign in as {} / {}.",
+        started.elapsed().as_secs_f64(),
+        written.users,
+        written.groups,
+        written.memberships,
+        written.roles,
+        written.assignments,
+        written.device_groups,
+        written.devices,
+        domain::tenants::scale::ADMIN,
+        domain::tenants::scale::PASSWORD,
+    );
+    Ok(())
 }
 
 async fn create_partner(

@@ -5,6 +5,7 @@
 pub mod access_denied;
 pub mod assignments;
 pub mod audit;
+pub mod bulk;
 pub mod device_groups;
 pub mod groups;
 pub mod inventory_assignments;

@@ -9,6 +9,8 @@ use crate::{
     },
 };
 
+pub mod scale;
+
 pub const MIN_PASSWORD_LEN: usize = 10;
 
 /// A tenant to create with its first administrator.

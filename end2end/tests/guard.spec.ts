@@ -42,9 +42,9 @@ test('a Global User Manager can neither change nor empty admins: cells are disab
     const list = await fetch('/api/roles/list', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: '{}',
+      body: JSON.stringify({ query: 'admins', page: 1 }),
     }).then((r) => r.json());
-    const admins = (list as Array<{ id: number; name: string }>).find((r) => r.name === 'admins')!;
+    const admins = (list.rows as Array<{ id: number; name: string }>).find((r) => r.name === 'admins')!;
     const role = await fetch('/api/roles/editor', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },

@@ -38,6 +38,7 @@ test('create a role with Select all READ plus Alarms ADMIN; after a reload the g
   await expectIndeterminate(page, 'ADMIN', true);
 
   await page.getByRole('link', { name: 'Roles', exact: true }).first().click();
+  await page.getByLabel('Search roles', { exact: true }).fill(name);
   await expect(page.getByRole('heading', { name, exact: true })).toBeVisible();
 });
 

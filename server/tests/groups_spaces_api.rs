@@ -29,6 +29,10 @@ fn calls(group: i64, user: i64, role: i64, space: i64) -> Vec<(&'static str, ser
     vec![
         ("groups/list", json!({ "query": "", "page": 1 })),
         ("groups/load", json!({ "id": group })),
+        (
+            "groups/members",
+            json!({ "group": group, "query": "", "page": 1 }),
+        ),
         ("groups/save", group_input(Some(group), "Renamed", 1)),
         ("groups/delete", json!({ "id": group, "version": 1 })),
         (
@@ -76,7 +80,10 @@ async fn group_and_space_functions_refuse_anonymous_low_privilege_and_foreign_ca
     let carol = server.cookie_for("acme", "carol").await;
     for (endpoint, body) in calls(group, alice, role, space) {
         let status = server.call(endpoint, body, Some(&carol)).await.status();
-        let reads = matches!(endpoint, "groups/list" | "groups/load" | "spaces/list");
+        let reads = matches!(
+            endpoint,
+            "groups/list" | "groups/load" | "groups/members" | "spaces/list"
+        );
         let expected = if reads {
             StatusCode::OK
         } else {
@@ -149,7 +156,30 @@ async fn an_admin_manages_a_group_over_http() {
         .json()
         .await
         .unwrap();
-    assert_eq!(detail["members"][0]["username"], "alice");
+    assert_eq!(detail["members"], 1);
+    let members: serde_json::Value = server
+        .call(
+            "groups/members",
+            json!({ "group": group, "query": "ALI", "page": 1 }),
+            Some(&admin),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(members["rows"][0]["username"], "alice");
+    assert_eq!(members["total"], 1);
+    let none: serde_json::Value = server
+        .call(
+            "groups/members",
+            json!({ "group": group, "query": "bob", "page": 1 }),
+            Some(&admin),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(none["total"], 0, "bob is not a member");
     assert_eq!(detail["role_ids"], json!([role]));
     let stale = server
         .call(

@@ -18,7 +18,7 @@ async fn every_roles_and_users_server_function_refuses_anonymous_callers() {
     let before = server.fingerprint().await;
     let role = server.role_id("acme", "Global Reader").await;
     let calls = [
-        ("roles/list", json!({})),
+        ("roles/list", json!({ "query": "", "page": 1 })),
         ("roles/editor", json!({ "id": role })),
         ("roles/save", new_role("X", json!({}))),
         ("roles/duplicate", json!({ "id": role })),
@@ -44,7 +44,9 @@ async fn a_user_without_user_management_can_neither_see_nor_change() {
     server.add_user("acme", "bob", &[]).await;
     let bob = server.cookie_for("acme", "bob").await;
     let before = server.fingerprint().await;
-    let list = server.call("roles/list", json!({}), Some(&bob)).await;
+    let list = server
+        .call("roles/list", json!({ "query": "", "page": 1 }), Some(&bob))
+        .await;
     assert_eq!(list.status(), StatusCode::FORBIDDEN);
     assert!(list.text().await.unwrap().contains("User management"));
     assert_eq!(
@@ -71,7 +73,11 @@ async fn a_reader_sees_roles_and_users_but_every_change_is_refused() {
     let carol = server.cookie_for("acme", "carol").await;
     assert_eq!(
         server
-            .call("roles/list", json!({}), Some(&carol))
+            .call(
+                "roles/list",
+                json!({ "query": "", "page": 1 }),
+                Some(&carol)
+            )
             .await
             .status(),
         StatusCode::OK

@@ -1,7 +1,7 @@
 use leptos::{prelude::*, server_fn::codec::Json};
 
 use crate::model::{
-    groups::{GroupDetail, GroupInput, GroupPage},
+    groups::{GroupDetail, GroupInput, GroupPage, MemberPage},
     AppError, GroupId, RoleId, UserId,
 };
 
@@ -27,6 +27,23 @@ pub async fn load_group(id: GroupId) -> Result<GroupDetail, AppError> {
         let actor = ctx::actor().await?;
         let mut conn = ctx::state()?.db.pool.acquire().await?;
         crate::server::domain::groups::detail(&mut conn, &actor, id).await
+    })
+    .await
+}
+
+/// One page of a group's members, searched by username and display name.
+/// **Permissions**: the view permission.
+#[server(endpoint = "groups/members", input = Json)]
+pub async fn group_members(
+    group: GroupId,
+    query: String,
+    page: i64,
+) -> Result<MemberPage, AppError> {
+    use super::ctx;
+    ctx::run(async move {
+        let actor = ctx::actor().await?;
+        let mut conn = ctx::state()?.db.pool.acquire().await?;
+        crate::server::domain::groups::members(&mut conn, &actor, group, &query, page).await
     })
     .await
 }

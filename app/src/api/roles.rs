@@ -1,21 +1,21 @@
 use leptos::{prelude::*, server_fn::codec::Json};
 
 use crate::model::{
-    roles::{RoleCard, RoleDetail, RoleEditorData, RoleInput},
+    roles::{RoleDetail, RoleEditorData, RoleInput, RolePage},
     AppError, InventoryRoleId, RoleId,
 };
 
-/// Every global role of the tenant, as cards.
+/// One page of the tenant's global roles as cards, searched by name and description.
 /// **Permissions**: User management READ.
 #[server(endpoint = "roles/list", input = Json)]
-pub async fn list_roles() -> Result<Vec<RoleCard>, AppError> {
+pub async fn list_roles(query: String, page: i64) -> Result<RolePage, AppError> {
     use super::ctx;
     use crate::server::domain::roles;
     ctx::run(async move {
         let actor = ctx::actor().await?;
         actor.require_view()?;
         let mut conn = ctx::state()?.db.pool.acquire().await?;
-        roles::list(&mut conn, actor.tenant()).await
+        roles::list(&mut conn, actor.tenant(), &query, page).await
     })
     .await
 }

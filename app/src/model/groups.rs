@@ -36,6 +36,21 @@ pub struct Member {
     pub display_name: String,
 }
 
+/// One page of a group's members, searched on the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberPage {
+    pub rows: Vec<Member>,
+    pub total: i64,
+    pub page: i64,
+    pub page_size: i64,
+}
+
+impl MemberPage {
+    pub fn pages(&self) -> i64 {
+        ((self.total + self.page_size - 1) / self.page_size).max(1)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupDetail {
     pub id: GroupId,
@@ -44,7 +59,8 @@ pub struct GroupDetail {
     pub version: i64,
     /// The version of the group's roles, sent back with `Save` (SPEC rule 11).
     pub roles_version: i64,
-    pub members: Vec<Member>,
+    /// How many members the group has; the members themselves come a page at a time.
+    pub members: i64,
     pub role_ids: Vec<super::RoleId>,
     pub roles: Vec<AssignableRole>,
     pub can_edit: bool,

@@ -23,6 +23,21 @@ pub struct RoleCard {
     pub groups: i64,
 }
 
+/// One page of the roles page's global roles, searched on the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RolePage {
+    pub rows: Vec<RoleCard>,
+    pub total: i64,
+    pub page: i64,
+    pub page_size: i64,
+}
+
+impl RolePage {
+    pub fn pages(&self) -> i64 {
+        ((self.total + self.page_size - 1) / self.page_size).max(1)
+    }
+}
+
 /// A role as its editor shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoleDetail {

@@ -6,14 +6,15 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::{
     api::groups::{
-        load_group, AddGroupMemberByName, DeleteGroup, SaveGroup, SetGroupMember, SetGroupRoles,
+        group_members, load_group, AddGroupMemberByName, DeleteGroup, SaveGroup, SetGroupMember,
+        SetGroupRoles,
     },
     components::{
         confirm::ConfirmDialog, feedback::ErrorMessage, loading::Loaded,
         role_checklist::RoleChecklist, wizard::AssignWizard,
     },
     model::{
-        groups::{GroupDetail, GroupInput},
+        groups::{GroupDetail, GroupInput, MemberPage},
         wizard::{Mode, Subject},
         AppError, GroupId, RoleId,
     },
@@ -103,7 +104,7 @@ fn GroupView(
             navigate("/groups", Default::default());
         }
     });
-    let members = group.members.len();
+    let members = group.members;
     let group_name = group.name.clone();
     view! {
         <Title text=group.name.clone()/>
@@ -148,25 +149,7 @@ fn GroupView(
                         <button type="submit" class="primary" disabled=move || add_member.pending().get()>"Add member"</button>
                     </form>
                 })}
-                <table class="data-table">
-                    <thead><tr><th scope="col">"Username"</th><th scope="col">"Display name"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
-                    <tbody>
-                        {group.members.iter().map(|m| {
-                            let user = m.id;
-                            view! {
-                                <tr>
-                                    <td><a href=format!("/users/{}", m.id)>{m.username.clone()}</a></td>
-                                    <td>{m.display_name.clone()}</td>
-                                    <td class="row-actions">{can_edit.then(|| view! {
-                                        <button type="button" aria-label=format!("Remove {} from {}", m.username, group_name)
-                                            on:click=move |_| { set_member.dispatch(SetGroupMember { group: group_id, user, member: false }); }>"Remove"</button>
-                                    })}</td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
-                {group.members.is_empty().then(|| view! { <p class="empty">"No members yet."</p> })}
+                <MembersTable group=group_id group_name=group_name.clone() can_edit set_member reload/>
             </section>
             <section class="panel" aria-labelledby="group-roles-heading">
                 <h2 id="group-roles-heading">"Global roles"</h2>
@@ -187,5 +170,64 @@ fn GroupView(
             message=format!("{members} members will lose the roles of this group. This cannot be undone.")
             confirm_label="Delete group"
             on_confirm=move |_| { remove.dispatch(DeleteGroup { id: group_id, version }); }/>
+    }
+}
+
+/// The members, a page at a time, with their own search: a group may have tens of thousands.
+#[component]
+fn MembersTable(
+    group: GroupId,
+    group_name: String,
+    can_edit: bool,
+    set_member: ServerAction<SetGroupMember>,
+    reload: RwSignal<u32>,
+) -> impl IntoView {
+    let query = RwSignal::new(String::new());
+    let page = RwSignal::new(1i64);
+    let members = Resource::new(
+        move || (query.get(), page.get(), reload.get()),
+        move |(q, p, _)| group_members(group, q, p),
+    );
+    view! {
+        <div class="toolbar">
+            <label for="member-search" class="visually-hidden">"Search members"</label>
+            <input id="member-search" type="search" placeholder="Search members"
+                prop:value=move || query.get_untracked()
+                on:input=move |ev| { query.set(event_target_value(&ev)); page.set(1); }/>
+        </div>
+        <Loaded resource=members view=move |data: MemberPage| {
+            let pages = data.pages();
+            let (current, total) = (data.page, data.total);
+            let group_name = group_name.clone();
+            view! {
+                <table class="data-table">
+                    <thead><tr><th scope="col">"Username"</th><th scope="col">"Display name"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
+                    <tbody>
+                        {data.rows.into_iter().map(|m| {
+                            let user = m.id;
+                            let label = format!("Remove {} from {}", m.username, group_name);
+                            view! {
+                                <tr>
+                                    <td><a href=format!("/users/{}", m.id)>{m.username.clone()}</a></td>
+                                    <td>{m.display_name.clone()}</td>
+                                    <td class="row-actions">{can_edit.then(|| view! {
+                                        <button type="button" aria-label=label
+                                            on:click=move |_| { set_member.dispatch(SetGroupMember { group, user, member: false }); }>"Remove"</button>
+                                    })}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                {(total == 0).then(|| view! { <p class="empty" role="status">{if query.get_untracked().trim().is_empty() { "No members yet." } else { "No member matches the search." }}</p> })}
+                {(pages > 1).then(|| view! {
+                    <nav class="pager" aria-label="Member pages">
+                        <button type="button" disabled={current <= 1} on:click=move |_| page.update(|p| *p -= 1)>"Previous page"</button>
+                        <span>{format!("Page {current} of {pages} · {total} members")}</span>
+                        <button type="button" disabled={current >= pages} on:click=move |_| page.update(|p| *p += 1)>"Next page"</button>
+                    </nav>
+                })}
+            }
+        }/>
     }
 }

@@ -4,16 +4,20 @@ use leptos_meta::Title;
 use crate::{
     api::roles::{list_inventory_roles, list_roles},
     components::loading::Loaded,
-    model::{inventory::InventoryRoleCard, roles::RoleCard},
+    model::{
+        inventory::InventoryRoleCard,
+        roles::{RoleCard, RolePage},
+    },
 };
 
-/// `/roles`: the tabs, and every global role as a card with a filter.
+/// `/roles`: the tabs, and the global roles as cards, searched and paged on the server.
 #[component]
 pub fn RolesPage() -> impl IntoView {
-    let roles = Resource::new(|| (), |_| list_roles());
+    let query = RwSignal::new(String::new());
+    let page = RwSignal::new(1i64);
+    let roles = Resource::new(move || (query.get(), page.get()), |(q, p)| list_roles(q, p));
     let inventory = Resource::new(|| (), |_| list_inventory_roles());
     let tab = RwSignal::new(0u8);
-    let filter = RwSignal::new(String::new());
     view! {
         <Title text="Roles"/>
         <header class="page-header">
@@ -27,19 +31,26 @@ pub fn RolesPage() -> impl IntoView {
         <section role="tabpanel" id="panel-global" aria-labelledby="tab-global" hidden=move || tab.get() != 0>
             <p class="muted">"Global roles grant permissions on the whole tenant. A user's permissions are the union of all roles they hold."</p>
             <div class="toolbar">
-                <label for="role-filter" class="visually-hidden">"Filter roles"</label>
-                <input id="role-filter" type="search" placeholder="Filter roles" prop:value=move || filter.get() on:input=move |ev| filter.set(event_target_value(&ev))/>
+                <label for="role-search" class="visually-hidden">"Search roles"</label>
+                <input id="role-search" type="search" placeholder="Search by name or description"
+                    prop:value=move || query.get_untracked()
+                    on:input=move |ev| { query.set(event_target_value(&ev)); page.set(1); }/>
             </div>
-            <Loaded resource=roles view={move |cards: Vec<RoleCard>| view! {
-                {move || {
-                    let needle = filter.get().to_lowercase();
-                    let shown: Vec<RoleCard> = cards.iter().filter(|c| c.name.to_lowercase().contains(&needle) || c.description.to_lowercase().contains(&needle)).cloned().collect();
-                    if shown.is_empty() {
-                        view! { <p class="empty" role="status">"No role matches the filter."</p> }.into_any()
+            <Loaded resource=roles view={move |data: RolePage| {
+                let pages = data.pages();
+                let (current, total) = (data.page, data.total);
+                view! {
+                    {if data.rows.is_empty() {
+                        view! { <p class="empty" role="status">"No role matches the search."</p> }.into_any()
                     } else {
-                        view! { <ul class="cards">{shown.into_iter().map(|card| view! { <li><RoleCardView card/></li> }).collect_view()}</ul> }.into_any()
-                    }
-                }}
+                        view! { <ul class="cards">{data.rows.into_iter().map(|card| view! { <li><RoleCardView card/></li> }).collect_view()}</ul> }.into_any()
+                    }}
+                    <nav class="pager" aria-label="Pages">
+                        <button type="button" disabled={current <= 1} on:click=move |_| page.update(|p| *p -= 1)>"Previous page"</button>
+                        <span>{format!("Page {current} of {pages} · {total} roles")}</span>
+                        <button type="button" disabled={current >= pages} on:click=move |_| page.update(|p| *p += 1)>"Next page"</button>
+                    </nav>
+                }
             }}/>
         </section>
         <section role="tabpanel" id="panel-inventory" aria-labelledby="tab-inventory" hidden=move || tab.get() != 1>

@@ -154,6 +154,54 @@ pub async fn members(
     .await?)
 }
 
+/// One page of a group's members whose username or display name contains `query`, and how
+/// many match in all.
+pub async fn members_page(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    id: GroupId,
+    query: &str,
+    offset: i64,
+    limit: i64,
+) -> AppResult<(Vec<MemberRow>, i64)> {
+    let pattern = super::like_pattern(query);
+    let from =
+        "FROM group_members m JOIN users u ON u.id = m.user_id AND u.tenant_id = m.tenant_id \
+         WHERE m.tenant_id = $1 AND m.group_id = $2 \
+         AND (lower(u.username) LIKE $3 ESCAPE '\\' OR lower(u.display_name) LIKE $3 ESCAPE '\\')";
+    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {from}"))
+        .bind(tenant)
+        .bind(id)
+        .bind(&pattern)
+        .fetch_one(&mut *conn)
+        .await?;
+    let rows = sqlx::query_as(&format!(
+        "SELECT u.id, u.username, u.display_name {from} ORDER BY lower(u.username) LIMIT $4 OFFSET $5"
+    ))
+    .bind(tenant)
+    .bind(id)
+    .bind(&pattern)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(conn)
+    .await?;
+    Ok((rows, total))
+}
+
+pub async fn member_count(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    id: GroupId,
+) -> AppResult<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM group_members WHERE tenant_id = $1 AND group_id = $2",
+    )
+    .bind(tenant)
+    .bind(id)
+    .fetch_one(conn)
+    .await?)
+}
+
 pub async fn is_member(
     conn: &mut AnyConnection,
     tenant: TenantId,

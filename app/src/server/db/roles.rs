@@ -30,6 +30,20 @@ pub struct RoleRow {
     pub groups: i64,
 }
 
+/// A role without its holder counts: what lists of every role need (counting the holders of
+/// thousands of roles is what made the roles page slow at scale).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RoleSummary {
+    pub id: RoleId,
+    pub name: String,
+    pub description: String,
+    pub audience: Audience,
+    pub scope: RoleScope,
+    pub built_in: i64,
+    pub special: i64,
+    pub version: i64,
+}
+
 const DUPLICATE: &str = "A role with this name already exists.";
 
 pub async fn insert(
@@ -138,11 +152,46 @@ const ROW: &str =
      (SELECT COUNT(DISTINCT gr.group_id) FROM group_roles gr WHERE gr.role_id = r.id) AS groups \
      FROM roles r WHERE r.tenant_id = $1";
 
-pub async fn list(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Vec<RoleRow>> {
-    Ok(sqlx::query_as(&format!("{ROW} ORDER BY lower(r.name)"))
-        .bind(tenant)
-        .fetch_all(conn)
-        .await?)
+/// Every role of the tenant, by name.
+pub async fn list(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Vec<RoleSummary>> {
+    Ok(sqlx::query_as(
+        "SELECT r.id, r.name, r.description, r.audience, r.scope, r.built_in, r.special, \
+         r.version FROM roles r WHERE r.tenant_id = $1 ORDER BY lower(r.name)",
+    )
+    .bind(tenant)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// One page of the roles whose name or description contains `query`, by name, and how many
+/// match in all.
+pub async fn search(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    query: &str,
+    offset: i64,
+    limit: i64,
+) -> AppResult<(Vec<RoleRow>, i64)> {
+    let pattern = super::like_pattern(query);
+    let filter =
+        "AND (lower(r.name) LIKE $2 ESCAPE '\\' OR lower(r.description) LIKE $2 ESCAPE '\\')";
+    let total: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM roles r WHERE r.tenant_id = $1 {filter}"
+    ))
+    .bind(tenant)
+    .bind(&pattern)
+    .fetch_one(&mut *conn)
+    .await?;
+    let rows = sqlx::query_as(&format!(
+        "{ROW} {filter} ORDER BY lower(r.name) LIMIT $3 OFFSET $4"
+    ))
+    .bind(tenant)
+    .bind(&pattern)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(conn)
+    .await?;
+    Ok((rows, total))
 }
 
 pub async fn get(conn: &mut AnyConnection, tenant: TenantId, id: RoleId) -> AppResult<RoleRow> {

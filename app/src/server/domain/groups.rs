@@ -14,7 +14,7 @@ use super::{
 };
 use crate::{
     model::{
-        groups::{GroupDetail, GroupInput, GroupListRow, GroupPage, Member},
+        groups::{GroupDetail, GroupInput, GroupListRow, GroupPage, Member, MemberPage},
         users::RoleRef,
         AppError, AppResult, GroupId, RoleId, UserId,
     },
@@ -75,15 +75,7 @@ pub async fn detail(
     let row = db::groups::get(conn, tenant, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let members = db::groups::members(conn, tenant, id)
-        .await?
-        .into_iter()
-        .map(|m| Member {
-            id: m.id,
-            username: m.username,
-            display_name: m.display_name,
-        })
-        .collect();
+    let members = db::groups::member_count(conn, tenant, id).await?;
     Ok(GroupDetail {
         id,
         name: row.name,
@@ -94,6 +86,40 @@ pub async fn detail(
         role_ids: db::groups::role_ids(conn, tenant, id).await?,
         roles: assignable(conn, actor).await?,
         can_edit: actor.require_admin().is_ok(),
+    })
+}
+
+pub const MEMBERS_PAGE_SIZE: i64 = 50;
+
+/// One page of a group's members whose username or display name contains `query`.
+pub async fn members(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: GroupId,
+    query: &str,
+    page: i64,
+) -> AppResult<MemberPage> {
+    actor.require_view()?;
+    let tenant = actor.tenant();
+    db::groups::get(conn, tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (page, offset) = super::page_offset(page, MEMBERS_PAGE_SIZE)?;
+    let query = super::checked_query(query)?;
+    let (rows, total) =
+        db::groups::members_page(conn, tenant, id, query, offset, MEMBERS_PAGE_SIZE).await?;
+    Ok(MemberPage {
+        rows: rows
+            .into_iter()
+            .map(|m| Member {
+                id: m.id,
+                username: m.username,
+                display_name: m.display_name,
+            })
+            .collect(),
+        total,
+        page,
+        page_size: MEMBERS_PAGE_SIZE,
     })
 }
 

@@ -7,7 +7,7 @@ use sqlx::AnyConnection;
 use super::access::Actor;
 use crate::{
     model::{
-        roles::{RoleCard, RoleDetail, RoleInput},
+        roles::{RoleCard, RoleDetail, RoleInput, RolePage},
         users::AssignableRole,
         AppError, AppResult, RoleId, TenantId,
     },
@@ -19,9 +19,19 @@ use crate::{
 
 pub const MAX_NAME: usize = 100;
 
-pub async fn list(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Vec<RoleCard>> {
-    Ok(db::roles::list(conn, tenant)
-        .await?
+pub const PAGE_SIZE: i64 = 24;
+
+/// One page of the global roles whose name or description contains `query`.
+pub async fn list(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    query: &str,
+    page: i64,
+) -> AppResult<RolePage> {
+    let (page, offset) = super::page_offset(page, PAGE_SIZE)?;
+    let query = super::checked_query(query)?;
+    let (rows, total) = db::roles::search(conn, tenant, query, offset, PAGE_SIZE).await?;
+    let rows = rows
         .into_iter()
         .map(|r| RoleCard {
             id: r.id,
@@ -34,7 +44,13 @@ pub async fn list(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Vec<R
             users: r.users,
             groups: r.groups,
         })
-        .collect())
+        .collect();
+    Ok(RolePage {
+        rows,
+        total,
+        page,
+        page_size: PAGE_SIZE,
+    })
 }
 
 pub async fn detail(
@@ -203,7 +219,7 @@ pub async fn assignable(conn: &mut AnyConnection, actor: &Actor) -> AppResult<Ve
     let apps = db::roles::all_applications(conn, tenant).await?;
     let empty_grants = Default::default();
     let empty_apps = Default::default();
-    Ok(list(conn, tenant)
+    Ok(db::roles::list(conn, tenant)
         .await?
         .into_iter()
         .map(|card| {

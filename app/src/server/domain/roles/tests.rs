@@ -35,13 +35,46 @@ async fn new_tenant_has_the_seed_roles_and_its_admin_holds_admins() {
     crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
         let f = fixture(db, "acme").await;
         let mut conn = db.pool.acquire().await.unwrap();
-        let cards = list(&mut conn, f.tenant).await.unwrap();
-        assert_eq!(cards.len(), 12);
-        let admins = cards.iter().find(|c| c.name == "admins").unwrap();
+        let cards = list(&mut conn, f.tenant, "", 1).await.unwrap();
+        assert_eq!((cards.total, cards.rows.len()), (12, 12));
+        let admins = cards.rows.iter().find(|c| c.name == "admins").unwrap();
         assert!(admins.built_in && admins.special);
         assert_eq!(admins.users, 1);
         let actor = f.actor(db, f.admin).await;
         assert!(actor.require_admin().is_ok());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_roles_page_searches_and_pages_on_the_server_in_name_order() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
+        let f = fixture(db, "acme").await;
+        let actor = f.actor(db, f.admin).await;
+        for i in 0..20 {
+            save(db, &actor, &input(&format!("Desk {i:02}"), &[("Alarms", "READ")]))
+                .await
+                .unwrap();
+        }
+        let mut conn = db.pool.acquire().await.unwrap();
+        let first = list(&mut conn, f.tenant, "", 1).await.unwrap();
+        let second = list(&mut conn, f.tenant, "", 2).await.unwrap();
+        assert_eq!((first.total, first.pages()), (32, 2));
+        assert_eq!((first.rows.len(), second.rows.len()), (24, 8));
+        let names: Vec<String> = first
+            .rows
+            .iter()
+            .chain(&second.rows)
+            .map(|c| c.name.to_lowercase())
+            .collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(names, sorted, "by name across pages");
+        let desks = list(&mut conn, f.tenant, "DESK 1", 1).await.unwrap();
+        assert_eq!(desks.total, 10, "a search is case-insensitive: Desk 10 to Desk 19");
+        let literal = list(&mut conn, f.tenant, "desk _", 1).await.unwrap();
+        assert_eq!(literal.total, 0, "a typed _ is literal");
+        assert!(list(&mut conn, f.tenant, "", 1_000_000).await.is_err());
     })
     .await;
 }

@@ -9,6 +9,13 @@ BINARYEN_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/castellan/binaryen-$BINARYEN_VERSI
 export PATH="$BINARYEN_DIR/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+# Runs one install step and says how long it took (the README's cold-setup figures come from these).
+timed() {
+  local what="$1"; shift
+  local t0=$SECONDS
+  "$@"
+  say "$what: done in $((SECONDS - t0))s"
+}
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
@@ -31,22 +38,24 @@ wasm_bindgen_version() {
 
 ensure_build_tools() {
   rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown \
-    || { say "adding the wasm32 target"; rustup target add wasm32-unknown-unknown; }
+    || { say "adding the wasm32 target"; timed "wasm32 target" rustup target add wasm32-unknown-unknown; }
   if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTOS_VERSION" ]; then
     say "installing cargo-leptos $CARGO_LEPTOS_VERSION (a few minutes on 2 cores, once)"
-    apt_install libssl-dev pkg-config
+    timed "libssl-dev, pkg-config (Debian)" apt_install libssl-dev pkg-config
     # Its own release profile asks for fat LTO in one codegen unit and a vendored OpenSSL compiled
     # from C: about 17 minutes on 2 cores for a build tool whose speed does not matter. Thin
     # local LTO, 16 units and Debian's OpenSSL make it several times quicker. `no_downloads` makes
     # a missing tool a clear error instead of a download from the web.
-    CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 OPENSSL_NO_VENDOR=1 \
+    timed "cargo-leptos $CARGO_LEPTOS_VERSION" env \
+      CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 OPENSSL_NO_VENDOR=1 \
       cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
   fi
   local wbg; wbg="$(wasm_bindgen_version)"
   if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wbg" ]; then
     say "installing wasm-bindgen-cli $wbg (matches Cargo.lock)"
     # Without --locked: one of its locked dependencies is no longer in the registry.
-    CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    timed "wasm-bindgen-cli $wbg" env \
+      CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
       cargo install wasm-bindgen-cli --version "$wbg"
   fi
   # Debian's binaryen (108) corrupts the externref table rustc 1.95 emits: the page would never
@@ -56,8 +65,8 @@ ensure_build_tools() {
   if ! wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
     say "installing wasm-opt (binaryen $BINARYEN_VERSION) from npm"
     mkdir -p "$BINARYEN_DIR"
-    (cd "$BINARYEN_DIR" && npm install --no-audit --no-fund --loglevel=error --no-save \
-      "binaryen@$BINARYEN_VERSION.0.0" >/dev/null)
+    timed "binaryen $BINARYEN_VERSION" bash -c 'cd "$1" && npm install --no-audit --no-fund --loglevel=error --no-save \
+      "binaryen@$2.0.0" >/dev/null' _ "$BINARYEN_DIR" "$BINARYEN_VERSION"
   fi
   # Whichever wasm-opt comes first on PATH is the one cargo-leptos runs, unchecked.
   if [ "$(command -v wasm-opt)" != "$BINARYEN_DIR/node_modules/.bin/wasm-opt" ] \
@@ -68,11 +77,11 @@ ensure_build_tools() {
 }
 
 ensure_browser_tools() {
-  command -v chromium >/dev/null || apt_install chromium
+  command -v chromium >/dev/null || timed "chromium" apt_install chromium
   if [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ] \
      || [ "$ROOT/end2end/package-lock.json" -nt "$ROOT/end2end/node_modules/.package-lock.json" ]; then
     say "installing end-to-end test packages (npm ci)"
-    (cd "$ROOT/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+    timed "end-to-end packages" bash -c 'cd "$1" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error' _ "$ROOT/end2end"
   fi
   ensure_oidc_dev
 }
@@ -88,5 +97,5 @@ ensure_oidc_dev() {
 
 build_site() {
   say "building the release site (server binary and WASM bundle)"
-  (cd "$ROOT" && cargo leptos build --release)
+  (cd "$ROOT" && timed "release build" cargo leptos build --release)
 }

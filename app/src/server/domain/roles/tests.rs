@@ -52,9 +52,13 @@ async fn the_roles_page_searches_and_pages_on_the_server_in_name_order() {
         let f = fixture(db, "acme").await;
         let actor = f.actor(db, f.admin).await;
         for i in 0..20 {
-            save(db, &actor, &input(&format!("Desk {i:02}"), &[("Alarms", "READ")]))
-                .await
-                .unwrap();
+            save(
+                db,
+                &actor,
+                &input(&format!("Desk {i:02}"), &[("Alarms", "READ")]),
+            )
+            .await
+            .unwrap();
         }
         let mut conn = db.pool.acquire().await.unwrap();
         let first = list(&mut conn, f.tenant, "", 1).await.unwrap();
@@ -71,7 +75,10 @@ async fn the_roles_page_searches_and_pages_on_the_server_in_name_order() {
         sorted.sort();
         assert_eq!(names, sorted, "by name across pages");
         let desks = list(&mut conn, f.tenant, "DESK 1", 1).await.unwrap();
-        assert_eq!(desks.total, 10, "a search is case-insensitive: Desk 10 to Desk 19");
+        assert_eq!(
+            desks.total, 10,
+            "a search is case-insensitive: Desk 10 to Desk 19"
+        );
         let literal = list(&mut conn, f.tenant, "desk _", 1).await.unwrap();
         assert_eq!(literal.total, 0, "a typed _ is literal");
         assert!(list(&mut conn, f.tenant, "", 1_000_000).await.is_err());

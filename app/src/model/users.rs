@@ -27,7 +27,10 @@ pub struct UserListRow {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserPage {
     pub rows: Vec<UserListRow>,
+    /// How many match; for a search at most `SEARCH_COUNT_LIMIT` (10,000), see `more`.
     pub total: i64,
+    /// More than `total` users match the search: the count stopped there.
+    pub more: bool,
     pub page: i64,
     pub page_size: i64,
     /// Whether the viewer may create users (as their own sub-users when they cannot assign roles).
@@ -39,6 +42,29 @@ pub struct UserPage {
 impl UserPage {
     pub fn pages(&self) -> i64 {
         ((self.total + self.page_size - 1) / self.page_size).max(1)
+    }
+
+    /// What the pager says: "Page 2 of 5 · 87 users", or "Page 2 · more than 10000 users".
+    pub fn summary(&self) -> String {
+        if self.more {
+            format!("Page {} · more than {} users", self.page, self.total)
+        } else {
+            format!(
+                "Page {} of {} · {} users",
+                self.page,
+                self.pages(),
+                self.total
+            )
+        }
+    }
+
+    /// Whether a next page exists.
+    pub fn has_next(&self) -> bool {
+        if self.more {
+            self.rows.len() as i64 == self.page_size
+        } else {
+            self.page < self.pages()
+        }
     }
 }
 

@@ -58,8 +58,8 @@ pub fn UsersPage() -> impl IntoView {
             <RemoveRolesDialog subjects=selected.get_untracked().into_iter().map(Subject::User).collect() open=remove_open on_done=move |_| done()/>
         </Show>
         <Loaded resource=users view=move |data: UserPage| {
-            let pages = data.pages();
             let (current, total) = (data.page, data.total);
+            let (summary, has_next) = (data.summary(), data.has_next());
             view! {
                 {data.can_create.then(|| view! { <CreateUserForm create/> })}
                 {data.can_assign.then(|| view! {
@@ -100,8 +100,8 @@ pub fn UsersPage() -> impl IntoView {
                 {(total == 0).then(|| view! { <p class="empty" role="status">"No user matches the search."</p> })}
                 <nav class="pager" aria-label="Pages">
                     <button type="button" disabled={current <= 1} on:click=move |_| page.update(|p| *p -= 1)>"Previous page"</button>
-                    <span>{format!("Page {current} of {pages} · {total} users")}</span>
-                    <button type="button" disabled={current >= pages} on:click=move |_| page.update(|p| *p += 1)>"Next page"</button>
+                    <span>{summary}</span>
+                    <button type="button" disabled={!has_next} on:click=move |_| page.update(|p| *p += 1)>"Next page"</button>
                 </nav>
             }
         }/>

@@ -132,6 +132,11 @@ pub fn on_unique(
     }
 }
 
+/// Whether a connection talks to PostgreSQL (the user search differs).
+pub fn is_postgres(conn: &sqlx::AnyConnection) -> bool {
+    conn.backend_name() == "PostgreSQL"
+}
+
 /// A `LIKE … ESCAPE '\\'` pattern matching `query` anywhere, case-insensitively (compare with
 /// `lower(column)`); `%` and `_` typed by a person are literal.
 pub fn like_pattern(query: &str) -> String {

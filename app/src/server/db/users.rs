@@ -123,31 +123,166 @@ pub async fn get(
     )
 }
 
-/// One page of the tenant's users whose username, name or email contains `query`, and the total.
+/// A search counts its matches up to this many; past it the list says "more than".
+pub const SEARCH_COUNT_LIMIT: i64 = 10_000;
+
+/// One page of a user search: the rows, how many match (at most [`SEARCH_COUNT_LIMIT`] for a
+/// search), and whether more than that match.
+#[derive(Debug, Clone)]
+pub struct UserSearch {
+    pub rows: Vec<UserRow>,
+    pub total: i64,
+    pub more: bool,
+}
+
+/// One page of the tenant's users whose username, name or email contains `query`, by username.
+///
+/// Built to stay fast at 100,000 users (issue 13; the plans are in the README's Performance
+/// section). Without a query the count comes from the username index and the page is read from
+/// the nearer end of it. A search of three or more characters finds its rows through the
+/// trigram index (FTS5 on SQLite, pg_trgm on PostgreSQL) and counts at most
+/// [`SEARCH_COUNT_LIMIT`] + 1 of them: when few match, the page is sorted from those; when many
+/// match, walking the username index finds a page's rows after a few steps.
 pub async fn search(
     conn: &mut AnyConnection,
     tenant: TenantId,
     query: &str,
     offset: i64,
     limit: i64,
-) -> AppResult<(Vec<UserRow>, i64)> {
+) -> AppResult<UserSearch> {
+    search_counting_to(conn, tenant, query, offset, limit, SEARCH_COUNT_LIMIT).await
+}
+
+/// [`search`] with the count's limit as a parameter, so that tests reach both ways of reading
+/// a page without 10,000 users.
+async fn search_counting_to(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    query: &str,
+    offset: i64,
+    limit: i64,
+    count_limit: i64,
+) -> AppResult<UserSearch> {
+    let query = query.trim();
+    if query.is_empty() {
+        return all_users_page(conn, tenant, offset, limit).await;
+    }
+    let postgres = super::is_postgres(conn);
     let pattern = super::like_pattern(query);
-    let filter = "WHERE tenant_id = $1 AND (lower(username) LIKE $2 ESCAPE '\\' OR lower(display_name) LIKE $2 ESCAPE '\\' OR lower(email) LIKE $2 ESCAPE '\\')";
-    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM users {filter}"))
+    // FTS5's trigram tokenizer needs three characters; a phrase in quotes is taken literally.
+    let trigram = query.chars().count() >= 3;
+    let phrase = format!("\"{}\"", query.replace('"', "\"\""));
+    let (count_sql, needle) = if postgres {
+        (
+            "SELECT COUNT(*) FROM (SELECT 1 FROM users WHERE tenant_id = $1 \
+             AND search_text LIKE $2 ESCAPE '\\' LIMIT $3) m",
+            &pattern,
+        )
+    } else if trigram {
+        (
+            "SELECT COUNT(*) FROM (SELECT 1 FROM users_search s JOIN users u ON u.id = s.rowid \
+             WHERE users_search MATCH $2 AND u.tenant_id = $1 LIMIT $3) m",
+            &phrase,
+        )
+    } else {
+        (
+            "SELECT COUNT(*) FROM (SELECT 1 FROM users WHERE tenant_id = $1 \
+             AND (lower(username) LIKE $2 ESCAPE '\\' OR lower(display_name) LIKE $2 ESCAPE '\\' \
+             OR lower(email) LIKE $2 ESCAPE '\\') LIMIT $3) m",
+            &pattern,
+        )
+    };
+    let matched: i64 = sqlx::query_scalar(count_sql)
         .bind(tenant)
-        .bind(&pattern)
+        .bind(needle)
+        .bind(count_limit + 1)
         .fetch_one(&mut *conn)
         .await?;
+    let more = matched > count_limit;
+    let total = matched.min(count_limit);
+    if !more && offset >= total {
+        return Ok(UserSearch {
+            rows: Vec::new(),
+            total,
+            more,
+        });
+    }
+    // Few matches: take them from the trigram index and sort them. Many: walk by username.
+    let few = !more && (postgres || trigram);
+    let page_sql = match (few, postgres) {
+        (true, true) => format!(
+            "WITH m AS MATERIALIZED (SELECT id, lower(username) AS k FROM users \
+             WHERE tenant_id = $1 AND search_text LIKE $2 ESCAPE '\\'), \
+             p AS MATERIALIZED (SELECT id FROM m ORDER BY k LIMIT $3 OFFSET $4) \
+             {USER_COLUMNS} WHERE id IN (SELECT id FROM p) ORDER BY lower(username)"
+        ),
+        (true, false) => format!(
+            "WITH m AS MATERIALIZED (SELECT u.id, lower(u.username) AS k FROM users_search s \
+             JOIN users u ON u.id = s.rowid WHERE users_search MATCH $2 AND u.tenant_id = $1), \
+             p AS MATERIALIZED (SELECT id FROM m ORDER BY k LIMIT $3 OFFSET $4) \
+             {USER_COLUMNS} WHERE id IN (SELECT id FROM p) ORDER BY lower(username)"
+        ),
+        (false, true) => format!(
+            "{USER_COLUMNS} WHERE tenant_id = $1 AND search_text LIKE $2 ESCAPE '\\' \
+             ORDER BY lower(username) LIMIT $3 OFFSET $4"
+        ),
+        (false, false) => format!(
+            "{USER_COLUMNS} WHERE tenant_id = $1 AND (lower(username) LIKE $2 ESCAPE '\\' \
+             OR lower(display_name) LIKE $2 ESCAPE '\\' OR lower(email) LIKE $2 ESCAPE '\\') \
+             ORDER BY lower(username) LIMIT $3 OFFSET $4"
+        ),
+    };
+    let needle = if few && !postgres { &phrase } else { &pattern };
+    let rows = sqlx::query_as(&page_sql)
+        .bind(tenant)
+        .bind(needle)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(conn)
+        .await?;
+    Ok(UserSearch { rows, total, more })
+}
+
+/// A page of all the tenant's users: counted from the username index, and read from whichever
+/// end of it is nearer, so that the last page costs what the first does.
+async fn all_users_page(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    offset: i64,
+    limit: i64,
+) -> AppResult<UserSearch> {
+    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE tenant_id = $1")
+        .bind(tenant)
+        .fetch_one(&mut *conn)
+        .await?;
+    if offset >= total {
+        return Ok(UserSearch {
+            rows: Vec::new(),
+            total,
+            more: false,
+        });
+    }
+    let end = (offset + limit).min(total);
+    let (direction, skip) = if offset > total - end {
+        ("DESC", total - end)
+    } else {
+        ("ASC", offset)
+    };
     let rows = sqlx::query_as(&format!(
-        "{USER_COLUMNS} {filter} ORDER BY lower(username) LIMIT $3 OFFSET $4"
+        "WITH p AS MATERIALIZED (SELECT id FROM users WHERE tenant_id = $1 \
+         ORDER BY lower(username) {direction} LIMIT $2 OFFSET $3) \
+         {USER_COLUMNS} WHERE id IN (SELECT id FROM p) ORDER BY lower(username)"
     ))
     .bind(tenant)
-    .bind(&pattern)
-    .bind(limit)
-    .bind(offset)
+    .bind(end - offset)
+    .bind(skip)
     .fetch_all(conn)
     .await?;
-    Ok((rows, total))
+    Ok(UserSearch {
+        rows,
+        total,
+        more: false,
+    })
 }
 
 /// Sets allocation, kind and owner of a just-created user.
@@ -214,57 +349,4 @@ pub async fn delete_if_version(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::server::db::tenants;
-
-    #[tokio::test]
-    async fn search_pages_matches_and_treats_wildcards_literally() {
-        crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
-            let mut conn = db.pool.acquire().await.unwrap();
-            let tenant = tenants::insert(&mut conn, "acme", "Acme", "iot", 0)
-                .await
-                .unwrap();
-            let other = tenants::insert(&mut conn, "globex", "Globex", "iot", 0)
-                .await
-                .unwrap();
-            for name in ["anna", "ann_b", "annex", "bob", "joanna"] {
-                let user = NewUser {
-                    username: name,
-                    display_name: "",
-                    email: "",
-                    password_hash: None,
-                    origin: Origin::Local,
-                    is_partner_admin: false,
-                };
-                insert(&mut conn, tenant, &user, 0).await.unwrap();
-            }
-            let foreign = NewUser {
-                username: "anneliese",
-                display_name: "",
-                email: "",
-                password_hash: None,
-                origin: Origin::Local,
-                is_partner_admin: false,
-            };
-            insert(&mut conn, other, &foreign, 0).await.unwrap();
-            let (page, total) = search(&mut conn, tenant, "ANN", 0, 2).await.unwrap();
-            assert_eq!(total, 4, "other tenants' users never match");
-            let names: Vec<_> = page.iter().map(|u| u.username.as_str()).collect();
-            assert_eq!(names, vec!["ann_b", "anna"]);
-            let (page, _) = search(&mut conn, tenant, "ann", 2, 2).await.unwrap();
-            assert_eq!(
-                page.iter().map(|u| u.username.as_str()).collect::<Vec<_>>(),
-                vec!["annex", "joanna"]
-            );
-            let (page, total) = search(&mut conn, tenant, "n_b", 0, 10).await.unwrap();
-            assert_eq!(
-                (page.len(), total),
-                (1, 1),
-                "_ is a literal underscore, not any character"
-            );
-            assert_eq!(search(&mut conn, tenant, "%", 0, 10).await.unwrap().1, 0);
-        })
-        .await;
-    }
-}
+mod tests;

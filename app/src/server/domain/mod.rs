@@ -83,6 +83,13 @@ pub fn checked_query(query: &str) -> crate::model::AppResult<&str> {
             format!("Search text must be at most {MAX_QUERY} characters."),
         ));
     }
+    // The user search index joins fields with U+001F: no search may contain a control character.
+    if query.chars().any(char::is_control) {
+        return Err(crate::model::AppError::validation(
+            "query",
+            "Search text cannot contain control characters.",
+        ));
+    }
     Ok(query)
 }
 

@@ -21,7 +21,7 @@ pub async fn list_page(db: &Db, actor: &Actor, query: &str, page: i64) -> AppRes
     let (page, offset) = domain::page_offset(page, PAGE_SIZE)?;
     let query = domain::checked_query(query)?;
     let mut conn = db.pool.acquire().await?;
-    let (rows, total) =
+    let db::users::UserSearch { rows, total, more } =
         db::users::search(&mut conn, actor.tenant(), query, offset, PAGE_SIZE).await?;
     let ids: Vec<UserId> = rows.iter().map(|r| r.id).collect();
     let held = db::assignments::roles_of_users(&mut conn, actor.tenant(), &ids).await?;
@@ -48,6 +48,7 @@ pub async fn list_page(db: &Db, actor: &Actor, query: &str, page: i64) -> AppRes
     Ok(UserPage {
         rows,
         total,
+        more,
         page,
         page_size: PAGE_SIZE,
         can_create: actor.require_create_users().is_ok(),

@@ -10,7 +10,8 @@
 //!
 //! Environment: `BENCH_SIZE` S|M|L (default L), `BENCH_CONCURRENCY` (default 2: one request per
 //! core of the 2-core machine it was measured on, so latency is server time, not queueing),
-//! `BENCH_REQUESTS` per endpoint (default 200), `BENCH_DATABASE_URL` (default a new SQLite file;
+//! `BENCH_REQUESTS` per endpoint (default 200, or fewer when `BENCH_SECONDS`, default 20, have
+//! passed), `BENCH_WRITES` of each write (default 10), `BENCH_DATABASE_URL` (default a new SQLite file;
 //! a `postgres://` URL measures PostgreSQL, in a database that has no tenant `bench` yet).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark: a failure is a panic
 
@@ -417,6 +418,7 @@ impl Bench {
         one(usize::MAX).await;
         let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let started = Instant::now();
+        let budget = std::time::Duration::from_secs(env("BENCH_SECONDS", "20").parse().unwrap());
         let mut tasks = Vec::new();
         for _ in 0..concurrency {
             let (next, one) = (next.clone(), one.clone());
@@ -425,7 +427,7 @@ impl Bench {
                 let mut failed = 0;
                 loop {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    if i >= requests {
+                    if i >= requests || started.elapsed() > budget {
                         break;
                     }
                     let t = Instant::now();
@@ -497,8 +499,8 @@ impl Bench {
 
     /// Writes one at a time: each reads the version it saves at, as the page does.
     async fn writes(&self, ids: &Ids) -> Vec<Sample> {
-        let saves = (self.requests / 4).max(10);
-        let mut role_saves = Vec::new();
+        let saves: usize = env("BENCH_WRITES", "10").parse().unwrap();
+        let (mut role_saves, mut saves_failed) = (Vec::new(), 0);
         for i in 0..saves {
             let editor = self
                 .call("roles/editor", json!({ "id": ids.wide_role }))
@@ -516,12 +518,9 @@ impl Bench {
                 "grants": grants, "applications": role["applications"], "version": role["version"],
             }});
             let t = Instant::now();
-            let response = self.request("roles/save", input).send().await.unwrap();
-            assert!(
-                response.status().is_success(),
-                "roles/save: {}",
-                response.text().await.unwrap()
-            );
+            // A save that fails (the server's 30 s time-out) is counted, not fatal.
+            let response = self.request("roles/save", input).send().await;
+            saves_failed += usize::from(!ok(response).await);
             role_saves.push(t.elapsed().as_secs_f64() * 1000.0);
         }
         let users: Vec<Value> = ids
@@ -529,7 +528,7 @@ impl Bench {
             .iter()
             .map(|u| json!({ "User": u }))
             .collect();
-        let mut appends = Vec::new();
+        let (mut appends, mut appends_failed) = (Vec::new(), 0);
         for i in 0..saves {
             // Alternately append the two roles and remove them again, so each append changes 100 users.
             let roles = &ids.roles_to_append;
@@ -539,7 +538,6 @@ impl Bench {
                 self.request("wizard/apply", json!({ "request": { "mode": "Append", "subjects": users, "assignments": assignments } }))
                     .send()
                     .await
-                    .unwrap()
             } else {
                 self.request(
                     "wizard/remove",
@@ -547,32 +545,33 @@ impl Bench {
                 )
                 .send()
                 .await
-                .unwrap()
             };
+            let good = ok(response).await;
             let ms = t.elapsed().as_secs_f64() * 1000.0;
-            assert!(
-                response.status().is_success(),
-                "wizard: {}",
-                response.text().await.unwrap()
-            );
             if i % 2 == 0 {
                 appends.push(ms);
+                appends_failed += usize::from(!good);
             }
         }
-        let sample = |name: &str, mut ms: Vec<f64>| {
+        let sample = |name: &str, mut ms: Vec<f64>, failed: usize| {
             ms.sort_by(f64::total_cmp);
             Sample {
                 name: name.to_owned(),
                 seconds: ms.iter().sum::<f64>() / 1000.0,
                 ms,
-                failed: 0,
+                failed,
             }
         };
         vec![
-            sample("roles/save (held by 50,000), one at a time", role_saves),
+            sample(
+                "roles/save (held by 50,000), one at a time",
+                role_saves,
+                saves_failed,
+            ),
             sample(
                 "wizard/apply: Append 2 roles to 100 users, one at a time",
                 appends,
+                appends_failed,
             ),
         ]
     }

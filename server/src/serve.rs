@@ -37,6 +37,11 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        // Without it a streamed page's later chunks wait for the client's delayed ACK (Nagle):
+        // 40 ms added to every server-rendered page, measured by the HTTP bench.
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!(%error, %remote, "cannot set TCP_NODELAY");
+        }
         let service = match make.call(remote).await {
             Ok(service) => service,
             Err(never) => match never {},

@@ -132,6 +132,38 @@ pub fn on_unique(
     }
 }
 
+/// Every row of `SELECT {columns} FROM {from} ORDER BY {order}` (binding `tenant` as `$1`), read
+/// as one JSON array in one result row and decoded as `T` (a tuple of the columns' types).
+///
+/// For reads of thousands of rows. The SQLite driver hands each result row from its worker
+/// thread to the caller through a channel, with a thread wake-up per row: reading 17,000 rows
+/// that way took about 300 ms (perf: mostly futex and eventfd). One row of JSON, built by the
+/// database, takes a few milliseconds to parse.
+pub async fn json_rows<T: serde::de::DeserializeOwned>(
+    conn: &mut sqlx::AnyConnection,
+    columns: &str,
+    from: &str,
+    order: &str,
+    tenant: crate::model::TenantId,
+) -> crate::model::AppResult<Vec<T>> {
+    let sql = if is_postgres(conn) {
+        format!(
+            "SELECT COALESCE(json_agg(json_build_array({columns}) ORDER BY {order}), '[]')::text \
+             FROM {from}"
+        )
+    } else {
+        format!("SELECT json_group_array(json_array({columns}) ORDER BY {order}) FROM {from}")
+    };
+    let json: String = sqlx::query_scalar(&sql)
+        .bind(tenant)
+        .fetch_one(conn)
+        .await?;
+    serde_json::from_str(&json).map_err(|error| {
+        tracing::error!(%error, from, "rows read as JSON do not decode");
+        crate::model::AppError::Internal
+    })
+}
+
 /// Whether a connection talks to PostgreSQL (the user search differs).
 pub fn is_postgres(conn: &sqlx::AnyConnection) -> bool {
     conn.backend_name() == "PostgreSQL"

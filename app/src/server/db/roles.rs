@@ -154,13 +154,30 @@ const ROW: &str =
 
 /// Every role of the tenant, by name.
 pub async fn list(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Vec<RoleSummary>> {
-    Ok(sqlx::query_as(
-        "SELECT r.id, r.name, r.description, r.audience, r.scope, r.built_in, r.special, \
-         r.version FROM roles r WHERE r.tenant_id = $1 ORDER BY lower(r.name)",
+    type Row = (i64, String, String, Audience, RoleScope, i64, i64, i64);
+    let rows: Vec<Row> = super::json_rows(
+        conn,
+        "id, name, description, audience, scope, built_in, special, version",
+        "roles WHERE tenant_id = $1",
+        "lower(name)",
+        tenant,
     )
-    .bind(tenant)
-    .fetch_all(conn)
-    .await?)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, name, description, audience, scope, built_in, special, version)| RoleSummary {
+                id: RoleId(id),
+                name,
+                description,
+                audience,
+                scope,
+                built_in,
+                special,
+                version,
+            },
+        )
+        .collect())
 }
 
 /// One page of the roles whose name or description contains `query`, by name, and how many
@@ -269,11 +286,14 @@ pub async fn all_grants(
     conn: &mut AnyConnection,
     tenant: TenantId,
 ) -> AppResult<std::collections::BTreeMap<i64, Grants>> {
-    let rows: Vec<(i64, String, String)> =
-        sqlx::query_as("SELECT role_id, perm_type, level FROM role_grants WHERE tenant_id = $1")
-            .bind(tenant)
-            .fetch_all(conn)
-            .await?;
+    let rows: Vec<(i64, String, String)> = super::json_rows(
+        conn,
+        "role_id, perm_type, level",
+        "role_grants WHERE tenant_id = $1",
+        "role_id",
+        tenant,
+    )
+    .await?;
     let mut out = std::collections::BTreeMap::<i64, Grants>::new();
     for (role, t, l) in rows {
         out.entry(role).or_default().entry(t).or_default().insert(l);
@@ -286,11 +306,14 @@ pub async fn all_applications(
     conn: &mut AnyConnection,
     tenant: TenantId,
 ) -> AppResult<std::collections::BTreeMap<i64, BTreeSet<String>>> {
-    let rows: Vec<(i64, String)> =
-        sqlx::query_as("SELECT role_id, application FROM role_applications WHERE tenant_id = $1")
-            .bind(tenant)
-            .fetch_all(conn)
-            .await?;
+    let rows: Vec<(i64, String)> = super::json_rows(
+        conn,
+        "role_id, application",
+        "role_applications WHERE tenant_id = $1",
+        "role_id",
+        tenant,
+    )
+    .await?;
     let mut out = std::collections::BTreeMap::<i64, BTreeSet<String>>::new();
     for (role, app) in rows {
         out.entry(role).or_default().insert(app);

@@ -8,7 +8,7 @@ use crate::model::{
     RoleScope, TenantId, UserStatus,
 };
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Deserialize)]
 pub struct UserFact {
     pub id: i64,
     pub username: String,
@@ -17,7 +17,7 @@ pub struct UserFact {
     pub is_partner_admin: i64,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Deserialize)]
 pub struct RoleFact {
     pub id: i64,
     pub name: String,
@@ -76,11 +76,20 @@ pub async fn lock(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<bool>
     Ok(done.rows_affected() == 1)
 }
 
-async fn rows<T>(conn: &mut AnyConnection, sql: &str, tenant: TenantId) -> AppResult<Vec<T>>
+/// `SELECT {columns} FROM {from} ORDER BY {order}` as rows of `T`, read as one JSON row
+/// ([`super::json_rows`]): a tenant of dataset L has 500,000 assignments, and every guarded write
+/// reads them twice.
+async fn rows<T>(
+    conn: &mut AnyConnection,
+    columns: &str,
+    from: &str,
+    order: &str,
+    tenant: TenantId,
+) -> AppResult<Vec<T>>
 where
-    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    T: serde::de::DeserializeOwned,
 {
-    Ok(sqlx::query_as(sql).bind(tenant).fetch_all(conn).await?)
+    super::json_rows(conn, columns, from, order, tenant).await
 }
 
 pub async fn load(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<TenantFacts> {
@@ -99,8 +108,9 @@ pub async fn load(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Tenan
     .await?;
     let inventory_rows: Vec<(i64, String, String, InventoryLevel)> = rows(
         conn,
-        "SELECT role_id, category, fragment_type, level FROM inventory_role_permissions \
-         WHERE tenant_id = $1 ORDER BY role_id, position",
+        "role_id, category, fragment_type, level",
+        "inventory_role_permissions WHERE tenant_id = $1",
+        "role_id, position",
         tenant,
     )
     .await?;
@@ -108,36 +118,42 @@ pub async fn load(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Tenan
         sso_manual_changes: sso_manual != 0,
         sso_role_mode,
         mapped_roles,
-        mapped_inventory: rows(
-            conn,
+        mapped_inventory: sqlx::query_as(
             "SELECT DISTINCT m.role_id, m.group_id FROM access_mapping_inventory m \
              JOIN access_mapping_rules r ON r.id = m.rule_id WHERE r.tenant_id = $1",
-            tenant,
         )
+        .bind(tenant)
+        .fetch_all(&mut *conn)
         .await?,
         users: rows(
             conn,
-            "SELECT id, username, status, origin, is_partner_admin FROM users \
-             WHERE tenant_id = $1 ORDER BY id",
+            "id, username, status, origin, is_partner_admin",
+            "users WHERE tenant_id = $1",
+            "id",
             tenant,
         )
         .await?,
         roles: rows(
             conn,
-            "SELECT id, name, description, audience, scope, built_in FROM roles \
-             WHERE tenant_id = $1 ORDER BY id",
+            "id, name, description, audience, scope, built_in",
+            "roles WHERE tenant_id = $1",
+            "id",
             tenant,
         )
         .await?,
         role_grants: rows(
             conn,
-            "SELECT role_id, perm_type, level FROM role_grants WHERE tenant_id = $1",
+            "role_id, perm_type, level",
+            "role_grants WHERE tenant_id = $1",
+            "role_id",
             tenant,
         )
         .await?,
         user_applications: rows(
             conn,
-            "SELECT user_id, application FROM user_applications WHERE tenant_id = $1",
+            "user_id, application",
+            "user_applications WHERE tenant_id = $1",
+            "user_id",
             tenant,
         )
         .await?,
@@ -150,55 +166,73 @@ pub async fn load(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Tenan
         .await?,
         role_applications: rows(
             conn,
-            "SELECT role_id, application FROM role_applications WHERE tenant_id = $1",
+            "role_id, application",
+            "role_applications WHERE tenant_id = $1",
+            "role_id",
             tenant,
         )
         .await?,
         role_requires: rows(
             conn,
-            "SELECT role_id, required_id FROM role_requires WHERE tenant_id = $1",
+            "role_id, required_id",
+            "role_requires WHERE tenant_id = $1",
+            "role_id",
             tenant,
         )
         .await?,
         spaces: rows(
             conn,
-            "SELECT id, name FROM spaces WHERE tenant_id = $1",
+            "id, name",
+            "spaces WHERE tenant_id = $1",
+            "id",
             tenant,
         )
         .await?,
         user_roles: rows(
             conn,
-            "SELECT user_id, role_id, space_id FROM user_roles WHERE tenant_id = $1",
+            "user_id, role_id, space_id",
+            "user_roles WHERE tenant_id = $1",
+            "user_id",
             tenant,
         )
         .await?,
         user_groups: rows(
             conn,
-            "SELECT id, name FROM user_groups WHERE tenant_id = $1",
+            "id, name",
+            "user_groups WHERE tenant_id = $1",
+            "id",
             tenant,
         )
         .await?,
         group_roles: rows(
             conn,
-            "SELECT group_id, role_id, space_id FROM group_roles WHERE tenant_id = $1",
+            "group_id, role_id, space_id",
+            "group_roles WHERE tenant_id = $1",
+            "group_id",
             tenant,
         )
         .await?,
         members: rows(
             conn,
-            "SELECT group_id, user_id FROM group_members WHERE tenant_id = $1",
+            "group_id, user_id",
+            "group_members WHERE tenant_id = $1",
+            "group_id",
             tenant,
         )
         .await?,
         device_groups: rows(
             conn,
-            "SELECT id, parent_id, name FROM device_groups WHERE tenant_id = $1",
+            "id, parent_id, name",
+            "device_groups WHERE tenant_id = $1",
+            "id",
             tenant,
         )
         .await?,
         inventory_roles: rows(
             conn,
-            "SELECT id, name FROM inventory_roles WHERE tenant_id = $1",
+            "id, name",
+            "inventory_roles WHERE tenant_id = $1",
+            "id",
             tenant,
         )
         .await?,
@@ -208,7 +242,9 @@ pub async fn load(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Tenan
             .collect(),
         user_inventory: rows(
             conn,
-            "SELECT user_id, role_id, group_id FROM user_inventory_roles WHERE tenant_id = $1",
+            "user_id, role_id, group_id",
+            "user_inventory_roles WHERE tenant_id = $1",
+            "user_id",
             tenant,
         )
         .await?,

@@ -145,18 +145,21 @@ impl Actor {
         applications: &BTreeSet<String>,
         space: Option<(SpaceId, &str)>,
     ) -> AppResult<()> {
-        let mut held = self.effective.clone();
-        if let Some(extra) = space.and_then(|(id, _)| self.in_spaces.get(&id)) {
-            for (t, levels) in extra {
-                held.entry(t.clone())
-                    .or_default()
-                    .extend(levels.iter().cloned());
+        // Tenant-wide (the common case, once per role on every user page) reads what the actor
+        // holds in place; only a space adds to it, in a copy.
+        let missing = match space.and_then(|(id, _)| self.in_spaces.get(&id)) {
+            None => crate::model::grid::not_held(&self.catalogue, &self.effective, wanted),
+            Some(extra) => {
+                let mut held = self.effective.clone();
+                for (t, levels) in extra {
+                    held.entry(t.clone())
+                        .or_default()
+                        .extend(levels.iter().cloned());
+                }
+                crate::model::grid::not_held(&self.catalogue, &held, wanted)
             }
-        }
-        if let Some((t, l)) = crate::model::grid::not_held(&self.catalogue, &held, wanted)
-            .into_iter()
-            .next()
-        {
+        };
+        if let Some((t, l)) = missing.into_iter().next() {
             return Err(AppError::forbidden(match space {
                 Some((_, name)) => format!("{t} {l} in {name}"),
                 None => format!("{t} {l}"),

@@ -165,10 +165,16 @@ pub async fn members_page(
     limit: i64,
 ) -> AppResult<(Vec<MemberRow>, i64)> {
     let pattern = super::like_pattern(query);
-    let from =
+    // Without a search, no LIKE on each of 10,000 members (`$3 = $3` keeps the binds the same).
+    let filter = if query.trim().is_empty() {
+        "$3 = $3"
+    } else {
+        "(lower(u.username) LIKE $3 ESCAPE '\\' OR lower(u.display_name) LIKE $3 ESCAPE '\\')"
+    };
+    let from = format!(
         "FROM group_members m JOIN users u ON u.id = m.user_id AND u.tenant_id = m.tenant_id \
-         WHERE m.tenant_id = $1 AND m.group_id = $2 \
-         AND (lower(u.username) LIKE $3 ESCAPE '\\' OR lower(u.display_name) LIKE $3 ESCAPE '\\')";
+         WHERE m.tenant_id = $1 AND m.group_id = $2 AND {filter}"
+    );
     let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {from}"))
         .bind(tenant)
         .bind(id)

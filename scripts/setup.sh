@@ -43,12 +43,13 @@ ensure_build_tools() {
     say "installing cargo-leptos $CARGO_LEPTOS_VERSION (a few minutes on 2 cores, once)"
     timed "libssl-dev, pkg-config (Debian)" apt_install libssl-dev pkg-config
     # Its own release profile asks for fat LTO in one codegen unit and a vendored OpenSSL compiled
-    # from C: about 17 minutes on 2 cores for a build tool whose speed does not matter. Thin
-    # local LTO, 16 units and Debian's OpenSSL make it several times quicker. `no_downloads` makes
-    # a missing tool a clear error instead of a download from the web.
+    # from C: about 17 minutes on 2 cores for a build tool whose own speed hardly matters (it
+    # spends its time waiting for cargo, wasm-bindgen and wasm-opt). An unoptimised build without
+    # debug info and Debian's OpenSSL is several times quicker. `no_downloads` makes a missing
+    # tool a clear error instead of a download from the web.
     timed "cargo-leptos $CARGO_LEPTOS_VERSION" env \
-      CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 OPENSSL_NO_VENDOR=1 \
-      cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+      CARGO_PROFILE_DEV_DEBUG=false OPENSSL_NO_VENDOR=1 \
+      cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --debug --features no_downloads
   fi
   local wbg; wbg="$(wasm_bindgen_version)"
   if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wbg" ]; then

@@ -43,6 +43,51 @@ pub struct Db {
     pub backend: Backend,
     /// The permission index of each tenant, kept exact against this database.
     pub index: std::sync::Arc<crate::server::index::cache::IndexCache>,
+    /// The guard's state of each tenant as its last guarded write left it (server::domain::guard).
+    pub guard_states: std::sync::Arc<StateCache>,
+}
+
+/// One value per tenant, valid for one `tenants.guard_version`: the guard keeps each tenant's
+/// state here between writes. Held as `Any` so that the database layer does not depend on the
+/// domain type it stores.
+#[derive(Default)]
+pub struct StateCache {
+    states: std::sync::Mutex<std::collections::HashMap<crate::model::TenantId, Kept>>,
+}
+
+/// A kept value and the `guard_version` it is valid for.
+type Kept = (i64, std::sync::Arc<dyn std::any::Any + Send + Sync>);
+
+impl std::fmt::Debug for StateCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StateCache")
+    }
+}
+
+impl StateCache {
+    /// The state kept for `tenant` at `version`, if that is what is kept.
+    pub fn get<T: std::any::Any + Send + Sync>(
+        &self,
+        tenant: crate::model::TenantId,
+        version: i64,
+    ) -> Option<std::sync::Arc<T>> {
+        let states = self.states.lock().unwrap_or_else(|e| e.into_inner());
+        let (kept, state) = states.get(&tenant)?;
+        if *kept != version {
+            return None;
+        }
+        state.clone().downcast::<T>().ok()
+    }
+
+    pub fn put<T: std::any::Any + Send + Sync>(
+        &self,
+        tenant: crate::model::TenantId,
+        version: i64,
+        state: std::sync::Arc<T>,
+    ) {
+        let mut states = self.states.lock().unwrap_or_else(|e| e.into_inner());
+        states.insert(tenant, (version, state));
+    }
 }
 
 /// Why the database could not be opened, in one line for the operator.
@@ -80,6 +125,7 @@ impl Db {
             pool,
             backend,
             index: Default::default(),
+            guard_states: Default::default(),
         };
         db.migrate().await?;
         Ok(db)

@@ -1,6 +1,8 @@
 //! Everything that decides who may do what in one tenant, read inside a guarded write's
 //! transaction (before and after the write), and the per-tenant lock that serializes those writes.
 
+use std::collections::BTreeSet;
+
 use sqlx::AnyConnection;
 
 use crate::model::{
@@ -27,15 +29,23 @@ pub struct RoleFact {
     pub built_in: i64,
 }
 
-/// The rows of one tenant, as stored.
+/// The SSO settings and what the access mapping names: which holdings the SSO lock covers.
 #[derive(Debug, Clone, Default)]
-pub struct TenantFacts {
-    pub sso_manual_changes: bool,
-    pub sso_role_mode: RoleMode,
+pub struct SsoFacts {
+    pub manual_changes: bool,
+    pub role_mode: RoleMode,
     /// Global roles named by some access-mapping rule.
     pub mapped_roles: Vec<i64>,
     /// (inventory role, device group) named by some access-mapping rule.
     pub mapped_inventory: Vec<(i64, i64)>,
+    /// Applications named by some access-mapping rule.
+    pub mapped_applications: Vec<String>,
+}
+
+/// The rows of one tenant, as stored.
+#[derive(Debug, Clone, Default)]
+pub struct TenantFacts {
+    pub sso: SsoFacts,
     pub users: Vec<UserFact>,
     pub roles: Vec<RoleFact>,
     /// (role, permission type, level) as ticked.
@@ -43,8 +53,6 @@ pub struct TenantFacts {
     pub role_applications: Vec<(i64, String)>,
     /// (user, application) given directly.
     pub user_applications: Vec<(i64, String)>,
-    /// Applications named by some access-mapping rule.
-    pub mapped_applications: Vec<String>,
     /// (role, required role).
     pub role_requires: Vec<(i64, i64)>,
     pub spaces: Vec<(i64, String)>,
@@ -68,12 +76,15 @@ pub struct TenantFacts {
 /// the database write lock on SQLite (an UPDATE as the transaction's first statement waits for
 /// it like `BEGIN IMMEDIATE`). Permission-changing writes of one tenant therefore never
 /// interleave, and what the guard reads before the write is still true when it commits.
-pub async fn lock(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<bool> {
-    let done = sqlx::query("UPDATE tenants SET perm_epoch = perm_epoch WHERE id = $1")
-        .bind(tenant)
-        .execute(conn)
-        .await?;
-    Ok(done.rows_affected() == 1)
+///
+/// Returns the tenant's `guard_version` (None: no such tenant).
+pub async fn lock(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Option<i64>> {
+    Ok(sqlx::query_scalar(
+        "UPDATE tenants SET perm_epoch = perm_epoch WHERE id = $1 RETURNING guard_version",
+    )
+    .bind(tenant)
+    .fetch_optional(conn)
+    .await?)
 }
 
 /// `SELECT {columns} FROM {from} ORDER BY {order}` as rows of `T`, read as one JSON row
@@ -93,19 +104,6 @@ where
 }
 
 pub async fn load(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<TenantFacts> {
-    let (sso_manual, sso_role_mode): (i64, RoleMode) =
-        sqlx::query_as("SELECT sso_manual_changes, sso_role_mode FROM tenants WHERE id = $1")
-            .bind(tenant)
-            .fetch_optional(&mut *conn)
-            .await?
-            .unwrap_or((0, RoleMode::Reassign));
-    let mapped_roles: Vec<i64> = sqlx::query_scalar(
-        "SELECT DISTINCT m.role_id FROM access_mapping_roles m \
-         JOIN access_mapping_rules r ON r.id = m.rule_id WHERE r.tenant_id = $1",
-    )
-    .bind(tenant)
-    .fetch_all(&mut *conn)
-    .await?;
     let inventory_rows: Vec<(i64, String, String, InventoryLevel)> = rows(
         conn,
         "role_id, category, fragment_type, level",
@@ -115,16 +113,7 @@ pub async fn load(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Tenan
     )
     .await?;
     Ok(TenantFacts {
-        sso_manual_changes: sso_manual != 0,
-        sso_role_mode,
-        mapped_roles,
-        mapped_inventory: sqlx::query_as(
-            "SELECT DISTINCT m.role_id, m.group_id FROM access_mapping_inventory m \
-             JOIN access_mapping_rules r ON r.id = m.rule_id WHERE r.tenant_id = $1",
-        )
-        .bind(tenant)
-        .fetch_all(&mut *conn)
-        .await?,
+        sso: sso(conn, tenant).await?,
         users: rows(
             conn,
             "id, username, status, origin, is_partner_admin",
@@ -156,13 +145,6 @@ pub async fn load(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Tenan
             "user_id",
             tenant,
         )
-        .await?,
-        mapped_applications: sqlx::query_scalar(
-            "SELECT DISTINCT m.application FROM access_mapping_applications m \
-             JOIN access_mapping_rules r ON r.id = m.rule_id WHERE r.tenant_id = $1",
-        )
-        .bind(tenant)
-        .fetch_all(&mut *conn)
         .await?,
         role_applications: rows(
             conn,
@@ -249,4 +231,382 @@ pub async fn load(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Tenan
         )
         .await?,
     })
+}
+
+async fn sso(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<SsoFacts> {
+    let (manual, role_mode): (i64, RoleMode) =
+        sqlx::query_as("SELECT sso_manual_changes, sso_role_mode FROM tenants WHERE id = $1")
+            .bind(tenant)
+            .fetch_optional(&mut *conn)
+            .await?
+            .unwrap_or((0, RoleMode::Reassign));
+    Ok(SsoFacts {
+        manual_changes: manual != 0,
+        role_mode,
+        mapped_roles: sqlx::query_scalar(
+            "SELECT DISTINCT m.role_id FROM access_mapping_roles m \
+             JOIN access_mapping_rules r ON r.id = m.rule_id WHERE r.tenant_id = $1",
+        )
+        .bind(tenant)
+        .fetch_all(&mut *conn)
+        .await?,
+        mapped_inventory: sqlx::query_as(
+            "SELECT DISTINCT m.role_id, m.group_id FROM access_mapping_inventory m \
+             JOIN access_mapping_rules r ON r.id = m.rule_id WHERE r.tenant_id = $1",
+        )
+        .bind(tenant)
+        .fetch_all(&mut *conn)
+        .await?,
+        mapped_applications: sqlx::query_scalar(
+            "SELECT DISTINCT m.application FROM access_mapping_applications m \
+             JOIN access_mapping_rules r ON r.id = m.rule_id WHERE r.tenant_id = $1",
+        )
+        .bind(tenant)
+        .fetch_all(&mut *conn)
+        .await?,
+    })
+}
+
+/// What the journal (migration 0016/0017: triggers on every table the guard reads) says a write
+/// touched: rows after `since` for one tenant.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Touched {
+    /// The journal's last row read (its rows up to here are the write's).
+    pub upto: i64,
+    pub users: BTreeSet<i64>,
+    pub groups: BTreeSet<i64>,
+    pub roles: BTreeSet<i64>,
+    pub inventory_roles: BTreeSet<i64>,
+    pub spaces: bool,
+    pub tree: bool,
+    pub sso: bool,
+}
+
+impl Touched {
+    pub fn is_empty(&self) -> bool {
+        self.users.is_empty()
+            && self.groups.is_empty()
+            && self.roles.is_empty()
+            && self.inventory_roles.is_empty()
+            && !self.spaces
+            && !self.tree
+            && !self.sso
+    }
+}
+
+/// The journal's last row for `tenant` (None: it has none).
+pub async fn journal_mark(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Option<i64>> {
+    Ok(
+        sqlx::query_scalar("SELECT MAX(seq) FROM guard_journal WHERE tenant_id = $1")
+            .bind(tenant)
+            .fetch_one(conn)
+            .await?,
+    )
+}
+
+/// What the journal holds for `tenant` after row `since`.
+pub async fn journal_since(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    since: i64,
+) -> AppResult<Touched> {
+    let rows: Vec<(i64, String, i64)> = sqlx::query_as(
+        "SELECT seq, kind, item FROM guard_journal WHERE tenant_id = $1 AND seq > $2",
+    )
+    .bind(tenant)
+    .bind(since)
+    .fetch_all(conn)
+    .await?;
+    let mut touched = Touched {
+        upto: since,
+        ..Touched::default()
+    };
+    for (seq, kind, key) in rows {
+        touched.upto = touched.upto.max(seq);
+        match kind.as_str() {
+            "u" => {
+                touched.users.insert(key);
+            }
+            "g" => {
+                touched.groups.insert(key);
+            }
+            "r" => {
+                touched.roles.insert(key);
+            }
+            "i" => {
+                touched.inventory_roles.insert(key);
+            }
+            "s" => touched.spaces = true,
+            "t" => touched.tree = true,
+            // "m", and anything a later migration adds: the SSO settings and mapping are
+            // reloaded, which is never wrong.
+            _ => touched.sso = true,
+        }
+    }
+    Ok(touched)
+}
+
+/// Ends a guarded write that will commit: its journal rows (and any before them) are read, and
+/// the tenant's state is one version on.
+pub async fn close_journal(conn: &mut AnyConnection, tenant: TenantId, upto: i64) -> AppResult<()> {
+    sqlx::query("DELETE FROM guard_journal WHERE tenant_id = $1 AND seq <= $2")
+        .bind(tenant)
+        .bind(upto)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE tenants SET guard_version = guard_version + 1 WHERE id = $1")
+        .bind(tenant)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Empties a tenant's journal (after seeding: the guard's first write loads the whole tenant
+/// anyway).
+pub async fn clear_journal(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<()> {
+    sqlx::query("DELETE FROM guard_journal WHERE tenant_id = $1")
+        .bind(tenant)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The rows of the users a write touched, as they are now.
+#[derive(Debug, Clone, Default)]
+pub struct UsersPatch {
+    /// Every user reloaded (a user not in `users` was deleted).
+    pub ids: Vec<i64>,
+    pub users: Vec<UserFact>,
+    /// (user, role, space), directly and through groups.
+    pub roles: Vec<(i64, i64, i64)>,
+    /// (user, inventory role, device group).
+    pub inventory: Vec<(i64, i64, i64)>,
+    pub applications: Vec<(i64, String)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct GroupsPatch {
+    pub ids: Vec<i64>,
+    pub names: Vec<(i64, String)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RolesPatch {
+    pub ids: Vec<i64>,
+    pub roles: Vec<RoleFact>,
+    pub grants: Vec<(i64, String, String)>,
+    pub applications: Vec<(i64, String)>,
+    pub requires: Vec<(i64, i64)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct InventoryPatch {
+    pub ids: Vec<i64>,
+    pub roles: Vec<(i64, String)>,
+    pub rows: Vec<(i64, InventoryPermission)>,
+}
+
+/// Everything a write touched, reloaded.
+#[derive(Debug, Clone, Default)]
+pub struct Patch {
+    pub users: Option<UsersPatch>,
+    pub groups: GroupsPatch,
+    pub roles: Option<RolesPatch>,
+    pub spaces: Option<Vec<(i64, String)>>,
+    pub device_groups: Option<Vec<(i64, i64, String)>>,
+    pub inventory_roles: Option<InventoryPatch>,
+    pub sso: Option<SsoFacts>,
+}
+
+/// Reloads what `touched` names. The users reloaded are those journaled and every member of a
+/// journaled group (a group's roles reach its members); a member who left or joined is journaled
+/// by the membership row.
+pub async fn load_patch(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    since: i64,
+    touched: &Touched,
+) -> AppResult<Patch> {
+    let journal = |kind: &str| {
+        format!(
+            "(SELECT item FROM guard_journal WHERE tenant_id = $1 AND seq > {since} AND kind = '{kind}')"
+        )
+    };
+    let mut patch = Patch::default();
+    if !touched.users.is_empty() || !touched.groups.is_empty() {
+        let affected = format!(
+            "(SELECT item FROM guard_journal WHERE tenant_id = $1 AND seq > {since} AND kind = 'u' \
+             UNION SELECT user_id FROM group_members WHERE tenant_id = $1 AND group_id IN {})",
+            journal("g")
+        );
+        let ids: Vec<i64> = sqlx::query_scalar(&format!("SELECT item FROM {affected} AS a"))
+            .bind(tenant)
+            .fetch_all(&mut *conn)
+            .await?;
+        let direct: Vec<(i64, i64, i64)> = rows(
+            conn,
+            "user_id, role_id, space_id",
+            &format!("user_roles WHERE tenant_id = $1 AND user_id IN {affected}"),
+            "user_id",
+            tenant,
+        )
+        .await?;
+        let through_groups: Vec<(i64, i64, i64)> = rows(
+            conn,
+            "m.user_id, g.role_id, g.space_id",
+            &format!(
+                "group_members m JOIN group_roles g ON g.group_id = m.group_id \
+                 WHERE m.tenant_id = $1 AND m.user_id IN {affected}"
+            ),
+            "m.user_id",
+            tenant,
+        )
+        .await?;
+        patch.users = Some(UsersPatch {
+            ids,
+            users: rows(
+                conn,
+                "id, username, status, origin, is_partner_admin",
+                &format!("users WHERE tenant_id = $1 AND id IN {affected}"),
+                "id",
+                tenant,
+            )
+            .await?,
+            roles: direct.into_iter().chain(through_groups).collect(),
+            inventory: rows(
+                conn,
+                "user_id, role_id, group_id",
+                &format!("user_inventory_roles WHERE tenant_id = $1 AND user_id IN {affected}"),
+                "user_id",
+                tenant,
+            )
+            .await?,
+            applications: rows(
+                conn,
+                "user_id, application",
+                &format!("user_applications WHERE tenant_id = $1 AND user_id IN {affected}"),
+                "user_id",
+                tenant,
+            )
+            .await?,
+        });
+    }
+    if !touched.groups.is_empty() {
+        patch.groups = GroupsPatch {
+            ids: touched.groups.iter().copied().collect(),
+            names: rows(
+                conn,
+                "id, name",
+                &format!(
+                    "user_groups WHERE tenant_id = $1 AND id IN {}",
+                    journal("g")
+                ),
+                "id",
+                tenant,
+            )
+            .await?,
+        };
+    }
+    if !touched.roles.is_empty() {
+        let of = |table: &str| {
+            format!(
+                "{table} WHERE tenant_id = $1 AND role_id IN {}",
+                journal("r")
+            )
+        };
+        patch.roles = Some(RolesPatch {
+            ids: touched.roles.iter().copied().collect(),
+            roles: rows(
+                conn,
+                "id, name, description, audience, scope, built_in",
+                &format!("roles WHERE tenant_id = $1 AND id IN {}", journal("r")),
+                "id",
+                tenant,
+            )
+            .await?,
+            grants: rows(
+                conn,
+                "role_id, perm_type, level",
+                &of("role_grants"),
+                "role_id",
+                tenant,
+            )
+            .await?,
+            applications: rows(
+                conn,
+                "role_id, application",
+                &of("role_applications"),
+                "role_id",
+                tenant,
+            )
+            .await?,
+            requires: rows(
+                conn,
+                "role_id, required_id",
+                &of("role_requires"),
+                "role_id",
+                tenant,
+            )
+            .await?,
+        });
+    }
+    if touched.spaces {
+        patch.spaces = Some(
+            rows(
+                conn,
+                "id, name",
+                "spaces WHERE tenant_id = $1",
+                "id",
+                tenant,
+            )
+            .await?,
+        );
+    }
+    if touched.tree {
+        patch.device_groups = Some(
+            rows(
+                conn,
+                "id, parent_id, name",
+                "device_groups WHERE tenant_id = $1",
+                "id",
+                tenant,
+            )
+            .await?,
+        );
+    }
+    if !touched.inventory_roles.is_empty() {
+        let rows_of: Vec<(i64, String, String, InventoryLevel)> = rows(
+            conn,
+            "role_id, category, fragment_type, level",
+            &format!(
+                "inventory_role_permissions WHERE tenant_id = $1 AND role_id IN {}",
+                journal("i")
+            ),
+            "role_id, position",
+            tenant,
+        )
+        .await?;
+        patch.inventory_roles = Some(InventoryPatch {
+            ids: touched.inventory_roles.iter().copied().collect(),
+            roles: rows(
+                conn,
+                "id, name",
+                &format!(
+                    "inventory_roles WHERE tenant_id = $1 AND id IN {}",
+                    journal("i")
+                ),
+                "id",
+                tenant,
+            )
+            .await?,
+            rows: rows_of
+                .into_iter()
+                .map(|(role, c, t, l)| (role, InventoryPermission::new(&c, &t, l)))
+                .collect(),
+        });
+    }
+    if touched.sso {
+        patch.sso = Some(sso(conn, tenant).await?);
+    }
+    Ok(patch)
 }

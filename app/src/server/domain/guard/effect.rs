@@ -3,12 +3,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::state::{InventoryBits, Space, TenantState, TENANT_WIDE};
+use imbl::OrdMap;
+
+use super::state::{Holding, InventoryBits, Space, TenantState, TENANT_WIDE};
 use crate::model::{
     catalogue::{Catalogue, Grants},
     inventory::ANY_TYPE,
     inventory_access::{bit, Want, CHECKED},
 };
+use crate::server::db::tenant_facts::Touched;
 
 /// One permission at one scope.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -42,15 +45,77 @@ pub struct Effect {
     pub changes: Vec<Change>,
 }
 
+/// Which users and roles a write may have changed; everything else is the same before and
+/// after it. Made from the journal of the write ([`Reach::of`]) or, where two whole states are
+/// compared, from all of them ([`Reach::everything`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reach {
+    /// Users whose holdings, status or applications changed, and every holder of a role, an
+    /// inventory role or (when the tree changed) any inventory role whose definition changed.
+    pub users: BTreeSet<i64>,
+    /// Roles whose row, grants, applications or requirements may have changed.
+    pub roles: BTreeSet<i64>,
+    /// Whether the device-group tree may have changed.
+    pub tree: bool,
+}
+
+impl Reach {
+    /// Every user and role of either state.
+    pub fn everything(before: &TenantState, after: &TenantState) -> Reach {
+        Reach {
+            users: before
+                .users
+                .keys()
+                .chain(after.users.keys())
+                .chain(before.holdings.keys())
+                .chain(after.holdings.keys())
+                .copied()
+                .collect(),
+            roles: before
+                .roles
+                .keys()
+                .chain(after.roles.keys())
+                .copied()
+                .collect(),
+            tree: true,
+        }
+    }
+
+    /// What a write with this journal may have changed: the users it reloaded, and the holders
+    /// (after the write; a holder whose holdings changed was reloaded anyway) of every role and
+    /// inventory role it touched, or of any inventory role when the tree moved.
+    pub fn of(touched: &Touched, reloaded: &[i64], after: &TenantState) -> Reach {
+        let mut users: BTreeSet<i64> = reloaded.iter().copied().collect();
+        users.extend(touched.users.iter().copied());
+        if !touched.roles.is_empty() || !touched.inventory_roles.is_empty() || touched.tree {
+            for (user, held) in &after.holdings {
+                let reached = held.iter().any(|h| match h {
+                    Holding::Global { role, .. } => touched.roles.contains(role),
+                    Holding::Inventory { role, .. } => {
+                        touched.tree || touched.inventory_roles.contains(role)
+                    }
+                });
+                if reached {
+                    users.insert(*user);
+                }
+            }
+        }
+        Reach {
+            users,
+            roles: touched.roles.clone(),
+            tree: touched.tree,
+        }
+    }
+}
+
 impl Effect {
-    pub fn between(catalogue: &Catalogue, before: &TenantState, after: &TenantState) -> Effect {
-        let touched = Touched::new(before, after);
-        let users: BTreeSet<i64> = before
-            .users
-            .keys()
-            .chain(after.users.keys())
-            .copied()
-            .collect();
+    /// Every gain and loss of the users in `reach` (nobody else's permissions changed).
+    pub fn between(
+        catalogue: &Catalogue,
+        before: &TenantState,
+        after: &TenantState,
+        reach: &Reach,
+    ) -> Effect {
         let spaces: BTreeSet<Space> = before
             .spaces
             .keys()
@@ -59,10 +124,7 @@ impl Effect {
             .filter(|s| *s != TENANT_WIDE)
             .collect();
         let mut changes = BTreeSet::new();
-        for user in users {
-            if !touched.may_change(before, after, user) {
-                continue;
-            }
+        for &user in &reach.users {
             global_changes(catalogue, before, after, user, &spaces, &mut changes);
             let (a, b) = (before.applications_of(user), after.applications_of(user));
             for app in a.symmetric_difference(&b) {
@@ -77,63 +139,6 @@ impl Effect {
         Effect {
             changes: changes.into_iter().collect(),
         }
-    }
-}
-
-/// What changed outside the users' own holdings, so that a user whose holdings, status and
-/// roles are all unchanged is skipped at once.
-struct Touched {
-    roles: BTreeSet<i64>,
-    inventory_roles: BTreeSet<i64>,
-    tree: bool,
-}
-
-impl Touched {
-    fn new(before: &TenantState, after: &TenantState) -> Touched {
-        let roles = before
-            .roles
-            .iter()
-            .filter(|(id, r)| {
-                after
-                    .roles
-                    .get(id)
-                    .is_none_or(|a| a.grants != r.grants || a.applications != r.applications)
-            })
-            .map(|(id, _)| *id)
-            .collect();
-        let inventory_roles = before
-            .inventory_roles
-            .iter()
-            .filter(|(id, (_, bits))| after.inventory_roles.get(id).is_none_or(|(_, a)| a != bits))
-            .map(|(id, _)| *id)
-            .collect();
-        let parents = |s: &TenantState| -> BTreeMap<i64, i64> {
-            s.device_groups
-                .iter()
-                .map(|(id, (p, _))| (*id, *p))
-                .collect()
-        };
-        Touched {
-            roles,
-            inventory_roles,
-            tree: parents(before) != parents(after),
-        }
-    }
-
-    fn may_change(&self, before: &TenantState, after: &TenantState, user: i64) -> bool {
-        let held = before.holdings_of(user);
-        if held != after.holdings_of(user)
-            || before.is_active(user) != after.is_active(user)
-            || before.direct_applications_of(user) != after.direct_applications_of(user)
-        {
-            return true;
-        }
-        held.iter().any(|h| match h {
-            super::state::Holding::Global { role, .. } => self.roles.contains(role),
-            super::state::Holding::Inventory { role, .. } => {
-                self.tree || self.inventory_roles.contains(role)
-            }
-        })
     }
 }
 
@@ -266,29 +271,32 @@ fn inventory_changes(
 #[derive(Debug, Clone, Default)]
 pub struct Report {
     pub effect: Effect,
-    spaces: BTreeMap<Space, String>,
-    device_groups: BTreeMap<i64, String>,
+    /// Names as they were before and after the write (persistent maps: cloned for free).
+    spaces: [OrdMap<Space, String>; 2],
+    device_groups: [OrdMap<i64, (i64, String)>; 2],
 }
 
 impl Report {
     pub fn new(effect: Effect, before: &TenantState, after: &TenantState) -> Report {
-        let spaces = before
-            .spaces
-            .iter()
-            .chain(&after.spaces)
-            .map(|(id, name)| (*id, name.clone()))
-            .collect();
-        let device_groups = before
-            .device_groups
-            .iter()
-            .chain(&after.device_groups)
-            .map(|(id, (_, name))| (*id, name.clone()))
-            .collect();
         Report {
             effect,
-            spaces,
-            device_groups,
+            spaces: [after.spaces.clone(), before.spaces.clone()],
+            device_groups: [after.device_groups.clone(), before.device_groups.clone()],
         }
+    }
+
+    fn space_name(&self, space: Space) -> &str {
+        self.spaces
+            .iter()
+            .find_map(|names| names.get(&space))
+            .map_or("", String::as_str)
+    }
+
+    fn group_name(&self, group: i64) -> &str {
+        self.device_groups
+            .iter()
+            .find_map(|groups| groups.get(&group))
+            .map_or("", |(_, name)| name.as_str())
     }
 
     /// What `users` gain and lose, each permission named once: `Type LEVEL`, with the space in
@@ -324,7 +332,7 @@ impl Report {
                 type_name,
                 level,
             } => {
-                let name = self.spaces.get(space).map_or("", String::as_str);
+                let name = self.space_name(*space);
                 format!("{type_name} {level} ({name})")
             }
             Permission::Application(name) => format!("Application {name}"),
@@ -335,7 +343,7 @@ impl Report {
                 fragment_type,
             } => {
                 let level = if *change { "Change" } else { "Read" };
-                let on = self.device_groups.get(group).map_or("", String::as_str);
+                let on = self.group_name(*group);
                 let types = if fragment_type == ANY_TYPE {
                     String::new()
                 } else {

@@ -413,7 +413,7 @@ pub async fn random_operations(db: &Db, seed: u64, operations: usize) {
     let f = fixture(db, "acme").await;
     let w = world(db, &f, &mut rng).await;
     let catalogue = f.actor(db, f.admin).await.catalogue;
-    let (mut accepted, mut refused) = (0, 0);
+    let (mut accepted, mut refused, mut compared) = (0, 0, 0);
     let print =
         |facts: &TenantFacts| format!("{:?}", super::TenantState::from_facts(facts.clone()));
     let mut before = raw_facts(db, &f).await;
@@ -427,6 +427,13 @@ pub async fn random_operations(db: &Db, seed: u64, operations: usize) {
             .unwrap();
         let outcome = one_operation(db, &f, &w, &mut op_rng).await;
         let after = raw_facts(db, &f).await;
+        // The state the guard keeps for the next write is the tenant as it now is.
+        if let Some(kept) = super::kept_state(db, f.tenant).await {
+            if let Some(field) = kept.differs_from(&super::TenantState::from_facts(after.clone())) {
+                panic!("seed {seed}, operation {n}: the kept state differs in {field}");
+            }
+            compared += 1;
+        }
         match outcome {
             Ok(()) => {
                 accepted += 1;
@@ -459,6 +466,10 @@ pub async fn random_operations(db: &Db, seed: u64, operations: usize) {
     assert!(
         accepted > operations / 10,
         "accepted {accepted} of {operations}"
+    );
+    assert!(
+        compared >= accepted,
+        "the kept state was compared after {compared} of {operations} operations"
     );
     assert!(
         refused > operations / 10,

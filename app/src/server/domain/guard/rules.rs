@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use super::{
-    effect::{Effect, Permission},
+    effect::{Effect, Permission, Reach},
     state::{Holding, Space, TenantState, TENANT_WIDE},
 };
 use crate::model::{
@@ -17,17 +17,20 @@ use crate::model::{
 
 /// Whether `actor` (a user of the tenant, whose authority is what they held before the write)
 /// may make a write with this effect: Ok, or the refusal naming the rule or what is missing.
+///
+/// `reach` says which users and roles the write may have changed: nobody else is looked at.
 pub fn verdict(
     catalogue: &Catalogue,
     before: &TenantState,
     after: &TenantState,
+    reach: &Reach,
     actor: i64,
     effect: &Effect,
 ) -> AppResult<()> {
-    locked_users(before, after)?;
-    built_in_roles(catalogue, before, after, actor)?;
+    locked_users(before, after, reach)?;
+    built_in_roles(catalogue, before, after, reach, actor)?;
     authority(catalogue, before, actor, effect)?;
-    invariants(before, after)
+    invariants(before, after, reach)
 }
 
 /// What the access mapping may do at an SSO sign-in (its rules obeyed rule 4 when they were
@@ -36,6 +39,7 @@ pub fn verdict(
 pub fn mapping_verdict(
     before: &TenantState,
     after: &TenantState,
+    reach: &Reach,
     user: Option<i64>,
     effect: &Effect,
 ) -> AppResult<()> {
@@ -45,16 +49,20 @@ pub fn mapping_verdict(
             before.username(other.user)
         )));
     }
-    locked_users_but(before, after, user)?;
-    invariants(before, after)
+    locked_users_but(before, after, reach, user)?;
+    invariants(before, after, reach)
 }
 
 /// What the partner portal may do in a served tenant (SPEC rule 7): change the global roles of
 /// partner administrators, with every role of the template as its authority; nobody else's
 /// holdings, no role, no user's status; and every invariant (rule 9's active tenant admin
 /// first) still holds.
-pub fn portal_verdict(before: &TenantState, after: &TenantState) -> AppResult<()> {
-    for (id, user) in &before.users {
+pub fn portal_verdict(before: &TenantState, after: &TenantState, reach: &Reach) -> AppResult<()> {
+    for (id, user) in reach
+        .users
+        .iter()
+        .filter_map(|id| before.users.get(id).map(|u| (id, u)))
+    {
         let Some(now) = after.users.get(id) else {
             return Err(AppError::forbidden(format!(
                 "the partner portal removes no user (it would remove {})",
@@ -70,24 +78,34 @@ pub fn portal_verdict(before: &TenantState, after: &TenantState) -> AppResult<()
             )));
         }
     }
-    if before.roles != after.roles || before.requires != after.requires {
+    let requires = |s: &TenantState, role: i64| -> Vec<(i64, i64)> {
+        s.requires
+            .range((role, i64::MIN)..=(role, i64::MAX))
+            .copied()
+            .collect()
+    };
+    if reach.roles.iter().any(|role| {
+        before.roles.get(role) != after.roles.get(role)
+            || requires(before, *role) != requires(after, *role)
+    }) {
         return Err(AppError::forbidden(
             "the partner portal changes no role's definition",
         ));
     }
-    invariants(before, after)
+    invariants(before, after, reach)
 }
 
 /// SPEC rules 6 and 7: a locked user's roles never change here, by whatever path; a partner
 /// administrator is not disabled, enabled or deleted here either.
-fn locked_users(before: &TenantState, after: &TenantState) -> AppResult<()> {
-    locked_users_but(before, after, None)
+fn locked_users(before: &TenantState, after: &TenantState, reach: &Reach) -> AppResult<()> {
+    locked_users_but(before, after, reach, None)
 }
 
 /// As [`locked_users`], except the SSO lock of `signing_in`.
 fn locked_users_but(
     before: &TenantState,
     after: &TenantState,
+    reach: &Reach,
     signing_in: Option<i64>,
 ) -> AppResult<()> {
     // Judged by the lock as it was before the write.
@@ -101,7 +119,11 @@ fn locked_users_but(
         apps.retain(|a| before.sso_lock.locks_application(a));
         apps
     };
-    for (id, user) in &before.users {
+    for (id, user) in reach
+        .users
+        .iter()
+        .filter_map(|id| before.users.get(id).map(|u| (id, u)))
+    {
         let holdings_changed = before.holdings_of(*id) != after.holdings_of(*id)
             || before.direct_applications_of(*id) != after.direct_applications_of(*id);
         if user.partner_admin {
@@ -139,11 +161,16 @@ fn built_in_roles(
     catalogue: &Catalogue,
     before: &TenantState,
     after: &TenantState,
+    reach: &Reach,
     actor: i64,
 ) -> AppResult<()> {
     let held = before.global_in(catalogue, actor, TENANT_WIDE);
     let apps = before.applications_of(actor);
-    for (id, role) in before.roles.iter().filter(|(_, r)| r.built_in) {
+    let reached = reach
+        .roles
+        .iter()
+        .filter_map(|id| before.roles.get(id).map(|r| (id, r)));
+    for (id, role) in reached.filter(|(_, r)| r.built_in) {
         let Some(now) = after.roles.get(id) else {
             return Err(AppError::Locked {
                 reason: format!("{} is built in and cannot be deleted.", role.name),
@@ -259,9 +286,12 @@ pub fn anti_lockout(role: &str) -> String {
 
 /// Global-role holdings at the wrong kind of scope: a Space-Specific role tenant-wide, or a
 /// Cross-Space role in a space (SPEC section 4, rule 5's scopes).
-fn misplaced(state: &TenantState) -> BTreeSet<(i64, i64, Space)> {
+fn misplaced(state: &TenantState, users: &BTreeSet<i64>) -> BTreeSet<(i64, i64, Space)> {
     let mut out = BTreeSet::new();
-    for (user, held) in &state.holdings {
+    for (user, held) in users
+        .iter()
+        .filter_map(|u| state.holdings.get(u).map(|h| (u, h)))
+    {
         for holding in held {
             if let Holding::Global { role, space } = holding {
                 let bound = state.roles.get(role).is_some_and(|r| r.space_bound);
@@ -275,9 +305,9 @@ fn misplaced(state: &TenantState) -> BTreeSet<(i64, i64, Space)> {
 }
 
 /// What must hold after every write, if it held before.
-fn invariants(before: &TenantState, after: &TenantState) -> AppResult<()> {
-    let misplaced_before = misplaced(before);
-    if let Some((_, role, space)) = misplaced(after)
+fn invariants(before: &TenantState, after: &TenantState, reach: &Reach) -> AppResult<()> {
+    let misplaced_before = misplaced(before, &reach.users);
+    if let Some((_, role, space)) = misplaced(after, &reach.users)
         .into_iter()
         .find(|m| !misplaced_before.contains(m))
     {
@@ -301,15 +331,15 @@ fn invariants(before: &TenantState, after: &TenantState) -> AppResult<()> {
             reason: anti_lockout(role),
         });
     }
-    if before.cycle().is_none() && after.cycle().is_some() {
+    if reach.tree && before.cycle().is_none() && after.cycle().is_some() {
         return Err(AppError::validation(
             "parent",
             "A device group cannot be moved under itself or one of its subgroups.",
         ));
     }
-    let unmet_before = before.unmet_requirements();
+    let unmet_before = before.unmet_requirements(&reach.users);
     if let Some((_, role, required, _)) = after
-        .unmet_requirements()
+        .unmet_requirements(&reach.users)
         .into_iter()
         .find(|u| !unmet_before.contains(u))
     {

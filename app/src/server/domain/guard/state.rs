@@ -4,13 +4,15 @@
 use crate::model::{Audience, Origin, RoleMode, RoleScope, UserStatus};
 use std::collections::{BTreeMap, BTreeSet};
 
+use imbl::{OrdMap, OrdSet};
+
 use crate::{
     model::{
         catalogue::{Catalogue, Grants},
         inventory::{InventoryPermission, ANY_TYPE},
         inventory_access::row_bits,
     },
-    server::db::tenant_facts::TenantFacts,
+    server::db::tenant_facts::{Patch, RoleFact, SsoFacts, TenantFacts, UserFact},
 };
 
 /// Where a global role counts: tenant-wide (space 0) or in one space.
@@ -60,7 +62,7 @@ impl InventoryBits {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserState {
     pub username: String,
     pub active: bool,
@@ -127,138 +129,267 @@ impl SsoLock {
     }
 }
 
-#[derive(Debug, Clone)]
+/// The whole tenant as the guard sees it. Its maps are persistent (`imbl`): a clone shares
+/// every entry, so the state after a write is the state before it with only what the write
+/// touched reloaded ([`TenantState::patched`]), and the state before the next write is kept
+/// between writes (`Db::guard_states`).
+#[derive(Debug, Clone, PartialEq)]
 pub struct TenantState {
     pub sso_lock: SsoLock,
-    pub users: BTreeMap<i64, UserState>,
-    pub roles: BTreeMap<i64, RoleState>,
-    pub requires: BTreeSet<(i64, i64)>,
-    pub spaces: BTreeMap<Space, String>,
-    pub user_groups: BTreeMap<i64, String>,
+    pub users: OrdMap<i64, UserState>,
+    pub roles: OrdMap<i64, RoleState>,
+    pub requires: OrdSet<(i64, i64)>,
+    pub spaces: OrdMap<Space, String>,
+    pub user_groups: OrdMap<i64, String>,
     /// Per user, every holding, directly or through a group.
-    pub holdings: BTreeMap<i64, BTreeSet<Holding>>,
+    pub holdings: OrdMap<i64, BTreeSet<Holding>>,
     /// Per user, the applications given to them directly.
-    pub direct_applications: BTreeMap<i64, BTreeSet<String>>,
+    pub direct_applications: OrdMap<i64, BTreeSet<String>>,
     /// (device group) → (parent, name).
-    pub device_groups: BTreeMap<i64, (i64, String)>,
+    pub device_groups: OrdMap<i64, (i64, String)>,
     /// (device group or 0 for the top) → its children: made once, not per question (at 10,000
     /// groups and 200,000 inventory holdings, rebuilding it per holding took seconds).
-    children: BTreeMap<i64, Vec<i64>>,
-    pub inventory_roles: BTreeMap<i64, (String, InventoryBits)>,
+    children: OrdMap<i64, Vec<i64>>,
+    pub inventory_roles: OrdMap<i64, (String, InventoryBits)>,
+}
+
+fn roles_from(
+    roles: Vec<RoleFact>,
+    grants: Vec<(i64, String, String)>,
+    applications: Vec<(i64, String)>,
+) -> BTreeMap<i64, RoleState> {
+    let mut out: BTreeMap<i64, RoleState> = roles
+        .into_iter()
+        .map(|r| {
+            let built_in = r.built_in != 0;
+            let state = RoleState {
+                name: r.name,
+                description: r.description,
+                tenant_admin: built_in && r.audience == Audience::Admin,
+                built_in,
+                space_bound: r.scope == RoleScope::SpaceBound,
+                grants: Grants::new(),
+                applications: BTreeSet::new(),
+            };
+            (r.id, state)
+        })
+        .collect();
+    for (role, t, l) in grants {
+        if let Some(r) = out.get_mut(&role) {
+            r.grants.entry(t).or_default().insert(l);
+        }
+    }
+    for (role, app) in applications {
+        if let Some(r) = out.get_mut(&role) {
+            r.applications.insert(app);
+        }
+    }
+    out
+}
+
+/// Every holding per user: (user, role, space) given directly and through groups, and (user,
+/// inventory role, device group).
+fn holdings_from(
+    global: impl IntoIterator<Item = (i64, i64, i64)>,
+    inventory: Vec<(i64, i64, i64)>,
+) -> BTreeMap<i64, BTreeSet<Holding>> {
+    let mut holdings: BTreeMap<i64, BTreeSet<Holding>> = BTreeMap::new();
+    for (u, role, space) in global {
+        holdings
+            .entry(u)
+            .or_default()
+            .insert(Holding::Global { role, space });
+    }
+    for (u, role, group) in inventory {
+        holdings
+            .entry(u)
+            .or_default()
+            .insert(Holding::Inventory { role, group });
+    }
+    holdings
+}
+
+fn users_from(users: Vec<UserFact>) -> impl Iterator<Item = (i64, UserState)> {
+    users.into_iter().map(|u| {
+        let state = UserState {
+            active: u.status == UserStatus::Active,
+            sso: u.origin == Origin::Sso,
+            partner_admin: u.is_partner_admin != 0,
+            username: u.username,
+        };
+        (u.id, state)
+    })
+}
+
+fn applications_from(rows: Vec<(i64, String)>) -> BTreeMap<i64, BTreeSet<String>> {
+    let mut out: BTreeMap<i64, BTreeSet<String>> = BTreeMap::new();
+    for (user, app) in rows {
+        out.entry(user).or_default().insert(app);
+    }
+    out
+}
+
+fn inventory_roles_from(
+    roles: Vec<(i64, String)>,
+    rows: Vec<(i64, InventoryPermission)>,
+) -> impl Iterator<Item = (i64, (String, InventoryBits))> {
+    let mut by_role: BTreeMap<i64, Vec<InventoryPermission>> = BTreeMap::new();
+    for (role, row) in rows {
+        by_role.entry(role).or_default().push(row);
+    }
+    roles.into_iter().map(move |(id, name)| {
+        let bits = InventoryBits::from_rows(by_role.get(&id).map_or(&[], Vec::as_slice));
+        (id, (name, bits))
+    })
+}
+
+fn sso_lock_from(mapping: SsoFacts) -> SsoLock {
+    match (mapping.manual_changes, mapping.role_mode) {
+        (true, _) | (false, RoleMode::OnCreate) => SsoLock::Nothing,
+        (false, RoleMode::Reassign) => SsoLock::Everything,
+        (false, RoleMode::Listed) => SsoLock::Listed {
+            roles: mapping.mapped_roles.into_iter().collect(),
+            inventory: mapping.mapped_inventory.into_iter().collect(),
+            applications: mapping.mapped_applications.into_iter().collect(),
+        },
+    }
+}
+
+/// (device group) → (parent, name), and (device group or 0) → children.
+type Tree = (OrdMap<i64, (i64, String)>, OrdMap<i64, Vec<i64>>);
+
+fn tree_from(rows: Vec<(i64, i64, String)>) -> Tree {
+    let device_groups: OrdMap<i64, (i64, String)> = rows
+        .into_iter()
+        .map(|(id, parent, name)| (id, (parent, name)))
+        .collect();
+    let mut children: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    for (id, (parent, _)) in &device_groups {
+        children.entry(*parent).or_default().push(*id);
+    }
+    (device_groups, children.into_iter().collect())
 }
 
 impl TenantState {
     pub fn from_facts(facts: TenantFacts) -> TenantState {
-        let mut roles: BTreeMap<i64, RoleState> = facts
-            .roles
-            .into_iter()
-            .map(|r| {
-                let built_in = r.built_in != 0;
-                let state = RoleState {
-                    name: r.name,
-                    description: r.description,
-                    tenant_admin: built_in && r.audience == Audience::Admin,
-                    built_in,
-                    space_bound: r.scope == RoleScope::SpaceBound,
-                    grants: Grants::new(),
-                    applications: BTreeSet::new(),
-                };
-                (r.id, state)
-            })
-            .collect();
-        for (role, t, l) in facts.role_grants {
-            if let Some(r) = roles.get_mut(&role) {
-                r.grants.entry(t).or_default().insert(l);
-            }
-        }
-        for (role, app) in facts.role_applications {
-            if let Some(r) = roles.get_mut(&role) {
-                r.applications.insert(app);
-            }
-        }
         let mut group_roles: BTreeMap<i64, Vec<(i64, Space)>> = BTreeMap::new();
         for (g, r, s) in facts.group_roles {
             group_roles.entry(g).or_default().push((r, s));
         }
-        let mut holdings: BTreeMap<i64, BTreeSet<Holding>> = BTreeMap::new();
-        for (u, role, space) in facts.user_roles {
-            holdings
-                .entry(u)
-                .or_default()
-                .insert(Holding::Global { role, space });
-        }
-        for (g, u) in facts.members {
-            for &(role, space) in group_roles.get(&g).into_iter().flatten() {
-                holdings
-                    .entry(u)
-                    .or_default()
-                    .insert(Holding::Global { role, space });
-            }
-        }
-        for (u, role, group) in facts.user_inventory {
-            holdings
-                .entry(u)
-                .or_default()
-                .insert(Holding::Inventory { role, group });
-        }
-        let mut rows: BTreeMap<i64, Vec<InventoryPermission>> = BTreeMap::new();
-        for (role, row) in facts.inventory_rows {
-            rows.entry(role).or_default().push(row);
-        }
-        let sso_lock = match (facts.sso_manual_changes, facts.sso_role_mode) {
-            (true, _) | (false, RoleMode::OnCreate) => SsoLock::Nothing,
-            (false, RoleMode::Reassign) => SsoLock::Everything,
-            (false, RoleMode::Listed) => SsoLock::Listed {
-                roles: facts.mapped_roles.into_iter().collect(),
-                inventory: facts.mapped_inventory.into_iter().collect(),
-                applications: facts.mapped_applications.into_iter().collect(),
-            },
-        };
-        let mut direct_applications: BTreeMap<i64, BTreeSet<String>> = BTreeMap::new();
-        for (user, app) in facts.user_applications {
-            direct_applications.entry(user).or_default().insert(app);
-        }
-        let device_groups: BTreeMap<i64, (i64, String)> = facts
-            .device_groups
-            .into_iter()
-            .map(|(id, parent, name)| (id, (parent, name)))
-            .collect();
-        let mut children: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
-        for (id, (parent, _)) in &device_groups {
-            children.entry(*parent).or_default().push(*id);
-        }
-        TenantState {
-            sso_lock,
-            direct_applications,
-            children,
-            users: facts
-                .users
+        let through_groups = facts.members.iter().flat_map(|(g, u)| {
+            group_roles
+                .get(g)
                 .into_iter()
-                .map(|u| {
-                    let state = UserState {
-                        active: u.status == UserStatus::Active,
-                        sso: u.origin == Origin::Sso,
-                        partner_admin: u.is_partner_admin != 0,
-                        username: u.username,
-                    };
-                    (u.id, state)
-                })
+                .flatten()
+                .map(move |&(role, space)| (*u, role, space))
+        });
+        let holdings = holdings_from(
+            facts.user_roles.into_iter().chain(through_groups),
+            facts.user_inventory,
+        );
+        let (device_groups, children) = tree_from(facts.device_groups);
+        TenantState {
+            sso_lock: sso_lock_from(facts.sso),
+            direct_applications: applications_from(facts.user_applications)
+                .into_iter()
                 .collect(),
-            roles,
+            children,
+            users: users_from(facts.users).collect(),
+            roles: roles_from(facts.roles, facts.role_grants, facts.role_applications)
+                .into_iter()
+                .collect(),
             requires: facts.role_requires.into_iter().collect(),
             spaces: facts.spaces.into_iter().collect(),
             user_groups: facts.user_groups.into_iter().collect(),
-            holdings,
+            holdings: holdings.into_iter().collect(),
             device_groups,
-            inventory_roles: facts
-                .inventory_roles
-                .into_iter()
-                .map(|(id, name)| {
-                    let bits = InventoryBits::from_rows(rows.get(&id).map_or(&[], Vec::as_slice));
-                    (id, (name, bits))
-                })
+            inventory_roles: inventory_roles_from(facts.inventory_roles, facts.inventory_rows)
                 .collect(),
         }
+    }
+
+    /// This state with what a write touched reloaded: the result is the tenant as the write left
+    /// it, provided `patch` holds every row the write touched (the journal's triggers see to
+    /// that) and this state was the tenant before the write.
+    pub fn patched(&self, patch: Patch) -> TenantState {
+        let mut next = self.clone();
+        if let Some(users) = patch.users {
+            for id in &users.ids {
+                next.users.remove(id);
+                next.holdings.remove(id);
+                next.direct_applications.remove(id);
+            }
+            next.users.extend(users_from(users.users));
+            next.holdings
+                .extend(holdings_from(users.roles, users.inventory));
+            next.direct_applications
+                .extend(applications_from(users.applications));
+        }
+        for id in &patch.groups.ids {
+            next.user_groups.remove(id);
+        }
+        next.user_groups.extend(patch.groups.names);
+        if let Some(roles) = patch.roles {
+            for id in &roles.ids {
+                next.roles.remove(id);
+                let required: Vec<(i64, i64)> = next
+                    .requires
+                    .range((*id, i64::MIN)..=(*id, i64::MAX))
+                    .copied()
+                    .collect();
+                for pair in required {
+                    next.requires.remove(&pair);
+                }
+            }
+            next.roles
+                .extend(roles_from(roles.roles, roles.grants, roles.applications));
+            next.requires.extend(roles.requires);
+        }
+        if let Some(spaces) = patch.spaces {
+            next.spaces = spaces.into_iter().collect();
+        }
+        if let Some(tree) = patch.device_groups {
+            (next.device_groups, next.children) = tree_from(tree);
+        }
+        if let Some(inventory) = patch.inventory_roles {
+            for id in &inventory.ids {
+                next.inventory_roles.remove(id);
+            }
+            next.inventory_roles
+                .extend(inventory_roles_from(inventory.roles, inventory.rows));
+        }
+        if let Some(sso) = patch.sso {
+            next.sso_lock = sso_lock_from(sso);
+        }
+        next
+    }
+
+    /// The first part of this state that differs from `other`, by name (for tests: the whole
+    /// state of a tenant is too big to print).
+    pub fn differs_from(&self, other: &TenantState) -> Option<&'static str> {
+        let parts = [
+            ("sso_lock", self.sso_lock == other.sso_lock),
+            ("users", self.users == other.users),
+            ("roles", self.roles == other.roles),
+            ("requires", self.requires == other.requires),
+            ("spaces", self.spaces == other.spaces),
+            ("user_groups", self.user_groups == other.user_groups),
+            ("holdings", self.holdings == other.holdings),
+            (
+                "direct_applications",
+                self.direct_applications == other.direct_applications,
+            ),
+            ("device_groups", self.device_groups == other.device_groups),
+            ("children", self.children == other.children),
+            (
+                "inventory_roles",
+                self.inventory_roles == other.inventory_roles,
+            ),
+        ];
+        parts
+            .into_iter()
+            .find(|(_, same)| !same)
+            .map(|(name, _)| name)
     }
 
     pub fn is_active(&self, user: i64) -> bool {
@@ -394,11 +525,14 @@ impl TenantState {
         })
     }
 
-    /// Every (user, role, required role, scope) where a held role's requirement is not held at
-    /// the same scope (tenant-wide covers every space) — SPEC rule 5.
-    pub fn unmet_requirements(&self) -> BTreeSet<(i64, i64, i64, Space)> {
+    /// Every (user of `users`, role, required role, scope) where a held role's requirement is not
+    /// held at the same scope (tenant-wide covers every space) — SPEC rule 5.
+    pub fn unmet_requirements(&self, users: &BTreeSet<i64>) -> BTreeSet<(i64, i64, i64, Space)> {
         let mut out = BTreeSet::new();
-        for (user, held) in &self.holdings {
+        for (user, held) in users
+            .iter()
+            .filter_map(|u| self.holdings.get(u).map(|h| (u, h)))
+        {
             for h in held {
                 let Holding::Global { role, space } = *h else {
                     continue;

@@ -620,3 +620,55 @@ async fn escalation_matrix_refuses_low_admins_and_allows_sufficient_ones_on_ever
     })
     .await;
 }
+
+// The state the guard keeps between writes never hides a change made outside a guarded write:
+// a row written by a script, the seed or another path is in the journal, and the next guarded
+// write reads the whole tenant again.
+async fn a_write_outside_the_guard_is_seen_by_the_next_guarded_write(db: &Db) {
+    let f = fixture(db, "acme").await;
+    let admin = f.actor(db, f.admin).await;
+    let admins = f.role(db, "admins").await;
+    let second = f.user(db, "second").await;
+    give(db, &f, second, admins, 0).await;
+    // A guarded write: the guard now keeps acme's state, with `second` an active admin.
+    new_group(db, &admin, "Kept").await;
+    let kept = super::kept_state(db, f.tenant).await.expect("a kept state");
+    assert!(kept.is_active(second.0));
+    // Outside any guard: `second` is disabled.
+    exec(
+        db,
+        "UPDATE users SET status = 'disabled' WHERE id = $1",
+        &[second.0],
+    )
+    .await;
+    let before = fingerprint(db, &f).await;
+    // Judged on the stale state, taking admins from the last active admin would pass.
+    let reason = locked(
+        wizard::remove_roles(
+            db,
+            &admin,
+            &[Subject::User(f.admin)],
+            &BTreeSet::from([admins]),
+        )
+        .await
+        .unwrap_err(),
+    );
+    assert!(
+        reason.contains("At least one active user must keep admins"),
+        "{reason}"
+    );
+    assert_eq!(fingerprint(db, &f).await, before);
+    // And once the next guarded write commits, what it keeps is the tenant as it is.
+    new_group(db, &admin, "Kept again").await;
+    let kept = super::kept_state(db, f.tenant).await.expect("a kept state");
+    let mut conn = db.pool.acquire().await.unwrap();
+    let now =
+        super::TenantState::from_facts(db::tenant_facts::load(&mut conn, f.tenant).await.unwrap());
+    assert_eq!(kept.differs_from(&now), None);
+    assert!(!kept.is_active(second.0));
+}
+
+#[tokio::test]
+async fn the_kept_state_never_hides_a_write_outside_the_guard() {
+    each_backend(a_write_outside_the_guard_is_seen_by_the_next_guarded_write).await;
+}

@@ -193,6 +193,9 @@ pub async fn seed(db: &Db, templates: &Templates, slug: &str, size: Size) -> App
     fill.assignments(&mut rng, &users, &groups, &roles, &spaces, &tree)
         .await?;
     let written = fill.written;
+    // The guard's journal of what was touched: the first guarded write reads the whole new
+    // tenant anyway, so the seed's million rows need not stay there.
+    crate::server::db::tenant_facts::clear_journal(&mut tx, tenant).await?;
     tx.commit().await?;
     // The planner's statistics: without them, after a bulk load, PostgreSQL guesses row counts
     // and may walk a 100,000-row index for a search that matches a thousand rows. VACUUM also

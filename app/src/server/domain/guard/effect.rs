@@ -7,7 +7,7 @@ use imbl::OrdMap;
 
 use super::state::{Holding, InventoryBits, Space, TenantState, TENANT_WIDE};
 use crate::model::{
-    catalogue::{Catalogue, Grants},
+    catalogue::Catalogue,
     inventory::ANY_TYPE,
     inventory_access::{bit, Want, CHECKED},
 };
@@ -124,8 +124,9 @@ impl Effect {
             .filter(|s| *s != TENANT_WIDE)
             .collect();
         let mut changes = BTreeSet::new();
+        let mut cells = CellBits::new(catalogue);
         for &user in &reach.users {
-            global_changes(catalogue, before, after, user, &spaces, &mut changes);
+            global_changes(&mut cells, before, after, user, &spaces, &mut changes);
             let (a, b) = (before.applications_of(user), after.applications_of(user));
             for app in a.symmetric_difference(&b) {
                 changes.insert(Change {
@@ -142,15 +143,86 @@ impl Effect {
     }
 }
 
-fn cells(grants: &Grants) -> BTreeSet<(String, String)> {
-    grants
-        .iter()
-        .flat_map(|(t, levels)| levels.iter().map(move |l| (t.clone(), l.clone())))
-        .collect()
+/// A set of grid cells (type, level) as bits, numbered by [`CellBits`].
+type Bits = Vec<u64>;
+
+fn or_into(into: &mut Bits, other: &Bits) {
+    if into.len() < other.len() {
+        into.resize(other.len(), 0);
+    }
+    for (a, b) in into.iter_mut().zip(other) {
+        *a |= b;
+    }
+}
+
+fn bit_at(bits: &Bits, i: usize) -> bool {
+    bits.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+}
+
+/// Each role's effective cells as bits, computed once per role and state: a role save on a role
+/// held by 50,000 users compares 50,000 users' cells, and merging their roles' grants as strings
+/// took about 100 µs a user. Implications apply per cell, so a user's effective cells are the
+/// union of their roles' effective cells.
+struct CellBits<'c> {
+    catalogue: &'c Catalogue,
+    numbers: BTreeMap<(String, String), usize>,
+    names: Vec<(String, String)>,
+    /// (0 before / 1 after, role) → its effective cells.
+    roles: BTreeMap<(usize, i64), Bits>,
+}
+
+impl<'c> CellBits<'c> {
+    fn new(catalogue: &'c Catalogue) -> CellBits<'c> {
+        CellBits {
+            catalogue,
+            numbers: BTreeMap::new(),
+            names: Vec::new(),
+            roles: BTreeMap::new(),
+        }
+    }
+
+    fn role(&mut self, state: &TenantState, which: usize, role: i64) -> Bits {
+        if let Some(bits) = self.roles.get(&(which, role)) {
+            return bits.clone();
+        }
+        let mut bits = Bits::new();
+        if let Some(r) = state.roles.get(&role) {
+            for (t, levels) in self.catalogue.effective(&r.grants) {
+                for l in levels {
+                    let next = self.names.len();
+                    let n = *self.numbers.entry((t.clone(), l.clone())).or_insert(next);
+                    if n == next {
+                        self.names.push((t.clone(), l));
+                    }
+                    if bits.len() <= n / 64 {
+                        bits.resize(n / 64 + 1, 0);
+                    }
+                    bits[n / 64] |= 1 << (n % 64);
+                }
+            }
+        }
+        self.roles.insert((which, role), bits.clone());
+        bits
+    }
+
+    /// A user's effective cells per scope (as [`TenantState::global_of`]); nothing if disabled.
+    fn of_user(&mut self, state: &TenantState, which: usize, user: i64) -> BTreeMap<Space, Bits> {
+        let mut scoped: BTreeMap<Space, Bits> = BTreeMap::new();
+        if !state.is_active(user) {
+            return scoped;
+        }
+        for holding in state.holdings.get(&user).into_iter().flatten() {
+            if let Holding::Global { role, space } = holding {
+                let bits = self.role(state, which, *role);
+                or_into(scoped.entry(*space).or_default(), &bits);
+            }
+        }
+        scoped
+    }
 }
 
 fn global_changes(
-    catalogue: &Catalogue,
+    cells: &mut CellBits<'_>,
     before: &TenantState,
     after: &TenantState,
     user: i64,
@@ -158,42 +230,47 @@ fn global_changes(
     out: &mut BTreeSet<Change>,
 ) {
     let (a, b) = (
-        before.global_of(catalogue, user),
-        after.global_of(catalogue, user),
+        cells.of_user(before, 0, user),
+        cells.of_user(after, 1, user),
     );
-    let at = |scoped: &BTreeMap<Space, Grants>, space: Space| -> BTreeSet<(String, String)> {
-        let mut set = scoped.get(&TENANT_WIDE).map(cells).unwrap_or_default();
+    let at = |scoped: &BTreeMap<Space, Bits>, space: Space| -> Bits {
+        let mut set = scoped.get(&TENANT_WIDE).cloned().unwrap_or_default();
         if space != TENANT_WIDE {
-            set.extend(scoped.get(&space).map(cells).unwrap_or_default());
+            if let Some(more) = scoped.get(&space) {
+                or_into(&mut set, more);
+            }
         }
         set
     };
     let (tw_a, tw_b) = (at(&a, TENANT_WIDE), at(&b, TENANT_WIDE));
-    let mut push =
-        |space: Space, x: &BTreeSet<(String, String)>, y: &BTreeSet<(String, String)>| {
-            for (t, l) in x.symmetric_difference(y) {
-                let gained = y.contains(&(t.clone(), l.clone()));
-                // A tenant-wide change shows in every space too; it is named once, tenant-wide.
-                if space != TENANT_WIDE
-                    && (tw_a.contains(&(t.clone(), l.clone()))
-                        != tw_b.contains(&(t.clone(), l.clone())))
-                {
-                    continue;
-                }
-                out.insert(Change {
-                    user,
-                    gained,
-                    permission: Permission::Cell {
-                        space,
-                        type_name: t.clone(),
-                        level: l.clone(),
-                    },
-                });
+    let names = &cells.names;
+    let mut push = |space: Space, x: &Bits, y: &Bits| {
+        for i in 0..x.len().max(y.len()) * 64 {
+            let (was, is) = (bit_at(x, i), bit_at(y, i));
+            if was == is {
+                continue;
             }
-        };
+            // A tenant-wide change shows in every space too; it is named once, tenant-wide.
+            if space != TENANT_WIDE && bit_at(&tw_a, i) != bit_at(&tw_b, i) {
+                continue;
+            }
+            let (t, l) = &names[i];
+            out.insert(Change {
+                user,
+                gained: is,
+                permission: Permission::Cell {
+                    space,
+                    type_name: t.clone(),
+                    level: l.clone(),
+                },
+            });
+        }
+    };
     push(TENANT_WIDE, &tw_a, &tw_b);
     for &space in spaces {
-        push(space, &at(&a, space), &at(&b, space));
+        if a.contains_key(&space) || b.contains_key(&space) {
+            push(space, &at(&a, space), &at(&b, space));
+        }
     }
 }
 

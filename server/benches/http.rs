@@ -10,7 +10,8 @@
 //!
 //! Environment: `BENCH_SIZE` S|M|L (default L), `BENCH_CONCURRENCY` (default 2: one request per
 //! core of the 2-core machine it was measured on, so latency is server time, not queueing),
-//! `BENCH_ONLY` (run only endpoints whose name contains it), `BENCH_REQUESTS` per endpoint (default 200, or fewer when `BENCH_SECONDS`, default 20, have
+//! `BENCH_ONLY` (run only endpoints whose name contains it), `BENCH_REUSE=1` (keep a seeded
+//! tenant found at `BENCH_DATABASE_URL`), `BENCH_REQUESTS` per endpoint (default 200, or fewer when `BENCH_SECONDS`, default 20, have
 //! passed), `BENCH_WRITES` of each write (default 10), `BENCH_DATABASE_URL` (default a new SQLite file;
 //! a `postgres://` URL measures PostgreSQL, in a database that has no tenant `bench` yet).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark: a failure is a panic
@@ -65,11 +66,19 @@ async fn main() {
     let db = Db::open(&url).await.unwrap();
     let templates = Templates::load().unwrap();
     let started = Instant::now();
-    let written = scale::seed(&db, &templates, TENANT, size).await.unwrap();
-    println!(
-        "seeded {TENANT} ({size:?}) on {backend} in {:.1} s: {written:?}",
-        started.elapsed().as_secs_f64()
-    );
+    // BENCH_REUSE=1 with a BENCH_DATABASE_URL that already holds the tenant (for profiling).
+    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM tenants WHERE slug = $1")
+        .bind(TENANT)
+        .fetch_optional(&db.pool)
+        .await
+        .unwrap();
+    if exists.is_none() || env("BENCH_REUSE", "") != "1" {
+        let written = scale::seed(&db, &templates, TENANT, size).await.unwrap();
+        println!(
+            "seeded {TENANT} ({size:?}) on {backend} in {:.1} s: {written:?}",
+            started.elapsed().as_secs_f64()
+        );
+    }
     let started = Instant::now();
     db.index.warm_all(&db.pool, &templates).await.unwrap();
     println!(

@@ -57,6 +57,8 @@ pub struct Reach {
     pub roles: BTreeSet<i64>,
     /// Whether the device-group tree may have changed.
     pub tree: bool,
+    /// Inventory roles whose name or permissions may have changed.
+    pub inventory_roles: BTreeSet<i64>,
 }
 
 impl Reach {
@@ -78,7 +80,53 @@ impl Reach {
                 .copied()
                 .collect(),
             tree: true,
+            inventory_roles: before
+                .inventory_roles
+                .keys()
+                .chain(after.inventory_roles.keys())
+                .copied()
+                .collect(),
         }
+    }
+
+    /// Whether `user`'s inventory permissions may differ: the tree moved, their status or
+    /// inventory holdings changed, or an inventory role they hold did. (Walking every held
+    /// group's subtree is the dear part of an effect; a role save reaching 50,000 users needs
+    /// none of it.)
+    fn inventory_may_change(&self, before: &TenantState, after: &TenantState, user: i64) -> bool {
+        let held = |s: &TenantState| -> Vec<Holding> {
+            s.holdings
+                .get(&user)
+                .into_iter()
+                .flatten()
+                .filter(|h| matches!(h, Holding::Inventory { .. }))
+                .copied()
+                .collect()
+        };
+        let (a, b) = (held(before), held(after));
+        self.tree
+            || before.is_active(user) != after.is_active(user)
+            || a != b
+            || a.iter().any(|h| {
+                matches!(h, Holding::Inventory { role, .. } if self.inventory_roles.contains(role))
+            })
+    }
+
+    /// Whether `user`'s applications may differ: their status, holdings or direct applications
+    /// changed, or a role they hold did.
+    fn applications_may_change(
+        &self,
+        before: &TenantState,
+        after: &TenantState,
+        user: i64,
+    ) -> bool {
+        let (a, b) = (before.holdings.get(&user), after.holdings.get(&user));
+        before.is_active(user) != after.is_active(user)
+            || a != b
+            || before.direct_applications.get(&user) != after.direct_applications.get(&user)
+            || a.into_iter()
+                .flatten()
+                .any(|h| matches!(h, Holding::Global { role, .. } if self.roles.contains(role)))
     }
 
     /// What a write with this journal may have changed: the users it reloaded, and the holders
@@ -104,6 +152,7 @@ impl Reach {
             users,
             roles: touched.roles.clone(),
             tree: touched.tree,
+            inventory_roles: touched.inventory_roles.clone(),
         }
     }
 }
@@ -127,15 +176,19 @@ impl Effect {
         let mut cells = CellBits::new(catalogue);
         for &user in &reach.users {
             global_changes(&mut cells, before, after, user, &spaces, &mut changes);
-            let (a, b) = (before.applications_of(user), after.applications_of(user));
-            for app in a.symmetric_difference(&b) {
-                changes.insert(Change {
-                    user,
-                    gained: b.contains(app),
-                    permission: Permission::Application(app.clone()),
-                });
+            if reach.applications_may_change(before, after, user) {
+                let (a, b) = (before.applications_of(user), after.applications_of(user));
+                for app in a.symmetric_difference(&b) {
+                    changes.insert(Change {
+                        user,
+                        gained: b.contains(app),
+                        permission: Permission::Application(app.clone()),
+                    });
+                }
             }
-            inventory_changes(before, after, user, &mut changes);
+            if reach.inventory_may_change(before, after, user) {
+                inventory_changes(before, after, user, &mut changes);
+            }
         }
         Effect {
             changes: changes.into_iter().collect(),
@@ -143,66 +196,67 @@ impl Effect {
     }
 }
 
-/// A set of grid cells (type, level) as bits, numbered by [`CellBits`].
+/// A set of grid cells (type, level) as bits, numbered by [`CellBits`]; every set of one
+/// catalogue has the same number of words.
 type Bits = Vec<u64>;
 
-fn or_into(into: &mut Bits, other: &Bits) {
-    if into.len() < other.len() {
-        into.resize(other.len(), 0);
-    }
+fn or_into(into: &mut [u64], other: &[u64]) {
     for (a, b) in into.iter_mut().zip(other) {
         *a |= b;
     }
 }
 
-fn bit_at(bits: &Bits, i: usize) -> bool {
-    bits.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
-}
-
 /// Each role's effective cells as bits, computed once per role and state: a role save on a role
 /// held by 50,000 users compares 50,000 users' cells, and merging their roles' grants as strings
 /// took about 100 µs a user. Implications apply per cell, so a user's effective cells are the
-/// union of their roles' effective cells.
+/// union of their roles' effective cells; every effective cell is one of the catalogue's.
 struct CellBits<'c> {
     catalogue: &'c Catalogue,
-    numbers: BTreeMap<(String, String), usize>,
-    names: Vec<(String, String)>,
-    /// (0 before / 1 after, role) → its effective cells.
-    roles: BTreeMap<(usize, i64), Bits>,
+    words: usize,
+    numbers: BTreeMap<(&'c str, &'c str), usize>,
+    names: Vec<(&'c str, &'c str)>,
+    /// (0 before / 1 after, role) → where its bits start in `store`.
+    slots: std::collections::HashMap<(usize, i64), usize>,
+    store: Vec<u64>,
 }
 
 impl<'c> CellBits<'c> {
     fn new(catalogue: &'c Catalogue) -> CellBits<'c> {
+        let mut numbers = BTreeMap::new();
+        let mut names = Vec::new();
+        for t in catalogue.types() {
+            for l in &t.levels {
+                numbers.insert((t.name.as_str(), l.as_str()), names.len());
+                names.push((t.name.as_str(), l.as_str()));
+            }
+        }
         CellBits {
             catalogue,
-            numbers: BTreeMap::new(),
-            names: Vec::new(),
-            roles: BTreeMap::new(),
+            words: names.len().div_ceil(64).max(1),
+            numbers,
+            names,
+            slots: std::collections::HashMap::new(),
+            store: Vec::new(),
         }
     }
 
-    fn role(&mut self, state: &TenantState, which: usize, role: i64) -> Bits {
-        if let Some(bits) = self.roles.get(&(which, role)) {
-            return bits.clone();
+    fn role(&mut self, state: &TenantState, which: usize, role: i64) -> usize {
+        if let Some(slot) = self.slots.get(&(which, role)) {
+            return *slot;
         }
-        let mut bits = Bits::new();
+        let slot = self.store.len();
+        self.store.resize(slot + self.words, 0);
         if let Some(r) = state.roles.get(&role) {
             for (t, levels) in self.catalogue.effective(&r.grants) {
                 for l in levels {
-                    let next = self.names.len();
-                    let n = *self.numbers.entry((t.clone(), l.clone())).or_insert(next);
-                    if n == next {
-                        self.names.push((t.clone(), l));
+                    if let Some(&n) = self.numbers.get(&(t.as_str(), l.as_str())) {
+                        self.store[slot + n / 64] |= 1 << (n % 64);
                     }
-                    if bits.len() <= n / 64 {
-                        bits.resize(n / 64 + 1, 0);
-                    }
-                    bits[n / 64] |= 1 << (n % 64);
                 }
             }
         }
-        self.roles.insert((which, role), bits.clone());
-        bits
+        self.slots.insert((which, role), slot);
+        slot
     }
 
     /// A user's effective cells per scope (as [`TenantState::global_of`]); nothing if disabled.
@@ -213,8 +267,10 @@ impl<'c> CellBits<'c> {
         }
         for holding in state.holdings.get(&user).into_iter().flatten() {
             if let Holding::Global { role, space } = holding {
-                let bits = self.role(state, which, *role);
-                or_into(scoped.entry(*space).or_default(), &bits);
+                let slot = self.role(state, which, *role);
+                let words = self.words;
+                let into = scoped.entry(*space).or_insert_with(|| vec![0; words]);
+                or_into(into, &self.store[slot..slot + words]);
             }
         }
         scoped
@@ -233,8 +289,12 @@ fn global_changes(
         cells.of_user(before, 0, user),
         cells.of_user(after, 1, user),
     );
+    let words = cells.words;
     let at = |scoped: &BTreeMap<Space, Bits>, space: Space| -> Bits {
-        let mut set = scoped.get(&TENANT_WIDE).cloned().unwrap_or_default();
+        let mut set = scoped
+            .get(&TENANT_WIDE)
+            .cloned()
+            .unwrap_or_else(|| vec![0; words]);
         if space != TENANT_WIDE {
             if let Some(more) = scoped.get(&space) {
                 or_into(&mut set, more);
@@ -245,25 +305,26 @@ fn global_changes(
     let (tw_a, tw_b) = (at(&a, TENANT_WIDE), at(&b, TENANT_WIDE));
     let names = &cells.names;
     let mut push = |space: Space, x: &Bits, y: &Bits| {
-        for i in 0..x.len().max(y.len()) * 64 {
-            let (was, is) = (bit_at(x, i), bit_at(y, i));
-            if was == is {
-                continue;
-            }
+        for w in 0..words {
+            let mut changed = x[w] ^ y[w];
             // A tenant-wide change shows in every space too; it is named once, tenant-wide.
-            if space != TENANT_WIDE && bit_at(&tw_a, i) != bit_at(&tw_b, i) {
-                continue;
+            if space != TENANT_WIDE {
+                changed &= !(tw_a[w] ^ tw_b[w]);
             }
-            let (t, l) = &names[i];
-            out.insert(Change {
-                user,
-                gained: is,
-                permission: Permission::Cell {
-                    space,
-                    type_name: t.clone(),
-                    level: l.clone(),
-                },
-            });
+            while changed != 0 {
+                let bit = changed.trailing_zeros() as usize;
+                changed &= changed - 1;
+                let (t, l) = names[w * 64 + bit];
+                out.insert(Change {
+                    user,
+                    gained: y[w] & (1 << bit) != 0,
+                    permission: Permission::Cell {
+                        space,
+                        type_name: t.to_owned(),
+                        level: l.to_owned(),
+                    },
+                });
+            }
         }
     };
     push(TENANT_WIDE, &tw_a, &tw_b);

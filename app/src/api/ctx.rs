@@ -23,7 +23,12 @@ pub async fn run<T>(body: impl Future<Output = AppResult<T>>) -> AppResult<T> {
         if let Some(response) = use_context::<ResponseOptions>() {
             response.set_status(error.status_code());
         }
-        super::refusal::record(error).await;
+        if super::refusal::is_refusal(error) {
+            // Who was refused: a refusal before sign-in (no principal) is not recorded.
+            if let (Ok(state), Ok(principal)) = (state(), principal().await) {
+                super::refusal::record(error, &state, &principal).await;
+            }
+        }
     }
     result
 }

@@ -1,5 +1,6 @@
 //! SPEC rule 12: every refused server function leaves an access-denied record. The one place
-//! that sees every server function's result, [`super::ctx::run`], calls [`record`]; a layer of
+//! that sees every server function's result, `ctx::run`, calls [`record`] with the request's state
+//! and principal; a layer of
 //! the router keeps a copy of each server function's arguments ([`Arguments::capture`]) for
 //! "on what".
 
@@ -7,7 +8,10 @@ use axum::{body::Body, extract::Request};
 use http::{header, request::Parts};
 use leptos::prelude::use_context;
 
-use crate::{model::AppError, server::domain::audit};
+use crate::{
+    model::AppError,
+    server::{auth::Principal, domain::audit, AppState},
+};
 
 /// The largest server-function request body the router accepts.
 pub const MAX_BODY: usize = 1 << 20;
@@ -83,14 +87,16 @@ fn blank_secrets(value: &mut serde_json::Value) {
     }
 }
 
-/// Records `error` as an access-denied request when it is a refusal of a signed-in principal.
-/// Runs after the server function's body has finished, so its transaction has already rolled
-/// back; a failure to record is logged and never changes the answer.
-pub async fn record(error: &AppError) {
+/// Whether `error` is a refusal that leaves an access-denied request (SPEC rule 12).
+pub fn is_refusal(error: &AppError) -> bool {
+    audit::refused_for(error).is_some()
+}
+
+/// Records `error` as an access-denied request of `principal` when it is a refusal. Runs after
+/// the server function's body has finished, so its transaction has already rolled back; a
+/// failure to record is logged and never changes the answer.
+pub async fn record(error: &AppError, state: &AppState, principal: &Principal) {
     let Some(missing) = audit::refused_for(error) else {
-        return;
-    };
-    let (Ok(state), Ok(principal)) = (super::ctx::state(), super::ctx::principal().await) else {
         return;
     };
     let parts = use_context::<Parts>();
@@ -106,7 +112,7 @@ pub async fn record(error: &AppError) {
         .and_then(|p| p.extensions.get::<Arguments>())
         .map(|a| a.0.clone())
         .unwrap_or_default();
-    if let Err(e) = audit::record_refusal(&state.db, &principal, &attempted, &target, missing).await
+    if let Err(e) = audit::record_refusal(&state.db, principal, &attempted, &target, missing).await
     {
         tracing::error!(?e, "could not record an access-denied request");
     }

@@ -282,18 +282,6 @@ pub struct Touched {
     pub sso: bool,
 }
 
-impl Touched {
-    pub fn is_empty(&self) -> bool {
-        self.users.is_empty()
-            && self.groups.is_empty()
-            && self.roles.is_empty()
-            && self.inventory_roles.is_empty()
-            && !self.spaces
-            && !self.tree
-            && !self.sso
-    }
-}
-
 /// The journal's last row for `tenant` (None: it has none).
 pub async fn journal_mark(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Option<i64>> {
     Ok(

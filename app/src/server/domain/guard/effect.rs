@@ -46,8 +46,7 @@ pub struct Effect {
 }
 
 /// Which users and roles a write may have changed; everything else is the same before and
-/// after it. Made from the journal of the write ([`Reach::of`]) or, where two whole states are
-/// compared, from all of them ([`Reach::everything`]).
+/// after it. Made from the journal of the write ([`Reach::of`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Reach {
     /// Users whose holdings, status or applications changed, and every holder of a role, an
@@ -62,33 +61,6 @@ pub struct Reach {
 }
 
 impl Reach {
-    /// Every user and role of either state.
-    pub fn everything(before: &TenantState, after: &TenantState) -> Reach {
-        Reach {
-            users: before
-                .users
-                .keys()
-                .chain(after.users.keys())
-                .chain(before.holdings.keys())
-                .chain(after.holdings.keys())
-                .copied()
-                .collect(),
-            roles: before
-                .roles
-                .keys()
-                .chain(after.roles.keys())
-                .copied()
-                .collect(),
-            tree: true,
-            inventory_roles: before
-                .inventory_roles
-                .keys()
-                .chain(after.inventory_roles.keys())
-                .copied()
-                .collect(),
-        }
-    }
-
     /// Whether `user`'s inventory permissions may differ: the tree moved, their status or
     /// inventory holdings changed, or an inventory role they hold did. (Walking every held
     /// group's subtree is the dear part of an effect; a role save reaching 50,000 users needs

@@ -366,6 +366,7 @@ impl TenantState {
 
     /// The first part of this state that differs from `other`, by name (for tests: the whole
     /// state of a tenant is too big to print).
+    #[cfg(test)]
     pub fn differs_from(&self, other: &TenantState) -> Option<&'static str> {
         let parts = [
             ("sso_lock", self.sso_lock == other.sso_lock),

@@ -5,9 +5,12 @@ use std::collections::BTreeSet;
 
 use sqlx::AnyConnection;
 
-use crate::model::{
-    inventory::InventoryPermission, AppResult, Audience, InventoryLevel, Origin, RoleMode,
-    RoleScope, TenantId, UserStatus,
+use crate::{
+    model::{
+        inventory::InventoryPermission, AppResult, Audience, InventoryLevel, Origin, RoleMode,
+        RoleScope, TenantId, UserStatus,
+    },
+    server::index::Epoch,
 };
 
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -77,14 +80,16 @@ pub struct TenantFacts {
 /// it like `BEGIN IMMEDIATE`). Permission-changing writes of one tenant therefore never
 /// interleave, and what the guard reads before the write is still true when it commits.
 ///
-/// Returns the tenant's `guard_version` (None: no such tenant).
-pub async fn lock(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Option<i64>> {
-    Ok(sqlx::query_scalar(
-        "UPDATE tenants SET perm_epoch = perm_epoch WHERE id = $1 RETURNING guard_version",
+/// Returns the tenant's `guard_version` and permission epochs (None: no such tenant).
+pub async fn lock(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Option<(i64, Epoch)>> {
+    let row: Option<(i64, i64, i64)> = sqlx::query_as(
+        "UPDATE tenants SET perm_epoch = perm_epoch WHERE id = $1 \
+         RETURNING guard_version, perm_epoch, tree_epoch",
     )
     .bind(tenant)
     .fetch_optional(conn)
-    .await?)
+    .await?;
+    Ok(row.map(|(version, perm, tree)| (version, Epoch { perm, tree })))
 }
 
 /// `SELECT {columns} FROM {from} ORDER BY {order}` as rows of `T`, read as one JSON row

@@ -7,6 +7,10 @@
 //! the snapshot, so a copy is never labelled newer than what it holds. No connection is held while
 //! a request waits for another's rebuild, so a loop of writes to one tenant cannot drain the pool
 //! for the others.
+//!
+//! A guarded write does better than leave a stale index: from the state it judged, it makes the
+//! index as the write leaves it ([`IndexCache::prepare`]: only the users it reached computed again)
+//! and installs it when it commits, so the next request does not read the tenant again.
 
 use std::{
     collections::HashMap,
@@ -34,7 +38,24 @@ use sqlx::AnyPool;
 #[derive(Debug, Default)]
 struct Slot {
     current: Mutex<Option<Arc<PermissionIndex>>>,
-    building: tokio::sync::Mutex<()>,
+    building: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// An index made from a guarded write's state, waiting for the write to commit. It holds the
+/// tenant's rebuild lock until then, so that no request rebuilds from the database between the
+/// commit and [`Pending::install`].
+pub struct Pending {
+    slot: Arc<Slot>,
+    index: Arc<PermissionIndex>,
+    _building: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl Pending {
+    /// Call once the write has committed; dropping it instead (a rollback) changes nothing.
+    pub fn install(self) -> AppResult<()> {
+        *self.slot.current.lock().map_err(|_| AppError::Internal)? = Some(self.index);
+        Ok(())
+    }
 }
 
 /// How long a request waits for someone else's rebuild before it answers from the last index.
@@ -125,6 +146,38 @@ impl IndexCache {
         *slot.current.lock().map_err(|_| AppError::Internal)? = Some(index.clone());
         drop(building);
         Ok(index)
+    }
+
+    /// The index after a guarded write, made by `make` from the current one, if the current one
+    /// is exactly the tenant at `from`: the epoch the write read under the tenant's write lock,
+    /// so nothing else was written between the two. None when the index is older, newer or being
+    /// rebuilt: then the next request rebuilds it from the database, as after any other write.
+    pub fn prepare(
+        &self,
+        tenant: TenantId,
+        from: Epoch,
+        make: impl FnOnce(&PermissionIndex) -> PermissionIndex,
+    ) -> AppResult<Option<Pending>> {
+        let slot = self.slot(tenant)?;
+        let Ok(building) = slot.building.clone().try_lock_owned() else {
+            return Ok(None);
+        };
+        let current = slot.current.lock().map_err(|_| AppError::Internal)?.clone();
+        let Some(current) = current.filter(|c| c.epoch == from) else {
+            return Ok(None);
+        };
+        let index = Arc::new(make(&current));
+        Ok(Some(Pending {
+            slot,
+            index,
+            _building: building,
+        }))
+    }
+
+    /// The tenant's index as last built or installed, without looking at the database (tests).
+    #[cfg(test)]
+    pub fn kept(&self, tenant: TenantId) -> Option<Arc<PermissionIndex>> {
+        self.slot(tenant).ok()?.current.lock().ok()?.clone()
     }
 
     /// Builds every tenant's index, so the first request of each tenant does not wait for it.

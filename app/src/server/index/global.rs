@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::{id_map::IdMap, Snapshot};
+use super::{id_map::IdMap, GlobalPatch, Snapshot};
 use crate::model::{
     catalogue::{Catalogue, Grants},
     inventory_access::global_bits,
@@ -25,6 +25,9 @@ pub struct Global {
     pub global_inventory: Vec<u16>,
 }
 
+/// A role's cells as bits, and its inventory bits on every device.
+type RoleBits = (Vec<u64>, u16);
+
 fn group_by<K: std::hash::Hash + Eq, V>(pairs: impl Iterator<Item = (K, V)>) -> HashMap<K, Vec<V>> {
     let mut map: HashMap<K, Vec<V>> = HashMap::new();
     for (k, v) in pairs {
@@ -34,7 +37,8 @@ fn group_by<K: std::hash::Hash + Eq, V>(pairs: impl Iterator<Item = (K, V)>) -> 
 }
 
 impl Global {
-    pub fn build(catalogue: &Catalogue, s: &Snapshot) -> Global {
+    /// The catalogue's cells, numbered.
+    fn numbered(catalogue: &Catalogue) -> Global {
         let mut index = Global::default();
         for module in &catalogue.modules {
             for permission in &module.permissions {
@@ -50,6 +54,40 @@ impl Global {
             }
         }
         index.words = index.cells.len().div_ceil(64).max(1);
+        index
+    }
+
+    /// A role's cells as bits (implications applied), and the inventory bits it grants on
+    /// every device.
+    fn role_bits(&self, catalogue: &Catalogue, grants: &Grants) -> RoleBits {
+        let effective = catalogue.effective(grants);
+        let mut bits = vec![0u64; self.words];
+        for (t, levels) in &effective {
+            for l in levels {
+                if let Some(&id) = self.cell_ids.get(t).and_then(|m| m.get(l)) {
+                    bits[id / 64] |= 1 << (id % 64);
+                }
+            }
+        }
+        (bits, global_bits(&effective))
+    }
+
+    /// Adds what `role` at `space` grants to the user in slot `u`.
+    fn add(&mut self, u: usize, (bits, inventory): &RoleBits, space: i64) {
+        let words = self.words;
+        for (w, b) in bits.iter().enumerate() {
+            self.anywhere[u * words + w] |= b;
+        }
+        if space == 0 {
+            self.global_inventory[u] |= inventory;
+            for (w, b) in bits.iter().enumerate() {
+                self.tenant_wide[u * words + w] |= b;
+            }
+        }
+    }
+
+    pub fn build(catalogue: &Catalogue, s: &Snapshot) -> Global {
+        let mut index = Global::numbered(catalogue);
         let words = index.words;
         let mut ticked: HashMap<i64, Grants> = HashMap::new();
         for (role, t, l) in &s.role_grants {
@@ -60,21 +98,9 @@ impl Global {
                 .or_default()
                 .insert(l.clone());
         }
-        // Per role: its cells as bits, and the inventory bits it grants on every device.
-        let roles: HashMap<i64, (Vec<u64>, u16)> = ticked
-            .into_iter()
-            .map(|(role, grants)| {
-                let effective = catalogue.effective(&grants);
-                let mut bits = vec![0u64; words];
-                for (t, levels) in &effective {
-                    for l in levels {
-                        if let Some(&id) = index.cell_ids.get(t).and_then(|m| m.get(l)) {
-                            bits[id / 64] |= 1 << (id % 64);
-                        }
-                    }
-                }
-                (role, (bits, global_bits(&effective)))
-            })
+        let roles: HashMap<i64, RoleBits> = ticked
+            .iter()
+            .map(|(role, grants)| (*role, index.role_bits(catalogue, grants)))
             .collect();
         let ids: Vec<(i64, u32)> = s
             .users
@@ -95,22 +121,66 @@ impl Global {
                 .map(move |(r, sp)| (*u, *r, *sp))
         });
         for (user, role, space) in s.user_roles.iter().copied().chain(via_groups) {
-            let (Some(u), Some((bits, inventory))) = (index.users.get(user), roles.get(&role))
-            else {
+            let (Some(u), Some(bits)) = (index.users.get(user), roles.get(&role)) else {
+                continue;
+            };
+            index.add(u as usize, bits, space);
+        }
+        index
+    }
+
+    /// This part with the users of `patch` computed again from what they now hold; everyone
+    /// else is copied. A user who is not active holds nothing (their slot is cleared); a user
+    /// new to the part gets a slot.
+    pub fn patched(&self, catalogue: &Catalogue, patch: &GlobalPatch) -> Global {
+        let words = self.words;
+        let mut next = Global {
+            cells: self.cells.clone(),
+            cell_ids: self.cell_ids.clone(),
+            words,
+            users: IdMap::default(),
+            anywhere: self.anywhere.clone(),
+            tenant_wide: self.tenant_wide.clone(),
+            global_inventory: self.global_inventory.clone(),
+        };
+        let mut slots = self.users.pairs();
+        let mut fresh = Vec::new();
+        for user in &patch.users {
+            if self.users.get(user.id).is_none() && user.active {
+                fresh.push((user.id, (slots.len() + fresh.len()) as u32));
+            }
+        }
+        next.anywhere
+            .resize(next.anywhere.len() + fresh.len() * words, 0);
+        next.tenant_wide
+            .resize(next.tenant_wide.len() + fresh.len() * words, 0);
+        next.global_inventory
+            .resize(next.global_inventory.len() + fresh.len(), 0);
+        slots.extend(fresh);
+        next.users = IdMap::new(&slots);
+        let roles: HashMap<i64, RoleBits> = patch
+            .grants
+            .iter()
+            .map(|(role, grants)| (*role, next.role_bits(catalogue, grants)))
+            .collect();
+        for user in &patch.users {
+            let Some(u) = next.users.get(user.id) else {
                 continue;
             };
             let u = u as usize;
-            for (w, b) in bits.iter().enumerate() {
-                index.anywhere[u * words + w] |= b;
+            next.anywhere[u * words..(u + 1) * words].fill(0);
+            next.tenant_wide[u * words..(u + 1) * words].fill(0);
+            next.global_inventory[u] = 0;
+            if !user.active {
+                continue;
             }
-            if space == 0 {
-                index.global_inventory[u] |= inventory;
-                for (w, b) in bits.iter().enumerate() {
-                    index.tenant_wide[u * words + w] |= b;
+            for (role, space) in &user.roles {
+                if let Some(bits) = roles.get(role) {
+                    next.add(u, bits, *space);
                 }
             }
         }
-        index
+        next
     }
 
     pub fn holds(&self, user: UserId, type_name: &str, level: &str) -> bool {

@@ -41,6 +41,19 @@ impl IdMap {
         }
     }
 
+    /// Every (id, value) stored, in no particular order.
+    pub fn pairs(&self) -> Vec<(i64, u32)> {
+        match self {
+            IdMap::Dense { base, slots } => slots
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| **v != NONE)
+                .map(|(i, v)| (base + i as i64, *v))
+                .collect(),
+            IdMap::Sparse(map) => map.iter().map(|(k, v)| (*k, *v)).collect(),
+        }
+    }
+
     #[inline]
     pub fn get(&self, id: i64) -> Option<u32> {
         let value = match self {

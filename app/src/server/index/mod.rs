@@ -51,6 +51,32 @@ pub struct TreeRows {
     pub user_inventory: Vec<(i64, i64, i64)>,
 }
 
+/// What a guarded write changed, as the global part needs it: every user the write may have
+/// changed, with what they now hold, and the grants of the roles they hold (as ticked).
+#[derive(Debug, Clone, Default)]
+pub struct GlobalPatch {
+    pub users: Vec<UserRoles>,
+    pub grants: std::collections::HashMap<i64, Grants>,
+}
+
+/// One user as a write left them: whether active, and every global role held, directly or
+/// through a group, with its space (0: tenant-wide).
+#[derive(Debug, Clone)]
+pub struct UserRoles {
+    pub id: i64,
+    pub active: bool,
+    pub roles: Vec<(i64, i64)>,
+}
+
+/// The whole tree part as a guarded write left it: the (group, parent) edges, each inventory
+/// role's bits, and the (user, inventory role, group) holdings of active users.
+#[derive(Debug, Clone, Default)]
+pub struct TreeParts {
+    pub device_groups: Vec<(i64, i64)>,
+    pub roles: std::collections::HashMap<i64, tree::RoleInventory>,
+    pub user_inventory: Vec<(i64, i64, i64)>,
+}
+
 /// What an index was built from: `perm` for the global part, `tree` for the tree part (each a
 /// tenant counter bumped by triggers, migrations 0006 and 0009). Ordered, so "newer" is `>`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
@@ -70,7 +96,7 @@ impl Epoch {
 pub struct PermissionIndex {
     pub epoch: Epoch,
     global: Arc<global::Global>,
-    tree: tree::Tree,
+    tree: Arc<tree::Tree>,
 }
 
 impl PermissionIndex {
@@ -79,7 +105,7 @@ impl PermissionIndex {
         PermissionIndex {
             epoch,
             global: Arc::new(global),
-            tree: tree::Tree::build(&snapshot.tree),
+            tree: Arc::new(tree::Tree::build(&snapshot.tree)),
         }
     }
 
@@ -89,7 +115,38 @@ impl PermissionIndex {
         PermissionIndex {
             epoch,
             global: self.global.clone(),
-            tree: tree::Tree::build(rows),
+            tree: Arc::new(tree::Tree::build(rows)),
+        }
+    }
+
+    /// This index after a guarded write, without reading the tenant: the users the write reached
+    /// computed again, and the tree part made again from `tree` when the write changed it. The
+    /// caller makes sure this index was exactly the tenant before the write (its epoch is the
+    /// one the write began at, read under the tenant's write lock).
+    pub fn patched(
+        &self,
+        catalogue: &Catalogue,
+        global: &GlobalPatch,
+        tree: Option<&TreeParts>,
+        epoch: Epoch,
+    ) -> PermissionIndex {
+        let global = if global.users.is_empty() {
+            self.global.clone()
+        } else {
+            Arc::new(self.global.patched(catalogue, global))
+        };
+        let tree = match tree {
+            Some(parts) => Arc::new(tree::Tree::assemble(
+                &parts.device_groups,
+                &parts.roles,
+                &parts.user_inventory,
+            )),
+            None => self.tree.clone(),
+        };
+        PermissionIndex {
+            epoch,
+            global,
+            tree,
         }
     }
 
@@ -134,6 +191,50 @@ impl PermissionIndex {
     /// authority (a space-bound role counts only in its space, SPEC rule 1).
     pub fn tenant_wide_grants_of(&self, user: UserId) -> Grants {
         self.global.cells_in(&self.global.tenant_wide, user)
+    }
+}
+
+#[cfg(test)]
+impl PermissionIndex {
+    /// The first question about `users` and `groups` this index answers differently from
+    /// `other` (every global cell in any space and tenant-wide; every checked category, want and
+    /// fragment type either index knows on every group), for tests of a patched index.
+    pub fn first_difference(
+        &self,
+        other: &PermissionIndex,
+        users: &[i64],
+        groups: &[i64],
+    ) -> Option<String> {
+        use crate::model::inventory_access::CHECKED;
+        let mut types: Vec<String> = self.tree.type_names();
+        types.extend(other.tree.type_names());
+        types.push(crate::model::inventory::ANY_TYPE.to_string());
+        types.sort();
+        types.dedup();
+        for &u in users {
+            let user = UserId(u);
+            if self.grants_of(user) != other.grants_of(user) {
+                return Some(format!("user {u}: cells in any space"));
+            }
+            if self.tenant_wide_grants_of(user) != other.tenant_wide_grants_of(user) {
+                return Some(format!("user {u}: tenant-wide cells"));
+            }
+            for &g in groups.iter().chain([&-1]) {
+                for (category, name) in CHECKED.iter().enumerate() {
+                    for want in Want::BOTH {
+                        for t in &types {
+                            let group = DeviceGroupId(g);
+                            if self.allows(user, group, category, t, want)
+                                != other.allows(user, group, category, t, want)
+                            {
+                                return Some(format!("user {u}, group {g}, {name} {t} {want:?}"));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        None
     }
 }
 

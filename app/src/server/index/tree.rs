@@ -7,6 +7,9 @@ use std::collections::{BTreeMap, HashMap};
 use super::{id_map::IdMap, TreeRows};
 use crate::model::{inventory::ANY_TYPE, inventory_access::row_bits, DeviceGroupId, UserId};
 
+/// An inventory role's bits on every fragment type (`*`), and per named type.
+pub type RoleInventory = (u16, BTreeMap<String, u16>);
+
 /// Inventory bits on every type (`*`), and per interned fragment type.
 type Merged = (u16, BTreeMap<u32, u16>);
 
@@ -37,24 +40,42 @@ pub struct Tree {
 
 impl Tree {
     pub fn build(rows: &TreeRows) -> Tree {
+        let mut roles: HashMap<i64, RoleInventory> = HashMap::new();
+        for (role, row) in &rows.inventory_rows {
+            let (wild, typed) = roles.entry(*role).or_default();
+            if row.fragment_type == ANY_TYPE {
+                *wild |= row_bits(row);
+            } else {
+                *typed.entry(row.fragment_type.clone()).or_default() |= row_bits(row);
+            }
+        }
+        Tree::assemble(&rows.device_groups, &roles, &rows.user_inventory)
+    }
+
+    /// The part from the tree's (group, parent) edges, each inventory role's bits, and the
+    /// (user, inventory role, group) holdings of active users.
+    pub fn assemble(
+        device_groups: &[(i64, i64)],
+        roles: &HashMap<i64, RoleInventory>,
+        user_inventory: &[(i64, i64, i64)],
+    ) -> Tree {
         let mut tree = Tree::default();
-        tree.number(rows);
-        tree.merge(rows);
+        tree.number(device_groups);
+        tree.merge(roles, user_inventory);
         tree
     }
 
-    fn number(&mut self, rows: &TreeRows) {
-        let ids: Vec<(i64, u32)> = rows
-            .device_groups
+    fn number(&mut self, device_groups: &[(i64, i64)]) {
+        let ids: Vec<(i64, u32)> = device_groups
             .iter()
             .enumerate()
             .map(|(i, (id, _))| (*id, i as u32))
             .collect();
         self.groups = IdMap::new(&ids);
-        let n = rows.device_groups.len();
+        let n = device_groups.len();
         let mut children: Vec<Vec<u32>> = vec![Vec::new(); n];
         let mut roots = Vec::new();
-        for (i, (_, parent)) in rows.device_groups.iter().enumerate() {
+        for (i, (_, parent)) in device_groups.iter().enumerate() {
             match self.groups.get(*parent) {
                 Some(p) => children[p as usize].push(i as u32),
                 None => roots.push(i as u32),
@@ -88,8 +109,8 @@ impl Tree {
         }
     }
 
-    fn merge(&mut self, rows: &TreeRows) {
-        let mut holders: Vec<i64> = rows.user_inventory.iter().map(|(u, _, _)| *u).collect();
+    fn merge(&mut self, roles: &HashMap<i64, RoleInventory>, user_inventory: &[(i64, i64, i64)]) {
+        let mut holders: Vec<i64> = user_inventory.iter().map(|(u, _, _)| *u).collect();
         holders.sort_unstable();
         holders.dedup();
         let ids: Vec<(i64, u32)> = holders
@@ -100,18 +121,17 @@ impl Tree {
         self.users = IdMap::new(&ids);
         let user_count = holders.len();
         let mut role_rows: HashMap<i64, Merged> = HashMap::new();
-        for (role, row) in &rows.inventory_rows {
-            let (wild, typed) = role_rows.entry(*role).or_default();
-            if row.fragment_type == ANY_TYPE {
-                *wild |= row_bits(row);
-            } else {
+        for (role, (wild, typed)) in roles {
+            let mut interned = BTreeMap::new();
+            for (name, bits) in typed {
                 let next = self.types.len() as u32;
-                let t = *self.types.entry(row.fragment_type.clone()).or_insert(next);
-                *typed.entry(t).or_default() |= row_bits(row);
+                let t = *self.types.entry(name.clone()).or_insert(next);
+                interned.insert(t, *bits);
             }
+            role_rows.insert(*role, (*wild, interned));
         }
         let mut per_user: Vec<BTreeMap<u32, Merged>> = vec![BTreeMap::new(); user_count];
-        for (user, role, group) in &rows.user_inventory {
+        for (user, role, group) in user_inventory {
             let (Some(u), Some(g), Some((wild, typed))) = (
                 self.users.get(*user),
                 self.groups.get(*group),
@@ -141,6 +161,12 @@ impl Tree {
             }
             self.spans.push((start, self.entries.len() as u32));
         }
+    }
+
+    /// Every fragment type some inventory role names (for tests).
+    #[cfg(test)]
+    pub fn type_names(&self) -> Vec<String> {
+        self.types.keys().cloned().collect()
     }
 
     /// Whether `user` has an inventory role granting `wanted` on `group` or above.

@@ -17,6 +17,7 @@
 //! without the guard seeing it. Only the users the write may have changed ([`Reach`]) are judged.
 
 pub mod effect;
+mod index;
 pub mod rules;
 pub mod state;
 
@@ -30,7 +31,13 @@ pub use state::TenantState;
 use super::access::Actor;
 use crate::{
     model::{catalogue::Catalogue, AppError, AppResult, TenantId, UserId},
-    server::db::{self, Db},
+    server::{
+        db::{self, Db},
+        index::{
+            cache::{IndexCache, Pending as IndexPending},
+            Epoch,
+        },
+    },
 };
 
 /// Whose authority a write is judged by.
@@ -74,9 +81,12 @@ pub struct Guard<'a> {
     before: Arc<TenantState>,
     /// `tenants.guard_version` when the write began.
     version: i64,
+    /// The tenant's permission epochs when the write began.
+    epoch: Epoch,
     /// The journal's rows after this one are the write's.
     since: i64,
     states: Arc<db::StateCache>,
+    index: Arc<IndexCache>,
 }
 
 impl<'a> Guard<'a> {
@@ -110,7 +120,7 @@ impl<'a> Guard<'a> {
         judge: Judge,
     ) -> AppResult<Guard<'a>> {
         let mut tx = db.pool.begin().await?;
-        let Some(version) = db::tenant_facts::lock(&mut tx, tenant).await? else {
+        let Some((version, epoch)) = db::tenant_facts::lock(&mut tx, tenant).await? else {
             tx.rollback().await?;
             return Err(AppError::NotFound);
         };
@@ -139,8 +149,10 @@ impl<'a> Guard<'a> {
             judge,
             before,
             version,
+            epoch,
             since: mark.unwrap_or(0),
             states: db.guard_states.clone(),
+            index: db.index.clone(),
         })
     }
 
@@ -177,21 +189,17 @@ impl<'a> Guard<'a> {
     /// a confirmation shows is what the guard computed.
     pub async fn finish_reporting<T>(mut self, result: AppResult<T>) -> AppResult<(T, Report)> {
         let judged = match result {
-            Ok(value) => match self.judge().await {
-                Ok((report, after, upto)) => {
-                    db::tenant_facts::close_journal(&mut self.tx, self.tenant, upto)
-                        .await
-                        .map(|()| (value, report, after))
-                }
-                Err(error) => Err(error),
-            },
+            Ok(value) => self.judge_and_close().await.map(|j| (value, j)),
             Err(error) => Err(error),
         };
         match judged {
-            Ok((value, report, after)) => {
+            Ok((value, (report, after, pending))) => {
                 self.tx.commit().await?;
                 self.states
                     .put(self.tenant, self.version + 1, Arc::new(after));
+                if let Some(pending) = pending {
+                    pending.install()?;
+                }
                 Ok((value, report))
             }
             Err(error) => {
@@ -203,8 +211,31 @@ impl<'a> Guard<'a> {
         }
     }
 
-    /// Judges the write: its report, the state after it and the journal's last row.
-    async fn judge(&mut self) -> AppResult<(Report, TenantState, i64)> {
+    /// Judges the write, closes its journal and makes the permission index as the write leaves
+    /// it (installed once the write commits).
+    async fn judge_and_close(&mut self) -> AppResult<(Report, TenantState, Option<IndexPending>)> {
+        let (report, after, reach, upto) = self.judge().await?;
+        db::tenant_facts::close_journal(&mut self.tx, self.tenant, upto).await?;
+        let epoch = db::permission_snapshot::epoch(&mut self.tx, self.tenant).await?;
+        let pending = if epoch == self.epoch {
+            None
+        } else {
+            let global = match epoch.perm == self.epoch.perm {
+                true => Default::default(),
+                false => index::global_patch(&after, &reach),
+            };
+            let tree =
+                index::tree_parts(&self.before, &after, &reach, epoch.tree != self.epoch.tree);
+            let catalogue = self.catalogue;
+            self.index.prepare(self.tenant, self.epoch, |current| {
+                current.patched(catalogue, &global, tree.as_ref(), epoch)
+            })?
+        };
+        Ok((report, after, pending))
+    }
+
+    /// Judges the write: its report, the state after it, its reach and the journal's last row.
+    async fn judge(&mut self) -> AppResult<(Report, TenantState, Reach, i64)> {
         let (after, reach, effect, upto) = self.after().await?;
         let before = &self.before;
         match self.judge {
@@ -215,7 +246,7 @@ impl<'a> Guard<'a> {
             Judge::Portal => rules::portal_verdict(before, &after, &reach)?,
         }
         let report = Report::new(effect, before, &after);
-        Ok((report, after, upto))
+        Ok((report, after, reach, upto))
     }
 
     /// What the write would change, judged as [`Guard::finish`] would judge it, and then
@@ -223,7 +254,7 @@ impl<'a> Guard<'a> {
     /// Done would get.
     pub async fn preview<T>(mut self, result: AppResult<T>) -> AppResult<(T, Report)> {
         let outcome = match result {
-            Ok(value) => self.judge().await.map(|(report, _, _)| (value, report)),
+            Ok(value) => self.judge().await.map(|(report, ..)| (value, report)),
             Err(error) => Err(error),
         };
         self.tx.rollback().await?;

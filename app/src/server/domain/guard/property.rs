@@ -25,6 +25,7 @@ use crate::{
             testing::{fixture, group_roles_version, inventory_version, roles_version, Fixture},
             users, wizard,
         },
+        index::PermissionIndex,
     },
 };
 
@@ -180,6 +181,42 @@ fn active_admin_remains(f: &TenantFacts) -> bool {
                             .any(|&(g2, r, s)| g2 == g && s == 0 && admin_roles.contains(&r))
                 })
         })
+}
+
+/// The index kept for the tenant, if it is at the tenant's epoch (installed by the last guarded
+/// write, not rebuilt), beside one built from the database now, with every user and group id.
+async fn installed_index(
+    db: &Db,
+    f: &Fixture,
+    catalogue: &crate::model::catalogue::Catalogue,
+) -> Option<(
+    (PermissionIndex, std::sync::Arc<PermissionIndex>),
+    Vec<i64>,
+    Vec<i64>,
+)> {
+    let kept = db.index.kept(f.tenant)?;
+    let mut conn = db.pool.acquire().await.unwrap();
+    let epoch = db::permission_snapshot::epoch(&mut conn, f.tenant)
+        .await
+        .unwrap();
+    if kept.epoch != epoch {
+        return None;
+    }
+    let snapshot = db::permission_snapshot::load(&mut conn, f.tenant)
+        .await
+        .unwrap();
+    let fresh = PermissionIndex::build(catalogue, &snapshot, epoch);
+    let users: Vec<i64> = sqlx::query_scalar("SELECT id FROM users WHERE tenant_id = $1")
+        .bind(f.tenant)
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap();
+    let groups: Vec<i64> = sqlx::query_scalar("SELECT id FROM device_groups WHERE tenant_id = $1")
+        .bind(f.tenant)
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap();
+    Some(((fresh, kept), users, groups))
 }
 
 async fn raw_facts(db: &Db, f: &Fixture) -> TenantFacts {
@@ -413,7 +450,7 @@ pub async fn random_operations(db: &Db, seed: u64, operations: usize) {
     let f = fixture(db, "acme").await;
     let w = world(db, &f, &mut rng).await;
     let catalogue = f.actor(db, f.admin).await.catalogue;
-    let (mut accepted, mut refused, mut compared) = (0, 0, 0);
+    let (mut accepted, mut refused, mut compared, mut indexes) = (0, 0, 0, 0);
     let print =
         |facts: &TenantFacts| format!("{:?}", super::TenantState::from_facts(facts.clone()));
     let mut before = raw_facts(db, &f).await;
@@ -433,6 +470,14 @@ pub async fn random_operations(db: &Db, seed: u64, operations: usize) {
                 panic!("seed {seed}, operation {n}: the kept state differs in {field}");
             }
             compared += 1;
+        }
+        // The index a guarded write installed answers as one built from the database now.
+        if let Some(patched) = installed_index(db, &f, &catalogue).await {
+            let (fresh, users, groups) = patched;
+            if let Some(question) = fresh.1.first_difference(&fresh.0, &users, &groups) {
+                panic!("seed {seed}, operation {n}: the patched index differs: {question}");
+            }
+            indexes += 1;
         }
         match outcome {
             Ok(()) => {
@@ -474,5 +519,10 @@ pub async fn random_operations(db: &Db, seed: u64, operations: usize) {
     assert!(
         refused > operations / 10,
         "refused {refused} of {operations}"
+    );
+    eprintln!("indexes compared: {indexes} of {operations} (accepted {accepted})");
+    assert!(
+        indexes >= accepted,
+        "an installed index was compared after {indexes} of {operations} operations"
     );
 }

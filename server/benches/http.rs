@@ -355,9 +355,14 @@ fn reads(ids: &Ids) -> Vec<(&'static str, &'static str, Value)> {
             json!({ "id": ids.power_user }),
         ),
         (
-            "users/assignable_roles",
-            "users/assignable_roles",
-            json!({}),
+            "roles/choices (the power user's first page)",
+            "roles/choices",
+            json!({ "of": { "User": ids.power_user }, "audience": null, "query": "", "page": 1 }),
+        ),
+        (
+            "roles/choices (a search)",
+            "roles/choices",
+            json!({ "of": { "User": ids.power_user }, "audience": null, "query": "role 12", "page": 1 }),
         ),
         (
             "users/inventory",

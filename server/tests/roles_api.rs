@@ -24,7 +24,10 @@ async fn every_roles_and_users_server_function_refuses_anonymous_callers() {
         ("roles/duplicate", json!({ "id": role })),
         ("roles/delete", json!({ "id": role, "version": 1 })),
         ("users/list", json!({ "query": "", "page": 1 })),
-        ("users/assignable_roles", json!({})),
+        (
+            "roles/choices",
+            json!({ "of": { "User": 1 }, "audience": null, "query": "", "page": 1 }),
+        ),
         (
             "users/set_roles",
             json!({ "user": 1, "roles": [role], "roles_version": 1 }),
@@ -63,7 +66,27 @@ async fn a_user_without_user_management_can_neither_see_nor_change() {
             .status(),
         StatusCode::FORBIDDEN
     );
+    let choices = json!({ "of": { "User": 1 }, "audience": null, "query": "", "page": 1 });
+    assert_eq!(
+        server
+            .call("roles/choices", choices, Some(&bob))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
     assert_eq!(server.fingerprint().await, before);
+}
+
+#[tokio::test]
+async fn a_role_checklist_of_another_tenants_user_or_group_is_not_found() {
+    let server = start().await;
+    let stranger = server.add_user("globex", "stranger", &[]).await;
+    let acme_admin = server.cookie_for("acme", "admin").await;
+    for of in [json!({ "User": stranger.0 }), json!({ "Group": 999_999 })] {
+        let body = json!({ "of": of, "audience": null, "query": "", "page": 1 });
+        let response = server.call("roles/choices", body, Some(&acme_admin)).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{of}");
+    }
 }
 
 #[tokio::test]
@@ -195,13 +218,14 @@ async fn an_admin_cannot_hand_out_what_they_do_not_hold() {
         )
         .await;
     assert_eq!(assign.status(), StatusCode::FORBIDDEN);
+    let choices = json!({ "of": { "User": erin.0 }, "audience": null, "query": "", "page": 1 });
     let assignable: serde_json::Value = server
-        .call("users/assignable_roles", json!({}), Some(&dana))
+        .call("roles/choices", choices, Some(&dana))
         .await
         .json()
         .await
         .unwrap();
-    let grantable: Vec<&str> = assignable
+    let grantable: Vec<&str> = assignable["roles"]
         .as_array()
         .unwrap()
         .iter()

@@ -1,8 +1,8 @@
 use leptos::{prelude::*, server_fn::codec::Json};
 
 use crate::model::{
-    users::{AssignableRole, NewUserInput, UserDetail, UserPage, UserUpdate},
-    AppError, RoleId, UserId,
+    users::{NewUserInput, RoleChoices, RolesOf, UserDetail, UserPage, UserUpdate},
+    AppError, Audience, RoleId, UserId,
 };
 
 /// One page of the tenant's users matching `query`, with their global roles.
@@ -18,16 +18,22 @@ pub async fn list_users(query: String, page: i64) -> Result<UserPage, AppError> 
     .await
 }
 
-/// Every global role, marked grantable or not by the signed-in admin.
+/// One page of the role checklist of a user or group (`Search roles`, `Previous page`, `Next
+/// page`): the roles matching `query`, of one audience if given, the subject's own first, each
+/// marked grantable or not by the signed-in admin.
 /// **Permissions**: User management READ.
-#[server(endpoint = "users/assignable_roles", input = Json)]
-pub async fn assignable_roles() -> Result<Vec<AssignableRole>, AppError> {
+#[server(endpoint = "roles/choices", input = Json)]
+pub async fn list_role_choices(
+    of: RolesOf,
+    audience: Option<Audience>,
+    query: String,
+    page: i64,
+) -> Result<RoleChoices, AppError> {
     use super::ctx;
     ctx::run(async move {
         let actor = ctx::actor().await?;
-        actor.require_view()?;
         let mut conn = ctx::state()?.db.pool.acquire().await?;
-        crate::server::domain::roles::assignable(&mut conn, &actor).await
+        crate::server::domain::roles::choices(&mut conn, &actor, of, audience, &query, page).await
     })
     .await
 }

@@ -3,13 +3,16 @@ use std::collections::BTreeSet;
 use leptos::prelude::*;
 
 use crate::{
-    api::users::{assignable_roles, SetUserRoles},
-    components::feedback::ErrorMessage,
-    model::{users::UserListRow, RoleId},
+    api::users::SetUserRoles,
+    components::{feedback::ErrorMessage, role_checklist::RoleChecklist},
+    model::{
+        users::{RolesOf, UserListRow},
+        RoleId,
+    },
 };
 
-/// The `Global roles of <username>` cell: lists the user's roles; a click opens checkboxes for
-/// every role the admin may grant, and `Apply` sets them.
+/// The `Global roles of <username>` cell: lists the user's roles; a click opens the role
+/// checklist (a page at a time, the user's own roles first), and `Apply` sets them.
 #[component]
 pub fn RolePopover<F>(user: UserListRow, on_applied: F) -> impl IntoView
 where
@@ -21,16 +24,6 @@ where
             .iter()
             .map(|r| r.id)
             .collect::<BTreeSet<RoleId>>(),
-    );
-    let roles = Resource::new(
-        move || open.get(),
-        |open| async move {
-            if open {
-                assignable_roles().await.map(Some)
-            } else {
-                Ok(None)
-            }
-        },
     );
     let apply = ServerAction::<SetUserRoles>::new();
     let label = format!("Global roles of {}", user.username);
@@ -58,30 +51,7 @@ where
             </button>
             <Show when=move || open.get()>
                 <div class="popover" role="dialog" aria-label=label.clone()>
-                    <Transition fallback=|| view! { <p role="status">"Loading…"</p> }>
-                        {move || Suspend::new(async move {
-                            match roles.await {
-                                Ok(Some(list)) => view! {
-                                    <ul class="check-list">
-                                        {list.into_iter().map(|role| {
-                                            let id = role.id;
-                                            view! {
-                                                <li>
-                                                    <label title=role.reason.clone().unwrap_or_default()>
-                                                        <input type="checkbox" disabled=!role.grantable prop:checked=move || chosen.with(|c| c.contains(&id))
-                                                            on:change=move |ev| { let on = event_target_checked(&ev); chosen.update(|c| { if on { c.insert(id); } else { c.remove(&id); } }); }/>
-                                                        <span>{role.name.clone()}</span>
-                                                    </label>
-                                                </li>
-                                            }
-                                        }).collect_view()}
-                                    </ul>
-                                }.into_any(),
-                                Ok(None) => ().into_any(),
-                                Err(error) => view! { <ErrorMessage error/> }.into_any(),
-                            }
-                        })}
-                    </Transition>
+                    <RoleChecklist of=RolesOf::User(user_id) initial=None chosen editable=true/>
                     {move || apply.value().get().and_then(Result::err).map(|error| view! { <ErrorMessage error/> })}
                     <div class="actions">
                         <button type="button" on:click=move |_| open.set(false)>"Cancel"</button>

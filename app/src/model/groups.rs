@@ -1,9 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use super::{
-    users::{AssignableRole, RoleRef},
-    GroupId, UserId,
-};
+use super::{users::RoleRef, GroupId, UserId};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupListRow {
@@ -62,7 +59,8 @@ pub struct GroupDetail {
     /// How many members the group has; the members themselves come a page at a time.
     pub members: i64,
     pub role_ids: Vec<super::RoleId>,
-    pub roles: Vec<AssignableRole>,
+    /// The first page of the group's role checklist (the rest comes with `roles/choices`).
+    pub roles: super::users::RoleChoices,
     pub can_edit: bool,
 }
 

@@ -1,8 +1,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    catalogue::Catalogue, ids::RoleId, roles::Provenance, Allocation, Audience, Origin, UserId,
-    UserStatus,
+    catalogue::Catalogue, ids::RoleId, roles::Provenance, Allocation, Audience, GroupId, Origin,
+    UserId, UserStatus,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,6 +82,30 @@ pub struct AssignableRole {
     pub reason: Option<String>,
 }
 
+/// Whose role checklist: the roles a user or group holds come first, and an SSO user's mapped
+/// roles are not grantable (SPEC rule 6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RolesOf {
+    User(UserId),
+    Group(GroupId),
+}
+
+/// One page of a role checklist: the roles whose name or description contains the search, the
+/// subject's own roles first, then by name (a tenant may have thousands of roles).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleChoices {
+    pub roles: Vec<AssignableRole>,
+    pub total: i64,
+    pub page: i64,
+    pub page_size: i64,
+}
+
+impl RoleChoices {
+    pub fn pages(&self) -> i64 {
+        ((self.total + self.page_size - 1) / self.page_size.max(1)).max(1)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserDetail {
     pub id: UserId,
@@ -107,7 +131,8 @@ pub struct UserDetail {
     /// own account; the last active tenant admin), shown before the click.
     pub keep_reason: Option<String>,
     pub role_ids: Vec<RoleId>,
-    pub roles: Vec<AssignableRole>,
+    /// The first page of the user's role checklist (the rest comes with `roles/choices`).
+    pub roles: RoleChoices,
     pub catalogue: Catalogue,
     pub provenance: Provenance,
     pub can_edit: bool,

@@ -15,6 +15,7 @@ use crate::{
     },
     model::{
         groups::{GroupDetail, GroupInput, MemberPage},
+        users::RolesOf,
         wizard::{Mode, Subject},
         AppError, GroupId, RoleId,
     },
@@ -154,7 +155,7 @@ fn GroupView(
             <section class="panel" aria-labelledby="group-roles-heading">
                 <h2 id="group-roles-heading">"Global roles"</h2>
                 <p class="muted">"Every member holds these roles through the group."</p>
-                <RoleChecklist roles=group.roles.clone() chosen editable=can_edit/>
+                <RoleChecklist of=RolesOf::Group(group.id) initial=Some(group.roles.clone()) chosen editable=can_edit/>
                 {move || show_error(set_roles.value().get())}
                 <div class="actions">
                     <button type="button" class="primary" disabled=move || !can_edit || set_roles.pending().get()

@@ -11,7 +11,7 @@ use crate::{
         loading::Loaded, role_checklist::RoleChecklist, wizard::AssignWizard,
     },
     model::{
-        users::{UserDetail, UserUpdate},
+        users::{RolesOf, UserDetail, UserUpdate},
         wizard::{Mode, Subject},
         Allocation, AppError, Audience, RoleId, UserId, UserStatus,
     },
@@ -58,7 +58,6 @@ fn UserView(
     let user_id = user.id;
     let roles_version = user.roles_version;
     let wizard_open = RwSignal::new(false);
-    let all_roles = StoredValue::new(user.roles.clone());
     let edit_open = RwSignal::new(false);
     let edit_tab = RwSignal::new(Audience::User);
     let roles_locked = user.roles_locked.clone().filter(|_| !user.is_partner_admin);
@@ -102,8 +101,7 @@ fn UserView(
                     <div role="tabpanel" id="edit-roles-panel" aria-labelledby=move || format!("edit-tab-{}", edit_tab.get())>
                         {move || {
                             let audience = edit_tab.get();
-                            let roles: Vec<_> = all_roles.with_value(|all| all.iter().filter(|r| r.audience == audience).cloned().collect());
-                            view! { <RoleChecklist roles chosen editable=can_edit/> }
+                            view! { <RoleChecklist of=RolesOf::User(user_id) initial=None audience chosen editable=can_edit/> }
                         }}
                     </div>
                     <div class="actions">
@@ -147,7 +145,7 @@ fn UserView(
                 </div>
             })}
             {(!user.can_edit).then(|| view! { <p class="alert alert-info" role="status">"You can view these roles. Assigning roles needs the tenant's assign permission."</p> })}
-            <RoleChecklist roles=user.roles.clone() chosen editable=can_edit/>
+            <RoleChecklist of=RolesOf::User(user_id) initial=Some(user.roles.clone()) chosen editable=can_edit/>
             {move || save.value().get().and_then(Result::err).map(|error| view! { <ErrorMessage error/> })}
             <div class="actions">
                 <button type="button" disabled=!can_edit on:click=move |_| edit_open.set(true)>"Edit roles"</button>

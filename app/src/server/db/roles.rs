@@ -211,6 +211,98 @@ pub async fn search(
     Ok((rows, total))
 }
 
+/// One page of a role checklist: the roles whose name or description contains `query` (of one
+/// audience, if given), those in `first` before the others, then by name; and how many match.
+pub async fn choices(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    query: &str,
+    audience: Option<Audience>,
+    first: &[RoleId],
+    offset: i64,
+    limit: i64,
+) -> AppResult<(Vec<RoleSummary>, i64)> {
+    let pattern = super::like_pattern(query);
+    let mut filter = String::from(
+        "r.tenant_id = $1 AND (lower(r.name) LIKE $2 ESCAPE '\\' \
+         OR lower(r.description) LIKE $2 ESCAPE '\\')",
+    );
+    if let Some(audience) = audience {
+        // Audience is one of a closed set of words (no quoting needed).
+        filter.push_str(&format!(" AND r.audience = '{audience}'"));
+    }
+    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM roles r WHERE {filter}"))
+        .bind(tenant)
+        .bind(&pattern)
+        .fetch_one(&mut *conn)
+        .await?;
+    // Ids are integers: listed in the statement, they cannot carry SQL.
+    let ids: Vec<String> = first.iter().map(|id| id.0.to_string()).collect();
+    let order = if ids.is_empty() {
+        "lower(r.name), r.id".to_owned()
+    } else {
+        format!(
+            "CASE WHEN r.id IN ({}) THEN 0 ELSE 1 END, lower(r.name), r.id",
+            ids.join(",")
+        )
+    };
+    let rows = sqlx::query_as(&format!(
+        "SELECT r.id, r.name, r.description, r.audience, r.scope, r.built_in, r.special, \
+         r.version FROM roles r WHERE {filter} ORDER BY {order} LIMIT $3 OFFSET $4"
+    ))
+    .bind(tenant)
+    .bind(&pattern)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(conn)
+    .await?;
+    Ok((rows, total))
+}
+
+/// Grants and applications of the roles `ids` (a page of a checklist), by role id.
+pub async fn grants_and_applications(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    ids: &[RoleId],
+) -> AppResult<(
+    std::collections::BTreeMap<i64, Grants>,
+    std::collections::BTreeMap<i64, BTreeSet<String>>,
+)> {
+    let mut grants = std::collections::BTreeMap::<i64, Grants>::new();
+    let mut apps = std::collections::BTreeMap::<i64, BTreeSet<String>>::new();
+    if ids.is_empty() {
+        return Ok((grants, apps));
+    }
+    let list: Vec<String> = ids.iter().map(|id| id.0.to_string()).collect();
+    let list = list.join(",");
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(&format!(
+        "SELECT role_id, perm_type, level FROM role_grants \
+         WHERE tenant_id = $1 AND role_id IN ({list})"
+    ))
+    .bind(tenant)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (role, t, l) in rows {
+        grants
+            .entry(role)
+            .or_default()
+            .entry(t)
+            .or_default()
+            .insert(l);
+    }
+    let rows: Vec<(i64, String)> = sqlx::query_as(&format!(
+        "SELECT role_id, application FROM role_applications \
+         WHERE tenant_id = $1 AND role_id IN ({list})"
+    ))
+    .bind(tenant)
+    .fetch_all(conn)
+    .await?;
+    for (role, app) in rows {
+        apps.entry(role).or_default().insert(app);
+    }
+    Ok((grants, apps))
+}
+
 pub async fn get(conn: &mut AnyConnection, tenant: TenantId, id: RoleId) -> AppResult<RoleRow> {
     sqlx::query_as(&format!("{ROW} AND r.id = $2"))
         .bind(tenant)

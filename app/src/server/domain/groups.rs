@@ -10,7 +10,7 @@ use sqlx::AnyConnection;
 use super::{
     access::Actor,
     assignments::ensure_roles_editable,
-    roles::{assignable, json},
+    roles::{choices, json},
 };
 use crate::{
     model::{
@@ -84,7 +84,15 @@ pub async fn detail(
         roles_version: row.roles_version,
         members,
         role_ids: db::groups::role_ids(conn, tenant, id).await?,
-        roles: assignable(conn, actor).await?,
+        roles: choices(
+            conn,
+            actor,
+            crate::model::users::RolesOf::Group(id),
+            None,
+            "",
+            1,
+        )
+        .await?,
         can_edit: actor.require_admin().is_ok(),
     })
 }

@@ -8,7 +8,7 @@ use super::access::Actor;
 use crate::{
     model::{
         roles::{RoleCard, RoleDetail, RoleInput, RolePage},
-        users::AssignableRole,
+        users::{AssignableRole, RoleChoices, RolesOf},
         AppError, AppResult, RoleId, TenantId,
     },
     server::{
@@ -217,34 +217,115 @@ pub async fn assignable(conn: &mut AnyConnection, actor: &Actor) -> AppResult<Ve
     let tenant = actor.tenant();
     let grants = db::roles::all_grants(conn, tenant).await?;
     let apps = db::roles::all_applications(conn, tenant).await?;
-    let empty_grants = Default::default();
-    let empty_apps = Default::default();
     Ok(db::roles::list(conn, tenant)
         .await?
         .into_iter()
-        .map(|card| {
-            let (g, a) = (
-                grants.get(&card.id.0).unwrap_or(&empty_grants),
-                apps.get(&card.id.0).unwrap_or(&empty_apps),
-            );
-            let verdict = actor.require_admin().and_then(|()| {
-                if card.scope == RoleScope::SpaceBound {
-                    actor.may_hand_out_somewhere(g, a)
-                } else {
-                    actor.may_hand_out(g, a)
-                }
-            });
-            AssignableRole {
-                id: card.id,
-                name: card.name,
-                description: card.description,
-                audience: card.audience,
-                space_bound: card.scope == RoleScope::SpaceBound,
-                grantable: verdict.is_ok(),
-                reason: verdict.err().map(|e| e.to_string()),
-            }
-        })
+        .map(|card| offered(actor, card, &grants, &apps))
         .collect())
+}
+
+/// A role as an assignment control offers it to `actor`: grantable, or why not.
+fn offered(
+    actor: &Actor,
+    card: db::roles::RoleSummary,
+    grants: &std::collections::BTreeMap<i64, crate::model::catalogue::Grants>,
+    apps: &std::collections::BTreeMap<i64, std::collections::BTreeSet<String>>,
+) -> AssignableRole {
+    let (empty_grants, empty_apps) = (Default::default(), Default::default());
+    let (g, a) = (
+        grants.get(&card.id.0).unwrap_or(&empty_grants),
+        apps.get(&card.id.0).unwrap_or(&empty_apps),
+    );
+    let verdict = actor.require_admin().and_then(|()| {
+        if card.scope == RoleScope::SpaceBound {
+            actor.may_hand_out_somewhere(g, a)
+        } else {
+            actor.may_hand_out(g, a)
+        }
+    });
+    AssignableRole {
+        id: card.id,
+        name: card.name,
+        description: card.description,
+        audience: card.audience,
+        space_bound: card.scope == RoleScope::SpaceBound,
+        grantable: verdict.is_ok(),
+        reason: verdict.err().map(|e| e.to_string()),
+    }
+}
+
+/// Roles per page of a role checklist.
+pub const CHOICES_PAGE_SIZE: i64 = 100;
+
+/// One page of the role checklist of a user or group: the roles matching `query` (of one
+/// audience, if given), the subject's own first, each marked grantable or not by `actor`; an SSO
+/// user's mapped roles are not (SPEC rule 6). Only the page's roles are read and judged: a
+/// tenant may have thousands.
+pub async fn choices(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    of: RolesOf,
+    audience: Option<Audience>,
+    query: &str,
+    page: i64,
+) -> AppResult<RoleChoices> {
+    actor.require_view()?;
+    let tenant = actor.tenant();
+    let (page, offset) = super::page_offset(page, CHOICES_PAGE_SIZE)?;
+    let query = super::checked_query(query)?;
+    let (held, managed) = match of {
+        RolesOf::User(user) => {
+            let row = db::users::get(conn, tenant, user)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let held = db::assignments::user_role_ids(conn, tenant, user).await?;
+            let sso = row.origin == crate::model::Origin::Sso
+                && super::assignments::ensure_roles_editable(conn, tenant, &row)
+                    .await
+                    .is_ok();
+            let managed = match sso {
+                true => super::sso::managed_roles(conn, tenant).await?,
+                false => Default::default(),
+            };
+            (held, managed)
+        }
+        RolesOf::Group(group) => {
+            db::groups::get(conn, tenant, group)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let held = db::groups::role_ids(conn, tenant, group).await?;
+            (held, Default::default())
+        }
+    };
+    let (rows, total) = db::roles::choices(
+        conn,
+        tenant,
+        query,
+        audience,
+        &held,
+        offset,
+        CHOICES_PAGE_SIZE,
+    )
+    .await?;
+    let ids: Vec<RoleId> = rows.iter().map(|r| r.id).collect();
+    let (grants, apps) = db::roles::grants_and_applications(conn, tenant, &ids).await?;
+    let roles = rows
+        .into_iter()
+        .map(|card| {
+            let mut role = offered(actor, card, &grants, &apps);
+            if managed.contains(&role.id) {
+                role.grantable = false;
+                role.reason = Some(super::sso::MANAGED_ROLE_REASON.into());
+            }
+            role
+        })
+        .collect();
+    Ok(RoleChoices {
+        roles,
+        total,
+        page,
+        page_size: CHOICES_PAGE_SIZE,
+    })
 }
 
 /// A copy named "Copy of <name>" (numbered when taken); the same no-escalation rule applies.

@@ -87,15 +87,15 @@ pub async fn detail(db: &Db, actor: &Actor, id: UserId) -> AppResult<UserDetail>
             _ => None,
         }
     };
-    let mut roles = domain::roles::assignable(&mut conn, actor).await?;
-    // SPEC rule 6, `Only the listed roles`: the roles some rule names are the mapping's.
-    if user.origin == crate::model::Origin::Sso && roles_locked.is_none() {
-        let managed = domain::sso::managed_roles(&mut conn, actor.tenant()).await?;
-        for role in roles.iter_mut().filter(|r| managed.contains(&r.id)) {
-            role.grantable = false;
-            role.reason = Some(domain::sso::MANAGED_ROLE_REASON.into());
-        }
-    }
+    let roles = domain::roles::choices(
+        &mut conn,
+        actor,
+        crate::model::users::RolesOf::User(id),
+        None,
+        "",
+        1,
+    )
+    .await?;
     let (effective, provenance) =
         domain::access::effective(&mut conn, &actor.catalogue, actor.tenant(), id).await?;
     let direct: std::collections::BTreeSet<String> =

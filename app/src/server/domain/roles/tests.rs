@@ -87,6 +87,137 @@ async fn the_roles_page_searches_and_pages_on_the_server_in_name_order() {
 }
 
 #[tokio::test]
+async fn a_role_checklist_pages_on_the_server_with_the_subjects_roles_first() {
+    use crate::model::users::RolesOf;
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
+        let f = fixture(db, "acme").await;
+        let admin = f.actor(db, f.admin).await;
+        for i in 0..110 {
+            let name = format!("Desk {i:03}");
+            save(db, &admin, &input(&name, &[("Alarms", "READ")]))
+                .await
+                .unwrap();
+        }
+        let zeta = save(db, &admin, &input("Zeta", &[("Alarms", "ADMIN")]))
+            .await
+            .unwrap()
+            .id;
+        let limited = save(
+            db,
+            &admin,
+            &input(
+                "Limited",
+                &[("User management", "ADMIN"), ("Alarms", "READ")],
+            ),
+        )
+        .await
+        .unwrap()
+        .id;
+        let erin = f.user(db, "erin").await;
+        set_user_roles_now(db, &admin, erin, &BTreeSet::from([zeta]))
+            .await
+            .unwrap();
+        let dana = f.user(db, "dana").await;
+        set_user_roles_now(db, &admin, dana, &BTreeSet::from([limited]))
+            .await
+            .unwrap();
+        let mut conn = db.pool.acquire().await.unwrap();
+        let all: i64 = count(
+            db,
+            &format!(
+                "SELECT COUNT(*) FROM roles WHERE tenant_id = {}",
+                f.tenant.0
+            ),
+        )
+        .await;
+        let of_erin = RolesOf::User(erin);
+        let first = choices(&mut conn, &admin, of_erin, None, "", 1)
+            .await
+            .unwrap();
+        let second = choices(&mut conn, &admin, of_erin, None, "", 2)
+            .await
+            .unwrap();
+        assert_eq!((first.total, first.pages()), (all, 2));
+        assert_eq!(first.roles.len() as i64, CHOICES_PAGE_SIZE);
+        assert_eq!(
+            first.roles[0].name, "Zeta",
+            "the user's own role comes first"
+        );
+        let mut seen: Vec<RoleId> = first
+            .roles
+            .iter()
+            .chain(&second.roles)
+            .map(|r| r.id)
+            .collect();
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen.len() as i64, all, "every role once across the pages");
+        let names: Vec<String> = first.roles[1..]
+            .iter()
+            .chain(&second.roles)
+            .map(|r| r.name.to_lowercase())
+            .collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(names, sorted, "the others by name");
+        let desks = choices(&mut conn, &admin, of_erin, None, "DESK 10", 1)
+            .await
+            .unwrap();
+        assert_eq!(desks.total, 10, "Desk 100 to Desk 109");
+        // What dana may grant is judged per role on the page.
+        let as_dana = f.actor(db, dana).await;
+        let offered = choices(&mut conn, &as_dana, RolesOf::User(erin), None, "", 1)
+            .await
+            .unwrap();
+        let verdict = |name: &str| {
+            let role = offered.roles.iter().find(|r| r.name == name).unwrap();
+            (role.grantable, role.reason.clone().unwrap_or_default())
+        };
+        assert_eq!(verdict("Desk 000"), (true, String::new()));
+        let (grantable, reason) = verdict("Zeta");
+        assert!(!grantable && reason.contains("Alarms ADMIN"), "{reason}");
+        // Only roles of one audience, when asked.
+        let admin_tab = choices(&mut conn, &admin, of_erin, Some(Audience::Admin), "", 1)
+            .await
+            .unwrap();
+        assert!(admin_tab
+            .roles
+            .iter()
+            .all(|r| r.audience == Audience::Admin));
+        assert!(admin_tab.total < all);
+        // Another tenant's user, a missing group and a page beyond the bound are refused.
+        let other = fixture(db, "globex").await;
+        let stranger = other.user(db, "stranger").await;
+        assert!(matches!(
+            choices(&mut conn, &admin, RolesOf::User(stranger), None, "", 1).await,
+            Err(AppError::NotFound)
+        ));
+        assert!(matches!(
+            choices(
+                &mut conn,
+                &admin,
+                RolesOf::Group(crate::model::GroupId(999_999)),
+                None,
+                "",
+                1
+            )
+            .await,
+            Err(AppError::NotFound)
+        ));
+        assert!(choices(&mut conn, &admin, of_erin, None, "", 1_000_000)
+            .await
+            .is_err());
+        // Someone without User management READ sees nothing.
+        let bob = f.user(db, "bob").await;
+        let as_bob = f.actor(db, bob).await;
+        assert!(choices(&mut conn, &as_bob, of_erin, None, "", 1)
+            .await
+            .is_err());
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn role_create_read_update_delete_with_audit() {
     crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
         let f = fixture(db, "acme").await;

@@ -256,7 +256,7 @@ async fn only_when_created_and_only_the_listed_roles_leave_the_other_roles_to_ad
         let page = crate::server::domain::user_pages::detail(db, &admin, dave.user)
             .await
             .unwrap();
-        let shown = |role: RoleId| page.roles.iter().find(|r| r.id == role).unwrap();
+        let shown = |role: RoleId| page.roles.roles.iter().find(|r| r.id == role).unwrap();
         assert!(page.roles_locked.is_none(), "not every role is locked");
         assert!(!shown(reader).grantable);
         assert_eq!(shown(reader).reason.as_deref(), Some(MANAGED_ROLE_REASON));

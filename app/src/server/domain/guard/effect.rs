@@ -87,18 +87,36 @@ impl Reach {
     /// Whether `user`'s applications may differ: their status, holdings or direct applications
     /// changed, or a role they hold did.
     fn applications_may_change(
+        before: &TenantState,
+        after: &TenantState,
+        changed_roles: &BTreeSet<i64>,
+        user: i64,
+    ) -> bool {
+        before.is_active(user) != after.is_active(user)
+            || !before.same_holdings(after, user)
+            || before
+                .holdings
+                .get(&user)
+                .into_iter()
+                .flatten()
+                .any(|h| matches!(h, Holding::Global { role, .. } if changed_roles.contains(role)))
+    }
+
+    /// The roles of this reach whose applications changed (a role's cells changing leaves
+    /// its holders' applications as they were).
+    fn roles_with_new_applications(
         &self,
         before: &TenantState,
         after: &TenantState,
-        user: i64,
-    ) -> bool {
-        let (a, b) = (before.holdings.get(&user), after.holdings.get(&user));
-        before.is_active(user) != after.is_active(user)
-            || a != b
-            || before.direct_applications.get(&user) != after.direct_applications.get(&user)
-            || a.into_iter()
-                .flatten()
-                .any(|h| matches!(h, Holding::Global { role, .. } if self.roles.contains(role)))
+    ) -> BTreeSet<i64> {
+        self.roles
+            .iter()
+            .copied()
+            .filter(|role| {
+                before.roles.get(role).map(|r| &r.applications)
+                    != after.roles.get(role).map(|r| &r.applications)
+            })
+            .collect()
     }
 
     /// What a write with this journal may have changed: the users it reloaded, and the holders
@@ -146,9 +164,10 @@ impl Effect {
             .collect();
         let mut changes = BTreeSet::new();
         let mut cells = CellBits::new(catalogue);
+        let new_applications = reach.roles_with_new_applications(before, after);
         for &user in &reach.users {
             global_changes(&mut cells, before, after, user, &spaces, &mut changes);
-            if reach.applications_may_change(before, after, user) {
+            if Reach::applications_may_change(before, after, &new_applications, user) {
                 let (a, b) = (before.applications_of(user), after.applications_of(user));
                 for app in a.symmetric_difference(&b) {
                     changes.insert(Change {

@@ -69,8 +69,7 @@ pub fn portal_verdict(before: &TenantState, after: &TenantState, reach: &Reach) 
                 user.username
             )));
         };
-        let holdings_changed = before.holdings_of(*id) != after.holdings_of(*id)
-            || before.direct_applications_of(*id) != after.direct_applications_of(*id);
+        let holdings_changed = !before.same_holdings(after, *id);
         if now.active != user.active || (holdings_changed && !user.partner_admin) {
             return Err(AppError::forbidden(format!(
                 "the partner portal changes only partner administrators' roles (it would change {})",
@@ -124,8 +123,7 @@ fn locked_users_but(
         .iter()
         .filter_map(|id| before.users.get(id).map(|u| (id, u)))
     {
-        let holdings_changed = before.holdings_of(*id) != after.holdings_of(*id)
-            || before.direct_applications_of(*id) != after.direct_applications_of(*id);
+        let holdings_changed = !before.same_holdings(after, *id);
         if user.partner_admin {
             let status_changed = after.users.get(id).is_none_or(|u| u.active != user.active);
             if holdings_changed || status_changed {
@@ -306,8 +304,37 @@ fn misplaced(state: &TenantState, users: &BTreeSet<i64>) -> BTreeSet<(i64, i64, 
 
 /// What must hold after every write, if it held before.
 fn invariants(before: &TenantState, after: &TenantState, reach: &Reach) -> AppResult<()> {
-    let misplaced_before = misplaced(before, &reach.users);
-    if let Some((_, role, space)) = misplaced(after, &reach.users)
+    // A user whose holdings are unchanged can break a scope or a requirement only through a
+    // held role whose scope or requirements changed.
+    let reshaped: BTreeSet<i64> = reach
+        .roles
+        .iter()
+        .copied()
+        .filter(|role| {
+            let bound = |s: &TenantState| s.roles.get(role).map(|r| r.space_bound);
+            let requires = |s: &TenantState| -> Vec<(i64, i64)> {
+                s.requires
+                    .range((*role, i64::MIN)..=(*role, i64::MAX))
+                    .copied()
+                    .collect()
+            };
+            bound(before) != bound(after) || requires(before) != requires(after)
+        })
+        .collect();
+    let users: BTreeSet<i64> =
+        reach
+            .users
+            .iter()
+            .copied()
+            .filter(|u| {
+                !before.same_holdings(after, *u)
+                    || after.holdings.get(u).into_iter().flatten().any(
+                        |h| matches!(h, Holding::Global { role, .. } if reshaped.contains(role)),
+                    )
+            })
+            .collect();
+    let misplaced_before = misplaced(before, &users);
+    if let Some((_, role, space)) = misplaced(after, &users)
         .into_iter()
         .find(|m| !misplaced_before.contains(m))
     {
@@ -337,9 +364,9 @@ fn invariants(before: &TenantState, after: &TenantState, reach: &Reach) -> AppRe
             "A device group cannot be moved under itself or one of its subgroups.",
         ));
     }
-    let unmet_before = before.unmet_requirements(&reach.users);
+    let unmet_before = before.unmet_requirements(&users);
     if let Some((_, role, required, _)) = after
-        .unmet_requirements(&reach.users)
+        .unmet_requirements(&users)
         .into_iter()
         .find(|u| !unmet_before.contains(u))
     {

@@ -397,6 +397,19 @@ impl TenantState {
         self.users.get(&user).is_some_and(|u| u.active)
     }
 
+    /// Whether `user` holds the same here as in `other`, and has the same applications given
+    /// directly (compared in place: a role save reaches tens of thousands of holders).
+    pub fn same_holdings(&self, other: &TenantState, user: i64) -> bool {
+        fn same<T: PartialEq>(a: Option<&BTreeSet<T>>, b: Option<&BTreeSet<T>>) -> bool {
+            a.filter(|s| !s.is_empty()) == b.filter(|s| !s.is_empty())
+        }
+        same(self.holdings.get(&user), other.holdings.get(&user))
+            && same(
+                self.direct_applications.get(&user),
+                other.direct_applications.get(&user),
+            )
+    }
+
     pub fn holdings_of(&self, user: i64) -> BTreeSet<Holding> {
         self.holdings.get(&user).cloned().unwrap_or_default()
     }

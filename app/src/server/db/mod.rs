@@ -50,9 +50,16 @@ pub struct Db {
 /// One value per tenant, valid for one `tenants.guard_version`: the guard keeps each tenant's
 /// state here between writes. Held as `Any` so that the database layer does not depend on the
 /// domain type it stores.
+///
+/// It also queues each tenant's guarded writes in this server, first come first served, before
+/// they open a transaction: SQLite's busy handler polls for its write lock, and two requests
+/// writing one after another without pause could keep a third waiting past its time-out.
 #[derive(Default)]
 pub struct StateCache {
     states: std::sync::Mutex<std::collections::HashMap<crate::model::TenantId, Kept>>,
+    queues: std::sync::Mutex<
+        std::collections::HashMap<crate::model::TenantId, std::sync::Arc<tokio::sync::Mutex<()>>>,
+    >,
 }
 
 /// A kept value and the `guard_version` it is valid for.
@@ -77,6 +84,16 @@ impl StateCache {
             return None;
         }
         state.clone().downcast::<T>().ok()
+    }
+
+    /// Waits for `tenant`'s earlier guarded writes in this server (a fair queue); the write
+    /// holds its place until the returned guard is dropped.
+    pub async fn queue(&self, tenant: crate::model::TenantId) -> tokio::sync::OwnedMutexGuard<()> {
+        let queue = {
+            let mut queues = self.queues.lock().unwrap_or_else(|e| e.into_inner());
+            queues.entry(tenant).or_default().clone()
+        };
+        queue.lock_owned().await
     }
 
     pub fn put<T: std::any::Any + Send + Sync>(

@@ -87,6 +87,8 @@ pub struct Guard<'a> {
     since: i64,
     states: Arc<db::StateCache>,
     index: Arc<IndexCache>,
+    /// This write's place in the tenant's queue of guarded writes (`StateCache::queue`).
+    _queued: tokio::sync::OwnedMutexGuard<()>,
 }
 
 impl<'a> Guard<'a> {
@@ -119,6 +121,7 @@ impl<'a> Guard<'a> {
         catalogue: &'a Catalogue,
         judge: Judge,
     ) -> AppResult<Guard<'a>> {
+        let queued = db.guard_states.queue(tenant).await;
         let mut tx = db.pool.begin().await?;
         let Some((version, epoch)) = db::tenant_facts::lock(&mut tx, tenant).await? else {
             tx.rollback().await?;
@@ -153,6 +156,7 @@ impl<'a> Guard<'a> {
             since: mark.unwrap_or(0),
             states: db.guard_states.clone(),
             index: db.index.clone(),
+            _queued: queued,
         })
     }
 

@@ -199,8 +199,11 @@ pub async fn search(
     .bind(&pattern)
     .fetch_one(&mut *conn)
     .await?;
+    // The page's ids first, then the holder counts of those only: PostgreSQL computes a
+    // select list's subqueries for every row an OFFSET skips (page 150 took 95 ms).
     let rows = sqlx::query_as(&format!(
-        "{ROW} {filter} ORDER BY lower(r.name) LIMIT $3 OFFSET $4"
+        "{ROW} AND r.id IN (SELECT r.id FROM roles r WHERE r.tenant_id = $1 {filter} \
+         ORDER BY lower(r.name), r.id LIMIT $3 OFFSET $4) ORDER BY lower(r.name), r.id"
     ))
     .bind(tenant)
     .bind(&pattern)

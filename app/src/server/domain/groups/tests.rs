@@ -289,3 +289,55 @@ async fn groups_need_view_or_assign_and_stay_in_their_tenant() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn members_page_and_search_on_the_server_in_username_order_within_the_tenant() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
+        let f = fixture(db, "acme").await;
+        let admin = f.actor(db, f.admin).await;
+        let group = save(db, &admin, &input("Field")).await.unwrap();
+        // Out of order on purpose, and one who is not a member.
+        for i in (0..60).rev() {
+            let name = format!("Member{i:02}");
+            person(db, f.tenant, &name, Origin::Local, false).await;
+            add_member_by_name(db, &admin, group, &name).await.unwrap();
+        }
+        person(db, f.tenant, "member99", Origin::Local, false).await;
+        // A user of another tenant in a group with the same id space is never listed.
+        let other = fixture(db, "globex").await;
+        let stranger = person(db, other.tenant, "member00x", Origin::Local, false).await;
+        sqlx::query("INSERT INTO group_members (tenant_id, group_id, user_id) VALUES ($1, $2, $3)")
+            .bind(other.tenant)
+            .bind(group)
+            .bind(stranger)
+            .execute(&db.pool)
+            .await
+            .ok();
+        let mut conn = db.pool.acquire().await.unwrap();
+        let first = members(&mut conn, &admin, group, "", 1).await.unwrap();
+        let second = members(&mut conn, &admin, group, "", 2).await.unwrap();
+        assert_eq!(first.total, 60);
+        assert_eq!((first.rows.len(), second.rows.len()), (50, 10));
+        let names: Vec<String> = first
+            .rows
+            .iter()
+            .chain(&second.rows)
+            .map(|m| m.username.clone())
+            .collect();
+        let expected: Vec<String> = (0..60).map(|i| format!("Member{i:02}")).collect();
+        assert_eq!(
+            names, expected,
+            "by username, case-insensitively, across pages"
+        );
+        let found = members(&mut conn, &admin, group, "MEMBER5", 1)
+            .await
+            .unwrap();
+        assert_eq!(found.total, 10, "Member50 to Member59");
+        assert!(found.rows.iter().all(|m| m.username.starts_with("Member5")));
+        let none = members(&mut conn, &admin, group, "member99", 1)
+            .await
+            .unwrap();
+        assert_eq!(none.total, 0, "a user outside the group is not a member");
+    })
+    .await;
+}

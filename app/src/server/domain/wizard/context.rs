@@ -8,7 +8,7 @@ use sqlx::AnyConnection;
 use crate::{
     model::{
         wizard::{Mode, SpaceRef, Subject, SubjectInfo, WizardContext, WizardRole},
-        AppError, AppResult, RoleId, RoleScope, TenantId,
+        AppError, AppResult, RoleId, TenantId,
     },
     server::{
         db,
@@ -80,31 +80,22 @@ pub async fn context(
         }
         infos.push(info);
     }
-    let verdicts: BTreeMap<RoleId, _> = assignable(conn, actor)
+    let mut requires: BTreeMap<i64, Vec<RoleId>> = BTreeMap::new();
+    for (role, required) in db::roles::requirements(conn, tenant).await? {
+        requires.entry(role).or_default().push(RoleId(required));
+    }
+    // One read of every role, with its verdict (a tenant may have thousands).
+    let roles = assignable(conn, actor)
         .await?
         .into_iter()
-        .map(|r| (r.id, (r.grantable, r.reason)))
-        .collect();
-    let requirements = db::roles::requirements(conn, tenant).await?;
-    let roles = db::roles::list(conn, tenant)
-        .await?
-        .into_iter()
-        .map(|r| {
-            let id = r.id;
-            let (grantable, reason) = verdicts.get(&id).cloned().unwrap_or((false, None));
-            WizardRole {
-                id,
-                name: r.name,
-                description: r.description,
-                space_bound: r.scope == RoleScope::SpaceBound,
-                requires: requirements
-                    .iter()
-                    .filter(|(role, _)| *role == r.id.0)
-                    .map(|(_, required)| RoleId(*required))
-                    .collect(),
-                grantable,
-                reason,
-            }
+        .map(|r| WizardRole {
+            id: r.id,
+            requires: requires.remove(&r.id.0).unwrap_or_default(),
+            name: r.name,
+            description: r.description,
+            space_bound: r.space_bound,
+            grantable: r.grantable,
+            reason: r.reason,
         })
         .collect();
     let spaces = db::spaces::list(conn, tenant)

@@ -23,6 +23,8 @@ pub struct Global {
     pub tenant_wide: Vec<u64>,
     /// Per user: the inventory bits of their tenant-wide global roles (they apply on every device).
     pub global_inventory: Vec<u16>,
+    /// Per role with grants: its bits, kept so that a patch computes only the roles it changed.
+    roles: HashMap<i64, RoleBits>,
 }
 
 /// A role's cells as bits, and its inventory bits on every device.
@@ -98,7 +100,7 @@ impl Global {
                 .or_default()
                 .insert(l.clone());
         }
-        let roles: HashMap<i64, RoleBits> = ticked
+        index.roles = ticked
             .iter()
             .map(|(role, grants)| (*role, index.role_bits(catalogue, grants)))
             .collect();
@@ -120,17 +122,20 @@ impl Global {
                 .flatten()
                 .map(move |(r, sp)| (*u, *r, *sp))
         });
+        let roles = std::mem::take(&mut index.roles);
         for (user, role, space) in s.user_roles.iter().copied().chain(via_groups) {
             let (Some(u), Some(bits)) = (index.users.get(user), roles.get(&role)) else {
                 continue;
             };
             index.add(u as usize, bits, space);
         }
+        index.roles = roles;
         index
     }
 
-    /// This part with the users of `patch` computed again from what they now hold; everyone
-    /// else is copied. A user who is not active holds nothing (their slot is cleared); a user
+    /// This part with the roles of `patch` computed again (the others' bits are kept), and its
+    /// users computed again from what they now hold; everyone else is copied. A user who is not
+    /// active holds nothing (their slot is cleared); a user
     /// new to the part gets a slot.
     pub fn patched(&self, catalogue: &Catalogue, patch: &GlobalPatch) -> Global {
         let words = self.words;
@@ -142,6 +147,7 @@ impl Global {
             anywhere: self.anywhere.clone(),
             tenant_wide: self.tenant_wide.clone(),
             global_inventory: self.global_inventory.clone(),
+            roles: self.roles.clone(),
         };
         let mut slots = self.users.pairs();
         let mut fresh = Vec::new();
@@ -158,11 +164,11 @@ impl Global {
             .resize(next.global_inventory.len() + fresh.len(), 0);
         slots.extend(fresh);
         next.users = IdMap::new(&slots);
-        let roles: HashMap<i64, RoleBits> = patch
-            .grants
-            .iter()
-            .map(|(role, grants)| (*role, next.role_bits(catalogue, grants)))
-            .collect();
+        for (role, grants) in &patch.roles {
+            let bits = next.role_bits(catalogue, grants);
+            next.roles.insert(*role, bits);
+        }
+        let roles = std::mem::take(&mut next.roles);
         for user in &patch.users {
             let Some(u) = next.users.get(user.id) else {
                 continue;
@@ -180,6 +186,7 @@ impl Global {
                 }
             }
         }
+        next.roles = roles;
         next
     }
 

@@ -52,11 +52,12 @@ pub struct TreeRows {
 }
 
 /// What a guarded write changed, as the global part needs it: every user the write may have
-/// changed, with what they now hold, and the grants of the roles they hold (as ticked).
+/// changed, with what they now hold, and the grants (as ticked) of every role the write may have
+/// changed (empty for a role it deleted); every other role is as the index has it.
 #[derive(Debug, Clone, Default)]
 pub struct GlobalPatch {
     pub users: Vec<UserRoles>,
-    pub grants: std::collections::HashMap<i64, Grants>,
+    pub roles: std::collections::HashMap<i64, Grants>,
 }
 
 /// One user as a write left them: whether active, and every global role held, directly or
@@ -130,7 +131,7 @@ impl PermissionIndex {
         tree: Option<&TreeParts>,
         epoch: Epoch,
     ) -> PermissionIndex {
-        let global = if global.users.is_empty() {
+        let global = if global.users.is_empty() && global.roles.is_empty() {
             self.global.clone()
         } else {
             Arc::new(self.global.patched(catalogue, global))

@@ -10,9 +10,13 @@ use super::{
 };
 use crate::server::index::{GlobalPatch, TreeParts, UserRoles};
 
-/// The users `reach` names, with every global role they now hold.
+/// The users `reach` names, with every global role they now hold, and the roles it names.
 pub fn global_patch(after: &TenantState, reach: &Reach) -> GlobalPatch {
     let mut patch = GlobalPatch::default();
+    for role in &reach.roles {
+        let grants = after.roles.get(role).map(|r| r.grants.clone());
+        patch.roles.insert(*role, grants.unwrap_or_default());
+    }
     for &user in &reach.users {
         let roles: Vec<(i64, i64)> = after
             .holdings
@@ -24,11 +28,6 @@ pub fn global_patch(after: &TenantState, reach: &Reach) -> GlobalPatch {
                 Holding::Inventory { .. } => None,
             })
             .collect();
-        for (role, _) in &roles {
-            if let (false, Some(r)) = (patch.grants.contains_key(role), after.roles.get(role)) {
-                patch.grants.insert(*role, r.grants.clone());
-            }
-        }
         patch.users.push(UserRoles {
             id: user,
             active: after.is_active(user),

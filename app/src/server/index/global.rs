@@ -135,8 +135,7 @@ impl Global {
 
     /// This part with the roles of `patch` computed again (the others' bits are kept), and its
     /// users computed again from what they now hold; everyone else is copied. A user who is not
-    /// active holds nothing (their slot is cleared); a user
-    /// new to the part gets a slot.
+    /// active holds nothing (their slot is cleared); a user new to the part gets a slot.
     pub fn patched(&self, catalogue: &Catalogue, patch: &GlobalPatch) -> Global {
         let words = self.words;
         let mut next = Global {

@@ -33,7 +33,8 @@ pub async fn list_role_choices(
     ctx::run(async move {
         let actor = ctx::actor().await?;
         let mut conn = ctx::state()?.db.pool.acquire().await?;
-        crate::server::domain::roles::choices(&mut conn, &actor, of, audience, &query, page).await
+        crate::server::domain::role_choices::choices(&mut conn, &actor, of, audience, &query, page)
+            .await
     })
     .await
 }

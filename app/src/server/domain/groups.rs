@@ -8,9 +8,7 @@ use std::collections::BTreeSet;
 use sqlx::AnyConnection;
 
 use super::{
-    access::Actor,
-    assignments::ensure_roles_editable,
-    roles::{choices, json},
+    access::Actor, assignments::ensure_roles_editable, role_choices::choices, roles::json,
 };
 use crate::{
     model::{

@@ -87,7 +87,7 @@ pub async fn detail(db: &Db, actor: &Actor, id: UserId) -> AppResult<UserDetail>
             _ => None,
         }
     };
-    let roles = domain::roles::choices(
+    let roles = domain::role_choices::choices(
         &mut conn,
         actor,
         crate::model::users::RolesOf::User(id),

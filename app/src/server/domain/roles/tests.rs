@@ -89,6 +89,7 @@ async fn the_roles_page_searches_and_pages_on_the_server_in_name_order() {
 #[tokio::test]
 async fn a_role_checklist_pages_on_the_server_with_the_subjects_roles_first() {
     use crate::model::users::RolesOf;
+    use crate::server::domain::role_choices::{choices, CHOICES_PAGE_SIZE};
     crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
         let f = fixture(db, "acme").await;
         let admin = f.actor(db, f.admin).await;

@@ -201,8 +201,10 @@ impl<'a> Guard<'a> {
                 self.tx.commit().await?;
                 self.states
                     .put(self.tenant, self.version + 1, Arc::new(after));
-                if let Some(pending) = pending {
-                    pending.install()?;
+                // The write has committed: a failure here only leaves the next request to
+                // rebuild the index from the database.
+                if let Some(Err(error)) = pending.map(IndexPending::install) {
+                    tracing::error!(%error, "installing the index after a write failed");
                 }
                 Ok((value, report))
             }

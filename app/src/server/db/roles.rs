@@ -180,6 +180,10 @@ pub async fn list(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Vec<R
         .collect())
 }
 
+/// A role whose name or description contains the search (`$2`, from `like_pattern`).
+const MATCHES: &str =
+    "(lower(r.name) LIKE $2 ESCAPE '\\' OR lower(r.description) LIKE $2 ESCAPE '\\')";
+
 /// One page of the roles whose name or description contains `query`, by name, and how many
 /// match in all.
 pub async fn search(
@@ -190,8 +194,7 @@ pub async fn search(
     limit: i64,
 ) -> AppResult<(Vec<RoleRow>, i64)> {
     let pattern = super::like_pattern(query);
-    let filter =
-        "AND (lower(r.name) LIKE $2 ESCAPE '\\' OR lower(r.description) LIKE $2 ESCAPE '\\')";
+    let filter = format!("AND {MATCHES}");
     let total: i64 = sqlx::query_scalar(&format!(
         "SELECT COUNT(*) FROM roles r WHERE r.tenant_id = $1 {filter}"
     ))
@@ -226,10 +229,7 @@ pub async fn choices(
     limit: i64,
 ) -> AppResult<(Vec<RoleSummary>, i64)> {
     let pattern = super::like_pattern(query);
-    let mut filter = String::from(
-        "r.tenant_id = $1 AND (lower(r.name) LIKE $2 ESCAPE '\\' \
-         OR lower(r.description) LIKE $2 ESCAPE '\\')",
-    );
+    let mut filter = format!("r.tenant_id = $1 AND {MATCHES}");
     if let Some(audience) = audience {
         // Audience is one of a closed set of words (no quoting needed).
         filter.push_str(&format!(" AND r.audience = '{audience}'"));
@@ -260,50 +260,6 @@ pub async fn choices(
     .fetch_all(conn)
     .await?;
     Ok((rows, total))
-}
-
-/// Grants and applications of the roles `ids` (a page of a checklist), by role id.
-pub async fn grants_and_applications(
-    conn: &mut AnyConnection,
-    tenant: TenantId,
-    ids: &[RoleId],
-) -> AppResult<(
-    std::collections::BTreeMap<i64, Grants>,
-    std::collections::BTreeMap<i64, BTreeSet<String>>,
-)> {
-    let mut grants = std::collections::BTreeMap::<i64, Grants>::new();
-    let mut apps = std::collections::BTreeMap::<i64, BTreeSet<String>>::new();
-    if ids.is_empty() {
-        return Ok((grants, apps));
-    }
-    let list: Vec<String> = ids.iter().map(|id| id.0.to_string()).collect();
-    let list = list.join(",");
-    let rows: Vec<(i64, String, String)> = sqlx::query_as(&format!(
-        "SELECT role_id, perm_type, level FROM role_grants \
-         WHERE tenant_id = $1 AND role_id IN ({list})"
-    ))
-    .bind(tenant)
-    .fetch_all(&mut *conn)
-    .await?;
-    for (role, t, l) in rows {
-        grants
-            .entry(role)
-            .or_default()
-            .entry(t)
-            .or_default()
-            .insert(l);
-    }
-    let rows: Vec<(i64, String)> = sqlx::query_as(&format!(
-        "SELECT role_id, application FROM role_applications \
-         WHERE tenant_id = $1 AND role_id IN ({list})"
-    ))
-    .bind(tenant)
-    .fetch_all(conn)
-    .await?;
-    for (role, app) in rows {
-        apps.entry(role).or_default().insert(app);
-    }
-    Ok((grants, apps))
 }
 
 pub async fn get(conn: &mut AnyConnection, tenant: TenantId, id: RoleId) -> AppResult<RoleRow> {
@@ -376,15 +332,29 @@ pub async fn delete(
     Ok(done.rows_affected() == 1)
 }
 
-/// Grants of every role of a tenant, by role id, in one query.
+/// `AND role_id IN (...)` for the roles `only`, or nothing for every role. Ids are integers:
+/// listed in the statement, they cannot carry SQL.
+fn only_roles(only: Option<&[RoleId]>) -> String {
+    match only {
+        None => String::new(),
+        Some([]) => " AND 1 = 0".to_owned(),
+        Some(ids) => {
+            let ids: Vec<String> = ids.iter().map(|id| id.0.to_string()).collect();
+            format!(" AND role_id IN ({})", ids.join(","))
+        }
+    }
+}
+
+/// Grants of every role of a tenant (or of the roles `only`), by role id, in one query.
 pub async fn all_grants(
     conn: &mut AnyConnection,
     tenant: TenantId,
+    only: Option<&[RoleId]>,
 ) -> AppResult<std::collections::BTreeMap<i64, Grants>> {
     let rows: Vec<(i64, String, String)> = super::json_rows(
         conn,
         "role_id, perm_type, level",
-        "role_grants WHERE tenant_id = $1",
+        &format!("role_grants WHERE tenant_id = $1{}", only_roles(only)),
         "role_id",
         tenant,
     )
@@ -396,15 +366,16 @@ pub async fn all_grants(
     Ok(out)
 }
 
-/// Applications of every role of a tenant, by role id.
+/// Applications of every role of a tenant (or of the roles `only`), by role id.
 pub async fn all_applications(
     conn: &mut AnyConnection,
     tenant: TenantId,
+    only: Option<&[RoleId]>,
 ) -> AppResult<std::collections::BTreeMap<i64, BTreeSet<String>>> {
     let rows: Vec<(i64, String)> = super::json_rows(
         conn,
         "role_id, application",
-        "role_applications WHERE tenant_id = $1",
+        &format!("role_applications WHERE tenant_id = $1{}", only_roles(only)),
         "role_id",
         tenant,
     )

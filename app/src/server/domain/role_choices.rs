@@ -68,7 +68,8 @@ pub async fn choices(
     )
     .await?;
     let ids: Vec<RoleId> = rows.iter().map(|r| r.id).collect();
-    let (grants, apps) = db::roles::grants_and_applications(conn, tenant, &ids).await?;
+    let grants = db::roles::all_grants(conn, tenant, Some(&ids)).await?;
+    let apps = db::roles::all_applications(conn, tenant, Some(&ids)).await?;
     let roles = rows
         .into_iter()
         .map(|card| {

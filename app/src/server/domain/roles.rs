@@ -215,8 +215,8 @@ pub fn built_in_lock(actor: &Actor, role: &RoleDetail) -> Option<String> {
 /// Every role, marked grantable or not by the actor (with the missing permission as reason).
 pub async fn assignable(conn: &mut AnyConnection, actor: &Actor) -> AppResult<Vec<AssignableRole>> {
     let tenant = actor.tenant();
-    let grants = db::roles::all_grants(conn, tenant).await?;
-    let apps = db::roles::all_applications(conn, tenant).await?;
+    let grants = db::roles::all_grants(conn, tenant, None).await?;
+    let apps = db::roles::all_applications(conn, tenant, None).await?;
     Ok(db::roles::list(conn, tenant)
         .await?
         .into_iter()

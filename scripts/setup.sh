@@ -6,7 +6,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CARGO_LEPTOS_VERSION="0.3.10"
 BINARYEN_VERSION="123"
 BINARYEN_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/castellan/binaryen-$BINARYEN_VERSION"
-export PATH="$BINARYEN_DIR/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export CASTELLAN_WASM_OPT="$BINARYEN_DIR/node_modules/.bin/wasm-opt"
+# scripts/bin/wasm-opt runs $CASTELLAN_WASM_OPT (it skips the split bundle's tiny chunks).
+export PATH="$ROOT/scripts/bin:$BINARYEN_DIR/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 # Runs one install step and says how long it took (the README's cold-setup figures come from these).
@@ -63,14 +65,14 @@ ensure_build_tools() {
   # hydrate. npm's binaryen 123 (the version cargo-leptos would fetch) ships wasm-opt built for Node (seconds to install, where the
   # wasm-opt crate compiles binaryen's C++ for about 15 minutes); cargo-leptos takes the first
   # wasm-opt on PATH, and setup.sh puts this one first.
-  if ! wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
+  if ! "$CASTELLAN_WASM_OPT" --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
     say "installing wasm-opt (binaryen $BINARYEN_VERSION) from npm"
     mkdir -p "$BINARYEN_DIR"
     timed "binaryen $BINARYEN_VERSION" bash -c 'cd "$1" && npm install --no-audit --no-fund --loglevel=error --no-save \
       "binaryen@$2.0.0" >/dev/null' _ "$BINARYEN_DIR" "$BINARYEN_VERSION"
   fi
   # Whichever wasm-opt comes first on PATH is the one cargo-leptos runs, unchecked.
-  if [ "$(command -v wasm-opt)" != "$BINARYEN_DIR/node_modules/.bin/wasm-opt" ] \
+  if [ "$(command -v wasm-opt)" != "$ROOT/scripts/bin/wasm-opt" ] \
      || ! wasm-opt --version | grep -q "version $BINARYEN_VERSION"; then
     echo "error: the wasm-opt on PATH is $(command -v wasm-opt) ($(wasm-opt --version 2>&1)), not binaryen $BINARYEN_VERSION from $BINARYEN_DIR" >&2
     return 1
@@ -98,5 +100,7 @@ ensure_oidc_dev() {
 
 build_site() {
   say "building the release site (server binary and WASM bundle)"
-  (cd "$ROOT" && timed "release build" cargo leptos build --release)
+  # --split: every page is its own lazily loaded chunk of the bundle (app/src/pages/lazy.rs).
+  # --precompress: .br (quality 11) and .gz beside every file, served as they are.
+  (cd "$ROOT" && timed "release build" cargo leptos build --release --split --precompress)
 }

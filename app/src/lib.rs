@@ -9,41 +9,30 @@ pub mod pages;
 pub mod server;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, Link, MetaTags, Title};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
-    path,
+    path, Lazy,
 };
 
 use components::app_shell::AppShell;
-use pages::{
-    access_denied::AccessDeniedPage,
-    access_mapping::AccessMappingPage,
-    audit::AuditPage,
-    device_groups::DeviceGroupsPage,
-    groups::{detail::GroupDetailPage, list::GroupsPage},
-    home::HomePage,
-    login::LoginPage,
-    not_found::NotFound,
-    partner::{tenant::PartnerTenantPage, PartnerPage},
-    roles::{
-        global_editor::GlobalRoleEditorPage, inventory_editor::InventoryRoleEditorPage,
-        list::RolesPage,
-    },
-    settings::SettingsPage,
-    spaces::SpacesPage,
-    users::{detail::UserDetailPage, list::UsersPage},
-};
+use pages::{lazy, not_found::NotFound};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // The bundle's address changes with its content, so the browser may cache it for good.
+    #[cfg(feature = "ssr")]
+    let root = server::assets::root(&options.site_root);
+    #[cfg(not(feature = "ssr"))]
+    let root = "";
     view! {
         <!DOCTYPE html>
         <html lang="en">
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="stylesheet" href=format!("{root}/pkg/castellan.css")/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <HydrationScripts options root/>
                 <MetaTags/>
             </head>
             <body>
@@ -65,31 +54,30 @@ pub fn App() -> impl IntoView {
         }
     });
     view! {
-        <Stylesheet id="leptos" href="/pkg/castellan.css"/>
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
         <Title formatter=|text: String| format!("{text} · Castellan")/>
         <Router>
             <Routes fallback=NotFound>
-                <Route path=path!("/login") view=LoginPage/>
-                <Route path=path!("/partner") view=PartnerPage/>
-                <Route path=path!("/partner/tenants/:id") view=PartnerTenantPage/>
+                <Route path=path!("/login") view={Lazy::<lazy::Login>::new()}/>
+                <Route path=path!("/partner") view={Lazy::<lazy::Partner>::new()}/>
+                <Route path=path!("/partner/tenants/:id") view={Lazy::<lazy::PartnerTenant>::new()}/>
                 <ParentRoute path=path!("") view=AppShell>
-                    <Route path=path!("") view=HomePage/>
-                    <Route path=path!("/users") view=UsersPage/>
-                    <Route path=path!("/users/:id") view=UserDetailPage/>
-                    <Route path=path!("/groups") view=GroupsPage/>
-                    <Route path=path!("/groups/:id") view=GroupDetailPage/>
-                    <Route path=path!("/roles") view=RolesPage/>
-                    <Route path=path!("/roles/global/new") view=GlobalRoleEditorPage/>
-                    <Route path=path!("/roles/global/:id") view=GlobalRoleEditorPage/>
-                    <Route path=path!("/roles/inventory/new") view=InventoryRoleEditorPage/>
-                    <Route path=path!("/roles/inventory/:id") view=InventoryRoleEditorPage/>
-                    <Route path=path!("/spaces") view=SpacesPage/>
-                    <Route path=path!("/device-groups") view=DeviceGroupsPage/>
-                    <Route path=path!("/settings") view=SettingsPage/>
-                    <Route path=path!("/settings/access-mapping") view=AccessMappingPage/>
-                    <Route path=path!("/audit") view=AuditPage/>
-                    <Route path=path!("/access-denied") view=AccessDeniedPage/>
+                    <Route path=path!("") view={Lazy::<lazy::Home>::new()}/>
+                    <Route path=path!("/users") view={Lazy::<lazy::Users>::new()}/>
+                    <Route path=path!("/users/:id") view={Lazy::<lazy::UserDetail>::new()}/>
+                    <Route path=path!("/groups") view={Lazy::<lazy::Groups>::new()}/>
+                    <Route path=path!("/groups/:id") view={Lazy::<lazy::GroupDetail>::new()}/>
+                    <Route path=path!("/roles") view={Lazy::<lazy::Roles>::new()}/>
+                    <Route path=path!("/roles/global/new") view={Lazy::<lazy::GlobalRoleEditor>::new()}/>
+                    <Route path=path!("/roles/global/:id") view={Lazy::<lazy::GlobalRoleEditor>::new()}/>
+                    <Route path=path!("/roles/inventory/new") view={Lazy::<lazy::InventoryRoleEditor>::new()}/>
+                    <Route path=path!("/roles/inventory/:id") view={Lazy::<lazy::InventoryRoleEditor>::new()}/>
+                    <Route path=path!("/spaces") view={Lazy::<lazy::Spaces>::new()}/>
+                    <Route path=path!("/device-groups") view={Lazy::<lazy::DeviceGroups>::new()}/>
+                    <Route path=path!("/settings") view={Lazy::<lazy::Settings>::new()}/>
+                    <Route path=path!("/settings/access-mapping") view={Lazy::<lazy::AccessMapping>::new()}/>
+                    <Route path=path!("/audit") view={Lazy::<lazy::Audit>::new()}/>
+                    <Route path=path!("/access-denied") view={Lazy::<lazy::AccessDenied>::new()}/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -81,6 +81,7 @@ pub async fn pages_need_session(
     let public = path == "/login"
         || path.starts_with("/api/")
         || path.starts_with("/pkg/")
+        || path.starts_with("/assets/")
         || path.starts_with("/partner")
         || path.starts_with("/sso/")
         || matches!(
@@ -112,6 +113,24 @@ pub async fn pages_need_session(
     }
 }
 
+/// The built bundle at its content address (`app::server::assets::root`): the `.br` and `.gz`
+/// files written at build time (`cargo leptos build -P`, brotli quality 11) are sent to browsers
+/// that accept them, and every file may be cached for a year without asking again.
+pub fn bundle<S: Clone + Send + Sync + 'static>(site_root: &str) -> axum::Router<S> {
+    use tower_http::{services::ServeDir, set_header::SetResponseHeaderLayer};
+    let path = format!("{}/pkg", app::server::assets::root(site_root));
+    let files = ServeDir::new(std::path::Path::new(site_root).join("pkg"))
+        .precompressed_br()
+        .precompressed_gzip();
+    let service = tower::ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        ))
+        .service(files);
+    axum::Router::new().nest_service(&path, service)
+}
+
 /// Headers on every response, HTML pages, `/login`, `/partner` and errors included (SPEC section
 /// 5): no MIME sniffing, no framing, no referrer to other sites, a Content-Security-Policy (pages
 /// set their own with the request's nonce; anything else allows nothing), nothing but the static
@@ -122,6 +141,7 @@ pub async fn security_headers(
     next: Next,
 ) -> Response {
     let asset = request.uri().path().starts_with("/pkg/")
+        || request.uri().path().starts_with("/assets/")
         || matches!(request.uri().path(), "/favicon.svg" | "/favicon.ico");
     let https = state.sessions.force_secure_cookie
         || state

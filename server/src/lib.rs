@@ -51,6 +51,7 @@ pub fn router(state: AppState) -> Router {
                 move || shell(options.clone())
             },
         )
+        .merge(layers::bundle(&state.leptos_options.site_root))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(layers::keep_arguments))
         .layer(middleware::from_fn_with_state(

@@ -263,3 +263,73 @@ async fn static_files_are_served_compressed_to_browsers_that_accept_it() {
     let compressed = response.bytes().await.unwrap().len();
     assert!(compressed < 1000, "{compressed} bytes for 10 KB of text");
 }
+
+/// The page names the bundle at its content address; the files there are the ones compressed at
+/// build time (not compressed again per request), and may be cached for good. Any other address
+/// under `/assets/` is not the bundle.
+#[tokio::test]
+async fn the_bundle_is_served_precompressed_at_its_content_address_and_cached_for_good() {
+    let server = start().await;
+    server.site_file("pkg/castellan.js", "export default function(){}\n");
+    // Not a real brotli stream: proof that the file written at build time is what is sent.
+    server.site_file("pkg/castellan.js.br", "precompressed at build time");
+    let page = server
+        .client
+        .get(server.url("/login"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.headers()[header::CACHE_CONTROL], "no-store");
+    let html = page.text().await.unwrap();
+    let start = html
+        .find("/assets/")
+        .expect("the page names the bundle's address");
+    let end = start
+        + html[start..]
+            .find("/pkg/")
+            .expect("…/pkg/ after the digest");
+    let root = &html[start..end];
+    assert_eq!(root.len(), "/assets/".len() + 16, "{root}");
+    assert!(
+        html.contains(&format!("{root}/pkg/castellan.css")),
+        "the stylesheet too"
+    );
+
+    let bundle = |path: String, encoding: &'static str| {
+        server
+            .client
+            .get(server.url(&path))
+            .header(header::ACCEPT_ENCODING, encoding)
+            .send()
+    };
+    let br = bundle(format!("{root}/pkg/castellan.js"), "gzip, br")
+        .await
+        .unwrap();
+    assert_eq!(br.status(), StatusCode::OK);
+    assert_eq!(br.headers()[header::CONTENT_ENCODING], "br");
+    assert_eq!(
+        br.headers()[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(br.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    assert_eq!(br.text().await.unwrap(), "precompressed at build time");
+
+    let plain = bundle(format!("{root}/pkg/castellan.js"), "identity")
+        .await
+        .unwrap();
+    assert!(plain.headers().get(header::CONTENT_ENCODING).is_none());
+    assert_eq!(plain.text().await.unwrap(), "export default function(){}\n");
+
+    let stale = bundle("/assets/0123456789abcdef/pkg/castellan.js".into(), "br")
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), StatusCode::NOT_FOUND);
+    assert_ne!(
+        stale
+            .headers()
+            .get(header::CACHE_CONTROL)
+            .map(|v| v.to_str().unwrap()),
+        Some("public, max-age=31536000, immutable"),
+        "a wrong address is never cached for good"
+    );
+}

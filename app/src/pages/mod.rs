@@ -6,6 +6,7 @@ pub mod audit;
 pub mod device_groups;
 pub mod groups;
 pub mod home;
+pub mod lazy;
 pub mod login;
 pub mod not_found;
 pub mod partner;

@@ -1,0 +1,87 @@
+import { expect, Page, Response, test } from '@playwright/test';
+import { hydrated, signIn } from './fixtures/act';
+import { onHomePage } from './fixtures/check';
+import { editor } from './fixtures/roles';
+
+// SPEC section 5 asks for at most 200 KiB of WASM and JS (brotli, as sent) before `/login` is
+// interactive, and at most 200 KiB more before the users list is. Not met yet: the split bundle's
+// main module (Leptos' runtime, router and hydration) is 250 KiB by itself (README, "First
+// load"). Until it is, these ceilings are what the build measures today plus 3%: the build fails
+// if the first load grows, and each step toward the goal lowers them.
+const GOAL = 200 * 1024;
+const LOGIN_CEILING = 330_000;
+const USERS_CEILING = 342_000;
+
+type Download = { path: string; bytes: number; encoding: string };
+
+/** Every JS and WASM file the page fetches, with the bytes that came over the wire. */
+function meter(page: Page) {
+  const pending: Promise<Download>[] = [];
+  page.on('response', (response: Response) => {
+    const path = new URL(response.url()).pathname;
+    if (!/\.(js|wasm)$/.test(path)) return;
+    // The length the server sent (the .br file as written at build time). The browser's own
+    // count of received bytes is not usable here: a chunk that two lazy functions ask for at once
+    // is fetched once and reported twice, once with a negative size.
+    pending.push(
+      (async () => ({
+        path,
+        bytes: Number(await response.headerValue('content-length')),
+        encoding: (await response.headerValue('content-encoding')) ?? 'identity',
+      }))(),
+    );
+  });
+  /** The files fetched so far that `before` does not already hold. */
+  return async (before: Download[] = []) => {
+    const all = await Promise.all(pending);
+    const known = new Set(before.map((d) => d.path));
+    const unique = new Map(all.filter((d) => !known.has(d.path)).map((d) => [d.path, d]));
+    return [...unique.values()];
+  };
+}
+
+const total = (downloads: Download[]) => downloads.reduce((sum, d) => sum + d.bytes, 0);
+const report = (what: string, downloads: Download[]) =>
+  console.log(
+    `${what}: ${total(downloads)} bytes brotli in ${downloads.length} files (goal ${GOAL})\n` +
+      downloads.map((d) => `  ${d.bytes}\t${d.path}`).join('\n'),
+  );
+
+test('the sign-in page and then the users list load no more code than the ceilings, brotli', async ({ page }) => {
+  const downloads = meter(page);
+  await page.goto('/login');
+  await hydrated(page);
+  const login = await downloads();
+  report('/login', login);
+  expect(login.length, 'the page loads its code').toBeGreaterThan(1);
+  for (const d of login) expect(d.bytes, `${d.path} has a length`).toBeGreaterThan(0);
+  for (const d of login) expect(d.encoding, d.path).toBe('br');
+  expect(total(login)).toBeLessThanOrEqual(LOGIN_CEILING);
+
+  await signIn(page);
+  await onHomePage(page);
+  await page.goto('/users');
+  await hydrated(page);
+  await expect(page.getByRole('table')).toBeVisible();
+  const users = await downloads(login);
+  report('sign in, home, /users', users);
+  for (const d of users) expect(d.encoding, d.path).toBe('br');
+  for (const d of users) expect(d.bytes, `${d.path} has a length`).toBeGreaterThan(0);
+  expect(total(users)).toBeLessThanOrEqual(USERS_CEILING);
+});
+
+test('pages whose code is not loaded yet work after client-side navigation', async ({ page }) => {
+  await signIn(page);
+  await onHomePage(page);
+  await hydrated(page);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Roles' }).click();
+  await expect(page).toHaveURL(/\/roles$/);
+  // The roles page's chunk came over the network and its controls have their handlers.
+  await page.getByLabel('Search roles', { exact: true }).fill('admins');
+  await page.getByRole('heading', { name: 'admins', exact: true }).click();
+  // So did the editor's.
+  await expect(editor.name(page)).toHaveValue('admins');
+  await page.goBack();
+  await expect(page).toHaveURL(/\/roles$/);
+  await expect(page.getByLabel('Search roles', { exact: true })).toBeVisible();
+});

@@ -15,7 +15,6 @@ use leptos_router::{
     path, Lazy,
 };
 
-use components::app_shell::AppShell;
 use pages::{lazy, not_found::NotFound};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -61,7 +60,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view={Lazy::<lazy::Login>::new()}/>
                 <Route path=path!("/partner") view={Lazy::<lazy::Partner>::new()}/>
                 <Route path=path!("/partner/tenants/:id") view={Lazy::<lazy::PartnerTenant>::new()}/>
-                <ParentRoute path=path!("") view=AppShell>
+                <ParentRoute path=path!("") view={Lazy::<lazy::Shell>::new()}>
                     <Route path=path!("") view={Lazy::<lazy::Home>::new()}/>
                     <Route path=path!("/users") view={Lazy::<lazy::Users>::new()}/>
                     <Route path=path!("/users/:id") view={Lazy::<lazy::UserDetail>::new()}/>

@@ -41,10 +41,15 @@ function meter(page: Page) {
 }
 
 const total = (downloads: Download[]) => downloads.reduce((sum, d) => sum + d.bytes, 0);
+/** Prints the total and the largest files (the README's figures come from this). */
 const report = (what: string, downloads: Download[]) =>
   console.log(
-    `${what}: ${total(downloads)} bytes brotli in ${downloads.length} files (goal ${GOAL})\n` +
-      downloads.map((d) => `  ${d.bytes}\t${d.path}`).join('\n'),
+    `${what}: ${total(downloads)} bytes brotli in ${downloads.length} files (goal ${GOAL}); largest:\n` +
+      [...downloads]
+        .sort((a, b) => b.bytes - a.bytes)
+        .slice(0, 5)
+        .map((d) => `  ${d.bytes}\t${d.path.replace(/^.*\/pkg\//, '')}`)
+        .join('\n'),
   );
 
 test('the sign-in page and then the users list load no more code than the ceilings, brotli', async ({ page }) => {

@@ -5,6 +5,7 @@ pub mod confirm;
 pub mod effective_grid;
 pub mod feedback;
 pub mod inventory_rows;
+pub mod lazy;
 pub mod loading;
 pub mod permission_grid;
 pub mod role_checklist;

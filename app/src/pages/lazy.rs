@@ -1,7 +1,7 @@
-//! Every page is a lazily loaded chunk of the bundle (`cargo leptos build --split`): the first
-//! load of any page carries the router, the shell and that page's chunk, not the whole console.
-//! Hydration (`hydrate_lazy`) waits for the current route's chunk, so `data-hydrated` still means
-//! that every control of the page has its handlers.
+//! Every page, and the shell around them, is a lazily loaded chunk of the bundle (`cargo leptos
+//! build --split`): the first load of a page carries the router and that page's chunks, not the
+//! whole console. Hydration (`hydrate_lazy`) waits for the current route's chunks, so
+//! `data-hydrated` still means that every control of the page has its handlers.
 
 use leptos::prelude::*;
 use leptos_router::{lazy_route, LazyRoute};
@@ -23,6 +23,7 @@ use super::{
     spaces::SpacesPage,
     users::{detail::UserDetailPage, list::UsersPage},
 };
+use crate::components::app_shell::AppShell;
 
 /// `Name => Page`: a route type whose view, the page component, is split into its own chunk.
 /// The pages load their data themselves (resources), so a route has no data of its own.
@@ -45,6 +46,8 @@ macro_rules! lazy_pages {
 }
 
 lazy_pages! {
+    // The header and navigation around every page but `/login` and the portal's.
+    Shell => AppShell,
     Login => LoginPage,
     Partner => PartnerPage,
     PartnerTenant => PartnerTenantPage,

@@ -1,10 +1,11 @@
 //! The assignment wizard: `Select roles` → `Specify spaces` (skipped with only Default Space) →
 //! `Summary` → `Done`. `Back` keeps every choice.
 
+mod lazy;
 mod remove;
 mod summary;
 
-pub use remove::RemoveRolesDialog;
+pub use lazy::{AssignWizard, RemoveRolesDialog};
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -32,7 +33,7 @@ enum Step {
 
 /// The wizard as a dialog over the page; `on_done` runs after `Done` applied the roles.
 #[component]
-pub fn AssignWizard(
+fn Wizard(
     mode: Mode,
     subjects: Vec<Subject>,
     open: RwSignal<bool>,

@@ -9,8 +9,8 @@ import { editor } from './fixtures/roles';
 // load"). Until it is, these ceilings are what the build measures today plus 3%: the build fails
 // if the first load grows, and each step toward the goal lowers them.
 const GOAL = 200 * 1024;
-const LOGIN_CEILING = 330_000;
-const USERS_CEILING = 342_000;
+const LOGIN_CEILING = 344_000;
+const USERS_CEILING = 292_000;
 
 type Download = { path: string; bytes: number; encoding: string };
 

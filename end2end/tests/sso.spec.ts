@@ -97,8 +97,6 @@ test('sso.grace matches no rule and gets no roles', async ({ browser, page }) =>
 });
 
 test('a tampered state and a wrong issuer are refused with a clear page', async ({ browser, page }) => {
-  // Three browser sessions, each loading its pages' code afresh, and two trips to the provider.
-  test.slow();
   const context = await browser.newContext();
   const tampered = await context.newPage();
   await tampered.goto('/login');

@@ -1,7 +1,8 @@
 //! Every page, and the shell around them, is a lazily loaded chunk of the bundle (`cargo leptos
 //! build --split`): the first load of a page carries the router and that page's chunks, not the
-//! whole console. Hydration (`hydrate_lazy`) waits for the current route's chunks, so
-//! `data-hydrated` still means that every control of the page has its handlers.
+//! whole console. Hydration (`frontend`, `hydrate_from_async`) waits for the current route's
+//! chunks and marks `data-hydrated` only when it is done, so the marker still means that every
+//! control of the page has its handlers.
 
 use leptos::prelude::*;
 use leptos_router::{lazy_route, LazyRoute};

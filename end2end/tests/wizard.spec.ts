@@ -172,3 +172,37 @@ test('a tenant admin changing a partner administrator gets the Service Provider 
   await page.getByRole('button', { name: 'Assign roles' }).click();
   await expect(page.getByRole('dialog').getByRole('alert')).toHaveText(PARTNER_MESSAGE);
 });
+
+test('mdm: Select roles searches on the server and keeps what was chosen across searches', async ({ page }) => {
+  await signedIn(page, { tenant: 'globex' });
+  const username = uniqueUsername('search');
+  await addUser(page, username);
+  await selectOnList(page, '/users', [username], username);
+  await page.getByRole('button', { name: 'Append roles' }).click();
+  const search = page.getByRole('dialog').getByRole('searchbox', { name: 'Search roles' });
+  await search.fill('actions');
+  await expect(wizard.role(page, 'System Read Only')).toHaveCount(0);
+  // Device Actions requires Device Read Only, which this search does not show: it is added anyway.
+  await wizard.role(page, 'Device Actions').check();
+  await expect(page.getByRole('dialog').getByRole('status')).toHaveText('Device Read Only was added: Device Actions requires it.');
+  await search.fill('system read');
+  await expect(wizard.role(page, 'Device Actions')).toHaveCount(0);
+  await wizard.role(page, 'System Read Only').check();
+  await search.fill('nothing is called this');
+  await expect(page.getByRole('dialog')).toContainText('No role you may grant matches the search.');
+  await search.fill('');
+  await expect(wizard.role(page, 'Device Actions')).toBeChecked();
+  await expect(wizard.role(page, 'Device Read Only')).toBeChecked();
+  await expect(wizard.role(page, 'System Read Only')).toBeChecked();
+  await wizard.button(page, 'Next').click();
+  // Both Space-Specific roles ask for their spaces; the cross-space one does not.
+  await expect(page.getByRole('group', { name: 'Device Actions' })).toBeVisible();
+  await expect(page.getByRole('group', { name: 'System Read Only' })).toHaveCount(0);
+  await wizard.space(page, 'Device Actions', 'EMEA').check();
+  await wizard.space(page, 'Device Read Only', 'EMEA').check();
+  await wizard.button(page, 'Next').click();
+  const summary = page.getByRole('region', { name: username });
+  await expect(summary).toContainText('Device Actions (EMEA)');
+  await expect(summary).toContainText('Device Read Only (EMEA)');
+  await expect(summary).toContainText('System Read Only');
+});

@@ -112,6 +112,19 @@ async fn serve(config: RunConfig) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.site_addr))?;
     println!("Castellan is listening on http://{}", config.site_addr);
+    // Each tenant's first guarded write would read the whole tenant: read it now, meanwhile.
+    let warming = state.db.clone();
+    tokio::spawn(async move {
+        let started = std::time::Instant::now();
+        match app::server::domain::guard::Guard::warm_all(&warming).await {
+            Ok(tenants) => tracing::info!(
+                tenants,
+                ms = started.elapsed().as_millis() as u64,
+                "guard state read"
+            ),
+            Err(error) => tracing::warn!(%error, "guard state not read ahead"),
+        }
+    });
     if config.demo {
         println!(
             "Demo sign-in: tenant acme, user admin, password {}",

@@ -28,6 +28,7 @@ fn calls(user: i64, role: i64) -> Vec<(&'static str, serde_json::Value)> {
             "wizard/context",
             json!({ "mode": "Append", "subjects": subjects }),
         ),
+        ("wizard/roles", json!({ "query": "", "page": 1 })),
         ("wizard/preview", json!({ "request": request })),
         ("wizard/apply", json!({ "request": request })),
         (
@@ -60,10 +61,23 @@ async fn user_and_wizard_functions_refuse_anonymous_low_privilege_and_foreign_ca
         }
     }
     for (endpoint, body) in calls(alice, role) {
-        let status = server.call(endpoint, body, Some(&globex)).await.status();
+        let response = server.call(endpoint, body, Some(&globex)).await;
+        let status = response.status();
         match endpoint {
             // globex's admin may create a user in globex; nothing of acme's is touched.
             "users/create" => assert_eq!(status, StatusCode::OK),
+            // globex's admin sees globex's roles, never one of acme's.
+            "wizard/roles" => {
+                assert_eq!(status, StatusCode::OK);
+                let page: serde_json::Value = response.json().await.unwrap();
+                let ids: Vec<i64> = page["roles"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r["id"].as_i64().unwrap())
+                    .collect();
+                assert!(!ids.is_empty() && !ids.contains(&role), "{ids:?}");
+            }
             _ => assert_eq!(status, StatusCode::NOT_FOUND, "foreign {endpoint}"),
         }
     }

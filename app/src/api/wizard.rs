@@ -1,12 +1,12 @@
 use leptos::{prelude::*, server_fn::codec::Json};
 
 use crate::model::{
-    wizard::{Mode, Subject, SubjectSummary, WizardContext, WizardRequest},
+    wizard::{Mode, Subject, SubjectSummary, WizardContext, WizardRequest, WizardRolePage},
     AppError, RoleId,
 };
 
-/// What the wizard starts from: roles (grantable or not, with scope and requirements), spaces,
-/// and the chosen users or groups with what they hold.
+/// What the wizard starts from: the chosen users or groups with what they hold, those roles
+/// (grantable or not, with scope and requirements), and the spaces.
 /// **Permissions**: the template's assign permission (User management ADMIN in `iot`).
 #[server(endpoint = "wizard/context", input = Json)]
 pub async fn load_wizard(mode: Mode, subjects: Vec<Subject>) -> Result<WizardContext, AppError> {
@@ -15,6 +15,20 @@ pub async fn load_wizard(mode: Mode, subjects: Vec<Subject>) -> Result<WizardCon
         let actor = ctx::actor().await?;
         let mut conn = ctx::state()?.db.pool.acquire().await?;
         crate::server::domain::wizard::context(&mut conn, &actor, mode, &subjects).await
+    })
+    .await
+}
+
+/// One page of the `Select roles` step: the roles the caller may grant matching `query`, by
+/// name, with every role they require.
+/// **Permissions**: the template's assign permission.
+#[server(endpoint = "wizard/roles", input = Json)]
+pub async fn wizard_roles(query: String, page: i64) -> Result<WizardRolePage, AppError> {
+    use super::ctx;
+    ctx::run(async move {
+        let actor = ctx::actor().await?;
+        let mut conn = ctx::state()?.db.pool.acquire().await?;
+        crate::server::domain::wizard::roles_page(&mut conn, &actor, &query, page).await
     })
     .await
 }

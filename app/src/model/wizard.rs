@@ -69,13 +69,28 @@ pub struct SubjectInfo {
     pub skip: Option<String>,
 }
 
-/// What the wizard needs to start.
+/// What the wizard needs to start. `roles` are the roles the chosen principals hold, with every
+/// role they require: a tenant may have thousands of roles, which the `Select roles` step reads
+/// a page at a time ([`WizardRolePage`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WizardContext {
     pub mode: Mode,
     pub subjects: Vec<SubjectInfo>,
     pub roles: Vec<WizardRole>,
     pub spaces: Vec<SpaceRef>,
+}
+
+/// One page of the `Select roles` step: the roles the acting administrator may grant that match
+/// the search, by name, and every role those require (transitively) that is not on the page, so
+/// that choosing one adds what it requires (SPEC rule 5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WizardRolePage {
+    pub roles: Vec<WizardRole>,
+    pub required: Vec<WizardRole>,
+    /// How many grantable roles match the search.
+    pub total: i64,
+    pub page: i64,
+    pub page_size: i64,
 }
 
 /// The Specify spaces step is skipped when the tenant has only `Default Space`.
@@ -85,11 +100,11 @@ pub fn skips_spaces_step(spaces: &[SpaceRef]) -> bool {
 
 /// Adds every role the chosen ones require (transitively). Returns the closed set and, for each
 /// role added, the role that required it: the wizard shows these as notices.
-pub fn with_requirements(
-    roles: &[WizardRole],
+pub fn with_requirements<'a>(
+    roles: impl IntoIterator<Item = &'a WizardRole>,
     chosen: &BTreeSet<RoleId>,
 ) -> (BTreeSet<RoleId>, Vec<(RoleId, RoleId)>) {
-    let by_id: BTreeMap<RoleId, &WizardRole> = roles.iter().map(|r| (r.id, r)).collect();
+    let by_id: BTreeMap<RoleId, &WizardRole> = roles.into_iter().map(|r| (r.id, r)).collect();
     let mut closed = chosen.clone();
     let mut added = Vec::new();
     let mut todo: Vec<RoleId> = chosen.iter().copied().collect();
@@ -108,15 +123,15 @@ pub fn with_requirements(
 
 /// The assignments the wizard's choices stand for: cross-space roles tenant-wide, space-bound
 /// roles in each chosen space (in `Default Space` when the spaces step was skipped).
-pub fn planned(
-    roles: &[WizardRole],
+pub fn planned<'a>(
+    roles: impl IntoIterator<Item = &'a WizardRole>,
     chosen: &BTreeSet<RoleId>,
     spaces_of: &BTreeMap<RoleId, BTreeSet<SpaceId>>,
     spaces: &[SpaceRef],
 ) -> Result<BTreeSet<Assignment>, String> {
     let default = spaces.iter().find(|s| s.is_default).map(|s| s.id);
     let mut out = BTreeSet::new();
-    for role in roles.iter().filter(|r| chosen.contains(&r.id)) {
+    for role in roles.into_iter().filter(|r| chosen.contains(&r.id)) {
         if !role.space_bound {
             out.insert((role.id, TENANT_WIDE));
             continue;

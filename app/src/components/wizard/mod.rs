@@ -3,6 +3,7 @@
 
 mod lazy;
 mod remove;
+mod roles_step;
 mod summary;
 
 pub use lazy::{AssignWizard, RemoveRolesDialog};
@@ -17,11 +18,12 @@ use crate::{
     model::{
         wizard::{
             planned, skips_spaces_step, with_requirements, Mode, Subject, WizardContext,
-            WizardRequest,
+            WizardRequest, WizardRole,
         },
         RoleId, SpaceId,
     },
 };
+use roles_step::RolesStep;
 use summary::SummaryStep;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,26 +84,24 @@ fn WizardSteps(ctx: WizardContext, applied: RwSignal<bool>) -> impl IntoView {
     let notices = RwSignal::new(Vec::<String>::new());
     let step = RwSignal::new(Step::Roles);
     let step_error = RwSignal::new(None::<String>);
+    // Every role the wizard has seen: those the principals hold, and each page's roles with
+    // what they require. Whatever is chosen is in here.
+    let known: RwSignal<BTreeMap<RoleId, WizardRole>> =
+        RwSignal::new(ctx.roles.iter().map(|r| (r.id, r.clone())).collect());
     let ctx = StoredValue::new(ctx);
     let skip_spaces = ctx.with_value(|c| skips_spaces_step(&c.spaces));
     let apply = ServerAction::<ApplyWizard>::new();
 
-    let toggle = move |role: RoleId, on: bool| {
-        ctx.with_value(|c| {
+    let toggle = move |(role, on): (RoleId, bool)| {
+        known.with_untracked(|k| {
             let mut set = chosen.get_untracked();
             if on {
                 set.insert(role);
             } else {
                 set.remove(&role);
             }
-            let (closed, added) = with_requirements(&c.roles, &set);
-            let name = |id: RoleId| {
-                c.roles
-                    .iter()
-                    .find(|r| r.id == id)
-                    .map(|r| r.name.clone())
-                    .unwrap_or_default()
-            };
+            let (closed, added) = with_requirements(k.values(), &set);
+            let name = |id: RoleId| k.get(&id).map(|r| r.name.clone()).unwrap_or_default();
             if !added.is_empty() {
                 notices.set(
                     added
@@ -117,12 +117,14 @@ fn WizardSteps(ctx: WizardContext, applied: RwSignal<bool>) -> impl IntoView {
     };
     let request = move || -> Result<WizardRequest, String> {
         ctx.with_value(|c| {
-            let plan = planned(
-                &c.roles,
-                &chosen.get_untracked(),
-                &spaces_of.get_untracked(),
-                &c.spaces,
-            )?;
+            let plan = known.with_untracked(|k| {
+                planned(
+                    k.values(),
+                    &chosen.get_untracked(),
+                    &spaces_of.get_untracked(),
+                    &c.spaces,
+                )
+            })?;
             Ok(WizardRequest {
                 mode: c.mode,
                 subjects: c.subjects.iter().map(|s| s.subject).collect(),
@@ -130,6 +132,20 @@ fn WizardSteps(ctx: WizardContext, applied: RwSignal<bool>) -> impl IntoView {
                 versions: c.subjects.iter().map(|s| (s.subject, s.version)).collect(),
             })
         })
+    };
+    // The chosen roles that need spaces, by name.
+    let space_bound_chosen = move || -> Vec<WizardRole> {
+        let mut roles: Vec<WizardRole> = known.with(|k| {
+            chosen.with(|c| {
+                c.iter()
+                    .filter_map(|id| k.get(id))
+                    .filter(|r| r.space_bound)
+                    .cloned()
+                    .collect()
+            })
+        });
+        roles.sort_by_key(|r| r.name.to_lowercase());
+        roles
     };
     let to_summary = move || match request() {
         Ok(_) => {
@@ -141,13 +157,7 @@ fn WizardSteps(ctx: WizardContext, applied: RwSignal<bool>) -> impl IntoView {
     let next_from_roles = move |_| {
         if mode == Mode::Append && chosen.with_untracked(|c| c.is_empty()) {
             step_error.set(Some("Choose at least one role.".into()));
-        } else if skip_spaces
-            || !ctx.with_value(|c| {
-                c.roles
-                    .iter()
-                    .any(|r| r.space_bound && chosen.with_untracked(|s| s.contains(&r.id)))
-            })
-        {
+        } else if skip_spaces || untrack(space_bound_chosen).is_empty() {
             to_summary();
         } else {
             step_error.set(None);
@@ -157,14 +167,7 @@ fn WizardSteps(ctx: WizardContext, applied: RwSignal<bool>) -> impl IntoView {
     let back = move |_| {
         step_error.set(None);
         let previous = match step.get_untracked() {
-            Step::Summary
-                if !skip_spaces
-                    && ctx.with_value(|c| {
-                        c.roles
-                            .iter()
-                            .any(|r| r.space_bound && chosen.with_untracked(|s| s.contains(&r.id)))
-                    }) =>
-            {
+            Step::Summary if !skip_spaces && !untrack(space_bound_chosen).is_empty() => {
                 Step::Spaces
             }
             _ => Step::Roles,
@@ -188,27 +191,13 @@ fn WizardSteps(ctx: WizardContext, applied: RwSignal<bool>) -> impl IntoView {
             {move || (!notices.get().is_empty()).then(|| view! {
                 <div role="status" class="alert alert-info">{notices.get().into_iter().map(|n| view! { <p>{n}</p> }).collect_view()}</div>
             })}
-            <ul class="check-list wizard-roles">
-                {ctx.with_value(|c| c.roles.iter().filter(|r| r.grantable).map(|role| {
-                    let id = role.id;
-                    view! {
-                        <li>
-                            <label>
-                                <input type="checkbox" prop:checked=move || chosen.with(|c| c.contains(&id))
-                                    on:change=move |ev| toggle(id, event_target_checked(&ev))/>
-                                <span>{role.label()}</span>
-                            </label>
-                            <span class="muted small">{role.description.clone()}</span>
-                        </li>
-                    }
-                }).collect_view())}
-            </ul>
+            <RolesStep known chosen toggle/>
             <div class="actions"><button type="button" class="primary" on:click=next_from_roles>"Next"</button></div>
         </Show>
         <Show when=move || step.get() == Step::Spaces>
             <h2>"Specify spaces"</h2>
             <p class="muted small">"Choose one or more spaces for every Space-Specific role."</p>
-            {move || ctx.with_value(|c| c.roles.iter().filter(|r| r.space_bound && chosen.with(|s| s.contains(&r.id))).map(|role| {
+            {move || ctx.with_value(|c| space_bound_chosen().into_iter().map(|role| {
                 let role_id = role.id;
                 view! {
                     <fieldset class="space-choice">

@@ -1,6 +1,7 @@
 use sqlx::AnyConnection;
 
 use crate::model::{
+    ids::GroupId,
     wizard::{Assignment, Subject},
     AppResult, Audience, RoleId, SpaceId, TenantId, UserId, UserStatus,
 };
@@ -262,6 +263,47 @@ pub async fn of_subject(
         .into_iter()
         .map(|(r, s)| (RoleId(r), SpaceId(s)))
         .collect())
+}
+
+/// Every (role, space) each of `subjects` holds directly, in two queries (users, groups)
+/// however many subjects; a subject holding nothing is absent.
+pub async fn of_subjects(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    subjects: &[Subject],
+) -> AppResult<std::collections::BTreeMap<Subject, Vec<Assignment>>> {
+    let mut out = std::collections::BTreeMap::<Subject, Vec<Assignment>>::new();
+    for (table, column, wrap) in [
+        (
+            "user_roles",
+            "user_id",
+            (|id| Subject::User(UserId(id))) as fn(i64) -> Subject,
+        ),
+        ("group_roles", "group_id", |id| Subject::Group(GroupId(id))),
+    ] {
+        // Ids are integers: listed in the statement, they cannot carry SQL.
+        let ids: Vec<String> = subjects
+            .iter()
+            .filter_map(|&s| (table_of(s).0 == table).then(|| table_of(s).2.to_string()))
+            .collect();
+        if ids.is_empty() {
+            continue;
+        }
+        let rows: Vec<(i64, i64, i64)> = sqlx::query_as(&format!(
+            "SELECT {column}, role_id, space_id FROM {table} WHERE tenant_id = $1 \
+             AND {column} IN ({}) ORDER BY {column}, role_id, space_id",
+            ids.join(",")
+        ))
+        .bind(tenant)
+        .fetch_all(&mut *conn)
+        .await?;
+        for (id, role, space) in rows {
+            out.entry(wrap(id))
+                .or_default()
+                .push((RoleId(role), SpaceId(space)));
+        }
+    }
+    Ok(out)
 }
 
 pub async fn add(

@@ -53,6 +53,26 @@ pub async fn get(
     )
 }
 
+/// The groups of `ids` that exist in the tenant, by id (one query, however many).
+pub async fn get_many(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    ids: &[GroupId],
+) -> AppResult<Vec<GroupRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Ids are integers: listed in the statement, they cannot carry SQL.
+    let list: Vec<String> = ids.iter().map(|id| id.0.to_string()).collect();
+    Ok(sqlx::query_as(&format!(
+        "{ROW} WHERE g.tenant_id = $1 AND g.id IN ({}) ORDER BY g.id",
+        list.join(",")
+    ))
+    .bind(tenant)
+    .fetch_all(conn)
+    .await?)
+}
+
 /// One page of the tenant's groups whose name or description contains `query`, and the total.
 pub async fn search(
     conn: &mut AnyConnection,

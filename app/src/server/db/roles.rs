@@ -180,6 +180,27 @@ pub async fn list(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Vec<R
         .collect())
 }
 
+/// The roles of `ids` that exist in the tenant, by name (one query, however many).
+pub async fn list_of(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    ids: &[RoleId],
+) -> AppResult<Vec<RoleSummary>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Ids are integers: listed in the statement, they cannot carry SQL.
+    let list: Vec<String> = ids.iter().map(|id| id.0.to_string()).collect();
+    Ok(sqlx::query_as(&format!(
+        "SELECT id, name, description, audience, scope, built_in, special, version FROM roles \
+         WHERE tenant_id = $1 AND id IN ({}) ORDER BY lower(name), id",
+        list.join(",")
+    ))
+    .bind(tenant)
+    .fetch_all(conn)
+    .await?)
+}
+
 /// A role whose name or description contains the search (`$2`, from `like_pattern`).
 const MATCHES: &str =
     "(lower(r.name) LIKE $2 ESCAPE '\\' OR lower(r.description) LIKE $2 ESCAPE '\\')";

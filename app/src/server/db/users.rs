@@ -123,6 +123,26 @@ pub async fn get(
     )
 }
 
+/// The users of `ids` that exist in the tenant, by id (one query, however many).
+pub async fn get_many(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    ids: &[UserId],
+) -> AppResult<Vec<UserRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Ids are integers: listed in the statement, they cannot carry SQL.
+    let list: Vec<String> = ids.iter().map(|id| id.0.to_string()).collect();
+    Ok(sqlx::query_as(&format!(
+        "{USER_COLUMNS} WHERE tenant_id = $1 AND id IN ({}) ORDER BY id",
+        list.join(",")
+    ))
+    .bind(tenant)
+    .fetch_all(conn)
+    .await?)
+}
+
 /// A search counts its matches up to this many; past it the list says "more than".
 pub const SEARCH_COUNT_LIMIT: i64 = 10_000;
 

@@ -24,22 +24,33 @@ pub async fn ensure_roles_editable(
     tenant: crate::model::TenantId,
     user: &db::users::UserRow,
 ) -> AppResult<()> {
+    let sso_locked = user.origin == Origin::Sso && sso_locks_roles(conn, tenant).await?;
+    roles_lock(user, sso_locked).map_or(Ok(()), Err)
+}
+
+/// Whether the tenant's settings lock the roles of its SSO users: the access mapping reassigns
+/// them at every sign-in and manual changes are not allowed (rule 6). In `Only the listed roles`
+/// the guard judges each role (the others stay manual); in `Only when the user is created`
+/// nothing is locked.
+pub async fn sso_locks_roles(
+    conn: &mut sqlx::AnyConnection,
+    tenant: crate::model::TenantId,
+) -> AppResult<bool> {
+    Ok(!db::tenants::sso_manual_changes(conn, tenant).await?
+        && db::tenants::sso_role_mode(conn, tenant).await? == crate::model::RoleMode::Reassign)
+}
+
+/// Why `user`'s roles cannot be changed by hand, given [`sso_locks_roles`] of their tenant:
+/// for many users at once, the tenant's settings read once.
+pub fn roles_lock(user: &db::users::UserRow, sso_locked: bool) -> Option<AppError> {
     if user.is_partner_admin != 0 {
-        return Err(AppError::Locked {
+        return Some(AppError::Locked {
             reason: PARTNER_ADMIN_MESSAGE.into(),
         });
     }
-    // In `Only the listed roles` the guard judges each role (the others stay manual); in `Only
-    // when the user is created` nothing is locked.
-    if user.origin == Origin::Sso
-        && !db::tenants::sso_manual_changes(conn, tenant).await?
-        && db::tenants::sso_role_mode(conn, tenant).await? == crate::model::RoleMode::Reassign
-    {
-        return Err(AppError::Locked {
-            reason: SSO_LOCK_REASON.into(),
-        });
-    }
-    Ok(())
+    (user.origin == Origin::Sso && sso_locked).then(|| AppError::Locked {
+        reason: SSO_LOCK_REASON.into(),
+    })
 }
 
 /// After a direct change (the user page, the popover, the group page): Space-Specific roles

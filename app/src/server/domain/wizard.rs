@@ -7,7 +7,7 @@
 mod context;
 mod plan;
 
-pub use context::context;
+pub use context::{context, roles_page, ROLES_PAGE_SIZE};
 
 use crate::server::domain::guard::Guard;
 use std::collections::BTreeSet;

@@ -1,5 +1,7 @@
-//! What the wizard starts from: the chosen principals with their current roles, the roles the
-//! actor may grant, the spaces.
+//! What the wizard starts from: the chosen principals with their current roles, the roles they
+//! hold, the spaces; and the `Select roles` step's pages of the roles the actor may grant. A
+//! tenant may have thousands of roles and the wizard a hundred principals: principals are read
+//! in a few queries however many there are, and only the roles a request names are judged.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -7,54 +9,161 @@ use sqlx::AnyConnection;
 
 use crate::{
     model::{
-        wizard::{Mode, SpaceRef, Subject, SubjectInfo, WizardContext, WizardRole},
-        AppError, AppResult, RoleId, TenantId,
+        catalogue::Grants,
+        wizard::{Mode, SpaceRef, Subject, SubjectInfo, WizardContext, WizardRole, WizardRolePage},
+        AppError, AppResult, Origin, RoleId, TenantId,
     },
     server::{
         db,
-        domain::{access::Actor, assignments::ensure_roles_editable, roles::assignable},
+        domain::{
+            access::Actor,
+            assignments::{roles_lock, sso_locks_roles},
+            roles::offered,
+        },
     },
 };
 
-async fn subject_info(
+/// Roles per page of the `Select roles` step.
+pub const ROLES_PAGE_SIZE: i64 = 50;
+
+/// The chosen principals with what each holds directly, in subject order, in four queries
+/// however many there are. Any that is not in the tenant makes the whole request NotFound.
+async fn subject_infos(
     conn: &mut AnyConnection,
     tenant: TenantId,
-    subject: Subject,
-) -> AppResult<SubjectInfo> {
-    let (name, version, skip) = match subject {
-        Subject::User(user) => {
-            let row = db::users::get(conn, tenant, user)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            let skip = ensure_roles_editable(conn, tenant, &row)
-                .await
-                .err()
-                .map(|e| e.to_string());
-            (row.username, row.roles_version, skip)
-        }
-        Subject::Group(group) => {
-            let row = db::groups::get(conn, tenant, group)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            (row.name, row.roles_version, None)
-        }
+    subjects: &BTreeSet<Subject>,
+) -> AppResult<Vec<SubjectInfo>> {
+    let users: Vec<_> = subjects
+        .iter()
+        .filter_map(|s| match s {
+            Subject::User(u) => Some(*u),
+            Subject::Group(_) => None,
+        })
+        .collect();
+    let groups: Vec<_> = subjects
+        .iter()
+        .filter_map(|s| match s {
+            Subject::Group(g) => Some(*g),
+            Subject::User(_) => None,
+        })
+        .collect();
+    let users = db::users::get_many(conn, tenant, &users).await?;
+    let groups = db::groups::get_many(conn, tenant, &groups).await?;
+    if users.len() + groups.len() != subjects.len() {
+        return Err(AppError::NotFound);
+    }
+    let sso_locked = match users.iter().any(|u| u.origin == Origin::Sso) {
+        true => sso_locks_roles(conn, tenant).await?,
+        false => false,
     };
-    Ok(SubjectInfo {
-        subject,
-        name,
-        version,
-        current: db::assignments::of_subject(conn, tenant, subject).await?,
-        skip,
-    })
+    let listed: Vec<Subject> = subjects.iter().copied().collect();
+    let mut current = db::assignments::of_subjects(conn, tenant, &listed).await?;
+    let mut held = |subject| current.remove(&subject).unwrap_or_default();
+    let mut infos: Vec<SubjectInfo> = users
+        .into_iter()
+        .map(|row| {
+            let subject = Subject::User(row.id);
+            SubjectInfo {
+                subject,
+                current: held(subject),
+                version: row.roles_version,
+                skip: roles_lock(&row, sso_locked).map(|e| e.to_string()),
+                name: row.username,
+            }
+        })
+        .collect();
+    infos.extend(groups.into_iter().map(|row| {
+        let subject = Subject::Group(row.id);
+        SubjectInfo {
+            subject,
+            current: held(subject),
+            version: row.roles_version,
+            skip: None,
+            name: row.name,
+        }
+    }));
+    infos.sort_by_key(|i| i.subject);
+    Ok(infos)
 }
 
-/// What the wizard starts from: the grantable roles, the spaces, the chosen principals.
-pub async fn context(
+/// Each role a role requires directly (SPEC rule 5), for the whole tenant: a small table.
+async fn requirements(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+) -> AppResult<BTreeMap<RoleId, Vec<RoleId>>> {
+    let mut requires: BTreeMap<RoleId, Vec<RoleId>> = BTreeMap::new();
+    for (role, required) in db::roles::requirements(conn, tenant).await? {
+        requires
+            .entry(RoleId(role))
+            .or_default()
+            .push(RoleId(required));
+    }
+    Ok(requires)
+}
+
+/// `ids` and every role they require, transitively.
+fn closure(ids: &BTreeSet<RoleId>, requires: &BTreeMap<RoleId, Vec<RoleId>>) -> BTreeSet<RoleId> {
+    let mut closed = ids.clone();
+    let mut todo: Vec<RoleId> = ids.iter().copied().collect();
+    while let Some(id) = todo.pop() {
+        for &required in requires.get(&id).into_iter().flatten() {
+            if closed.insert(required) {
+                todo.push(required);
+            }
+        }
+    }
+    closed
+}
+
+/// A role as the wizard offers it to `actor`: scope, what it requires, grantable or why not.
+fn wizard_role(
+    actor: &Actor,
+    card: db::roles::RoleSummary,
+    grants: &BTreeMap<i64, Grants>,
+    apps: &BTreeMap<i64, BTreeSet<String>>,
+    requires: &BTreeMap<RoleId, Vec<RoleId>>,
+) -> WizardRole {
+    let r = offered(actor, card, grants, apps);
+    WizardRole {
+        requires: requires.get(&r.id).cloned().unwrap_or_default(),
+        id: r.id,
+        name: r.name,
+        description: r.description,
+        space_bound: r.space_bound,
+        grantable: r.grantable,
+        reason: r.reason,
+    }
+}
+
+/// The roles of `ids` and every role they require, by name, each judged for `actor`: only these
+/// are read, however many roles the tenant has. Ids not in the tenant are left out.
+pub(super) async fn roles_of(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    ids: &BTreeSet<RoleId>,
+) -> AppResult<Vec<WizardRole>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let tenant = actor.tenant();
+    let requires = requirements(conn, tenant).await?;
+    let ids: Vec<RoleId> = closure(ids, &requires).into_iter().collect();
+    let cards = db::roles::list_of(conn, tenant, &ids).await?;
+    let grants = db::roles::all_grants(conn, tenant, Some(&ids)).await?;
+    let apps = db::roles::all_applications(conn, tenant, Some(&ids)).await?;
+    Ok(cards
+        .into_iter()
+        .map(|card| wizard_role(actor, card, &grants, &apps, &requires))
+        .collect())
+}
+
+/// Checks who may open the wizard for which principals, and reads them.
+pub(super) async fn subjects_for(
     conn: &mut AnyConnection,
     actor: &Actor,
     mode: Mode,
     subjects: &[Subject],
-) -> AppResult<WizardContext> {
+) -> AppResult<Vec<SubjectInfo>> {
     actor.require_admin()?;
     crate::server::domain::checked_count("subjects", subjects.len())?;
     if subjects.is_empty() {
@@ -69,36 +178,19 @@ pub async fn context(
             "Assign roles works on one user or group.",
         ));
     }
-    let tenant = actor.tenant();
-    let mut infos = Vec::new();
-    for &subject in subjects.iter().collect::<BTreeSet<_>>() {
-        let info = subject_info(conn, tenant, subject).await?;
-        if let (Mode::Assign, Some(reason)) = (mode, &info.skip) {
-            return Err(AppError::Locked {
-                reason: reason.clone(),
-            });
+    let chosen: BTreeSet<Subject> = subjects.iter().copied().collect();
+    let infos = subject_infos(conn, actor.tenant(), &chosen).await?;
+    if mode == Mode::Assign {
+        if let Some(reason) = infos.iter().find_map(|i| i.skip.clone()) {
+            return Err(AppError::Locked { reason });
         }
-        infos.push(info);
     }
-    let mut requires: BTreeMap<i64, Vec<RoleId>> = BTreeMap::new();
-    for (role, required) in db::roles::requirements(conn, tenant).await? {
-        requires.entry(role).or_default().push(RoleId(required));
-    }
-    // One read of every role, with its verdict (a tenant may have thousands).
-    let roles = assignable(conn, actor)
-        .await?
-        .into_iter()
-        .map(|r| WizardRole {
-            id: r.id,
-            requires: requires.remove(&r.id.0).unwrap_or_default(),
-            name: r.name,
-            description: r.description,
-            space_bound: r.space_bound,
-            grantable: r.grantable,
-            reason: r.reason,
-        })
-        .collect();
-    let spaces = db::spaces::list(conn, tenant)
+    Ok(infos)
+}
+
+/// The tenant's spaces, as the wizard names them.
+pub(super) async fn spaces(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Vec<SpaceRef>> {
+    Ok(db::spaces::list(conn, tenant)
         .await?
         .into_iter()
         .map(|s| SpaceRef {
@@ -106,11 +198,78 @@ pub async fn context(
             name: s.name,
             is_default: s.is_default != 0,
         })
+        .collect())
+}
+
+/// What the wizard starts from: the chosen principals with what they hold, those roles (and
+/// what they require), the spaces. The roles to choose from come a page at a time
+/// ([`roles_page`]).
+pub async fn context(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    mode: Mode,
+    subjects: &[Subject],
+) -> AppResult<WizardContext> {
+    let infos = subjects_for(conn, actor, mode, subjects).await?;
+    let held: BTreeSet<RoleId> = infos
+        .iter()
+        .flat_map(|i| i.current.iter().map(|&(r, _)| r))
         .collect();
     Ok(WizardContext {
         mode,
+        roles: roles_of(conn, actor, &held).await?,
+        spaces: spaces(conn, actor.tenant()).await?,
         subjects: infos,
-        roles,
-        spaces,
+    })
+}
+
+/// One page of the `Select roles` step: the roles `actor` may grant whose name or description
+/// contains `query`, by name, and every role they require that is not on the page. Which roles
+/// are grantable is judged for every role of the tenant (in memory, from one read of the roles
+/// and one of their grants); only the page is sent.
+pub async fn roles_page(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    query: &str,
+    page: i64,
+) -> AppResult<WizardRolePage> {
+    actor.require_admin()?;
+    let tenant = actor.tenant();
+    let (page, offset) = crate::server::domain::page_offset(page, ROLES_PAGE_SIZE)?;
+    let query = crate::server::domain::checked_query(query)?
+        .trim()
+        .to_lowercase();
+    let requires = requirements(conn, tenant).await?;
+    let grants = db::roles::all_grants(conn, tenant, None).await?;
+    let apps = db::roles::all_applications(conn, tenant, None).await?;
+    let mut all: BTreeMap<RoleId, WizardRole> = BTreeMap::new();
+    let mut offered = Vec::new();
+    for card in db::roles::list(conn, tenant).await? {
+        let matches = query.is_empty()
+            || card.name.to_lowercase().contains(&query)
+            || card.description.to_lowercase().contains(&query);
+        let role = wizard_role(actor, card, &grants, &apps, &requires);
+        if matches && role.grantable {
+            offered.push(role.id);
+        }
+        all.insert(role.id, role);
+    }
+    let total = offered.len() as i64;
+    let on_page: Vec<RoleId> = offered
+        .into_iter()
+        .skip(offset as usize)
+        .take(ROLES_PAGE_SIZE as usize)
+        .collect();
+    let shown: BTreeSet<RoleId> = on_page.iter().copied().collect();
+    let required: Vec<WizardRole> = closure(&shown, &requires)
+        .difference(&shown)
+        .filter_map(|id| all.get(id).cloned())
+        .collect();
+    Ok(WizardRolePage {
+        roles: on_page.iter().filter_map(|id| all.remove(id)).collect(),
+        required,
+        total,
+        page,
+        page_size: ROLES_PAGE_SIZE,
     })
 }

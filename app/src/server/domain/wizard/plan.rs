@@ -1,7 +1,7 @@
 //! A wizard request checked and worked out per principal, and what it changes as the guard
 //! computed it.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use sqlx::AnyConnection;
 
@@ -19,7 +19,7 @@ use crate::{
     },
 };
 
-use super::context::context;
+use super::context::{roles_of, spaces, subjects_for};
 
 /// One principal's part of a checked request.
 pub(super) struct Planned {
@@ -93,54 +93,113 @@ pub(super) fn summaries(
         .collect()
 }
 
-/// Checks one principal's change: no escalation, requirements met, last tenant admin kept.
-async fn check_change(
+/// Whether `actor` may hand out (or take away) each assignment: judged once per role and space,
+/// however many principals a request names.
+async fn verdicts(
     conn: &mut AnyConnection,
     actor: &Actor,
     ctx: &WizardContext,
-    plan: &Planned,
-) -> AppResult<()> {
+    changed: &BTreeSet<Assignment>,
+) -> AppResult<BTreeMap<Assignment, AppResult<()>>> {
     let tenant = actor.tenant();
-    let changed: BTreeSet<Assignment> = plan.added.iter().chain(&plan.removed).copied().collect();
-    for &(role, space) in &changed {
-        let grants = db::roles::grants(conn, tenant, role).await?;
-        let applications = db::roles::applications(conn, tenant, role).await?;
-        let space = (space != TENANT_WIDE).then(|| {
-            let name = ctx.spaces.iter().find(|s| s.id == space);
-            (space, name.map_or("", |s| s.name.as_str()))
-        });
-        actor.may_hand_out_in(&grants, &applications, space)?;
-    }
-    let mut after: BTreeSet<Assignment> = plan.info.current.iter().copied().collect();
-    for a in &plan.removed {
-        after.remove(a);
-    }
-    after.extend(plan.added.iter().copied());
+    let roles: Vec<RoleId> = changed
+        .iter()
+        .map(|&(r, _)| r)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let grants = db::roles::all_grants(conn, tenant, Some(&roles)).await?;
+    let apps = db::roles::all_applications(conn, tenant, Some(&roles)).await?;
+    let (no_grants, no_apps) = (Default::default(), Default::default());
+    Ok(changed
+        .iter()
+        .map(|&(role, space)| {
+            let space_named = (space != TENANT_WIDE).then(|| {
+                let name = ctx.spaces.iter().find(|s| s.id == space);
+                (space, name.map_or("", |s| s.name.as_str()))
+            });
+            let verdict = actor.may_hand_out_in(
+                grants.get(&role.0).unwrap_or(&no_grants),
+                apps.get(&role.0).unwrap_or(&no_apps),
+                space_named,
+            );
+            ((role, space), verdict)
+        })
+        .collect())
+}
+
+/// Checks each principal's change: no escalation, requirements met. Anti-lockout (SPEC rule 9)
+/// is judged on the whole write by the guard.
+async fn check_changes(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    ctx: &WizardContext,
+    plans: &[Planned],
+) -> AppResult<()> {
+    let changed: BTreeSet<Assignment> = plans
+        .iter()
+        .flat_map(|p| p.added.iter().chain(&p.removed))
+        .copied()
+        .collect();
+    let verdicts = verdicts(conn, actor, ctx, &changed).await?;
     let requirements: Vec<(RoleId, RoleId)> = ctx
         .roles
         .iter()
         .flat_map(|r| r.requires.iter().map(move |&q| (r.id, q)))
         .collect();
-    if let Some((role, required)) = unmet_requirement(&requirements, &after) {
-        let name = |id: RoleId| {
-            ctx.roles
-                .iter()
-                .find(|r| r.id == id)
-                .map(|r| r.name.clone())
-                .unwrap_or_default()
-        };
-        return Err(AppError::validation(
-            "roles",
-            format!(
-                "{} requires {}: {} would be left without it.",
-                name(role),
-                name(required),
-                plan.info.name
-            ),
-        ));
+    let name = |id: RoleId| {
+        ctx.roles
+            .iter()
+            .find(|r| r.id == id)
+            .map(|r| r.name.clone())
+            .unwrap_or_default()
+    };
+    for plan in plans {
+        // In the order the principal's change lists them, as one check per principal did.
+        let mine: BTreeSet<Assignment> = plan.added.iter().chain(&plan.removed).copied().collect();
+        for a in &mine {
+            if let Some(Err(refusal)) = verdicts.get(a) {
+                return Err(refusal.clone());
+            }
+        }
+        let mut after: BTreeSet<Assignment> = plan.info.current.iter().copied().collect();
+        for a in &plan.removed {
+            after.remove(a);
+        }
+        after.extend(plan.added.iter().copied());
+        if let Some((role, required)) = unmet_requirement(&requirements, &after) {
+            return Err(AppError::validation(
+                "roles",
+                format!(
+                    "{} requires {}: {} would be left without it.",
+                    name(role),
+                    name(required),
+                    plan.info.name
+                ),
+            ));
+        }
     }
-    // Anti-lockout (SPEC rule 9) is judged on the whole write by the guard.
     Ok(())
+}
+
+/// The wizard's view of a request: the principals, every role they hold or the request names
+/// (with what those require), the spaces.
+async fn request_context(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    mode: Mode,
+    subjects: &[Subject],
+    named: impl IntoIterator<Item = RoleId>,
+) -> AppResult<WizardContext> {
+    let infos = subjects_for(conn, actor, mode, subjects).await?;
+    let mut roles: BTreeSet<RoleId> = named.into_iter().collect();
+    roles.extend(infos.iter().flat_map(|i| i.current.iter().map(|&(r, _)| r)));
+    Ok(WizardContext {
+        mode,
+        roles: roles_of(conn, actor, &roles).await?,
+        spaces: spaces(conn, actor.tenant()).await?,
+        subjects: infos,
+    })
 }
 
 /// Checks a wizard request as a whole and works out each principal's change.
@@ -151,7 +210,15 @@ pub(super) async fn plan_request(
 ) -> AppResult<(WizardContext, Vec<Planned>)> {
     crate::server::domain::checked_count("assignments", request.assignments.len())?;
     crate::server::domain::checked_count("versions", request.versions.len())?;
-    let ctx = context(conn, actor, request.mode, &request.subjects).await?;
+    let wanted: BTreeSet<Assignment> = request.assignments.iter().copied().collect();
+    let ctx = request_context(
+        conn,
+        actor,
+        request.mode,
+        &request.subjects,
+        wanted.iter().map(|&(r, _)| r),
+    )
+    .await?;
     if request.mode == Mode::Assign {
         // Assign replaces each principal's roles: a set read before someone else changed it
         // would silently drop their change.
@@ -162,7 +229,6 @@ pub(super) async fn plan_request(
             }
         }
     }
-    let wanted: BTreeSet<Assignment> = request.assignments.iter().copied().collect();
     for &(role, space) in &wanted {
         let role = ctx
             .roles
@@ -189,10 +255,9 @@ pub(super) async fn plan_request(
         } else {
             change_for(request.mode, &current, &wanted)
         };
-        let plan = Planned::new(conn, actor.tenant(), info, added, removed).await?;
-        check_change(conn, actor, &ctx, &plan).await?;
-        plans.push(plan);
+        plans.push(Planned::new(conn, actor.tenant(), info, added, removed).await?);
     }
+    check_changes(conn, actor, &ctx, &plans).await?;
     Ok((ctx, plans))
 }
 
@@ -204,7 +269,7 @@ pub(super) async fn plan_removal(
     roles: &BTreeSet<RoleId>,
 ) -> AppResult<(WizardContext, Vec<Planned>)> {
     crate::server::domain::checked_count("roles", roles.len())?;
-    let ctx = context(conn, actor, Mode::Append, subjects).await?;
+    let ctx = request_context(conn, actor, Mode::Append, subjects, []).await?;
     let mut plans = Vec::new();
     for info in &ctx.subjects {
         let removed = if info.skip.is_some() {
@@ -216,9 +281,8 @@ pub(super) async fn plan_removal(
                 .copied()
                 .collect()
         };
-        let plan = Planned::new(conn, actor.tenant(), info, Vec::new(), removed).await?;
-        check_change(conn, actor, &ctx, &plan).await?;
-        plans.push(plan);
+        plans.push(Planned::new(conn, actor.tenant(), info, Vec::new(), removed).await?);
     }
+    check_changes(conn, actor, &ctx, &plans).await?;
     Ok((ctx, plans))
 }

@@ -90,7 +90,10 @@ async fn mdm_append_puts_space_bound_roles_in_the_chosen_spaces_for_every_user()
             .await
             .unwrap();
         assert_eq!(ctx.spaces.len(), 3);
-        let device = ctx.roles.iter().find(|r| r.id == device_ro).unwrap();
+        let found = roles_page(&mut conn, &admin, "device read", 1)
+            .await
+            .unwrap();
+        let device = found.roles.iter().find(|r| r.id == device_ro).unwrap();
         assert!(device.space_bound && device.grantable);
         drop(conn);
         let wanted = [
@@ -392,12 +395,14 @@ async fn every_wizard_path_refuses_escalation_as_a_whole() {
         for s in subjects {
             assert!(held(db, &f, s).await.is_empty());
         }
+        // The Select roles step does not offer it, searched for or not.
         let mut conn = db.pool.acquire().await.unwrap();
-        let ctx = context(&mut conn, &limited, Mode::Append, &subjects)
-            .await
-            .unwrap();
+        for query in ["", "Global Reader"] {
+            let found = roles_page(&mut conn, &limited, query, 1).await.unwrap();
+            assert!(found.roles.iter().all(|r| r.id != reader && r.grantable));
+            assert!(found.roles.iter().any(|r| r.id == mine) || !query.is_empty());
+        }
         drop(conn);
-        assert!(!ctx.roles.iter().find(|r| r.id == reader).unwrap().grantable);
         // Assign that would remove it, and Remove roles: refused too.
         apply(
             db,
@@ -443,6 +448,12 @@ async fn every_wizard_path_refuses_escalation_as_a_whole() {
         let viewer = f
             .actor_holding(db, "viewer", &[("User management", "READ")])
             .await;
+        let mut conn = db.pool.acquire().await.unwrap();
+        assert!(matches!(
+            roles_page(&mut conn, &viewer, "", 1).await,
+            Err(AppError::Forbidden { .. })
+        ));
+        drop(conn);
         assert!(matches!(
             apply(
                 db,
@@ -578,6 +589,125 @@ async fn direct_paths_refuse_space_specific_roles_and_unmet_requirements() {
             held(db, &f, Subject::User(alice)).await.len(),
             3,
             "nothing changed"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_select_roles_step_pages_searches_and_brings_what_a_role_requires() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
+        let f = fixture_of(db, "globex", "mdm").await;
+        let admin = f.actor(db, f.admin).await;
+        let mut conn = db.pool.acquire().await.unwrap();
+        // More roles than one page holds.
+        for n in 0..ROLES_PAGE_SIZE + 5 {
+            let name = format!("Bulk role {n:03}");
+            let fields = db::roles::RoleFields {
+                name: &name,
+                description: "",
+                audience: crate::model::Audience::User,
+                scope: crate::model::RoleScope::CrossSpace,
+                built_in: false,
+                special: false,
+            };
+            db::roles::insert(&mut conn, f.tenant, &fields, 0)
+                .await
+                .unwrap();
+        }
+        let first = roles_page(&mut conn, &admin, "bulk ROLE", 1).await.unwrap();
+        let second = roles_page(&mut conn, &admin, "bulk ROLE", 2).await.unwrap();
+        assert_eq!(first.total, ROLES_PAGE_SIZE + 5);
+        assert_eq!(first.roles.len() as i64, ROLES_PAGE_SIZE);
+        assert_eq!(second.roles.len(), 5);
+        assert_eq!(first.roles[0].name, "Bulk role 000");
+        assert_eq!(
+            second.roles[4].name,
+            format!("Bulk role {:03}", ROLES_PAGE_SIZE + 4)
+        );
+        // Every grantable role once, in name order, across the pages.
+        let everything = roles_page(&mut conn, &admin, "", 1).await.unwrap();
+        assert!(everything.total > ROLES_PAGE_SIZE + 5);
+        let names: Vec<String> = everything
+            .roles
+            .iter()
+            .map(|r| r.name.to_lowercase())
+            .collect();
+        assert!(names.windows(2).all(|w| w[0] <= w[1]));
+        // A role that requires another brings it, though the search does not match it.
+        let actions = f.role(db, "Device Actions").await;
+        let device_ro = f.role(db, "Device Read Only").await;
+        let found = roles_page(&mut conn, &admin, "Device Actions", 1)
+            .await
+            .unwrap();
+        let role = found.roles.iter().find(|r| r.id == actions).unwrap();
+        assert_eq!(role.requires, [device_ro]);
+        assert!(found.required.iter().any(|r| r.id == device_ro));
+        assert!(found
+            .required
+            .iter()
+            .all(|r| found.roles.iter().all(|o| o.id != r.id)));
+        // A page past the end is empty; a bad page or search is refused.
+        assert!(roles_page(&mut conn, &admin, "bulk", 99)
+            .await
+            .unwrap()
+            .roles
+            .is_empty());
+        assert!(roles_page(&mut conn, &admin, "", 1_000_000).await.is_err());
+        assert!(roles_page(&mut conn, &admin, "a\u{1}", 1).await.is_err());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_wizard_reads_many_principals_at_once_and_none_of_another_tenant() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
+        let f = fixture(db, "acme").await;
+        let admin = f.actor(db, f.admin).await;
+        let (alice, bob) = (f.user(db, "alice").await, f.user(db, "bob").await);
+        let reader = f.role(db, "Global Reader").await;
+        apply(
+            db,
+            &admin,
+            &request(
+                Mode::Append,
+                &[Subject::User(alice)],
+                &[(reader, TENANT_WIDE)],
+            ),
+        )
+        .await
+        .unwrap();
+        let mut conn = db.pool.acquire().await.unwrap();
+        let group = db::groups::insert(&mut conn, f.tenant, "Ops", "", 0)
+            .await
+            .unwrap();
+        let partner = person(db, &f, "partner.pat", Origin::Local, true).await;
+        let subjects = [
+            Subject::Group(group),
+            Subject::User(bob),
+            Subject::User(partner),
+            Subject::User(alice),
+        ];
+        let ctx = context(&mut conn, &admin, Mode::Append, &subjects)
+            .await
+            .unwrap();
+        // In subject order, each with what it holds; the partner administrator is skipped.
+        let names: Vec<&str> = ctx.subjects.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["alice", "bob", "partner.pat", "Ops"]);
+        assert_eq!(ctx.subjects[0].current, [(reader, TENANT_WIDE)]);
+        assert!(ctx.subjects[1].current.is_empty());
+        assert_eq!(ctx.subjects[2].skip.as_deref(), Some(PARTNER_ADMIN_MESSAGE));
+        // The roles sent are those held (the roles step pages the others).
+        assert_eq!(ctx.roles.iter().map(|r| r.id).collect::<Vec<_>>(), [reader]);
+        // One principal of another tenant among them: the whole request is NotFound.
+        let other = fixture(db, "globex").await;
+        let stranger = other.user(db, "alice").await;
+        let mixed = [Subject::User(alice), Subject::User(stranger)];
+        assert_eq!(
+            context(&mut conn, &admin, Mode::Append, &mixed)
+                .await
+                .unwrap_err(),
+            AppError::NotFound
         );
     })
     .await;

@@ -283,6 +283,122 @@ pub async fn choices(
     Ok((rows, total))
 }
 
+/// What an administrator cannot hand out, as a filter on the roles they may grant: the cells
+/// (`type|level`) not grantable tenant-wide; for each space where they hold more, the cells not
+/// grantable there (a Space-Specific role may be granted in any of them); the applications they
+/// do not hold. Only cells and applications that some role grants need be named.
+#[derive(Debug, Clone, Default)]
+pub struct NotGrantable {
+    pub tenant_wide: Vec<String>,
+    pub in_spaces: Vec<Vec<String>>,
+    pub applications: Vec<String>,
+}
+
+/// The cell as [`NotGrantable`] names it.
+pub fn cell_key(perm_type: &str, level: &str) -> String {
+    format!("{perm_type}|{level}")
+}
+
+/// Every distinct (type, level) and application that some role of the tenant grants.
+pub async fn granted_cells(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+) -> AppResult<(Vec<(String, String)>, Vec<String>)> {
+    let cells = sqlx::query_as(
+        "SELECT DISTINCT perm_type, level FROM role_grants WHERE tenant_id = $1 \
+         ORDER BY perm_type, level",
+    )
+    .bind(tenant)
+    .fetch_all(&mut *conn)
+    .await?;
+    let apps = sqlx::query_scalar(
+        "SELECT DISTINCT application FROM role_applications WHERE tenant_id = $1 \
+         ORDER BY application",
+    )
+    .bind(tenant)
+    .fetch_all(conn)
+    .await?;
+    Ok((cells, apps))
+}
+
+/// Placeholders for `items`, bound after what `binds` holds (the statement's first two
+/// parameters are the tenant and the search): only placeholders are written into a statement.
+fn placeholders<'a>(items: &'a [String], binds: &mut Vec<&'a str>) -> String {
+    let start = binds.len() + 3;
+    binds.extend(items.iter().map(String::as_str));
+    (start..start + items.len())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The condition that role `r` grants none of `cells`.
+fn grants_none_of<'a>(cells: &'a [String], binds: &mut Vec<&'a str>) -> String {
+    if cells.is_empty() {
+        return "1 = 1".to_owned();
+    }
+    format!(
+        "NOT EXISTS (SELECT 1 FROM role_grants g WHERE g.tenant_id = r.tenant_id \
+         AND g.role_id = r.id AND (g.perm_type || '|' || g.level) IN ({}))",
+        placeholders(cells, binds)
+    )
+}
+
+/// One page of the roles whose name or description contains `query` and that `not` does not
+/// exclude, by name, and how many there are: the roles an administrator may grant, chosen by
+/// the database however many roles the tenant has.
+pub async fn grantable_page(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    query: &str,
+    not: &NotGrantable,
+    offset: i64,
+    limit: i64,
+) -> AppResult<(Vec<RoleSummary>, i64)> {
+    let mut binds: Vec<&str> = Vec::new();
+    let mut filter = format!("r.tenant_id = $1 AND {MATCHES}");
+    if !not.applications.is_empty() {
+        let apps = placeholders(&not.applications, &mut binds);
+        filter.push_str(&format!(
+            " AND NOT EXISTS (SELECT 1 FROM role_applications a WHERE a.role_id = r.id \
+             AND a.application IN ({apps}))"
+        ));
+    }
+    let mut grantable = vec![grants_none_of(&not.tenant_wide, &mut binds)];
+    if !not.tenant_wide.is_empty() && !not.in_spaces.is_empty() {
+        let somewhere: Vec<String> = not
+            .in_spaces
+            .iter()
+            .map(|cells| grants_none_of(cells, &mut binds))
+            .collect();
+        grantable.push(format!(
+            "(r.scope = '{}' AND ({}))",
+            RoleScope::SpaceBound,
+            somewhere.join(" OR ")
+        ));
+    }
+    filter.push_str(&format!(" AND ({})", grantable.join(" OR ")));
+    let pattern = super::like_pattern(query);
+    let counting = format!("SELECT COUNT(*) FROM roles r WHERE {filter}");
+    let mut count = sqlx::query_scalar(&counting).bind(tenant).bind(&pattern);
+    for b in &binds {
+        count = count.bind(*b);
+    }
+    let total: i64 = count.fetch_one(&mut *conn).await?;
+    let n = binds.len() + 3;
+    let sql = format!(
+        "SELECT r.id, r.name, r.description, r.audience, r.scope, r.built_in, r.special, \
+         r.version FROM roles r WHERE {filter} ORDER BY lower(r.name), r.id LIMIT ${n} OFFSET ${}",
+        n + 1
+    );
+    let mut page = sqlx::query_as(&sql).bind(tenant).bind(&pattern);
+    for b in &binds {
+        page = page.bind(*b);
+    }
+    let rows = page.bind(limit).bind(offset).fetch_all(conn).await?;
+    Ok((rows, total))
+}
+
 pub async fn get(conn: &mut AnyConnection, tenant: TenantId, id: RoleId) -> AppResult<RoleRow> {
     sqlx::query_as(&format!("{ROW} AND r.id = $2"))
         .bind(tenant)

@@ -223,10 +223,43 @@ pub async fn context(
     })
 }
 
+/// What `actor` cannot hand out of what the tenant's roles grant, as the database's filter on
+/// the roles they may grant: each cell judged once, tenant-wide and in each space where they
+/// hold more, with the same rule as every grant ([`Actor::may_hand_out_in`]).
+pub(super) async fn not_grantable(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+) -> AppResult<db::roles::NotGrantable> {
+    let (cells, apps) = db::roles::granted_cells(conn, actor.tenant()).await?;
+    let no_apps = BTreeSet::new();
+    let refused_in = |space: Option<(crate::model::SpaceId, &str)>| -> Vec<String> {
+        cells
+            .iter()
+            .filter(|(t, l)| {
+                let cell: Grants = [(t.clone(), [l.clone()].into())].into();
+                actor.may_hand_out_in(&cell, &no_apps, space).is_err()
+            })
+            .map(|(t, l)| db::roles::cell_key(t, l))
+            .collect()
+    };
+    Ok(db::roles::NotGrantable {
+        tenant_wide: refused_in(None),
+        in_spaces: actor
+            .in_spaces
+            .keys()
+            .map(|&space| refused_in(Some((space, ""))))
+            .collect(),
+        applications: apps
+            .into_iter()
+            .filter(|a| !actor.applications.contains(a))
+            .collect(),
+    })
+}
+
 /// One page of the `Select roles` step: the roles `actor` may grant whose name or description
-/// contains `query`, by name, and every role they require that is not on the page. Which roles
-/// are grantable is judged for every role of the tenant (in memory, from one read of the roles
-/// and one of their grants); only the page is sent.
+/// contains `query`, by name, and every role they require that is not on the page. The
+/// database chooses the page with what the actor cannot hand out ([`not_grantable`]), however
+/// many roles the tenant has; each role sent is then judged in full, as any grant is.
 pub async fn roles_page(
     conn: &mut AnyConnection,
     actor: &Actor,
@@ -236,37 +269,30 @@ pub async fn roles_page(
     actor.require_admin()?;
     let tenant = actor.tenant();
     let (page, offset) = crate::server::domain::page_offset(page, ROLES_PAGE_SIZE)?;
-    let query = crate::server::domain::checked_query(query)?
-        .trim()
-        .to_lowercase();
+    let query = crate::server::domain::checked_query(query)?;
+    let not = not_grantable(conn, actor).await?;
+    let (cards, total) =
+        db::roles::grantable_page(conn, tenant, query, &not, offset, ROLES_PAGE_SIZE).await?;
     let requires = requirements(conn, tenant).await?;
-    let grants = db::roles::all_grants(conn, tenant, None).await?;
-    let apps = db::roles::all_applications(conn, tenant, None).await?;
-    let mut all: BTreeMap<RoleId, WizardRole> = BTreeMap::new();
-    let mut offered = Vec::new();
-    for card in db::roles::list(conn, tenant).await? {
-        let matches = query.is_empty()
-            || card.name.to_lowercase().contains(&query)
-            || card.description.to_lowercase().contains(&query);
-        let role = wizard_role(actor, card, &grants, &apps, &requires);
-        if matches && role.grantable {
-            offered.push(role.id);
-        }
-        all.insert(role.id, role);
-    }
-    let total = offered.len() as i64;
-    let on_page: Vec<RoleId> = offered
+    let shown: BTreeSet<RoleId> = cards.iter().map(|c| c.id).collect();
+    let wanted = closure(&shown, &requires);
+    let others: Vec<RoleId> = wanted.difference(&shown).copied().collect();
+    let ids: Vec<RoleId> = wanted.iter().copied().collect();
+    let grants = db::roles::all_grants(conn, tenant, Some(&ids)).await?;
+    let apps = db::roles::all_applications(conn, tenant, Some(&ids)).await?;
+    let judged = |card| wizard_role(actor, card, &grants, &apps, &requires);
+    let roles = cards
         .into_iter()
-        .skip(offset as usize)
-        .take(ROLES_PAGE_SIZE as usize)
+        .map(judged)
+        .filter(|r| r.grantable)
         .collect();
-    let shown: BTreeSet<RoleId> = on_page.iter().copied().collect();
-    let required: Vec<WizardRole> = closure(&shown, &requires)
-        .difference(&shown)
-        .filter_map(|id| all.get(id).cloned())
+    let required = db::roles::list_of(conn, tenant, &others)
+        .await?
+        .into_iter()
+        .map(judged)
         .collect();
     Ok(WizardRolePage {
-        roles: on_page.iter().filter_map(|id| all.remove(id)).collect(),
+        roles,
         required,
         total,
         page,

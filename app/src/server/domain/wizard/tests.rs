@@ -712,3 +712,74 @@ async fn the_wizard_reads_many_principals_at_once_and_none_of_another_tenant() {
     })
     .await;
 }
+
+/// The ids of the roles the database offers `actor` (every page at once), and of those the
+/// rule itself ([`crate::server::domain::roles::assignable`]) lets them grant.
+async fn offered_both_ways(db: &Db, actor: &Actor) -> (BTreeSet<RoleId>, BTreeSet<RoleId>) {
+    let mut conn = db.pool.acquire().await.unwrap();
+    let not = super::context::not_grantable(&mut conn, actor)
+        .await
+        .unwrap();
+    let (rows, total) = db::roles::grantable_page(&mut conn, actor.tenant(), "", &not, 0, 100_000)
+        .await
+        .unwrap();
+    assert_eq!(total as usize, rows.len());
+    let by_sql = rows.into_iter().map(|r| r.id).collect();
+    let by_rule = crate::server::domain::roles::assignable(&mut conn, actor)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.grantable)
+        .map(|r| r.id)
+        .collect();
+    (by_sql, by_rule)
+}
+
+#[tokio::test]
+async fn the_database_offers_exactly_the_roles_the_rule_lets_an_admin_grant() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
+        // iot: the administrator, and one holding less than most roles carry.
+        let f = fixture(db, "acme").await;
+        let admin = f.actor(db, f.admin).await;
+        let limited = f
+            .actor_holding(
+                db,
+                "limited",
+                &[("User management", "ADMIN"), ("Alarms", "READ")],
+            )
+            .await;
+        for actor in [&admin, &limited] {
+            let (by_sql, by_rule) = offered_both_ways(db, actor).await;
+            assert_eq!(by_sql, by_rule);
+        }
+        let (limited_offer, _) = offered_both_ways(db, &limited).await;
+        assert!(limited_offer.contains(&f.role(db, "Role of limited").await));
+        assert!(!limited_offer.contains(&f.role(db, "Global Reader").await));
+        // mdm: a user manager who holds Device Read Only in EMEA only may grant it (in EMEA),
+        // not Device Management; applications count too.
+        let g = fixture_of(db, "globex", "mdm").await;
+        let root = g.actor(db, g.admin).await;
+        let emea = space(db, &g, "EMEA").await;
+        let manager = g.actor_holding(db, "manager", &[("Users", "Manage")]).await;
+        let device_ro = g.role(db, "Device Read Only").await;
+        let mut conn = db.pool.acquire().await.unwrap();
+        db::assignments::add(
+            &mut conn,
+            g.tenant,
+            Subject::User(manager.principal.user_id),
+            (device_ro, emea),
+        )
+        .await
+        .unwrap();
+        drop(conn);
+        let manager = g.actor(db, manager.principal.user_id).await;
+        for actor in [&root, &manager] {
+            let (by_sql, by_rule) = offered_both_ways(db, actor).await;
+            assert_eq!(by_sql, by_rule);
+        }
+        let (offer, _) = offered_both_ways(db, &manager).await;
+        assert!(offer.contains(&device_ro));
+        assert!(!offer.contains(&g.role(db, "Device Management").await));
+    })
+    .await;
+}

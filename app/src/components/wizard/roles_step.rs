@@ -57,9 +57,12 @@ pub(super) fn RolesStep(
     let chosen_names = move || {
         known.with(|k| {
             chosen.with(|c| {
-                c.iter()
+                let mut names: Vec<String> = c
+                    .iter()
                     .filter_map(|id| k.get(id).map(|r| r.name.clone()))
-                    .collect::<Vec<_>>()
+                    .collect();
+                names.sort_by_key(|n| n.to_lowercase());
+                names
             })
         })
     };

@@ -284,7 +284,9 @@ pub async fn of_subjects(
         // Ids are integers: listed in the statement, they cannot carry SQL.
         let ids: Vec<String> = subjects
             .iter()
-            .filter_map(|&s| (table_of(s).0 == table).then(|| table_of(s).2.to_string()))
+            .map(|&s| table_of(s))
+            .filter(|(t, _, _)| *t == table)
+            .map(|(_, _, id)| id.to_string())
             .collect();
         if ids.is_empty() {
             continue;

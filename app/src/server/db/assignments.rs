@@ -308,6 +308,65 @@ pub async fn of_subjects(
     Ok(out)
 }
 
+/// Rows per statement of a bulk write.
+const BULK_ROWS: usize = 500;
+
+/// Adds every (subject, assignment) of `rows`, in a few statements however many (those already
+/// held are left as they are). All values are integers, written into the statement.
+pub async fn add_many(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    rows: &[(Subject, Assignment)],
+) -> AppResult<()> {
+    for (table, column) in [("user_roles", "user_id"), ("group_roles", "group_id")] {
+        let values: Vec<String> = rows
+            .iter()
+            .map(|&(s, (role, space))| (table_of(s), role, space))
+            .filter(|((t, _, _), _, _)| *t == table)
+            .map(|((_, _, id), role, space)| {
+                format!("({}, {id}, {}, {})", tenant.0, role.0, space.0)
+            })
+            .collect();
+        for chunk in values.chunks(BULK_ROWS) {
+            sqlx::query(&format!(
+                "INSERT INTO {table} (tenant_id, {column}, role_id, space_id) VALUES {} \
+                 ON CONFLICT DO NOTHING",
+                chunk.join(", ")
+            ))
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Removes every (subject, assignment) of `rows`, in a few statements however many.
+pub async fn remove_many(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    rows: &[(Subject, Assignment)],
+) -> AppResult<()> {
+    for (table, column) in [("user_roles", "user_id"), ("group_roles", "group_id")] {
+        let values: Vec<String> = rows
+            .iter()
+            .map(|&(s, (role, space))| (table_of(s), role, space))
+            .filter(|((t, _, _), _, _)| *t == table)
+            .map(|((_, _, id), role, space)| format!("({id}, {}, {})", role.0, space.0))
+            .collect();
+        for chunk in values.chunks(BULK_ROWS) {
+            sqlx::query(&format!(
+                "DELETE FROM {table} WHERE tenant_id = $1 AND ({column}, role_id, space_id) \
+                 IN (VALUES {})",
+                chunk.join(", ")
+            ))
+            .bind(tenant)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
 pub async fn add(
     conn: &mut AnyConnection,
     tenant: TenantId,

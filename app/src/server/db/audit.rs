@@ -32,6 +32,41 @@ pub async fn record(conn: &mut AnyConnection, event: &AuditEvent<'_>, now: i64) 
     Ok(())
 }
 
+/// Records every event of `events`, in order, in a few statements however many.
+pub async fn record_many(
+    conn: &mut AnyConnection,
+    events: &[AuditEvent<'_>],
+    now: i64,
+) -> AppResult<()> {
+    for chunk in events.chunks(500) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let p: Vec<String> = (1..=8).map(|k| format!("${}", i * 8 + k)).collect();
+                format!("({})", p.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO audit_events (tenant_id, actor_id, at, action, target, before_json, \
+             after_json, address) VALUES {}",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for event in chunk {
+            query = query
+                .bind(event.tenant)
+                .bind(event.actor.map(|u| u.0))
+                .bind(now)
+                .bind(event.action)
+                .bind(event.target)
+                .bind(&event.before)
+                .bind(&event.after)
+                .bind(event.address);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AuditRow {
     pub actor_id: Option<UserId>,

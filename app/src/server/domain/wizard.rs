@@ -53,36 +53,46 @@ async fn write(
     plans: &[Planned],
 ) -> AppResult<()> {
     let tenant = actor.tenant();
-    for plan in plans
+    let changed: Vec<&Planned> = plans
         .iter()
         .filter(|p| !p.added.is_empty() || !p.removed.is_empty())
-    {
-        for &a in &plan.removed {
-            db::assignments::remove(conn, tenant, plan.info.subject, a).await?;
-        }
-        for &a in &plan.added {
-            db::assignments::add(conn, tenant, plan.info.subject, a).await?;
-        }
+        .collect();
+    // A hundred principals' changes in a few statements, not one per assignment.
+    let rows = |list: fn(&Planned) -> &[Assignment]| -> Vec<(Subject, Assignment)> {
+        changed
+            .iter()
+            .flat_map(|p| list(p).iter().map(|&a| (p.info.subject, a)))
+            .collect()
+    };
+    db::assignments::remove_many(conn, tenant, &rows(|p| &p.removed)).await?;
+    db::assignments::add_many(conn, tenant, &rows(|p| &p.added)).await?;
+    for plan in &changed {
         if let Subject::Group(group) = plan.info.subject {
             db::groups::touch(conn, tenant, group).await?;
         }
-        let kind = match plan.info.subject {
-            Subject::User(_) => "user",
-            Subject::Group(_) => "group",
-        };
-        let as_ids = |list: &[Assignment]| list.iter().map(|(r, s)| (r.0, s.0)).collect::<Vec<_>>();
-        let event = AuditEvent {
+    }
+    let as_ids = |list: &[Assignment]| list.iter().map(|(r, s)| (r.0, s.0)).collect::<Vec<_>>();
+    let targets: Vec<String> = changed
+        .iter()
+        .map(|plan| match plan.info.subject {
+            Subject::User(_) => format!("user {}", plan.info.name),
+            Subject::Group(_) => format!("group {}", plan.info.name),
+        })
+        .collect();
+    let events: Vec<AuditEvent> = changed
+        .iter()
+        .zip(&targets)
+        .map(|(plan, target)| AuditEvent {
             tenant,
             actor: Some(actor.principal.user_id),
             address: &actor.principal.address,
             action,
-            target: &format!("{kind} {}", plan.info.name),
+            target,
             before: json(&as_ids(&plan.removed)),
             after: json(&as_ids(&plan.added)),
-        };
-        db::audit::record(conn, &event, unix_now()).await?;
-    }
-    Ok(())
+        })
+        .collect();
+    db::audit::record_many(conn, &events, unix_now()).await
 }
 
 /// Done: applies the request in one transaction and returns what changed.

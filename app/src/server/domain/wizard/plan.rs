@@ -158,9 +158,11 @@ async fn check_changes(
         // In the order the principal's change lists them, as one check per principal did.
         let mine: BTreeSet<Assignment> = plan.added.iter().chain(&plan.removed).copied().collect();
         for a in &mine {
-            if let Some(Err(refusal)) = verdicts.get(a) {
-                return Err(refusal.clone());
-            }
+            // Every assignment of `mine` was judged; one that was not would be refused.
+            verdicts
+                .get(a)
+                .cloned()
+                .unwrap_or(Err(AppError::Internal))?;
         }
         let mut after: BTreeSet<Assignment> = plan.info.current.iter().copied().collect();
         for a in &plan.removed {

@@ -26,7 +26,7 @@ use crate::{
 /// Roles per page of the `Select roles` step.
 pub const ROLES_PAGE_SIZE: i64 = 50;
 
-/// The chosen principals with what each holds directly, in subject order, in four queries
+/// The chosen principals with what each holds directly, in subject order, in at most six queries
 /// however many there are. Any that is not in the tenant makes the whole request NotFound.
 async fn subject_infos(
     conn: &mut AnyConnection,

@@ -308,6 +308,17 @@ pub async fn of_subjects(
     Ok(out)
 }
 
+/// The (subject id, role, space) of `rows` whose subject's assignments are in `table`.
+fn rows_of<'a>(
+    rows: &'a [(Subject, Assignment)],
+    table: &'a str,
+) -> impl Iterator<Item = (i64, RoleId, SpaceId)> + 'a {
+    rows.iter()
+        .map(|&(s, (role, space))| (table_of(s), role, space))
+        .filter(move |((t, _, _), _, _)| *t == table)
+        .map(|((_, _, id), role, space)| (id, role, space))
+}
+
 /// Rows per statement of a bulk write.
 const BULK_ROWS: usize = 500;
 
@@ -319,13 +330,8 @@ pub async fn add_many(
     rows: &[(Subject, Assignment)],
 ) -> AppResult<()> {
     for (table, column) in [("user_roles", "user_id"), ("group_roles", "group_id")] {
-        let values: Vec<String> = rows
-            .iter()
-            .map(|&(s, (role, space))| (table_of(s), role, space))
-            .filter(|((t, _, _), _, _)| *t == table)
-            .map(|((_, _, id), role, space)| {
-                format!("({}, {id}, {}, {})", tenant.0, role.0, space.0)
-            })
+        let values: Vec<String> = rows_of(rows, table)
+            .map(|(id, role, space)| format!("({}, {id}, {}, {})", tenant.0, role.0, space.0))
             .collect();
         for chunk in values.chunks(BULK_ROWS) {
             sqlx::query(&format!(
@@ -347,11 +353,8 @@ pub async fn remove_many(
     rows: &[(Subject, Assignment)],
 ) -> AppResult<()> {
     for (table, column) in [("user_roles", "user_id"), ("group_roles", "group_id")] {
-        let values: Vec<String> = rows
-            .iter()
-            .map(|&(s, (role, space))| (table_of(s), role, space))
-            .filter(|((t, _, _), _, _)| *t == table)
-            .map(|((_, _, id), role, space)| format!("({id}, {}, {})", role.0, space.0))
+        let values: Vec<String> = rows_of(rows, table)
+            .map(|(id, role, space)| format!("({id}, {}, {})", role.0, space.0))
             .collect();
         for chunk in values.chunks(BULK_ROWS) {
             sqlx::query(&format!(

@@ -15,21 +15,7 @@ pub struct AuditEvent<'a> {
 }
 
 pub async fn record(conn: &mut AnyConnection, event: &AuditEvent<'_>, now: i64) -> AppResult<()> {
-    sqlx::query(
-        "INSERT INTO audit_events (tenant_id, actor_id, at, action, target, before_json, after_json, \
-         address) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(event.tenant)
-    .bind(event.actor.map(|u| u.0))
-    .bind(now)
-    .bind(event.action)
-    .bind(event.target)
-    .bind(&event.before)
-    .bind(&event.after)
-    .bind(event.address)
-    .execute(conn)
-    .await?;
-    Ok(())
+    record_many(conn, std::slice::from_ref(event), now).await
 }
 
 /// Records every event of `events`, in order, in a few statements however many.

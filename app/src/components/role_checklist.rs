@@ -4,7 +4,10 @@ use leptos::prelude::*;
 
 use crate::{
     api::users::list_role_choices,
-    components::feedback::ErrorMessage,
+    components::{
+        feedback::ErrorMessage,
+        pager::{latest_answer, Pager},
+    },
     model::{
         users::{AssignableRole, RoleChoices, RolesOf},
         AppError, Audience, RoleId,
@@ -33,26 +36,11 @@ pub fn RoleChecklist(
     let error: RwSignal<Option<AppError>> = RwSignal::new(None);
     let query = RwSignal::new(String::new());
     let page = RwSignal::new(1i64);
-    // Only the answer to the latest question is shown (a slow answer to an older search is not).
-    let latest = StoredValue::new(0u64);
-    let fetch = move || {
-        let (q, p) = (query.get_untracked(), page.get_untracked());
-        let ticket = latest.get_value() + 1;
-        latest.set_value(ticket);
-        leptos::task::spawn_local(async move {
-            let answer = list_role_choices(of, audience, q, p).await;
-            if latest.get_value() != ticket {
-                return;
-            }
-            match answer {
-                Ok(choices) => {
-                    error.set(None);
-                    current.set(Some(choices));
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        });
-    };
+    let fetch = latest_answer(
+        move || list_role_choices(of, audience, query.get_untracked(), page.get_untracked()),
+        move |choices| current.set(Some(choices)),
+        error,
+    );
     if asked {
         Effect::new(move |_| fetch());
     }
@@ -82,11 +70,7 @@ pub fn RoleChecklist(
                             {choices.roles.into_iter().map(|role| view! { <RoleRow role chosen editable held_at_start/> }).collect_view()}
                         </ul>
                         {(pages > 1).then(|| view! {
-                            <nav class="pager" aria-label="Role pages">
-                                <button type="button" disabled={at <= 1} on:click=move |_| { page.set(at - 1); fetch(); }>"Previous page"</button>
-                                <span>{format!("Page {at} of {pages} · {total} roles")}</span>
-                                <button type="button" disabled={at >= pages} on:click=move |_| { page.set(at + 1); fetch(); }>"Next page"</button>
-                            </nav>
+                            <Pager label="Role pages" at=at has_next={at < pages} summary=format!("Page {at} of {pages} · {total} roles") go=move |p| { page.set(p); fetch(); }/>
                         })}
                     }.into_any()
                 }

@@ -1,6 +1,7 @@
 use leptos::{ev, prelude::*};
 use leptos_meta::Title;
 
+use crate::components::pager::Pager;
 use crate::{api::audit::list_denied, components::loading::Loaded, model::audit::DeniedPage};
 
 /// `/access-denied` (user menu `Access denied requests`): refused requests, newest first; the
@@ -63,11 +64,7 @@ pub fn AccessDeniedPage() -> impl IntoView {
                     </tbody>
                 </table>
                 {empty.then(|| view! { <p class="empty" role="status">"No refused request."</p> })}
-                <nav class="pager" aria-label="Pages">
-                    <button type="button" disabled={current <= 1} on:click=move |_| page.update(|p| *p -= 1)>"Previous page"</button>
-                    <span>{format!("Page {current}")}</span>
-                    <button type="button" disabled={!has_more} on:click=move |_| page.update(|p| *p += 1)>"Next page"</button>
-                </nav>
+                <Pager label="Pages" at=current has_next={has_more} summary=format!("Page {current}") go=move |p| page.set(p)/>
             }
         }/>
     }

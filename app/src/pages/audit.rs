@@ -1,6 +1,7 @@
 use leptos::{ev, prelude::*};
 use leptos_meta::Title;
 
+use crate::components::pager::Pager;
 use crate::{
     api::audit::list_audit,
     components::loading::Loaded,
@@ -79,11 +80,7 @@ pub fn AuditPage() -> impl IntoView {
                     {data.rows.into_iter().map(|entry| view! { <EventRows entry/> }).collect_view()}
                 </table>
                 {empty.then(|| view! { <p class="empty" role="status">"No event matches the filters."</p> })}
-                <nav class="pager" aria-label="Pages">
-                    <button type="button" disabled={current <= 1} on:click=move |_| page.update(|p| *p -= 1)>"Previous page"</button>
-                    <span>{format!("Page {current}")}</span>
-                    <button type="button" disabled={!has_more} on:click=move |_| page.update(|p| *p += 1)>"Next page"</button>
-                </nav>
+                <Pager label="Pages" at=current has_next={has_more} summary=format!("Page {current}") go=move |p| page.set(p)/>
             }
         }/>
     }

@@ -9,7 +9,10 @@ use leptos::prelude::*;
 
 use crate::{
     api::wizard::wizard_roles,
-    components::feedback::ErrorMessage,
+    components::{
+        feedback::ErrorMessage,
+        pager::{latest_answer, Pager},
+    },
     model::{
         wizard::{WizardRole, WizardRolePage},
         AppError, RoleId,
@@ -26,31 +29,18 @@ pub(super) fn RolesStep(
     let error: RwSignal<Option<AppError>> = RwSignal::new(None);
     let query = RwSignal::new(String::new());
     let page = RwSignal::new(1i64);
-    // Only the answer to the latest question is shown (a slow answer to an older search is not).
-    let latest = StoredValue::new(0u64);
-    let fetch = move || {
-        let (q, p) = (query.get_untracked(), page.get_untracked());
-        let ticket = latest.get_value() + 1;
-        latest.set_value(ticket);
-        leptos::task::spawn_local(async move {
-            let answer = wizard_roles(q, p).await;
-            if latest.get_value() != ticket {
-                return;
-            }
-            match answer {
-                Ok(found) => {
-                    known.update(|k| {
-                        for role in found.roles.iter().chain(&found.required) {
-                            k.insert(role.id, role.clone());
-                        }
-                    });
-                    error.set(None);
-                    current.set(Some(found));
+    let fetch = latest_answer(
+        move || wizard_roles(query.get_untracked(), page.get_untracked()),
+        move |found: WizardRolePage| {
+            known.update(|k| {
+                for role in found.roles.iter().chain(&found.required) {
+                    k.insert(role.id, role.clone());
                 }
-                Err(e) => error.set(Some(e)),
-            }
-        });
-    };
+            });
+            current.set(Some(found));
+        },
+        error,
+    );
     Effect::new(move |_| fetch());
     let pages =
         |found: &WizardRolePage| (found.total + found.page_size - 1) / found.page_size.max(1);
@@ -104,11 +94,7 @@ pub(super) fn RolesStep(
                         }).collect_view()}
                     </ul>
                     {(pages > 1).then(|| view! {
-                        <nav class="pager" aria-label="Role pages">
-                            <button type="button" disabled={at <= 1} on:click=move |_| { page.set(at - 1); fetch(); }>"Previous page"</button>
-                            <span>{format!("Page {at} of {pages} · {total} roles")}</span>
-                            <button type="button" disabled={at >= pages} on:click=move |_| { page.set(at + 1); fetch(); }>"Next page"</button>
-                        </nav>
+                        <Pager label="Role pages" at=at has_next={at < pages} summary=format!("Page {at} of {pages} · {total} roles") go=move |p| { page.set(p); fetch(); }/>
                     })}
                 }.into_any()
             }

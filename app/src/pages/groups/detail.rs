@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
+use crate::components::pager::Pager;
 use crate::{
     api::groups::{
         group_members, load_group, AddGroupMemberByName, DeleteGroup, SaveGroup, SetGroupMember,
@@ -222,11 +223,7 @@ fn MembersTable(
                 </table>
                 {(total == 0).then(|| view! { <p class="empty" role="status">{if query.get_untracked().trim().is_empty() { "No members yet." } else { "No member matches the search." }}</p> })}
                 {(pages > 1).then(|| view! {
-                    <nav class="pager" aria-label="Member pages">
-                        <button type="button" disabled={current <= 1} on:click=move |_| page.update(|p| *p -= 1)>"Previous page"</button>
-                        <span>{format!("Page {current} of {pages} · {total} members")}</span>
-                        <button type="button" disabled={current >= pages} on:click=move |_| page.update(|p| *p += 1)>"Next page"</button>
-                    </nav>
+                    <Pager label="Member pages" at=current has_next={current < pages} summary=format!("Page {current} of {pages} · {total} members") go=move |p| page.set(p)/>
                 })}
             }
         }/>

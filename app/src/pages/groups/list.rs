@@ -3,6 +3,7 @@ use std::collections::BTreeSet;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::components::pager::Pager;
 use crate::{
     api::groups::{list_groups, DeleteGroup, SaveGroup},
     components::{
@@ -100,11 +101,7 @@ pub fn GroupsPage() -> impl IntoView {
                     </tbody>
                 </table>
                 {(total == 0).then(|| view! { <p class="empty" role="status">"No group matches the search."</p> })}
-                <nav class="pager" aria-label="Pages">
-                    <button type="button" disabled={current <= 1} on:click=move |_| page.update(|p| *p -= 1)>"Previous page"</button>
-                    <span>{format!("Page {current} of {pages} · {total} groups")}</span>
-                    <button type="button" disabled={current >= pages} on:click=move |_| page.update(|p| *p += 1)>"Next page"</button>
-                </nav>
+                <Pager label="Pages" at=current has_next={current < pages} summary=format!("Page {current} of {pages} · {total} groups") go=move |p| page.set(p)/>
             }
         }/>
     }

@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use super::create_tenant::CreateTenantDialog;
+use crate::components::pager::Pager;
 use crate::{
     api::partner::served_tenants, components::loading::Loaded, model::partner::ServedPage,
 };
@@ -63,11 +64,7 @@ pub fn ServedTenants() -> impl IntoView {
                     </tbody>
                 </table>
                 {(total == 0).then(|| view! { <p class="empty" role="status">"No tenant matches the search."</p> })}
-                <nav class="pager" aria-label="Pages">
-                    <button type="button" disabled={current <= 1} on:click=move |_| page.update(|p| *p -= 1)>"Previous page"</button>
-                    <span>{format!("Page {current} of {pages} · {total} tenants")}</span>
-                    <button type="button" disabled={current >= pages} on:click=move |_| page.update(|p| *p += 1)>"Next page"</button>
-                </nav>
+                <Pager label="Pages" at=current has_next={current < pages} summary=format!("Page {current} of {pages} · {total} tenants") go=move |p| page.set(p)/>
             }
         }/>
     }

@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::components::pager::Pager;
 use crate::{
     api::roles::{list_inventory_roles, list_roles},
     components::loading::Loaded,
@@ -45,11 +46,7 @@ pub fn RolesPage() -> impl IntoView {
                     } else {
                         view! { <ul class="cards">{data.rows.into_iter().map(|card| view! { <li><RoleCardView card/></li> }).collect_view()}</ul> }.into_any()
                     }}
-                    <nav class="pager" aria-label="Pages">
-                        <button type="button" disabled={current <= 1} on:click=move |_| page.update(|p| *p -= 1)>"Previous page"</button>
-                        <span>{format!("Page {current} of {pages} · {total} roles")}</span>
-                        <button type="button" disabled={current >= pages} on:click=move |_| page.update(|p| *p += 1)>"Next page"</button>
-                    </nav>
+                    <Pager label="Pages" at=current has_next={current < pages} summary=format!("Page {current} of {pages} · {total} roles") go=move |p| page.set(p)/>
                 }
             }}/>
         </section>

@@ -3,6 +3,7 @@ use std::collections::BTreeSet;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::components::pager::Pager;
 use crate::{
     api::users::{list_users, CreateUser},
     components::{
@@ -98,11 +99,7 @@ pub fn UsersPage() -> impl IntoView {
                     </tbody>
                 </table>
                 {(total == 0).then(|| view! { <p class="empty" role="status">"No user matches the search."</p> })}
-                <nav class="pager" aria-label="Pages">
-                    <button type="button" disabled={current <= 1} on:click=move |_| page.update(|p| *p -= 1)>"Previous page"</button>
-                    <span>{summary}</span>
-                    <button type="button" disabled={!has_next} on:click=move |_| page.update(|p| *p += 1)>"Next page"</button>
-                </nav>
+                <Pager label="Pages" at=current has_next={has_next} summary=summary go=move |p| page.set(p)/>
             }
         }/>
     }

@@ -17,8 +17,10 @@ pub fn RolesPage() -> impl IntoView {
     let query = RwSignal::new(String::new());
     let page = RwSignal::new(1i64);
     let roles = Resource::new(move || (query.get(), page.get()), |(q, p)| list_roles(q, p));
-    let inventory = Resource::new(|| (), |_| list_inventory_roles());
     let tab = RwSignal::new(0u8);
+    // The inventory roles are read the first time their tab is opened, not with every visit.
+    let inventory_opened =
+        Memo::new(move |was: Option<&bool>| was.copied().unwrap_or(false) || tab.get() == 1);
     view! {
         <Title text="Roles"/>
         <header class="page-header">
@@ -55,13 +57,23 @@ pub fn RolesPage() -> impl IntoView {
             <div class="toolbar">
                 <a class="button primary" href="/roles/inventory/new">"Add inventory role"</a>
             </div>
-            <Loaded resource=inventory view={|cards: Vec<InventoryRoleCard>| view! {
-                {cards.is_empty().then(|| view! { <p class="empty" role="status">"This tenant has no inventory roles."</p> })}
-                <ul class="cards">
-                    {cards.into_iter().map(|card| view! { <li><InventoryCardView card/></li> }).collect_view()}
-                </ul>
-            }}/>
+            <Show when=move || inventory_opened.get()>
+                <InventoryCards/>
+            </Show>
         </section>
+    }
+}
+
+#[component]
+fn InventoryCards() -> impl IntoView {
+    let inventory = Resource::new(|| (), |_| list_inventory_roles());
+    view! {
+        <Loaded resource=inventory view={|cards: Vec<InventoryRoleCard>| view! {
+            {cards.is_empty().then(|| view! { <p class="empty" role="status">"This tenant has no inventory roles."</p> })}
+            <ul class="cards">
+                {cards.into_iter().map(|card| view! { <li><InventoryCardView card/></li> }).collect_view()}
+            </ul>
+        }}/>
     }
 }
 

@@ -88,5 +88,7 @@ test('a duplicate name is refused next to the field and nothing typed is lost; d
   await confirm.getByRole('button', { name: 'Delete role' }).click();
   await expect(page).toHaveURL(/\/roles$/);
   await page.getByRole('tab', { name: 'Inventory roles' }).click();
+  // The tab's roles are read when it opens: wait for them, then the deleted one is not there.
+  await expect(page.getByRole('heading', { name: 'Manager', exact: true })).toBeVisible();
   await expect(page.getByRole('heading', { name, exact: true })).toHaveCount(0);
 });

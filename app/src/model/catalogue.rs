@@ -17,6 +17,24 @@ pub struct Catalogue {
     pub modules: Vec<Module>,
     pub applications: Vec<Application>,
     pub access: Access,
+    /// Which kinds of custom role the template's global role editor offers.
+    #[serde(default)]
+    pub role_kinds: RoleKinds,
+}
+
+/// What a custom global role may be besides a cross-space user role without requirements (SPEC
+/// section 6: `Scope`, `Role type`, `Requires` where the template has them).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleKinds {
+    /// `Scope`: `Cross-Space` or `Space-Specific` (mdm).
+    #[serde(default)]
+    pub scope: bool,
+    /// `Role type`: `User` or `Admin` (analytics' two tabs).
+    #[serde(default)]
+    pub role_type: bool,
+    /// `Requires`: roles that assigning this one also gives (SPEC rule 5).
+    #[serde(default)]
+    pub requires: bool,
 }
 
 /// Which cells of the catalogue mean what for the console itself (SPEC rule 8): viewing users

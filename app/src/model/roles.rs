@@ -48,6 +48,10 @@ pub struct RoleDetail {
     pub special: bool,
     pub grants: Grants,
     pub applications: BTreeSet<String>,
+    pub audience: Audience,
+    pub scope: RoleScope,
+    /// The roles assigning this one also gives (SPEC rule 5).
+    pub requires: BTreeSet<RoleId>,
     pub version: i64,
     pub users: i64,
     pub groups: i64,
@@ -61,7 +65,24 @@ pub struct RoleInput {
     pub description: String,
     pub grants: Grants,
     pub applications: BTreeSet<String>,
+    /// `Role type`; a template without it keeps `User`.
+    #[serde(default = "user_audience")]
+    pub audience: Audience,
+    /// `Scope`; a template without it keeps `Cross-Space`.
+    #[serde(default = "cross_space")]
+    pub scope: RoleScope,
+    /// `Requires`; a template without it keeps none.
+    #[serde(default)]
+    pub requires: BTreeSet<RoleId>,
     pub version: i64,
+}
+
+fn user_audience() -> Audience {
+    Audience::User
+}
+
+fn cross_space() -> RoleScope {
+    RoleScope::CrossSpace
 }
 
 /// Everything the editor needs: the catalogue, the role, and what the acting admin holds (a

@@ -80,6 +80,8 @@ struct TemplateFile {
     roles: Vec<RoleSeed>,
     #[serde(default)]
     inventory_roles: Vec<InventoryRoleSeed>,
+    #[serde(default)]
+    role_kinds: crate::model::catalogue::RoleKinds,
 }
 
 /// One loaded template.
@@ -176,6 +178,7 @@ pub fn parse(file: &str, text: &str) -> Result<Template, TemplateError> {
         modules: raw.modules,
         applications: raw.applications,
         access: raw.access,
+        role_kinds: raw.role_kinds,
     };
     for cell in [
         &catalogue.access.view,

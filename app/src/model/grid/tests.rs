@@ -14,6 +14,7 @@ fn catalogue() -> Catalogue {
         levels,
     };
     Catalogue {
+        role_kinds: Default::default(),
         template: "test".into(),
         levels: all.clone(),
         implications: vec![Implication {

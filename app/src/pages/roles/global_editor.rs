@@ -10,7 +10,7 @@ use crate::{
     model::{
         grid::{describe_changes, diff},
         roles::{RoleEditorData, RoleInput},
-        AppError, RoleId,
+        AppError, Audience, RoleId, RoleScope,
     },
 };
 
@@ -55,6 +55,13 @@ fn EditorForm(data: RoleEditorData) -> impl IntoView {
             .unwrap_or_default(),
     );
     let version = RwSignal::new(role.as_ref().map(|r| r.version).unwrap_or_default());
+    let scope = RwSignal::new(role.as_ref().map_or(RoleScope::CrossSpace, |r| r.scope));
+    let audience = RwSignal::new(role.as_ref().map_or(Audience::User, |r| r.audience));
+    let requires = RwSignal::new(
+        role.as_ref()
+            .map(|r| r.requires.clone())
+            .unwrap_or_default(),
+    );
     let saved_name = RwSignal::new(
         role.as_ref()
             .map(|r| r.name.clone())
@@ -120,6 +127,9 @@ fn EditorForm(data: RoleEditorData) -> impl IntoView {
             description: description.get_untracked(),
             grants: grants.get_untracked(),
             applications: apps.get_untracked(),
+            audience: audience.get_untracked(),
+            scope: scope.get_untracked(),
+            requires: requires.get_untracked(),
             version: version.get_untracked(),
         };
         save.dispatch(SaveRole { input });

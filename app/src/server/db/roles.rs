@@ -72,24 +72,27 @@ pub async fn insert(
 
 /// Renames and re-describes a role if it is still at `version`; false when someone else saved
 /// it first (or it is gone).
+/// Changes a role's fields if it is still at `version` (false: someone saved it meanwhile).
 pub async fn update_if_version(
     conn: &mut AnyConnection,
     tenant: TenantId,
     id: RoleId,
     version: i64,
-    name: &str,
-    description: &str,
+    fields: &RoleFields<'_>,
     now: i64,
 ) -> AppResult<bool> {
     let done = sqlx::query(
-        "UPDATE roles SET name = $4, description = $5, version = version + 1, updated_at = $6 \
+        "UPDATE roles SET name = $4, description = $5, audience = $6, scope = $7, \
+         version = version + 1, updated_at = $8 \
          WHERE tenant_id = $1 AND id = $2 AND version = $3",
     )
     .bind(tenant)
     .bind(id)
     .bind(version)
-    .bind(name)
-    .bind(description)
+    .bind(fields.name)
+    .bind(fields.description)
+    .bind(fields.audience)
+    .bind(fields.scope)
     .bind(now)
     .execute(conn)
     .await
@@ -549,5 +552,45 @@ pub async fn add_requirement(
         .bind(required)
         .execute(conn)
         .await?;
+    Ok(())
+}
+
+/// The roles `role` requires.
+pub async fn requirements_of(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    role: RoleId,
+) -> AppResult<BTreeSet<RoleId>> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT required_id FROM role_requires WHERE tenant_id = $1 AND role_id = $2",
+    )
+    .bind(tenant)
+    .bind(role)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|(id,)| RoleId(id)).collect())
+}
+
+/// Makes `role` require exactly `required` (every id a role of `tenant`: checked by the caller).
+pub async fn replace_requirements(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    role: RoleId,
+    required: &BTreeSet<RoleId>,
+) -> AppResult<()> {
+    let now = requirements_of(&mut *conn, tenant, role).await?;
+    for gone in now.difference(required) {
+        sqlx::query(
+            "DELETE FROM role_requires WHERE tenant_id = $1 AND role_id = $2 AND required_id = $3",
+        )
+        .bind(tenant)
+        .bind(role)
+        .bind(*gone)
+        .execute(&mut *conn)
+        .await?;
+    }
+    for new in required.difference(&now) {
+        add_requirement(&mut *conn, tenant, role, *new).await?;
+    }
     Ok(())
 }

@@ -67,10 +67,40 @@ pub async fn detail(
         special: row.special != 0,
         grants: db::roles::grants(conn, tenant, id).await?,
         applications: db::roles::applications(conn, tenant, id).await?,
+        audience: row.audience,
+        scope: row.scope,
+        requires: db::roles::requirements_of(conn, tenant, id).await?,
         version: row.version,
         users: row.users,
         groups: row.groups,
     })
+}
+
+/// A role's `Scope`, `Role type` and `Requires` change only where the template has them, and a
+/// built-in role keeps its own. (Whether a change strands a holder, in the wrong scope or without
+/// a required role, and whether requirements form a cycle, the guard judges on the write.)
+fn check_kinds(actor: &Actor, was: &Kind, built_in: bool, input: &RoleInput) -> AppResult<()> {
+    let kinds = actor.catalogue.role_kinds;
+    let refuse = |field: &str, what: &str| {
+        Err(AppError::validation(
+            field,
+            if built_in {
+                format!("A built-in role keeps its {what}.")
+            } else {
+                format!("This tenant's roles have no {what} to choose.")
+            },
+        ))
+    };
+    if input.scope != was.scope && (built_in || !kinds.scope) {
+        return refuse("scope", "Scope");
+    }
+    if input.audience != was.audience && (built_in || !kinds.role_type) {
+        return refuse("audience", "Role type");
+    }
+    if input.requires != was.requires && (built_in || !kinds.requires) {
+        return refuse("requires", "required roles");
+    }
+    Ok(())
 }
 
 fn validate(actor: &Actor, input: &RoleInput) -> AppResult<()> {
@@ -107,6 +137,24 @@ fn validate(actor: &Actor, input: &RoleInput) -> AppResult<()> {
 /// Creates or updates a role. The actor may add only what they hold; a stale `version` is a
 /// conflict, never an overwrite.
 pub async fn save(db: &Db, actor: &Actor, input: &RoleInput) -> AppResult<RoleDetail> {
+    save_like(db, actor, input, None).await
+}
+
+/// A role's `Scope`, `Role type` and `Requires`.
+struct Kind {
+    scope: RoleScope,
+    audience: Audience,
+    requires: std::collections::BTreeSet<RoleId>,
+}
+
+/// `save`; a new role is measured against `new_kind` (a duplicate's source) instead of a
+/// cross-space user role without requirements.
+async fn save_like(
+    db: &Db,
+    actor: &Actor,
+    input: &RoleInput,
+    new_kind: Option<Kind>,
+) -> AppResult<RoleDetail> {
     actor.require_admin()?;
     validate(actor, input)?;
     let tenant = actor.tenant();
@@ -117,6 +165,20 @@ pub async fn save(db: &Db, actor: &Actor, input: &RoleInput) -> AppResult<RoleDe
             Some(id) => Some(detail(&mut *tx, tenant, id).await?),
             None => None,
         };
+        let kind = match &before {
+            Some(b) => Kind {
+                scope: b.scope,
+                audience: b.audience,
+                requires: b.requires.clone(),
+            },
+            None => new_kind.unwrap_or(Kind {
+                scope: RoleScope::CrossSpace,
+                audience: Audience::User,
+                requires: Default::default(),
+            }),
+        };
+        let built_in = before.as_ref().is_some_and(|b| b.built_in);
+        check_kinds(actor, &kind, built_in, input)?;
         // Only what the save adds must be held: an admin may still edit a role that carries more.
         let (added_grants, added_apps) = match &before {
             Some(b) => (
@@ -134,37 +196,35 @@ pub async fn save(db: &Db, actor: &Actor, input: &RoleInput) -> AppResult<RoleDe
         };
         actor.may_hand_out(&added_grants, &added_apps)?;
         let now = unix_now();
-        let name = input.name.trim();
-        let description = input.description.trim();
+        let fields = RoleFields {
+            name: input.name.trim(),
+            description: input.description.trim(),
+            audience: input.audience,
+            scope: input.scope,
+            built_in: false,
+            special: false,
+        };
         let id = match input.id {
             Some(id) => {
-                if !db::roles::update_if_version(
-                    &mut *tx,
-                    tenant,
-                    id,
-                    input.version,
-                    name,
-                    description,
-                    now,
-                )
-                .await?
+                if !db::roles::update_if_version(&mut *tx, tenant, id, input.version, &fields, now)
+                    .await?
                 {
                     return Err(AppError::Conflict);
                 }
                 id
             }
-            None => {
-                let fields = RoleFields {
-                    name,
-                    description,
-                    audience: Audience::User,
-                    scope: RoleScope::CrossSpace,
-                    built_in: false,
-                    special: false,
-                };
-                db::roles::insert(&mut *tx, tenant, &fields, now).await?
-            }
+            None => db::roles::insert(&mut *tx, tenant, &fields, now).await?,
         };
+        for required in &input.requires {
+            // A role of another tenant is no role here.
+            if *required == id || db::roles::get(&mut *tx, tenant, *required).await.is_err() {
+                return Err(AppError::validation(
+                    "requires",
+                    "A role cannot require itself or a role that does not exist.",
+                ));
+            }
+        }
+        db::roles::replace_requirements(&mut *tx, tenant, id, &input.requires).await?;
         db::roles::replace_grants(&mut *tx, tenant, id, &input.grants).await?;
         db::roles::replace_applications(&mut *tx, tenant, id, &input.applications).await?;
         let after = detail(&mut *tx, tenant, id).await?;
@@ -274,9 +334,18 @@ pub async fn duplicate(db: &Db, actor: &Actor, id: RoleId) -> AppResult<RoleDeta
         description: source.description,
         grants: source.grants,
         applications: source.applications,
+        audience: source.audience,
+        scope: source.scope,
+        requires: source.requires.clone(),
         version: 0,
     };
-    save(db, actor, &input).await
+    // A copy is of its source's kind, even where the template offers no choice of kind.
+    let kind = Kind {
+        scope: input.scope,
+        audience: input.audience,
+        requires: input.requires.clone(),
+    };
+    save_like(db, actor, &input, Some(kind)).await
 }
 
 /// Deletes a role (never a built-in one); its holders lose it.

@@ -270,6 +270,9 @@ async fn world(db: &Db, f: &Fixture, rng: &mut StdRng) -> World {
             description: String::new(),
             grants,
             applications: Default::default(),
+            audience: crate::model::Audience::User,
+            scope: crate::model::RoleScope::CrossSpace,
+            requires: Default::default(),
             version: 0,
         };
         custom.push(roles::save(db, &root, &input).await.unwrap().id);
@@ -395,6 +398,9 @@ async fn one_operation(db: &Db, f: &Fixture, w: &World, rng: &mut StdRng) -> App
                 description: detail.description,
                 grants,
                 applications: detail.applications,
+                audience: detail.audience,
+                scope: detail.scope,
+                requires: detail.requires.clone(),
                 version: detail.version,
             };
             roles::save(db, &actor, &input).await.map(drop)

@@ -1,7 +1,7 @@
 //! What a write may do, judged on its effect (SPEC rules 4, 5, 6, 7 and 9): the actor holds every
 //! permission gained or lost at its scope; locked users keep their roles; built-in roles change
 //! only by someone who holds all they grant; an active tenant admin remains; the device-group
-//! tree has no cycle; no requirement is left unmet.
+//! tree has no cycle; requirements have no cycle and none is left unmet.
 
 use std::collections::BTreeSet;
 
@@ -363,6 +363,17 @@ fn invariants(before: &TenantState, after: &TenantState, reach: &Reach) -> AppRe
             "parent",
             "A device group cannot be moved under itself or one of its subgroups.",
         ));
+    }
+    if !reshaped.is_empty() && before.requirement_cycle().is_none() {
+        if let Some(role) = after.requirement_cycle() {
+            return Err(AppError::validation(
+                "requires",
+                format!(
+                    "{} would require itself through the roles it requires.",
+                    after.role_name(role)
+                ),
+            ));
+        }
     }
     let unmet_before = before.unmet_requirements(&users);
     if let Some((_, role, required, _)) = after

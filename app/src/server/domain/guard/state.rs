@@ -528,6 +528,46 @@ impl TenantState {
         })
     }
 
+    /// A role that requires itself through the roles it requires (SPEC rule 5 has no cycles), if
+    /// any.
+    pub fn requirement_cycle(&self) -> Option<i64> {
+        // Depth-first, three colours: a grey role met again closes a cycle.
+        #[derive(Clone, Copy, PartialEq)]
+        enum Colour {
+            Grey,
+            Black,
+        }
+        let mut colour: BTreeMap<i64, Colour> = BTreeMap::new();
+        for &(start, _) in &self.requires {
+            if colour.contains_key(&start) {
+                continue;
+            }
+            // (role, whether its requirements were pushed)
+            let mut stack = vec![(start, false)];
+            while let Some((role, expanded)) = stack.pop() {
+                if expanded {
+                    colour.insert(role, Colour::Black);
+                    continue;
+                }
+                match colour.get(&role) {
+                    Some(Colour::Black) => continue,
+                    Some(Colour::Grey) => continue,
+                    None => {}
+                }
+                colour.insert(role, Colour::Grey);
+                stack.push((role, true));
+                for &(_, required) in self.requires.range((role, i64::MIN)..=(role, i64::MAX)) {
+                    match colour.get(&required) {
+                        Some(Colour::Grey) => return Some(required),
+                        Some(Colour::Black) => {}
+                        None => stack.push((required, false)),
+                    }
+                }
+            }
+        }
+        None
+    }
+
     /// Whether some active user holds a tenant-admin role tenant-wide (SPEC rule 9).
     pub fn has_active_tenant_admin(&self) -> bool {
         self.holdings.iter().any(|(user, held)| {

@@ -22,6 +22,9 @@ fn input(name: &str, cells: &[(&str, &str)]) -> RoleInput {
         description: "d".into(),
         grants: grants(cells),
         applications: BTreeSet::new(),
+        audience: crate::model::Audience::User,
+        scope: crate::model::RoleScope::CrossSpace,
+        requires: Default::default(),
         version: 0,
     }
 }
@@ -387,6 +390,9 @@ async fn an_admin_cannot_create_or_extend_a_role_beyond_what_they_hold() {
             description: "renamed".into(),
             grants: gr.grants.clone(),
             applications: gr.applications.clone(),
+            audience: gr.audience,
+            scope: gr.scope,
+            requires: gr.requires.clone(),
             version: gr.version,
         };
         save(db, &bob_actor, &rename).await.unwrap();
@@ -555,6 +561,231 @@ async fn roles_and_assignments_are_tenant_scoped() {
             e,
             AppError::NotFound,
             "another tenant's role does not exist here"
+        );
+    })
+    .await;
+}
+
+/// A custom role with `Scope`, `Role type` and `Requires`, as the template allows.
+fn kind_of(
+    name: &str,
+    scope: crate::model::RoleScope,
+    audience: crate::model::Audience,
+    requires: &[RoleId],
+) -> RoleInput {
+    RoleInput {
+        scope,
+        audience,
+        requires: requires.iter().copied().collect(),
+        ..input(name, &[("Devices", "View")])
+    }
+}
+
+/// The same in `iot`, whose grid has no `Devices`.
+fn iot_kind(
+    name: &str,
+    scope: crate::model::RoleScope,
+    audience: crate::model::Audience,
+    requires: &[RoleId],
+) -> RoleInput {
+    RoleInput {
+        grants: grants(&[("Alarms", "READ")]),
+        ..kind_of(name, scope, audience, requires)
+    }
+}
+
+#[tokio::test]
+async fn custom_role_kinds_only_where_the_template_has_them_and_requirements_never_cycle() {
+    use crate::model::{Audience, RoleScope};
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
+        let globex = crate::server::domain::testing::fixture_of(db, "globex", "mdm").await;
+        let admin = globex.actor(db, globex.admin).await;
+        let device_ro = globex.role(db, "Device Read Only").await;
+        let in_globex = format!("SELECT COUNT(*) FROM roles WHERE tenant_id = {}", globex.tenant.0);
+        let roles_before = count(db, &in_globex).await;
+
+        // mdm: a Space-Specific role that requires another.
+        let desk = save(
+            db,
+            &admin,
+            &kind_of("Field desk", RoleScope::SpaceBound, Audience::User, &[device_ro]),
+        )
+        .await
+        .unwrap();
+        let mut conn = db.pool.acquire().await.unwrap();
+        let read = detail(&mut conn, globex.tenant, desk.id).await.unwrap();
+        drop(conn);
+        assert_eq!((read.scope, read.audience), (RoleScope::SpaceBound, Audience::User));
+        assert_eq!(read.requires, BTreeSet::from([device_ro]));
+
+        // A cycle, directly or through another role, is refused and changes nothing.
+        let upper = save(
+            db,
+            &admin,
+            &kind_of("Upper desk", RoleScope::SpaceBound, Audience::User, &[desk.id]),
+        )
+        .await
+        .unwrap();
+        let back = RoleInput {
+            id: Some(desk.id),
+            version: read.version,
+            requires: BTreeSet::from([device_ro, upper.id]),
+            ..kind_of("Field desk", RoleScope::SpaceBound, Audience::User, &[])
+        };
+        let refused = save(db, &admin, &back).await.unwrap_err();
+        assert!(
+            matches!(&refused, AppError::Validation { field, message } if field == "requires" && message.contains("would require itself")),
+            "{refused:?}"
+        );
+        let itself = RoleInput {
+            requires: BTreeSet::from([desk.id]),
+            ..back.clone()
+        };
+        assert!(matches!(
+            save(db, &admin, &itself).await,
+            Err(AppError::Validation { field, .. }) if field == "requires"
+        ));
+        let mut conn = db.pool.acquire().await.unwrap();
+        let after = detail(&mut conn, globex.tenant, desk.id).await.unwrap();
+        drop(conn);
+        assert_eq!(after, read, "nothing of a refused save is written");
+
+        // A role of another tenant is no role to require.
+        let acme = crate::server::domain::testing::fixture(db, "acme").await;
+        let acme_admins = acme.role(db, "admins").await;
+        assert!(matches!(
+            save(
+                db,
+                &admin,
+                &kind_of("Foreign desk", RoleScope::CrossSpace, Audience::User, &[acme_admins])
+            )
+            .await,
+            Err(AppError::Validation { field, .. }) if field == "requires"
+        ));
+
+        // The built-in role keeps its scope.
+        let administrator = globex.role(db, "Administrator").await;
+        let mut conn = db.pool.acquire().await.unwrap();
+        let built_in = detail(&mut conn, globex.tenant, administrator).await.unwrap();
+        drop(conn);
+        let moved = RoleInput {
+            id: Some(administrator),
+            name: built_in.name.clone(),
+            description: built_in.description.clone(),
+            grants: built_in.grants.clone(),
+            applications: built_in.applications.clone(),
+            audience: built_in.audience,
+            scope: RoleScope::SpaceBound,
+            requires: built_in.requires.clone(),
+            version: built_in.version,
+        };
+        assert!(matches!(
+            save(db, &admin, &moved).await,
+            Err(AppError::Validation { field, .. }) if field == "scope"
+        ));
+        assert_eq!(
+            count(db, &in_globex).await,
+            roles_before + 2,
+            "only the two good roles were created"
+        );
+
+        // iot has no Scope, Role type or Requires: each is refused and nothing is created.
+        let acme_admin = acme.actor(db, acme.admin).await;
+        let iot_before = count(db, "SELECT COUNT(*) FROM roles").await;
+        for (bad, field) in [
+            (iot_kind("Spaced", RoleScope::SpaceBound, Audience::User, &[]), "scope"),
+            (iot_kind("Typed", RoleScope::CrossSpace, Audience::Admin, &[]), "audience"),
+            (
+                iot_kind("Needy", RoleScope::CrossSpace, Audience::User, &[acme_admins]),
+                "requires",
+            ),
+        ] {
+            let refused = save(db, &acme_admin, &bad).await.unwrap_err();
+            assert!(
+                matches!(&refused, AppError::Validation { field: f, .. } if f == field),
+                "{field}: {refused:?}"
+            );
+        }
+        assert_eq!(count(db, "SELECT COUNT(*) FROM roles").await, iot_before);
+
+        // analytics has Role type: an Admin-tab custom role.
+        let umbrella = crate::server::domain::testing::fixture_of(db, "umbrella", "analytics").await;
+        let umbrella_admin = umbrella.actor(db, umbrella.admin).await;
+        let typed = RoleInput {
+            audience: Audience::Admin,
+            ..input("Report admin", &[])
+        };
+        let saved = save(db, &umbrella_admin, &typed).await.unwrap();
+        let mut conn = db.pool.acquire().await.unwrap();
+        assert_eq!(
+            detail(&mut conn, umbrella.tenant, saved.id).await.unwrap().audience,
+            Audience::Admin
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_requirement_added_to_a_held_role_must_be_held_by_its_holders_through_a_group_counts() {
+    use crate::model::{Audience, RoleScope};
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
+        let f = crate::server::domain::testing::fixture_of(db, "globex", "mdm").await;
+        let admin = f.actor(db, f.admin).await;
+        let system_ro = f.role(db, "System Read Only").await;
+        let desk = save(
+            db,
+            &admin,
+            &kind_of("Desk", RoleScope::CrossSpace, Audience::User, &[]),
+        )
+        .await
+        .unwrap();
+        let alice = f.user(db, "alice").await;
+        set_user_roles_now(db, &admin, alice, &BTreeSet::from([desk.id]))
+            .await
+            .unwrap();
+        let requiring = |version| RoleInput {
+            id: Some(desk.id),
+            version,
+            ..kind_of("Desk", RoleScope::CrossSpace, Audience::User, &[system_ro])
+        };
+        // alice holds Desk without System Read Only: the requirement would leave her unmet.
+        let refused = save(db, &admin, &requiring(desk.version)).await.unwrap_err();
+        assert!(
+            matches!(&refused, AppError::Validation { message, .. } if message == "Desk requires System Read Only."),
+            "{refused:?}"
+        );
+        let mut conn = db.pool.acquire().await.unwrap();
+        assert!(detail(&mut conn, f.tenant, desk.id).await.unwrap().requires.is_empty());
+        drop(conn);
+        // Held through a group, it counts: alice joins a group that holds System Read Only.
+        let readers = crate::server::domain::groups::save(
+            db,
+            &admin,
+            &crate::model::groups::GroupInput {
+                id: None,
+                name: "Readers".into(),
+                description: String::new(),
+                version: 0,
+            },
+        )
+        .await
+        .unwrap();
+        crate::server::domain::testing::set_group_roles_now(
+            db,
+            &admin,
+            readers,
+            &BTreeSet::from([system_ro]),
+        )
+        .await
+        .unwrap();
+        crate::server::domain::groups::set_member(db, &admin, readers, alice, true)
+            .await
+            .unwrap();
+        save(db, &admin, &requiring(desk.version)).await.unwrap();
+        let mut conn = db.pool.acquire().await.unwrap();
+        assert_eq!(
+            detail(&mut conn, f.tenant, desk.id).await.unwrap().requires,
+            BTreeSet::from([system_ro])
         );
     })
     .await;

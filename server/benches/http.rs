@@ -587,6 +587,7 @@ impl Bench {
             let input = json!({ "input": {
                 "id": ids.wide_role, "name": role["name"], "description": role["description"],
                 "grants": grants, "applications": role["applications"], "version": role["version"],
+                "scope": role["scope"], "audience": role["audience"],
             }});
             let t = Instant::now();
             // A save that fails (the server's 30 s time-out) is counted, not fatal.

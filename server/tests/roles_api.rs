@@ -243,3 +243,30 @@ async fn an_admin_cannot_hand_out_what_they_do_not_hold() {
     );
     assert_eq!(server.fingerprint().await, before);
 }
+
+/// `iot` has no `Scope`, `Role type` or `Requires`: a request that sets one anyway (or names a
+/// role of another tenant as required) is refused, and nothing changes.
+#[tokio::test]
+async fn role_kinds_the_template_lacks_and_a_foreign_required_role_are_refused() {
+    let server = start().await;
+    let globex = server.cookie_for("globex", "admin").await;
+    let acme_role = server.role_id("acme", "Global Reader").await;
+    let before = server.fingerprint().await;
+    for (field, value) in [
+        ("scope", json!("space-bound")),
+        ("audience", json!("admin")),
+        ("requires", json!([acme_role])),
+    ] {
+        let mut body = new_role("Kinds", json!({}));
+        body["input"][field] = value;
+        let response = server.call("roles/save", body, Some(&globex)).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}"
+        );
+        let error = response.text().await.unwrap();
+        assert!(error.contains(field), "{field}: {error}");
+    }
+    assert_eq!(server.fingerprint().await, before);
+}

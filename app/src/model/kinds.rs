@@ -131,6 +131,26 @@ text_enum!(
     }
 );
 
+impl RoleScope {
+    /// The seed's word for it (SPEC section 6: `Scope` offers `Cross-Space`, `Space-Specific`).
+    pub fn label(self) -> &'static str {
+        match self {
+            RoleScope::CrossSpace => "Cross-Space",
+            RoleScope::SpaceBound => "Space-Specific",
+        }
+    }
+}
+
+impl Audience {
+    /// The `Role type` it is shown as (`User`, `Admin`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Audience::User => "User",
+            Audience::Admin => "Admin",
+        }
+    }
+}
+
 text_enum!(
     /// An inventory row's level: `All` includes `Read` and `Change` (SPEC section 2).
     InventoryLevel {

@@ -50,11 +50,18 @@ pub struct RoleDetail {
     pub applications: BTreeSet<String>,
     pub audience: Audience,
     pub scope: RoleScope,
-    /// The roles assigning this one also gives (SPEC rule 5).
-    pub requires: BTreeSet<RoleId>,
+    /// The roles assigning this one also gives (SPEC rule 5), with their names.
+    pub requires: BTreeMap<RoleId, String>,
     pub version: i64,
     pub users: i64,
     pub groups: i64,
+}
+
+impl RoleDetail {
+    /// The ids of the roles it requires.
+    pub fn required_ids(&self) -> BTreeSet<RoleId> {
+        self.requires.keys().copied().collect()
+    }
 }
 
 /// What the editor sends to save a role; `id` is `None` for a new one.

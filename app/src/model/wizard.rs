@@ -43,11 +43,11 @@ impl WizardRole {
     /// The label the seed uses: `Device Read Only | Space-Specific`.
     pub fn label(&self) -> String {
         let scope = if self.space_bound {
-            "Space-Specific"
+            super::RoleScope::SpaceBound
         } else {
-            "Cross-Space"
+            super::RoleScope::CrossSpace
         };
-        format!("{} | {scope}", self.name)
+        format!("{} | {}", self.name, scope.label())
     }
 }
 

@@ -12,6 +12,7 @@ use crate::{
         roles::{RoleEditorData, RoleInput},
         AppError, Audience, RoleId, RoleScope,
     },
+    pages::roles::requires::RequiresPicker,
 };
 
 /// `/roles/global/new` and `/roles/global/<id>`.
@@ -67,6 +68,7 @@ fn EditorForm(data: RoleEditorData) -> impl IntoView {
             .map(|r| r.name.clone())
             .unwrap_or_else(|| "New global role".into()),
     );
+    let kinds = data.catalogue.role_kinds;
     let locked = data.locked.clone();
     let editable = data.can_edit && locked.is_none();
     let catalogue = Arc::new(data.catalogue);
@@ -129,7 +131,7 @@ fn EditorForm(data: RoleEditorData) -> impl IntoView {
             applications: apps.get_untracked(),
             audience: audience.get_untracked(),
             scope: scope.get_untracked(),
-            requires: requires.get_untracked(),
+            requires: requires.with_untracked(|r| r.keys().copied().collect()),
             version: version.get_untracked(),
         };
         save.dispatch(SaveRole { input });
@@ -176,6 +178,26 @@ fn EditorForm(data: RoleEditorData) -> impl IntoView {
                 <p id="role-name-error" class="field-error" role="alert">{name_error}</p>
                 <label for="role-description">"Description"</label>
                 <textarea id="role-description" rows="2" disabled=!editable prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))></textarea>
+                {kinds.scope.then(|| view! {
+                    <label for="role-scope">"Scope"</label>
+                    <select id="role-scope" disabled=!editable || built_in title=if built_in { "A built-in role keeps its scope." } else { "" }
+                        on:change=move |ev| { if let Ok(s) = event_target_value(&ev).parse::<RoleScope>() { scope.set(s) } }>
+                        {RoleScope::ALL.iter().map(|s| {
+                            let s = *s;
+                            view! { <option value=s.as_str() selected=move || scope.get() == s>{s.label()}</option> }
+                        }).collect_view()}
+                    </select>
+                })}
+                {kinds.role_type.then(|| view! {
+                    <label for="role-type">"Role type"</label>
+                    <select id="role-type" disabled=!editable || built_in title=if built_in { "A built-in role keeps its type." } else { "" }
+                        on:change=move |ev| { if let Ok(a) = event_target_value(&ev).parse::<Audience>() { audience.set(a) } }>
+                        {Audience::ALL.iter().map(|a| {
+                            let a = *a;
+                            view! { <option value=a.as_str() selected=move || audience.get() == a>{a.label()}</option> }
+                        }).collect_view()}
+                    </select>
+                })}
             </div>
             <div class="editor-columns">
                 <section class="panel grid-panel" aria-labelledby="perm-heading">
@@ -203,6 +225,7 @@ fn EditorForm(data: RoleEditorData) -> impl IntoView {
                     </ul>
                 </section>
             </div>
+            {kinds.requires.then(|| view! { <RequiresPicker role=role_id chosen=requires editable={editable && !built_in}/> })}
         </form>
         <Show when=move || confirm_delete.get()>
             <div class="modal-backdrop">

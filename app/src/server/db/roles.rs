@@ -571,6 +571,27 @@ pub async fn requirements_of(
     Ok(rows.into_iter().map(|(id,)| RoleId(id)).collect())
 }
 
+/// The roles `role` requires, with their names.
+pub async fn requirements_named(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    role: RoleId,
+) -> AppResult<std::collections::BTreeMap<RoleId, String>> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT q.required_id, r.name FROM role_requires q \
+         JOIN roles r ON r.id = q.required_id AND r.tenant_id = q.tenant_id \
+         WHERE q.tenant_id = $1 AND q.role_id = $2",
+    )
+    .bind(tenant)
+    .bind(role)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name)| (RoleId(id), name))
+        .collect())
+}
+
 /// Makes `role` require exactly `required` (every id a role of `tenant`: checked by the caller).
 pub async fn replace_requirements(
     conn: &mut AnyConnection,

@@ -69,7 +69,7 @@ pub async fn detail(
         applications: db::roles::applications(conn, tenant, id).await?,
         audience: row.audience,
         scope: row.scope,
-        requires: db::roles::requirements_of(conn, tenant, id).await?,
+        requires: db::roles::requirements_named(conn, tenant, id).await?,
         version: row.version,
         users: row.users,
         groups: row.groups,
@@ -169,7 +169,7 @@ async fn save_like(
             Some(b) => Kind {
                 scope: b.scope,
                 audience: b.audience,
-                requires: b.requires.clone(),
+                requires: b.requires.keys().copied().collect(),
             },
             None => new_kind.unwrap_or(Kind {
                 scope: RoleScope::CrossSpace,
@@ -336,7 +336,7 @@ pub async fn duplicate(db: &Db, actor: &Actor, id: RoleId) -> AppResult<RoleDeta
         applications: source.applications,
         audience: source.audience,
         scope: source.scope,
-        requires: source.requires.clone(),
+        requires: source.requires.keys().copied().collect(),
         version: 0,
     };
     // A copy is of its source's kind, even where the template offers no choice of kind.

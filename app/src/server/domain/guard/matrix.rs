@@ -245,7 +245,7 @@ async fn save_held(db: &Db, actor: &Actor, w: &World, gain: bool) -> AppResult<(
         applications: detail.applications,
         audience: detail.audience,
         scope: detail.scope,
-        requires: detail.requires.clone(),
+        requires: detail.requires.keys().copied().collect(),
         version: detail.version,
     };
     roles::save(db, actor, &input).await.map(drop)

@@ -400,7 +400,7 @@ async fn one_operation(db: &Db, f: &Fixture, w: &World, rng: &mut StdRng) -> App
                 applications: detail.applications,
                 audience: detail.audience,
                 scope: detail.scope,
-                requires: detail.requires.clone(),
+                requires: detail.requires.keys().copied().collect(),
                 version: detail.version,
             };
             roles::save(db, &actor, &input).await.map(drop)

@@ -126,7 +126,7 @@ async fn user_manager_cannot_empty_admins(db: &Db) {
         applications: Default::default(),
         audience: detail.audience,
         scope: detail.scope,
-        requires: detail.requires.clone(),
+        requires: detail.required_ids(),
         version: detail.version,
     };
     let missing = forbidden(roles::save(db, &manager, &emptied).await.unwrap_err());

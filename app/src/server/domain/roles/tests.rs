@@ -392,7 +392,7 @@ async fn an_admin_cannot_create_or_extend_a_role_beyond_what_they_hold() {
             applications: gr.applications.clone(),
             audience: gr.audience,
             scope: gr.scope,
-            requires: gr.requires.clone(),
+            requires: gr.required_ids(),
             version: gr.version,
         };
         save(db, &bob_actor, &rename).await.unwrap();
@@ -616,7 +616,10 @@ async fn custom_role_kinds_only_where_the_template_has_them_and_requirements_nev
         let read = detail(&mut conn, globex.tenant, desk.id).await.unwrap();
         drop(conn);
         assert_eq!((read.scope, read.audience), (RoleScope::SpaceBound, Audience::User));
-        assert_eq!(read.requires, BTreeSet::from([device_ro]));
+        assert_eq!(
+            read.requires,
+            [(device_ro, "Device Read Only".to_owned())].into()
+        );
 
         // A cycle, directly or through another role, is refused and changes nothing.
         let upper = save(
@@ -676,7 +679,7 @@ async fn custom_role_kinds_only_where_the_template_has_them_and_requirements_nev
             applications: built_in.applications.clone(),
             audience: built_in.audience,
             scope: RoleScope::SpaceBound,
-            requires: built_in.requires.clone(),
+            requires: built_in.required_ids(),
             version: built_in.version,
         };
         assert!(matches!(
@@ -748,6 +751,17 @@ async fn a_requirement_added_to_a_held_role_must_be_held_by_its_holders_through_
             version,
             ..kind_of("Desk", RoleScope::CrossSpace, Audience::User, &[system_ro])
         };
+        // alice holds Desk tenant-wide: it cannot become Space-Specific under her.
+        let spaced = RoleInput {
+            id: Some(desk.id),
+            version: desk.version,
+            ..kind_of("Desk", RoleScope::SpaceBound, Audience::User, &[])
+        };
+        let stranded = save(db, &admin, &spaced).await.unwrap_err();
+        assert!(
+            matches!(&stranded, AppError::Validation { message, .. } if message == "Desk is Space-Specific: it is given in a space, never tenant-wide."),
+            "{stranded:?}"
+        );
         // alice holds Desk without System Read Only: the requirement would leave her unmet.
         let refused = save(db, &admin, &requiring(desk.version)).await.unwrap_err();
         assert!(
@@ -784,7 +798,10 @@ async fn a_requirement_added_to_a_held_role_must_be_held_by_its_holders_through_
         save(db, &admin, &requiring(desk.version)).await.unwrap();
         let mut conn = db.pool.acquire().await.unwrap();
         assert_eq!(
-            detail(&mut conn, f.tenant, desk.id).await.unwrap().requires,
+            detail(&mut conn, f.tenant, desk.id)
+                .await
+                .unwrap()
+                .required_ids(),
             BTreeSet::from([system_ro])
         );
     })

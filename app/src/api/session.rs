@@ -63,7 +63,15 @@ pub async fn logout() -> Result<(), AppError> {
 #[server(endpoint = "current_user")]
 pub async fn current_user() -> Result<Me, AppError> {
     use super::ctx;
-    ctx::run(async move { Ok(ctx::principal().await?.me()) }).await
+    ctx::run(async move {
+        let principal = ctx::principal().await?;
+        let templates = &ctx::state()?.templates;
+        let template = templates
+            .get(&principal.tenant_template)
+            .ok_or(AppError::Internal)?;
+        Ok(principal.me(&template.catalogue))
+    })
+    .await
 }
 
 /// `Add new` for the signed-in user, in templates that have it: None elsewhere; otherwise what

@@ -4,7 +4,7 @@ use leptos_router::components::{Outlet, A};
 use crate::{
     api::session::current_user,
     components::{loading::Loaded, user_menu::UserMenu},
-    model::{AppResult, Me},
+    model::{session::Features, AppResult, Me},
 };
 
 /// The pages the navigation offers; only pages that exist are listed.
@@ -13,11 +13,18 @@ const NAV: &[(&str, &str, bool)] = &[
     ("Users", "/users", false),
     ("User groups", "/groups", false),
     ("Roles", "/roles", false),
-    ("Device groups", "/device-groups", false),
+];
+/// After `Device groups`, which only a template with the device-group tree has.
+const NAV_AFTER: &[(&str, &str, bool)] = &[
     ("Spaces", "/spaces", false),
     ("Audit log", "/audit", false),
     ("Settings", "/settings", false),
 ];
+
+/// Whether the signed-in tenant's template has a part of the console (false while unknown).
+pub fn has_feature(me: &AppResult<Me>, feature: impl Fn(&Features) -> bool) -> bool {
+    me.as_ref().is_ok_and(|me| feature(&me.features))
+}
 
 /// The signed-in user, loaded once by the shell for every page inside it.
 pub fn use_me() -> Resource<AppResult<Me>> {
@@ -42,6 +49,13 @@ pub fn AppShell() -> impl IntoView {
             <nav class="sidenav" aria-label="Main">
                 <ul>
                     {NAV.iter().map(|&(label, href, exact)| view! { <li><A href=href exact=exact>{label}</A></li> }).collect_view()}
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            has_feature(&me.await, |f| f.device_groups)
+                                .then(|| view! { <li><A href="/device-groups">"Device groups"</A></li> })
+                        })}
+                    </Transition>
+                    {NAV_AFTER.iter().map(|&(label, href, exact)| view! { <li><A href=href exact=exact>{label}</A></li> }).collect_view()}
                 </ul>
             </nav>
             <main id="main" class="content">

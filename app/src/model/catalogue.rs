@@ -20,6 +20,21 @@ pub struct Catalogue {
     /// Which kinds of custom role the template's global role editor offers.
     #[serde(default)]
     pub role_kinds: RoleKinds,
+    /// What the template's seed calls things, where it differs from the console's words.
+    #[serde(default)]
+    pub naming: Naming,
+}
+
+/// The permission type that governs the device-group tree and inventory roles (`iot`): a template
+/// without it has neither.
+pub const INVENTORY: &str = "Inventory";
+
+/// The seed's own words for parts of the console (its accessible names stay SPEC section 6's).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Naming {
+    /// The roles page's heading (`Role Groups` in `migration`).
+    #[serde(default)]
+    pub roles: Option<String>,
 }
 
 /// What a custom global role may be besides a cross-space user role without requirements (SPEC
@@ -94,6 +109,11 @@ pub struct Application {
 impl Catalogue {
     pub fn types(&self) -> impl Iterator<Item = &PermissionType> {
         self.modules.iter().flat_map(|m| m.permissions.iter())
+    }
+
+    /// Whether the template has the device-group tree and inventory roles.
+    pub fn has_device_groups(&self) -> bool {
+        self.permission(INVENTORY).is_some()
     }
 
     pub fn permission(&self, name: &str) -> Option<&PermissionType> {

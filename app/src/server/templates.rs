@@ -82,6 +82,8 @@ struct TemplateFile {
     inventory_roles: Vec<InventoryRoleSeed>,
     #[serde(default)]
     role_kinds: crate::model::catalogue::RoleKinds,
+    #[serde(default)]
+    naming: crate::model::catalogue::Naming,
 }
 
 /// One loaded template.
@@ -179,6 +181,7 @@ pub fn parse(file: &str, text: &str) -> Result<Template, TemplateError> {
         applications: raw.applications,
         access: raw.access,
         role_kinds: raw.role_kinds,
+        naming: raw.naming,
     };
     for cell in [
         &catalogue.access.view,

@@ -15,6 +15,7 @@ fn catalogue() -> Catalogue {
     };
     Catalogue {
         role_kinds: Default::default(),
+        naming: Default::default(),
         template: "test".into(),
         levels: all.clone(),
         implications: vec![Implication {

@@ -1,7 +1,10 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::pager::Pager;
+use crate::components::{
+    app_shell::{has_feature, use_me},
+    pager::Pager,
+};
 use crate::{
     api::roles::{list_inventory_roles, list_roles},
     components::loading::Loaded,
@@ -17,6 +20,7 @@ pub fn RolesPage() -> impl IntoView {
     let query = RwSignal::new(String::new());
     let page = RwSignal::new(1i64);
     let roles = Resource::new(move || (query.get(), page.get()), |(q, p)| list_roles(q, p));
+    let me = use_me();
     let tab = RwSignal::new(0u8);
     // The inventory roles are read the first time their tab is opened, not with every visit.
     let inventory_opened =
@@ -24,12 +28,25 @@ pub fn RolesPage() -> impl IntoView {
     view! {
         <Title text="Roles"/>
         <header class="page-header">
-            <h1>"Roles"</h1>
+            <h1>
+                <Transition fallback=|| "Roles">
+                    {move || Suspend::new(async move {
+                        me.await.map_or_else(|_| "Roles".to_owned(), |me| me.features.roles_title)
+                    })}
+                </Transition>
+            </h1>
             <a class="button primary" href="/roles/global/new">"Add global role"</a>
         </header>
         <div role="tablist" class="tabs" aria-label="Role kinds">
             <button role="tab" id="tab-global" aria-controls="panel-global" aria-selected=move || (tab.get() == 0).to_string() on:click=move |_| tab.set(0)>"Global roles"</button>
-            <button role="tab" id="tab-inventory" aria-controls="panel-inventory" aria-selected=move || (tab.get() == 1).to_string() on:click=move |_| tab.set(1)>"Inventory roles"</button>
+            // Only a template with the device-group tree has inventory roles.
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    has_feature(&me.await, |f| f.device_groups).then(|| view! {
+                        <button role="tab" id="tab-inventory" aria-controls="panel-inventory" aria-selected=move || (tab.get() == 1).to_string() on:click=move |_| tab.set(1)>"Inventory roles"</button>
+                    })
+                })}
+            </Transition>
         </div>
         <section role="tabpanel" id="panel-global" aria-labelledby="tab-global" hidden=move || tab.get() != 0>
             <p class="muted">"Global roles grant permissions on the whole tenant. A user's permissions are the union of all roles they hold."</p>

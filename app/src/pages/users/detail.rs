@@ -63,8 +63,8 @@ fn UserView(
     let roles_locked = user.roles_locked.clone().filter(|_| !user.is_partner_admin);
     let can_edit = user.can_edit && roles_locked.is_none();
     let tab = RwSignal::new("global");
-    // Inventory roles live on the device-group tree, which only the `iot` template has.
-    let has_inventory = user.catalogue.template == "iot";
+    // Inventory roles live on the device-group tree, which not every template has.
+    let has_inventory = user.catalogue.has_device_groups();
     let has_applications = !user.applications.is_empty();
     Effect::new(move |_| {
         if let Some(Ok(())) = save.value().get() {

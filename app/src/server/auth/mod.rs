@@ -35,8 +35,9 @@ pub struct Principal {
 }
 
 impl Principal {
-    pub fn me(&self) -> Me {
+    pub fn me(&self, catalogue: &crate::model::catalogue::Catalogue) -> Me {
         Me {
+            features: crate::model::session::Features::of(catalogue),
             user_id: self.user_id,
             username: self.username.clone(),
             display_name: self.display_name.clone(),

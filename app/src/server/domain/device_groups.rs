@@ -16,7 +16,7 @@ use crate::{
     },
 };
 
-const INVENTORY: &str = "Inventory";
+use crate::model::catalogue::INVENTORY;
 
 /// Seeing device groups and devices (their names included) needs Inventory READ.
 pub fn require_view(actor: &Actor) -> AppResult<()> {

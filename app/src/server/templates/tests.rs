@@ -500,3 +500,29 @@ fn two_tenant_admin_roles_are_refused() {
     let error = parse("small.toml", &two).unwrap_err();
     assert!(error.reason.contains("'second boss'"), "{}", error.reason);
 }
+
+/// Each template says what it has and what its seed calls it: the navigation and the roles page
+/// show only that (issue 14), and the role editor only the kinds of role it offers.
+#[test]
+fn each_template_says_which_parts_of_the_console_it_has() {
+    use crate::model::session::Features;
+    let templates = Templates::load().unwrap();
+    let of = |name: &str| templates.get(name).unwrap().catalogue.clone();
+    let features = |name: &str| Features::of(&of(name));
+    assert!(features("iot").device_groups);
+    for name in ["mdm", "migration", "analytics"] {
+        assert!(!features(name).device_groups, "{name}");
+    }
+    assert_eq!(features("migration").roles_title, "Role Groups");
+    for name in ["iot", "mdm", "analytics"] {
+        assert_eq!(features(name).roles_title, "Roles", "{name}");
+    }
+    let kinds = |name: &str| {
+        let k = of(name).role_kinds;
+        (k.scope, k.role_type, k.requires)
+    };
+    assert_eq!(kinds("mdm"), (true, false, true));
+    assert_eq!(kinds("analytics"), (false, true, false));
+    assert_eq!(kinds("iot"), (false, false, false));
+    assert_eq!(kinds("migration"), (false, false, false));
+}

@@ -94,3 +94,18 @@ test('analytics: an Admin-type custom role is saved as one', async ({ page }) =>
   await hydrated(page);
   await expect(page.getByLabel('Role type', { exact: true })).toHaveValue('admin');
 });
+
+test('analytics: only the built-in Tenant Admin role grants Manage users and roles', async ({ page }) => {
+  await signedIn(page, { tenant: 'umbrella' });
+  await page.goto('/roles/global/new');
+  await hydrated(page);
+  const assign = editor.cell(page, 'Manage users and roles', 'Allowed');
+  await expect(assign).toBeDisabled();
+  // Select all ticks everything a custom role may have, and not that.
+  await editor.selectAll(page, 'Allowed').click();
+  await expect(editor.cell(page, 'Users section', 'Allowed')).toBeChecked();
+  await expect(assign).not.toBeChecked();
+  // The built-in role has it, and keeps it.
+  await openRole(page, 'Tenant Admin');
+  await expect(editor.cell(page, 'Manage users and roles', 'Allowed')).toBeChecked();
+});

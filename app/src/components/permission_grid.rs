@@ -16,12 +16,21 @@ pub fn PermissionGrid(
     grants: RwSignal<Grants>,
     actor: Arc<Grants>,
     editable: bool,
+    /// A built-in role may grant the template's reserved permission types; a custom one not.
+    #[prop(optional)]
+    built_in: bool,
 ) -> impl IntoView {
     let levels = catalogue.levels.clone();
+    // `Select all` ticks what this role may be given: held by the admin, and not reserved.
+    let grantable = if built_in {
+        actor.clone()
+    } else {
+        Arc::new(catalogue.without_reserved(&actor))
+    };
     let head = levels
         .iter()
         .map(|level| {
-            let (c, a, level) = (catalogue.clone(), actor.clone(), level.clone());
+            let (c, a, level) = (catalogue.clone(), grantable.clone(), level.clone());
             let c2 = c.clone();
             let state = Memo::new({
                 let level = level.clone();
@@ -64,7 +73,8 @@ pub fn PermissionGrid(
                         .iter()
                         .map(|level| {
                             if perm.levels.contains(level) {
-                                view! { <GridCell catalogue=catalogue.clone() actor=actor.clone() grants editable type_name=perm.name.clone() level=level.clone()/> }.into_any()
+                                let reserved = perm.reserved && !built_in;
+                                view! { <GridCell catalogue=catalogue.clone() actor=actor.clone() grants editable reserved type_name=perm.name.clone() level=level.clone()/> }.into_any()
                             } else {
                                 view! { <td class="cell-na"><span aria-hidden="true">"–"</span></td> }.into_any()
                             }
@@ -104,6 +114,8 @@ fn GridCell(
     actor: Arc<Grants>,
     grants: RwSignal<Grants>,
     editable: bool,
+    /// Only a built-in role grants it.
+    reserved: bool,
     type_name: String,
     level: String,
 ) -> impl IntoView {
@@ -118,9 +130,11 @@ fn GridCell(
         move |_| grants.with(|g| implied_only(&c, g, &t, &l))
     });
     let title = {
-        let label = label.clone();
+        let (label, name) = (label.clone(), type_name.clone());
         move || {
-            if !held {
+            if reserved {
+                format!("{name} is granted only by a built-in role, never by a custom one.")
+            } else if !held {
                 format!("You do not hold {label}, so you can neither grant nor remove it.")
             } else if implied.get() {
                 format!("{label} is granted because a higher level of this type is ticked.")
@@ -135,7 +149,7 @@ fn GridCell(
                 type="checkbox"
                 aria-label=label
                 prop:checked=move || checked.get()
-                disabled=!editable || !held
+                disabled=!editable || !held || reserved
                 on:change=move |ev| {
                     let on = event_target_checked(&ev);
                     grants.update(|g| set_cell(&catalogue, g, &type_name, &level, on));

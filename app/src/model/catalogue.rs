@@ -98,6 +98,10 @@ pub struct PermissionType {
     pub name: String,
     pub description: String,
     pub levels: Vec<String>,
+    /// Only a built-in role grants it, never a custom one (analytics: "only users that have a
+    /// Tenant Admin role can assign user roles").
+    #[serde(default)]
+    pub reserved: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,6 +113,28 @@ pub struct Application {
 impl Catalogue {
     pub fn types(&self) -> impl Iterator<Item = &PermissionType> {
         self.modules.iter().flat_map(|m| m.permissions.iter())
+    }
+
+    /// Whether only a built-in role may grant this permission type.
+    pub fn is_reserved(&self, type_name: &str) -> bool {
+        self.permission(type_name).is_some_and(|p| p.reserved)
+    }
+
+    /// The first reserved permission type `grants` has, if any: a custom role may not.
+    pub fn reserved_in<'a>(&self, grants: &'a Grants) -> Option<&'a str> {
+        grants
+            .iter()
+            .find(|(t, levels)| !levels.is_empty() && self.is_reserved(t))
+            .map(|(t, _)| t.as_str())
+    }
+
+    /// `grants` without the reserved permission types: what a custom role may be given of them.
+    pub fn without_reserved(&self, grants: &Grants) -> Grants {
+        grants
+            .iter()
+            .filter(|(t, _)| !self.is_reserved(t))
+            .map(|(t, l)| (t.clone(), l.clone()))
+            .collect()
     }
 
     /// Whether the template has the device-group tree and inventory roles.

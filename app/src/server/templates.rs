@@ -204,6 +204,18 @@ pub fn parse(file: &str, text: &str) -> Result<Template, TemplateError> {
     }
     for role in &raw.roles {
         let at = line_named(&role.name);
+        if let Some(t) = catalogue
+            .reserved_in(&role.grants)
+            .filter(|_| !role.built_in)
+        {
+            return Err(fail(
+                at,
+                format!(
+                    "role '{}' grants '{t}', which only a built-in role may grant",
+                    role.name
+                ),
+            ));
+        }
         if let Some((t, l)) = catalogue.unknown_grant(&role.grants) {
             return Err(fail(
                 at,

@@ -12,6 +12,7 @@ fn catalogue() -> Catalogue {
         name: name.into(),
         description: String::new(),
         levels,
+        reserved: false,
     };
     Catalogue {
         role_kinds: Default::default(),

@@ -202,7 +202,7 @@ fn EditorForm(data: RoleEditorData) -> impl IntoView {
             <div class="editor-columns">
                 <section class="panel grid-panel" aria-labelledby="perm-heading">
                     <h2 id="perm-heading">"Permissions"</h2>
-                    <PermissionGrid catalogue=catalogue.clone() grants actor editable/>
+                    <PermissionGrid catalogue=catalogue.clone() grants actor editable built_in/>
                 </section>
                 <section class="panel apps-panel" aria-labelledby="apps-heading">
                     <h2 id="apps-heading">"Applications"</h2>

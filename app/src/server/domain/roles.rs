@@ -179,6 +179,16 @@ async fn save_like(
         };
         let built_in = before.as_ref().is_some_and(|b| b.built_in);
         check_kinds(actor, &kind, built_in, input)?;
+        if let Some(t) = actor
+            .catalogue
+            .reserved_in(&input.grants)
+            .filter(|_| !built_in)
+        {
+            return Err(AppError::validation(
+                "grants",
+                format!("{t} is granted only by a built-in role, never by a custom one."),
+            ));
+        }
         // Only what the save adds must be held: an admin may still edit a role that carries more.
         let (added_grants, added_apps) = match &before {
             Some(b) => (

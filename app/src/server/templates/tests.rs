@@ -526,3 +526,17 @@ fn each_template_says_which_parts_of_the_console_it_has() {
     assert_eq!(kinds("iot"), (false, false, false));
     assert_eq!(kinds("migration"), (false, false, false));
 }
+
+#[test]
+fn a_template_whose_custom_role_grants_a_reserved_type_is_refused() {
+    let text = SMALL.replace("name = \"Alarms\"", "name = \"Alarms\"\nreserved = true");
+    assert!(
+        text.contains("reserved = true"),
+        "the fixture has an Alarms type"
+    );
+    let refused = parse("small.toml", &text);
+    assert!(
+        matches!(&refused, Err(e) if e.reason.contains("only a built-in role may grant")),
+        "{refused:?}"
+    );
+}

@@ -491,6 +491,7 @@ async fn a_permission_type_added_to_the_catalogue_later_is_not_added_to_existing
                 name: "Teleportation".into(),
                 description: "New.".into(),
                 levels: vec!["READ".into()],
+                reserved: false,
             });
         actor
             .effective
@@ -804,6 +805,65 @@ async fn a_requirement_added_to_a_held_role_must_be_held_by_its_holders_through_
                 .required_ids(),
             BTreeSet::from([system_ro])
         );
+    })
+    .await;
+}
+
+/// analytics: "only users that have a Tenant Admin role can assign user roles". The assign
+/// permission is reserved to the built-in Tenant Admin role: no custom role, created, copied or
+/// edited, may carry it, not even by a Tenant Admin.
+#[tokio::test]
+async fn analytics_only_the_built_in_tenant_admin_role_grants_assigning() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
+        let f = crate::server::domain::testing::fixture_of(db, "umbrella", "analytics").await;
+        let admin = f.actor(db, f.admin).await;
+        let assign = &admin.catalogue.access.assign;
+        let cell = [(assign.type_name.as_str(), assign.level.as_str())];
+        let in_umbrella = format!("SELECT COUNT(*) FROM roles WHERE tenant_id = {}", f.tenant.0);
+        let roles_before = count(db, &in_umbrella).await;
+        let refused = save(db, &admin, &input("Assigner", &cell)).await.unwrap_err();
+        assert!(
+            matches!(&refused, AppError::Validation { field, message } if field == "grants" && message.contains("only by a built-in role")),
+            "{refused:?}"
+        );
+        let tenant_admin = f.role(db, "Tenant Admin").await;
+        assert!(matches!(
+            duplicate(db, &admin, tenant_admin).await,
+            Err(AppError::Validation { field, .. }) if field == "grants"
+        ));
+        // A custom role may not gain it by an edit either.
+        let plain = save(db, &admin, &input("Plain", &[])).await.unwrap();
+        let gaining = RoleInput {
+            id: Some(plain.id),
+            version: plain.version,
+            ..input("Plain", &cell)
+        };
+        assert!(matches!(
+            save(db, &admin, &gaining).await,
+            Err(AppError::Validation { field, .. }) if field == "grants"
+        ));
+        assert_eq!(count(db, &in_umbrella).await, roles_before + 1);
+        // The built-in Tenant Admin role keeps it through an edit.
+        let mut conn = db.pool.acquire().await.unwrap();
+        let built_in = detail(&mut conn, f.tenant, tenant_admin).await.unwrap();
+        drop(conn);
+        let edited = RoleInput {
+            id: Some(tenant_admin),
+            name: built_in.name.clone(),
+            description: "Edited.".into(),
+            grants: built_in.grants.clone(),
+            applications: built_in.applications.clone(),
+            audience: built_in.audience,
+            scope: built_in.scope,
+            requires: built_in.required_ids(),
+            version: built_in.version,
+        };
+        let saved = save(db, &admin, &edited).await.unwrap();
+        assert!(crate::model::catalogue::holds(
+            &saved.grants,
+            &assign.type_name,
+            &assign.level
+        ));
     })
     .await;
 }

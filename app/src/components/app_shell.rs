@@ -36,6 +36,15 @@ pub fn use_me() -> Resource<AppResult<Me>> {
 pub fn AppShell() -> impl IntoView {
     let me = Resource::new(|| (), |_| current_user());
     provide_context(me);
+    // `Device groups` shows once the tenant is known to have them. Hidden until then, on the
+    // server too, so that the server's page and the first render in the browser agree (an effect
+    // runs only in the browser, after hydration).
+    let device_groups = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(me) = me.get() {
+            device_groups.set(has_feature(&me, |f| f.device_groups));
+        }
+    });
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">
@@ -49,12 +58,7 @@ pub fn AppShell() -> impl IntoView {
             <nav class="sidenav" aria-label="Main">
                 <ul>
                     {NAV.iter().map(|&(label, href, exact)| view! { <li><A href=href exact=exact>{label}</A></li> }).collect_view()}
-                    <Transition fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            has_feature(&me.await, |f| f.device_groups)
-                                .then(|| view! { <li><A href="/device-groups">"Device groups"</A></li> })
-                        })}
-                    </Transition>
+                    <li hidden=move || !device_groups.get()><A href="/device-groups">"Device groups"</A></li>
                     {NAV_AFTER.iter().map(|&(label, href, exact)| view! { <li><A href=href exact=exact>{label}</A></li> }).collect_view()}
                 </ul>
             </nav>

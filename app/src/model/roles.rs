@@ -72,24 +72,16 @@ pub struct RoleInput {
     pub description: String,
     pub grants: Grants,
     pub applications: BTreeSet<String>,
-    /// `Role type`; a template without it keeps `User`.
-    #[serde(default = "user_audience")]
-    pub audience: Audience,
-    /// `Scope`; a template without it keeps `Cross-Space`.
-    #[serde(default = "cross_space")]
-    pub scope: RoleScope,
-    /// `Requires`; a template without it keeps none.
+    /// `Role type`; None keeps the role's (a new role: `User`).
     #[serde(default)]
-    pub requires: BTreeSet<RoleId>,
+    pub audience: Option<Audience>,
+    /// `Scope`; None keeps the role's (a new role: `Cross-Space`).
+    #[serde(default)]
+    pub scope: Option<RoleScope>,
+    /// `Requires`; None keeps the role's (a new role: none).
+    #[serde(default)]
+    pub requires: Option<BTreeSet<RoleId>>,
     pub version: i64,
-}
-
-fn user_audience() -> Audience {
-    Audience::User
-}
-
-fn cross_space() -> RoleScope {
-    RoleScope::CrossSpace
 }
 
 /// Everything the editor needs: the catalogue, the role, and what the acting admin holds (a

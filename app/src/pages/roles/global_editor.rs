@@ -129,9 +129,9 @@ fn EditorForm(data: RoleEditorData) -> impl IntoView {
             description: description.get_untracked(),
             grants: grants.get_untracked(),
             applications: apps.get_untracked(),
-            audience: audience.get_untracked(),
-            scope: scope.get_untracked(),
-            requires: requires.with_untracked(|r| r.keys().copied().collect()),
+            audience: Some(audience.get_untracked()),
+            scope: Some(scope.get_untracked()),
+            requires: Some(requires.with_untracked(|r| r.keys().copied().collect())),
             version: version.get_untracked(),
         };
         save.dispatch(SaveRole { input });

@@ -79,8 +79,17 @@ pub async fn detail(
 /// A role's `Scope`, `Role type` and `Requires` change only where the template has them, and a
 /// built-in role keeps its own. (Whether a change strands a holder, in the wrong scope or without
 /// a required role, and whether requirements form a cycle, the guard judges on the write.)
-fn check_kinds(actor: &Actor, was: &Kind, built_in: bool, input: &RoleInput) -> AppResult<()> {
+/// What the save asks for (a kind it does not name stays as `was`), if the role may have it.
+fn wanted_kind(actor: &Actor, was: Kind, built_in: bool, input: &RoleInput) -> AppResult<Kind> {
     let kinds = actor.catalogue.role_kinds;
+    let wanted = Kind {
+        scope: input.scope.unwrap_or(was.scope),
+        audience: input.audience.unwrap_or(was.audience),
+        requires: input
+            .requires
+            .clone()
+            .unwrap_or_else(|| was.requires.clone()),
+    };
     let refuse = |field: &str, what: &str| {
         Err(AppError::validation(
             field,
@@ -91,16 +100,16 @@ fn check_kinds(actor: &Actor, was: &Kind, built_in: bool, input: &RoleInput) -> 
             },
         ))
     };
-    if input.scope != was.scope && (built_in || !kinds.scope) {
+    if wanted.scope != was.scope && (built_in || !kinds.scope) {
         return refuse("scope", "Scope");
     }
-    if input.audience != was.audience && (built_in || !kinds.role_type) {
+    if wanted.audience != was.audience && (built_in || !kinds.role_type) {
         return refuse("audience", "Role type");
     }
-    if input.requires != was.requires && (built_in || !kinds.requires) {
+    if wanted.requires != was.requires && (built_in || !kinds.requires) {
         return refuse("requires", "required roles");
     }
-    Ok(())
+    Ok(wanted)
 }
 
 fn validate(actor: &Actor, input: &RoleInput) -> AppResult<()> {
@@ -178,7 +187,7 @@ async fn save_like(
             }),
         };
         let built_in = before.as_ref().is_some_and(|b| b.built_in);
-        check_kinds(actor, &kind, built_in, input)?;
+        let kind = wanted_kind(actor, kind, built_in, input)?;
         if let Some(t) = actor
             .catalogue
             .reserved_in(&input.grants)
@@ -209,8 +218,8 @@ async fn save_like(
         let fields = RoleFields {
             name: input.name.trim(),
             description: input.description.trim(),
-            audience: input.audience,
-            scope: input.scope,
+            audience: kind.audience,
+            scope: kind.scope,
             built_in: false,
             special: false,
         };
@@ -225,7 +234,7 @@ async fn save_like(
             }
             None => db::roles::insert(&mut *tx, tenant, &fields, now).await?,
         };
-        for required in &input.requires {
+        for required in &kind.requires {
             // A role of another tenant is no role here.
             if *required == id || db::roles::get(&mut *tx, tenant, *required).await.is_err() {
                 return Err(AppError::validation(
@@ -234,7 +243,7 @@ async fn save_like(
                 ));
             }
         }
-        db::roles::replace_requirements(&mut *tx, tenant, id, &input.requires).await?;
+        db::roles::replace_requirements(&mut *tx, tenant, id, &kind.requires).await?;
         db::roles::replace_grants(&mut *tx, tenant, id, &input.grants).await?;
         db::roles::replace_applications(&mut *tx, tenant, id, &input.applications).await?;
         let after = detail(&mut *tx, tenant, id).await?;
@@ -344,16 +353,16 @@ pub async fn duplicate(db: &Db, actor: &Actor, id: RoleId) -> AppResult<RoleDeta
         description: source.description,
         grants: source.grants,
         applications: source.applications,
-        audience: source.audience,
-        scope: source.scope,
-        requires: source.requires.keys().copied().collect(),
+        audience: None,
+        scope: None,
+        requires: None,
         version: 0,
     };
     // A copy is of its source's kind, even where the template offers no choice of kind.
     let kind = Kind {
-        scope: input.scope,
-        audience: input.audience,
-        requires: input.requires.clone(),
+        scope: source.scope,
+        audience: source.audience,
+        requires: source.requires.keys().copied().collect(),
     };
     save_like(db, actor, &input, Some(kind)).await
 }

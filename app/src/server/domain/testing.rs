@@ -100,9 +100,9 @@ impl Fixture {
             description: String::new(),
             grants,
             applications: Default::default(),
-            audience: crate::model::Audience::User,
-            scope: crate::model::RoleScope::CrossSpace,
-            requires: Default::default(),
+            audience: None,
+            scope: None,
+            requires: None,
             version: 0,
         };
         let role = crate::server::domain::roles::save(db, &root, &input)

@@ -88,9 +88,9 @@ async fn world(db: &Db, slug: &str) -> World {
         description: String::new(),
         grants,
         applications: Default::default(),
-        audience: crate::model::Audience::User,
-        scope: crate::model::RoleScope::CrossSpace,
-        requires: Default::default(),
+        audience: None,
+        scope: None,
+        requires: None,
         version: 0,
     };
     let alarms = roles::save(db, &root, &role("Alarms role", alarms_admin()))
@@ -243,9 +243,9 @@ async fn save_held(db: &Db, actor: &Actor, w: &World, gain: bool) -> AppResult<(
             Default::default()
         },
         applications: detail.applications,
-        audience: detail.audience,
-        scope: detail.scope,
-        requires: detail.requires.keys().copied().collect(),
+        audience: None,
+        scope: None,
+        requires: None,
         version: detail.version,
     };
     roles::save(db, actor, &input).await.map(drop)

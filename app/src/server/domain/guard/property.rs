@@ -270,9 +270,9 @@ async fn world(db: &Db, f: &Fixture, rng: &mut StdRng) -> World {
             description: String::new(),
             grants,
             applications: Default::default(),
-            audience: crate::model::Audience::User,
-            scope: crate::model::RoleScope::CrossSpace,
-            requires: Default::default(),
+            audience: None,
+            scope: None,
+            requires: None,
             version: 0,
         };
         custom.push(roles::save(db, &root, &input).await.unwrap().id);
@@ -398,9 +398,9 @@ async fn one_operation(db: &Db, f: &Fixture, w: &World, rng: &mut StdRng) -> App
                 description: detail.description,
                 grants,
                 applications: detail.applications,
-                audience: detail.audience,
-                scope: detail.scope,
-                requires: detail.requires.keys().copied().collect(),
+                audience: None,
+                scope: None,
+                requires: None,
                 version: detail.version,
             };
             roles::save(db, &actor, &input).await.map(drop)

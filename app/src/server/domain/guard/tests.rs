@@ -124,9 +124,9 @@ async fn user_manager_cannot_empty_admins(db: &Db) {
         description: detail.description.clone(),
         grants: Default::default(),
         applications: Default::default(),
-        audience: detail.audience,
-        scope: detail.scope,
-        requires: detail.required_ids(),
+        audience: None,
+        scope: None,
+        requires: None,
         version: detail.version,
     };
     let missing = forbidden(roles::save(db, &manager, &emptied).await.unwrap_err());
@@ -360,9 +360,9 @@ async fn space_bound_authority_stays_in_its_space(db: &Db) {
             description: String::new(),
             grants: [("Users".to_owned(), BTreeSet::from(["Manage".to_owned()]))].into(),
             applications: Default::default(),
-            audience: crate::model::Audience::User,
-            scope: crate::model::RoleScope::CrossSpace,
-            requires: Default::default(),
+            audience: None,
+            scope: None,
+            requires: None,
             version: 0,
         },
     )

@@ -22,9 +22,9 @@ fn input(name: &str, cells: &[(&str, &str)]) -> RoleInput {
         description: "d".into(),
         grants: grants(cells),
         applications: BTreeSet::new(),
-        audience: crate::model::Audience::User,
-        scope: crate::model::RoleScope::CrossSpace,
-        requires: Default::default(),
+        audience: None,
+        scope: None,
+        requires: None,
         version: 0,
     }
 }
@@ -390,9 +390,9 @@ async fn an_admin_cannot_create_or_extend_a_role_beyond_what_they_hold() {
             description: "renamed".into(),
             grants: gr.grants.clone(),
             applications: gr.applications.clone(),
-            audience: gr.audience,
-            scope: gr.scope,
-            requires: gr.required_ids(),
+            audience: None,
+            scope: None,
+            requires: None,
             version: gr.version,
         };
         save(db, &bob_actor, &rename).await.unwrap();
@@ -575,9 +575,9 @@ fn kind_of(
     requires: &[RoleId],
 ) -> RoleInput {
     RoleInput {
-        scope,
-        audience,
-        requires: requires.iter().copied().collect(),
+        scope: Some(scope),
+        audience: Some(audience),
+        requires: Some(requires.iter().copied().collect()),
         ..input(name, &[("Devices", "View")])
     }
 }
@@ -633,7 +633,7 @@ async fn custom_role_kinds_only_where_the_template_has_them_and_requirements_nev
         let back = RoleInput {
             id: Some(desk.id),
             version: read.version,
-            requires: BTreeSet::from([device_ro, upper.id]),
+            requires: Some(BTreeSet::from([device_ro, upper.id])),
             ..kind_of("Field desk", RoleScope::SpaceBound, Audience::User, &[])
         };
         let refused = save(db, &admin, &back).await.unwrap_err();
@@ -642,7 +642,7 @@ async fn custom_role_kinds_only_where_the_template_has_them_and_requirements_nev
             "{refused:?}"
         );
         let itself = RoleInput {
-            requires: BTreeSet::from([desk.id]),
+            requires: Some(BTreeSet::from([desk.id])),
             ..back.clone()
         };
         assert!(matches!(
@@ -653,6 +653,17 @@ async fn custom_role_kinds_only_where_the_template_has_them_and_requirements_nev
         let after = detail(&mut conn, globex.tenant, desk.id).await.unwrap();
         drop(conn);
         assert_eq!(after, read, "nothing of a refused save is written");
+        // A save that does not name them (an older client, a script) keeps Scope and Requires.
+        let renamed = RoleInput {
+            id: Some(desk.id),
+            version: read.version,
+            ..input("Field desk renamed", &[("Devices", "View")])
+        };
+        let saved = save(db, &admin, &renamed).await.unwrap();
+        assert_eq!(
+            (saved.scope, saved.requires),
+            (RoleScope::SpaceBound, read.requires.clone())
+        );
 
         // A role of another tenant is no role to require.
         let acme = crate::server::domain::testing::fixture(db, "acme").await;
@@ -678,9 +689,9 @@ async fn custom_role_kinds_only_where_the_template_has_them_and_requirements_nev
             description: built_in.description.clone(),
             grants: built_in.grants.clone(),
             applications: built_in.applications.clone(),
-            audience: built_in.audience,
-            scope: RoleScope::SpaceBound,
-            requires: built_in.required_ids(),
+            audience: None,
+            scope: Some(RoleScope::SpaceBound),
+            requires: None,
             version: built_in.version,
         };
         assert!(matches!(
@@ -716,7 +727,7 @@ async fn custom_role_kinds_only_where_the_template_has_them_and_requirements_nev
         let umbrella = crate::server::domain::testing::fixture_of(db, "umbrella", "analytics").await;
         let umbrella_admin = umbrella.actor(db, umbrella.admin).await;
         let typed = RoleInput {
-            audience: Audience::Admin,
+            audience: Some(Audience::Admin),
             ..input("Report admin", &[])
         };
         let saved = save(db, &umbrella_admin, &typed).await.unwrap();
@@ -853,9 +864,9 @@ async fn analytics_only_the_built_in_tenant_admin_role_grants_assigning() {
             description: "Edited.".into(),
             grants: built_in.grants.clone(),
             applications: built_in.applications.clone(),
-            audience: built_in.audience,
-            scope: built_in.scope,
-            requires: built_in.required_ids(),
+            audience: None,
+            scope: None,
+            requires: None,
             version: built_in.version,
         };
         let saved = save(db, &admin, &edited).await.unwrap();

@@ -70,9 +70,8 @@ pub async fn insert(
     Ok(RoleId(id))
 }
 
-/// Renames and re-describes a role if it is still at `version`; false when someone else saved
-/// it first (or it is gone).
-/// Changes a role's fields if it is still at `version` (false: someone saved it meanwhile).
+/// Changes a role's name, description, audience and scope if it is still at `version`; false
+/// when someone else saved it first (or it is gone).
 pub async fn update_if_version(
     conn: &mut AnyConnection,
     tenant: TenantId,

@@ -76,10 +76,10 @@ pub async fn detail(
     })
 }
 
-/// A role's `Scope`, `Role type` and `Requires` change only where the template has them, and a
+/// What the save asks for (a kind it does not name stays as `was`), if the role may have it: a
+/// role's `Scope`, `Role type` and `Requires` change only where the template has them, and a
 /// built-in role keeps its own. (Whether a change strands a holder, in the wrong scope or without
 /// a required role, and whether requirements form a cycle, the guard judges on the write.)
-/// What the save asks for (a kind it does not name stays as `was`), if the role may have it.
 fn wanted_kind(actor: &Actor, was: Kind, built_in: bool, input: &RoleInput) -> AppResult<Kind> {
     let kinds = actor.catalogue.role_kinds;
     let wanted = Kind {
@@ -236,10 +236,25 @@ async fn save_like(
         };
         for required in &kind.requires {
             // A role of another tenant is no role here.
-            if *required == id || db::roles::get(&mut *tx, tenant, *required).await.is_err() {
+            let row = match db::roles::get(&mut *tx, tenant, *required).await {
+                Ok(row) if *required != id => row,
+                Ok(_) | Err(AppError::NotFound) => {
+                    return Err(AppError::validation(
+                        "requires",
+                        "A role cannot require itself or a role that does not exist.",
+                    ))
+                }
+                Err(e) => return Err(e),
+            };
+            // Given tenant-wide, it would need the required role tenant-wide too (SPEC rule 5:
+            // at the same scope), which a Space-Specific role never is.
+            if kind.scope == RoleScope::CrossSpace && row.scope == RoleScope::SpaceBound {
                 return Err(AppError::validation(
                     "requires",
-                    "A role cannot require itself or a role that does not exist.",
+                    format!(
+                        "A Cross-Space role cannot require {}, which is Space-Specific.",
+                        row.name
+                    ),
                 ));
             }
         }

@@ -665,6 +665,18 @@ async fn custom_role_kinds_only_where_the_template_has_them_and_requirements_nev
             (RoleScope::SpaceBound, read.requires.clone())
         );
 
+        // Given tenant-wide, a Cross-Space role could never have a Space-Specific one with it.
+        let cross = save(
+            db,
+            &admin,
+            &kind_of("Cross desk", RoleScope::CrossSpace, Audience::User, &[device_ro]),
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(&cross, AppError::Validation { field, message } if field == "requires" && message.contains("Device Read Only, which is Space-Specific")),
+            "{cross:?}"
+        );
         // A role of another tenant is no role to require.
         let acme = crate::server::domain::testing::fixture(db, "acme").await;
         let acme_admins = acme.role(db, "admins").await;

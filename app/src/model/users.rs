@@ -135,7 +135,12 @@ pub struct UserDetail {
     pub roles: RoleChoices,
     pub catalogue: Catalogue,
     pub provenance: Provenance,
+    /// Whether the viewer may change this user's global roles (a sub-user manager: only roles
+    /// they hold).
     pub can_edit: bool,
+    /// Whether the viewer holds the assign permission: `Assign roles`, application access and
+    /// inventory roles need it (SPEC rule 8).
+    pub can_assign_anywhere: bool,
     /// The template's applications as this user has them (`Application access`), by name.
     pub applications: Vec<AppAccess>,
     /// Why the user sees every application anyway, when a permission says so.

@@ -128,12 +128,12 @@ fn UserView(
         <Show when=move || tab.get() == "applications">
             <section role="tabpanel" id="panel-applications" aria-labelledby="tab-applications" class="panel">
                 <ApplicationsTab user=user_id applications=user.applications.clone() sees_all=user.sees_all_applications.clone()
-                    editable=user.can_edit locked=user.roles_locked.clone()/>
+                    editable=user.can_assign_anywhere locked=user.roles_locked.clone()/>
             </section>
         </Show>
         <Show when=move || tab.get() == "inventory">
             <section role="tabpanel" id="panel-inventory-roles" aria-labelledby="tab-inventory-roles" class="panel">
-                <InventoryTab user=user_id can_edit=user.can_edit/>
+                <InventoryTab user=user_id can_edit=user.can_assign_anywhere/>
             </section>
         </Show>
         <div hidden=move || tab.get() != "global">
@@ -145,11 +145,12 @@ fn UserView(
                 </div>
             })}
             {(!user.can_edit).then(|| view! { <p class="alert alert-info" role="status">"You can view these roles. Assigning roles needs the tenant's assign permission."</p> })}
+            {(user.can_edit && !user.can_assign_anywhere).then(|| view! { <p class="alert alert-info" role="status">"Your sub-user: you may give and take only roles you hold yourself."</p> })}
             <RoleChecklist of=RolesOf::User(user_id) initial=Some(user.roles.clone()) chosen editable=can_edit/>
             {move || save.value().get().and_then(Result::err).map(|error| view! { <ErrorMessage error/> })}
             <div class="actions">
                 <button type="button" disabled=!can_edit on:click=move |_| edit_open.set(true)>"Edit roles"</button>
-                <button type="button" disabled=!can_edit on:click=move |_| wizard_open.set(true)>"Assign roles"</button>
+                <button type="button" disabled=!can_edit || !user.can_assign_anywhere on:click=move |_| wizard_open.set(true)>"Assign roles"</button>
                 <button type="button" class="primary" disabled=move || !can_edit || save.pending().get()
                     on:click=move |_| { save.dispatch(SetUserRoles { user: user_id, roles: chosen.get_untracked().into_iter().collect(), roles_version }); }>"Save"</button>
             </div>

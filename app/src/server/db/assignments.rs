@@ -409,6 +409,25 @@ pub async fn remove(
     Ok(())
 }
 
+/// The roles a user holds tenant-wide, directly or through a group (a space-bound assignment
+/// is not one).
+pub async fn tenant_wide_role_ids_of_user(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    user: UserId,
+) -> AppResult<Vec<RoleId>> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT role_id FROM user_roles WHERE tenant_id = $1 AND user_id = $2 AND space_id = 0 \
+         UNION SELECT gr.role_id FROM group_members gm JOIN group_roles gr ON gr.group_id = gm.group_id \
+         WHERE gm.tenant_id = $1 AND gm.user_id = $2 AND gr.space_id = 0",
+    )
+    .bind(tenant)
+    .bind(user)
+    .fetch_all(conn)
+    .await?;
+    Ok(ids.into_iter().map(RoleId).collect())
+}
+
 /// Role ids held through the groups a user is in.
 pub async fn group_role_ids_of_user(
     conn: &mut AnyConnection,

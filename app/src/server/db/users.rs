@@ -263,6 +263,45 @@ async fn search_counting_to(
     Ok(UserSearch { rows, total, more })
 }
 
+/// One page of `owner`'s sub-users whose username, name or email contains `query`, by username
+/// (SPEC rule 8). An administrator's sub-users are few next to the tenant: the owner index
+/// narrows to them, and they are filtered and sorted in place.
+pub async fn search_owned(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    owner: UserId,
+    query: &str,
+    offset: i64,
+    limit: i64,
+) -> AppResult<UserSearch> {
+    const MATCHES: &str = "FROM users WHERE tenant_id = $1 AND owner_id = $2 \
+        AND (lower(username) LIKE $3 ESCAPE '\\' OR lower(display_name) LIKE $3 ESCAPE '\\' \
+        OR lower(email) LIKE $3 ESCAPE '\\')";
+    let pattern = super::like_pattern(query);
+    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {MATCHES}"))
+        .bind(tenant)
+        .bind(owner)
+        .bind(&pattern)
+        .fetch_one(&mut *conn)
+        .await?;
+    let columns = USER_COLUMNS.trim_end_matches(" FROM users");
+    let rows = sqlx::query_as(&format!(
+        "{columns} {MATCHES} ORDER BY lower(username) LIMIT $4 OFFSET $5"
+    ))
+    .bind(tenant)
+    .bind(owner)
+    .bind(&pattern)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(conn)
+    .await?;
+    Ok(UserSearch {
+        rows,
+        total,
+        more: false,
+    })
+}
+
 /// A page of all the tenant's users: counted from the username index, and read from whichever
 /// end of it is nearer, so that the last page costs what the first does.
 async fn all_users_page(

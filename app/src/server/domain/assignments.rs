@@ -4,7 +4,7 @@ use crate::model::{Origin, RoleScope};
 use crate::server::domain::guard::Guard;
 use std::collections::BTreeSet;
 
-use super::access::Actor;
+use super::{access::Actor, reach::RoleAuthority};
 use crate::{
     model::{AppError, AppResult, RoleId, UserId},
     server::{
@@ -117,7 +117,7 @@ pub async fn set_user_roles(
     wanted: &BTreeSet<RoleId>,
     roles_version: i64,
 ) -> AppResult<Vec<RoleId>> {
-    actor.require_admin()?;
+    RoleAuthority::precheck(actor)?;
     super::checked_count("roles", wanted.len())?;
     let tenant = actor.tenant();
     let mut guard = Guard::begin(db, actor).await?;
@@ -126,6 +126,7 @@ pub async fn set_user_roles(
         let row = db::users::get(&mut *tx, tenant, user)
             .await?
             .ok_or(AppError::NotFound)?;
+        let authority = RoleAuthority::over(&mut *tx, actor, &row).await?;
         if row.roles_version != roles_version {
             return Err(AppError::Conflict);
         }
@@ -137,6 +138,10 @@ pub async fn set_user_roles(
         let changed: Vec<RoleId> = current.symmetric_difference(wanted).copied().collect();
         // Every check before the first write: a refusal leaves nothing half-written or locked.
         for &role in &changed {
+            if authority != RoleAuthority::Tenant {
+                let name = db::roles::get(&mut *tx, tenant, role).await?.name;
+                authority.admits(role, &name)?;
+            }
             let grants = db::roles::grants(&mut *tx, tenant, role).await?;
             let apps = db::roles::applications(&mut *tx, tenant, role).await?;
             actor.may_hand_out(&grants, &apps)?;

@@ -5,7 +5,11 @@
 
 use sqlx::AnyConnection;
 
-use super::{access::Actor, roles::offered};
+use super::{
+    access::Actor,
+    reach::{RoleAuthority, UserReach},
+    roles::offered_by,
+};
 use crate::{
     model::{
         users::{RoleChoices, RolesOf},
@@ -29,15 +33,21 @@ pub async fn choices(
     query: &str,
     page: i64,
 ) -> AppResult<RoleChoices> {
-    actor.require_view()?;
+    let reach = UserReach::of(actor)?;
     let tenant = actor.tenant();
     let (page, offset) = super::page_offset(page, CHOICES_PAGE_SIZE)?;
     let query = super::checked_query(query)?;
-    let (held, managed) = match of {
+    let (held, managed, authority) = match of {
         RolesOf::User(user) => {
             let row = db::users::get(conn, tenant, user)
                 .await?
                 .ok_or(AppError::NotFound)?;
+            reach.sees(actor, &row)?;
+            // A refusal marks every role; a failure to read is the request's.
+            let authority = match RoleAuthority::over(conn, actor, &row).await {
+                Err(e) if !matches!(e, AppError::Forbidden { .. }) => return Err(e),
+                judged => judged,
+            };
             let held = db::assignments::user_role_ids(conn, tenant, user).await?;
             let sso = row.origin == crate::model::Origin::Sso
                 && super::assignments::ensure_roles_editable(conn, tenant, &row)
@@ -47,14 +57,15 @@ pub async fn choices(
                 true => super::sso::managed_roles(conn, tenant).await?,
                 false => Default::default(),
             };
-            (held, managed)
+            (held, managed, authority)
         }
         RolesOf::Group(group) => {
+            actor.require_view()?;
             db::groups::get(conn, tenant, group)
                 .await?
                 .ok_or(AppError::NotFound)?;
             let held = db::groups::role_ids(conn, tenant, group).await?;
-            (held, Default::default())
+            (held, Default::default(), RoleAuthority::tenant(actor))
         }
     };
     let (rows, total) = db::roles::choices(
@@ -73,7 +84,7 @@ pub async fn choices(
     let roles = rows
         .into_iter()
         .map(|card| {
-            let mut role = offered(actor, card, &grants, &apps);
+            let mut role = offered_by(actor, &authority, card, &grants, &apps);
             if managed.contains(&role.id) {
                 role.grantable = false;
                 role.reason = Some(super::sso::MANAGED_ROLE_REASON.into());

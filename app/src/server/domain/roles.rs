@@ -325,12 +325,25 @@ pub(super) fn offered(
     grants: &std::collections::BTreeMap<i64, crate::model::catalogue::Grants>,
     apps: &std::collections::BTreeMap<i64, std::collections::BTreeSet<String>>,
 ) -> AssignableRole {
+    let authority = super::reach::RoleAuthority::tenant(actor);
+    offered_by(actor, &authority, card, grants, apps)
+}
+
+/// [`offered`] to one user, whose roles `authority` says the actor may change (SPEC rule 8).
+pub(super) fn offered_by(
+    actor: &Actor,
+    authority: &AppResult<super::reach::RoleAuthority>,
+    card: db::roles::RoleSummary,
+    grants: &std::collections::BTreeMap<i64, crate::model::catalogue::Grants>,
+    apps: &std::collections::BTreeMap<i64, std::collections::BTreeSet<String>>,
+) -> AssignableRole {
     let (empty_grants, empty_apps) = (Default::default(), Default::default());
     let (g, a) = (
         grants.get(&card.id.0).unwrap_or(&empty_grants),
         apps.get(&card.id.0).unwrap_or(&empty_apps),
     );
-    let verdict = actor.require_admin().and_then(|()| {
+    let verdict = authority.clone().and_then(|authority| {
+        authority.admits(card.id, &card.name)?;
         if card.scope == RoleScope::SpaceBound {
             actor.may_hand_out_somewhere(g, a)
         } else {

@@ -8,7 +8,11 @@ use crate::{
     },
     server::{
         db::{self, Db},
-        domain::{self, access::Actor},
+        domain::{
+            self,
+            access::Actor,
+            reach::{RoleAuthority, UserReach},
+        },
     },
 };
 
@@ -17,12 +21,19 @@ pub const PAGE_SIZE: i64 = 20;
 
 /// One page of the tenant's users matching `query`, with their global roles.
 pub async fn list_page(db: &Db, actor: &Actor, query: &str, page: i64) -> AppResult<UserPage> {
-    actor.require_view()?;
+    let reach = UserReach::of(actor)?;
     let (page, offset) = domain::page_offset(page, PAGE_SIZE)?;
     let query = domain::checked_query(query)?;
     let mut conn = db.pool.acquire().await?;
-    let db::users::UserSearch { rows, total, more } =
-        db::users::search(&mut conn, actor.tenant(), query, offset, PAGE_SIZE).await?;
+    let db::users::UserSearch { rows, total, more } = match reach {
+        UserReach::Tenant => {
+            db::users::search(&mut conn, actor.tenant(), query, offset, PAGE_SIZE).await?
+        }
+        UserReach::SubUsersOf(owner) => {
+            db::users::search_owned(&mut conn, actor.tenant(), owner, query, offset, PAGE_SIZE)
+                .await?
+        }
+    };
     let ids: Vec<UserId> = rows.iter().map(|r| r.id).collect();
     let held = db::assignments::roles_of_users(&mut conn, actor.tenant(), &ids).await?;
     let rows = rows
@@ -58,11 +69,16 @@ pub async fn list_page(db: &Db, actor: &Actor, query: &str, page: i64) -> AppRes
 
 /// A user's page: details, global roles, effective permissions with provenance.
 pub async fn detail(db: &Db, actor: &Actor, id: UserId) -> AppResult<UserDetail> {
-    actor.require_view()?;
+    let reach = UserReach::of(actor)?;
     let mut conn = db.pool.acquire().await?;
     let user = db::users::get(&mut conn, actor.tenant(), id)
         .await?
         .ok_or(AppError::NotFound)?;
+    reach.sees(actor, &user)?;
+    let can_edit = match RoleAuthority::over(&mut conn, actor, &user).await {
+        Err(e) if !matches!(e, AppError::Forbidden { .. }) => return Err(e),
+        judged => judged.is_ok(),
+    };
     let role_ids = db::assignments::user_role_ids(&mut conn, actor.tenant(), id).await?;
     let roles_locked = domain::assignments::ensure_roles_editable(&mut conn, actor.tenant(), &user)
         .await
@@ -166,7 +182,8 @@ pub async fn detail(db: &Db, actor: &Actor, id: UserId) -> AppResult<UserDetail>
         keep_reason,
         role_ids,
         roles,
-        can_edit: actor.require_admin().is_ok(),
+        can_edit,
+        can_assign_anywhere: actor.require_admin().is_ok(),
         applications,
         sees_all_applications,
         catalogue: actor.catalogue.clone(),

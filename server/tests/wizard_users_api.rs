@@ -161,3 +161,98 @@ async fn only_an_assigner_changes_the_sso_setting() {
         "only acme's setting changed"
     );
 }
+
+#[tokio::test]
+async fn a_sub_user_manager_reaches_only_her_own_sub_users_with_roles_she_holds() {
+    let server = start().await;
+    server
+        .add_user("acme", "manager", &["Shared User Manager", "Global Reader"])
+        .await;
+    let bob = server.add_user("acme", "bob", &[]).await.0;
+    let (reader, cep) = (
+        server.role_id("acme", "Global Reader").await,
+        server.role_id("acme", "CEP Manager").await,
+    );
+    let manager = server.cookie_for("acme", "manager").await;
+    let new_user = json!({ "input": { "username": "sub.zoe", "display_name": "", "email": "", "password": "Long-enough-1", "allocation": "Professional", "device": false } });
+    let response = server.call("users/create", new_user, Some(&manager)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let zoe: i64 = response.json().await.unwrap();
+    let listed = |query: &'static str| {
+        let (server, manager) = (&server, &manager);
+        async move {
+            let body = json!({ "query": query, "page": 1 });
+            let page: serde_json::Value = server
+                .call("users/list", body, Some(manager))
+                .await
+                .json()
+                .await
+                .unwrap();
+            page["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["username"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(listed("").await, ["sub.zoe"]);
+    assert!(listed("bob").await.is_empty());
+
+    let before = server.fingerprint().await;
+    let version = |user: i64| {
+        let server = &server;
+        async move {
+            server
+                .count(&format!(
+                    "SELECT roles_version FROM users WHERE id = {user}"
+                ))
+                .await
+        }
+    };
+    let refused = [
+        ("users/load", json!({ "id": bob })),
+        (
+            "roles/choices",
+            json!({ "of": { "User": bob }, "audience": null, "query": "", "page": 1 }),
+        ),
+        (
+            "users/set_roles",
+            json!({ "user": bob, "roles": [reader], "roles_version": version(bob).await }),
+        ),
+        (
+            "users/update",
+            json!({ "input": { "id": bob, "display_name": "x", "email": "", "allocation": "Analyzer", "active": false, "version": 1 } }),
+        ),
+        (
+            "users/set_roles",
+            json!({ "user": zoe, "roles": [cep], "roles_version": version(zoe).await }),
+        ),
+        (
+            "users/set_applications",
+            json!({ "user": zoe, "seen": [], "applications": [] }),
+        ),
+    ];
+    for (endpoint, body) in refused {
+        let status = server.call(endpoint, body, Some(&manager)).await.status();
+        assert_eq!(status, StatusCode::FORBIDDEN, "{endpoint}");
+    }
+    assert_eq!(
+        server.fingerprint().await,
+        before,
+        "a refusal changes nothing"
+    );
+
+    let body = json!({ "user": zoe, "roles": [reader], "roles_version": version(zoe).await });
+    let status = server
+        .call("users/set_roles", body, Some(&manager))
+        .await
+        .status();
+    assert_eq!(status, StatusCode::OK);
+    let held = server
+        .count(&format!(
+            "SELECT COUNT(*) FROM user_roles WHERE user_id = {zoe} AND role_id = {reader}"
+        ))
+        .await;
+    assert_eq!(held, 1);
+}

@@ -41,7 +41,9 @@ impl UserReach {
         match self {
             UserReach::Tenant => Ok(()),
             UserReach::SubUsersOf(owner) if user.owner_id == Some(*owner) => Ok(()),
-            UserReach::SubUsersOf(_) => Err(only_sub_users(&actor.catalogue.access.view.to_string())),
+            UserReach::SubUsersOf(_) => {
+                Err(only_sub_users(&actor.catalogue.access.view.to_string()))
+            }
         }
     }
 }

@@ -2,18 +2,24 @@ use leptos::{prelude::*, server_fn::codec::Json};
 
 use crate::model::{
     users::{NewUserInput, RoleChoices, RolesOf, UserDetail, UserPage, UserUpdate},
-    AppError, Audience, RoleId, UserId,
+    AppError, Audience, RoleId, UserId, UserKind,
 };
 
-/// One page of the tenant's users matching `query`, with their global roles.
-/// **Permissions**: User management READ.
+/// One page of the tenant's users matching `query` (human or device users only, if `kind`
+/// says so), with their global roles.
+/// **Permissions**: User management READ; with User management CREATE alone, one's own
+/// sub-users.
 #[server(endpoint = "users/list", input = Json)]
-pub async fn list_users(query: String, page: i64) -> Result<UserPage, AppError> {
+pub async fn list_users(
+    query: String,
+    page: i64,
+    #[server(default)] kind: Option<UserKind>,
+) -> Result<UserPage, AppError> {
     use super::ctx;
     ctx::run(async move {
         let actor = ctx::actor().await?;
         let db = &ctx::state()?.db;
-        crate::server::domain::user_pages::list_page(db, &actor, &query, page).await
+        crate::server::domain::user_pages::list_page(db, &actor, &query, page, kind).await
     })
     .await
 }

@@ -23,6 +23,9 @@ pub struct Catalogue {
     /// What the template's seed calls things, where it differs from the console's words.
     #[serde(default)]
     pub naming: Naming,
+    /// Whether the template has device users, who get a role of their own when created (`iot`).
+    #[serde(default)]
+    pub device_users: bool,
 }
 
 /// The permission type that governs the device-group tree and inventory roles (`iot`): a template

@@ -19,6 +19,8 @@ pub struct UserListRow {
     pub email: String,
     pub status: UserStatus,
     pub origin: Origin,
+    /// A device user (`iot`), not a person.
+    pub device: bool,
     pub roles: Vec<RoleRef>,
     /// The version of `roles`, sent back with a change (SPEC rule 11).
     pub roles_version: i64,
@@ -37,6 +39,8 @@ pub struct UserPage {
     pub can_create: bool,
     /// Whether the viewer may assign roles (the wizard, `Remove roles`).
     pub can_assign: bool,
+    /// Whether the template has device users: the list offers `User type`.
+    pub device_users: bool,
 }
 
 impl UserPage {

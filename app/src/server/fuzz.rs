@@ -243,7 +243,7 @@ async fn search_and_paging() {
         let text = String::from_utf8_lossy(&input);
         let (query, page) = text.split_once('\t').unwrap_or((&text, "1"));
         let page: i64 = page.trim().parse().unwrap_or(1);
-        let users = user_pages::list_page(&db, &admin, query, page).await;
+        let users = user_pages::list_page(&db, &admin, query, page, None).await;
         let mut conn = db.pool.acquire().await.unwrap();
         let groups = groups::list(&mut conn, &admin, query, page).await;
         drop(conn);

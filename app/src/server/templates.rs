@@ -38,6 +38,9 @@ pub struct RoleSeed {
     pub built_in: bool,
     #[serde(default)]
     pub special: bool,
+    /// The role a new device user gets (`iot`'s `devices`); at most one, built in.
+    #[serde(default)]
+    pub for_devices: bool,
     #[serde(default)]
     pub applications: Vec<String>,
     #[serde(default)]
@@ -182,6 +185,7 @@ pub fn parse(file: &str, text: &str) -> Result<Template, TemplateError> {
         access: raw.access,
         role_kinds: raw.role_kinds,
         naming: raw.naming,
+        device_users: raw.roles.iter().any(|r| r.for_devices),
     };
     for cell in [
         &catalogue.access.view,
@@ -248,6 +252,23 @@ pub fn parse(file: &str, text: &str) -> Result<Template, TemplateError> {
     }
     check_tenant_admin_role(&catalogue, &raw.roles)
         .map_err(|(role, reason)| fail(role.map(line_named).unwrap_or(1), reason))?;
+    // A device user's role is given without anyone choosing it: it must be one, and built in so
+    // that it cannot be deleted (SPEC rule 9).
+    let mut for_devices = raw.roles.iter().filter(|r| r.for_devices);
+    if let Some(role) = for_devices.next() {
+        if !role.built_in || role.audience != Audience::User {
+            return Err(fail(
+                line_named(&role.name),
+                format!("role '{}' is for devices but not a built-in role for users", role.name),
+            ));
+        }
+        if let Some(second) = for_devices.next() {
+            return Err(fail(
+                line_named(&second.name),
+                format!("roles '{}' and '{}' are both for devices; at most one may be", role.name, second.name),
+            ));
+        }
+    }
     for role in &raw.inventory_roles {
         for p in &role.permissions {
             let row = crate::model::inventory::InventoryPermission::new(

@@ -17,6 +17,7 @@ fn catalogue() -> Catalogue {
     Catalogue {
         role_kinds: Default::default(),
         naming: Default::default(),
+        device_users: false,
         template: "test".into(),
         levels: all.clone(),
         implications: vec![Implication {

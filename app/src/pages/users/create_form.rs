@@ -8,7 +8,11 @@ use crate::{
 
 /// `Add user` on the users list: nothing typed is lost when the server refuses.
 #[component]
-pub fn CreateUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
+pub fn CreateUserForm(
+    create: ServerAction<CreateUser>,
+    /// Whether the template has device users (`Device user` is offered only then).
+    device_users: bool,
+) -> impl IntoView {
     let open = RwSignal::new(false);
     let username = RwSignal::new(String::new());
     let display_name = RwSignal::new(String::new());
@@ -78,7 +82,10 @@ pub fn CreateUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
                         {Allocation::ALL.iter().map(|a| view! { <option value=a.as_str()>{a.as_str()}</option> }).collect_view()}
                     </select>
                 </div>
-                <label class="checkbox-field"><input type="checkbox" prop:checked=move || device.get() on:change=move |ev| device.set(event_target_checked(&ev))/>" Device user"</label>
+                {device_users.then(|| view! {
+                    <label class="checkbox-field"><input type="checkbox" prop:checked=move || device.get() on:change=move |ev| device.set(event_target_checked(&ev))/>" Device user"</label>
+                    <p class="muted small">"A device user gets the built-in devices role."</p>
+                })}
                 <button type="submit" class="primary" disabled=move || create.pending().get()>"Create user"</button>
                 <button type="button" on:click=move |_| open.set(false)>"Cancel"</button>
                 {move || other_error().map(|error| view! { <ErrorMessage error/> })}

@@ -14,7 +14,7 @@ use crate::{
     model::{
         users::UserPage,
         wizard::{Mode, Subject},
-        Origin, UserId,
+        Origin, UserId, UserKind,
     },
     pages::users::create_form::CreateUserForm,
 };
@@ -32,10 +32,18 @@ pub fn UsersPage() -> impl IntoView {
     let done = move || {
         reload.update(|n| *n += 1);
     };
+    // `User type`, in templates with device users (known once the first page has come).
+    let kind = RwSignal::new(None::<UserKind>);
+    let device_users = RwSignal::new(false);
     let users = Resource::new(
-        move || (query.get(), page.get(), reload.get()),
-        |(q, p, _)| list_users(q, p),
+        move || (query.get(), page.get(), kind.get(), reload.get()),
+        |(q, p, k, _)| list_users(q, p, k),
     );
+    Effect::new(move |_| {
+        if let Some(Ok(data)) = users.get() {
+            device_users.set(data.device_users);
+        }
+    });
     // Only a success reloads the list: a refused form keeps what was typed.
     Effect::new(move |_| {
         if let Some(Ok(_)) = create.value().get() {
@@ -51,6 +59,17 @@ pub fn UsersPage() -> impl IntoView {
             <input id="user-search" type="search" placeholder="Search by username, name or email"
                 prop:value=move || query.get()
                 on:input=move |ev| { query.set(event_target_value(&ev)); page.set(1); }/>
+            <span class="field inline" hidden=move || !device_users.get()>
+                <label for="user-kind">"User type"</label>
+                <select id="user-kind" on:change=move |ev| {
+                    kind.set(event_target_value(&ev).parse().ok());
+                    page.set(1);
+                }>
+                    <option value="" selected=move || kind.get().is_none()>"All users"</option>
+                    <option value="human" selected=move || kind.get() == Some(UserKind::Human)>"Human users"</option>
+                    <option value="device" selected=move || kind.get() == Some(UserKind::Device)>"Device users"</option>
+                </select>
+            </span>
         </div>
         <Show when=move || wizard_open.get()>
             <AssignWizard mode=Mode::Append subjects=selected.get_untracked().into_iter().map(Subject::User).collect() open=wizard_open on_done=move |_| done()/>
@@ -62,7 +81,7 @@ pub fn UsersPage() -> impl IntoView {
             let (current, total) = (data.page, data.total);
             let (summary, has_next) = (data.summary(), data.has_next());
             view! {
-                {data.can_create.then(|| view! { <CreateUserForm create/> })}
+                {data.can_create.then(|| view! { <CreateUserForm create device_users=data.device_users/> })}
                 {data.can_assign.then(|| view! {
                     <div class="bulk-actions" role="group" aria-label="Selected users">
                         <span class="muted">{move || format!("{} selected", selected.with(|s| s.len()))}</span>
@@ -89,7 +108,7 @@ pub fn UsersPage() -> impl IntoView {
                                 <td><input type="checkbox" aria-label=format!("Select {}", user.username)
                                     prop:checked=move || selected.with(|s| s.contains(&id))
                                     on:change=move |ev| { let on = event_target_checked(&ev); selected.update(|s| { if on { s.insert(id); } else { s.remove(&id); } }); }/></td>
-                                <td><a href=format!("/users/{}", user.id)>{user.username.clone()}</a>{(user.origin == Origin::Sso).then(|| view! { " " <span class="badge">"SSO"</span> })}</td>
+                                <td><a href=format!("/users/{}", user.id)>{user.username.clone()}</a>{(user.origin == Origin::Sso).then(|| view! { " " <span class="badge">"SSO"</span> })}{user.device.then(|| view! { " " <span class="badge">"Device"</span> })}</td>
                                 <td>{user.display_name.clone()}</td>
                                 <td>{user.email.clone()}</td>
                                 <td><span class=format!("status status-{}", user.status)>{user.status.as_str()}</span></td>

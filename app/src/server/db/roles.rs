@@ -70,6 +70,31 @@ pub async fn insert(
     Ok(RoleId(id))
 }
 
+/// Marks the role a new device user gets (seed 001: `iot`'s `devices`).
+pub async fn mark_for_devices(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    id: RoleId,
+) -> AppResult<()> {
+    sqlx::query("UPDATE roles SET for_devices = 1 WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The role a new device user gets, whatever it is called now; None in templates without one.
+pub async fn for_devices(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Option<RoleId>> {
+    let id: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM roles WHERE tenant_id = $1 AND for_devices = 1 ORDER BY id LIMIT 1",
+    )
+    .bind(tenant)
+    .fetch_optional(conn)
+    .await?;
+    Ok(id.map(RoleId))
+}
+
 /// Changes a role's name, description, audience and scope if it is still at `version`; false
 /// when someone else saved it first (or it is gone).
 pub async fn update_if_version(

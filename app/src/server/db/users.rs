@@ -263,38 +263,64 @@ async fn search_counting_to(
     Ok(UserSearch { rows, total, more })
 }
 
-/// One page of `owner`'s sub-users whose username, name or email contains `query`, by username
-/// (SPEC rule 8). An administrator's sub-users are few next to the tenant: the owner index
-/// narrows to them, and they are filtered and sorted in place.
-pub async fn search_owned(
+/// What narrows the users list besides its search (SPEC rule 8, the `User type` filter).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UserFilter {
+    /// Only this administrator's sub-users.
+    pub owner: Option<UserId>,
+    /// Only human or only device users.
+    pub kind: Option<UserKind>,
+}
+
+/// One page of the users that pass `filter` and whose username, name or email contains `query`,
+/// by username. The owner index narrows to an administrator's sub-users, few next to the tenant;
+/// the kind index is walked in username order.
+pub async fn search_filtered(
     conn: &mut AnyConnection,
     tenant: TenantId,
-    owner: UserId,
+    filter: UserFilter,
     query: &str,
     offset: i64,
     limit: i64,
 ) -> AppResult<UserSearch> {
-    const MATCHES: &str = "FROM users WHERE tenant_id = $1 AND owner_id = $2 \
-        AND (lower(username) LIKE $3 ESCAPE '\\' OR lower(display_name) LIKE $3 ESCAPE '\\' \
-        OR lower(email) LIKE $3 ESCAPE '\\')";
+    // Only the conditions asked for are in the statement, numbered after $1 and the pattern.
+    let mut conditions = String::new();
+    let mut next = 3;
+    if filter.owner.is_some() {
+        conditions.push_str(&format!(" AND owner_id = ${next}"));
+        next += 1;
+    }
+    if filter.kind.is_some() {
+        conditions.push_str(&format!(" AND kind = ${next}"));
+        next += 1;
+    }
+    let matches = format!(
+        "FROM users WHERE tenant_id = $1{conditions} AND (lower(username) LIKE $2 ESCAPE '\\' \
+         OR lower(display_name) LIKE $2 ESCAPE '\\' OR lower(email) LIKE $2 ESCAPE '\\')"
+    );
     let pattern = super::like_pattern(query);
-    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {MATCHES}"))
-        .bind(tenant)
-        .bind(owner)
-        .bind(&pattern)
-        .fetch_one(&mut *conn)
-        .await?;
+    let count_sql = format!("SELECT COUNT(*) {matches}");
+    let mut count = sqlx::query_scalar(&count_sql).bind(tenant).bind(&pattern);
+    if let Some(owner) = filter.owner {
+        count = count.bind(owner);
+    }
+    if let Some(kind) = filter.kind {
+        count = count.bind(kind);
+    }
+    let total: i64 = count.fetch_one(&mut *conn).await?;
     let columns = USER_COLUMNS.trim_end_matches(" FROM users");
-    let rows = sqlx::query_as(&format!(
-        "{columns} {MATCHES} ORDER BY lower(username) LIMIT $4 OFFSET $5"
-    ))
-    .bind(tenant)
-    .bind(owner)
-    .bind(&pattern)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(conn)
-    .await?;
+    let page_sql = format!(
+        "{columns} {matches} ORDER BY lower(username) LIMIT ${next} OFFSET ${}",
+        next + 1
+    );
+    let mut page = sqlx::query_as(&page_sql).bind(tenant).bind(&pattern);
+    if let Some(owner) = filter.owner {
+        page = page.bind(owner);
+    }
+    if let Some(kind) = filter.kind {
+        page = page.bind(kind);
+    }
+    let rows = page.bind(limit).bind(offset).fetch_all(conn).await?;
     Ok(UserSearch {
         rows,
         total,

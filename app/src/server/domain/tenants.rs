@@ -166,6 +166,9 @@ async fn seed_roles(
             special: seed.special,
         };
         let id = db::roles::insert(conn, tenant, &fields, now).await?;
+        if seed.for_devices {
+            db::roles::mark_for_devices(conn, tenant, id).await?;
+        }
         db::roles::replace_grants(conn, tenant, id, &seed.grants).await?;
         let applications = seed.applications.iter().cloned().collect();
         db::roles::replace_applications(conn, tenant, id, &applications).await?;

@@ -20,19 +20,29 @@ use crate::{
 pub const PAGE_SIZE: i64 = 20;
 
 /// One page of the tenant's users matching `query`, with their global roles.
-pub async fn list_page(db: &Db, actor: &Actor, query: &str, page: i64) -> AppResult<UserPage> {
+pub async fn list_page(
+    db: &Db,
+    actor: &Actor,
+    query: &str,
+    page: i64,
+    kind: Option<UserKind>,
+) -> AppResult<UserPage> {
     let reach = UserReach::of(actor)?;
     let (page, offset) = domain::page_offset(page, PAGE_SIZE)?;
     let query = domain::checked_query(query)?;
     let mut conn = db.pool.acquire().await?;
-    let db::users::UserSearch { rows, total, more } = match reach {
-        UserReach::Tenant => {
-            db::users::search(&mut conn, actor.tenant(), query, offset, PAGE_SIZE).await?
-        }
-        UserReach::SubUsersOf(owner) => {
-            db::users::search_owned(&mut conn, actor.tenant(), owner, query, offset, PAGE_SIZE)
-                .await?
-        }
+    let filter = db::users::UserFilter {
+        owner: match reach {
+            UserReach::Tenant => None,
+            UserReach::SubUsersOf(owner) => Some(owner),
+        },
+        kind: kind.filter(|_| actor.catalogue.device_users),
+    };
+    let db::users::UserSearch { rows, total, more } = if filter == Default::default() {
+        db::users::search(&mut conn, actor.tenant(), query, offset, PAGE_SIZE).await?
+    } else {
+        db::users::search_filtered(&mut conn, actor.tenant(), filter, query, offset, PAGE_SIZE)
+            .await?
     };
     let ids: Vec<UserId> = rows.iter().map(|r| r.id).collect();
     let held = db::assignments::roles_of_users(&mut conn, actor.tenant(), &ids).await?;
@@ -53,6 +63,7 @@ pub async fn list_page(db: &Db, actor: &Actor, query: &str, page: i64) -> AppRes
             email: r.email,
             status: r.status,
             origin: r.origin,
+            device: r.kind == UserKind::Device,
             roles_version: r.roles_version,
         })
         .collect();
@@ -64,6 +75,7 @@ pub async fn list_page(db: &Db, actor: &Actor, query: &str, page: i64) -> AppRes
         page_size: PAGE_SIZE,
         can_create: actor.require_create_users().is_ok(),
         can_assign: actor.require_admin().is_ok(),
+        device_users: actor.catalogue.device_users,
     })
 }
 

@@ -77,6 +77,12 @@ pub async fn create(db: &Db, actor: &Actor, input: &NewUserInput) -> AppResult<U
     if let Some(problem) = display_name_problem(&input.display_name) {
         return Err(AppError::validation("display_name", problem));
     }
+    if input.device && !actor.catalogue.device_users {
+        return Err(AppError::validation(
+            "device",
+            "This tenant's template has no device users.",
+        ));
+    }
     let hash = if input.password.is_empty() {
         None
     } else if input.password.chars().count() < MIN_PASSWORD_LEN {
@@ -114,12 +120,25 @@ pub async fn create(db: &Db, actor: &Actor, input: &NewUserInput) -> AppResult<U
             owner,
         };
         db::users::set_extra(&mut *tx, tenant, id, &extra).await?;
+        // Seed 001: "After registration, a device automatically has this role" (rule 4 applies:
+        // whoever creates a device user must be able to give it).
+        let device_role = match input.device {
+            true => db::roles::for_devices(&mut *tx, tenant).await?,
+            false => None,
+        };
+        if let Some(role) = device_role {
+            let grants = db::roles::grants(&mut *tx, tenant, role).await?;
+            let applications = db::roles::applications(&mut *tx, tenant, role).await?;
+            actor.may_hand_out(&grants, &applications)?;
+            db::assignments::add_user_role(&mut *tx, tenant, id, role).await?;
+        }
         let after = json(&(
             username,
             &input.email,
             &input.allocation,
             input.device,
             owner,
+            device_role,
         ));
         audit(
             &mut *tx,

@@ -525,6 +525,27 @@ fn each_template_says_which_parts_of_the_console_it_has() {
     assert_eq!(kinds("analytics"), (false, true, false));
     assert_eq!(kinds("iot"), (false, false, false));
     assert_eq!(kinds("migration"), (false, false, false));
+    assert!(of("iot").device_users, "iot's devices role is for device users");
+    for name in ["mdm", "migration", "analytics"] {
+        assert!(!of(name).device_users, "{name}");
+    }
+    let iot = templates.get("iot").unwrap();
+    let marked: Vec<&str> = iot
+        .roles
+        .iter()
+        .filter(|r| r.for_devices)
+        .map(|r| r.name.as_str())
+        .collect();
+    assert_eq!(marked, ["devices"]);
+    // Migration 0018 (sqlite) / 0019 (postgres) marks the role of tenants made before the mark
+    // as the one built-in, special role for users: in every template that is exactly this one.
+    for name in ["iot", "mdm", "migration", "analytics"] {
+        let t = templates.get(name).unwrap();
+        for role in &t.roles {
+            let by_migration = role.built_in && role.special && role.audience == Audience::User;
+            assert_eq!(by_migration, role.for_devices, "{name} {}", role.name);
+        }
+    }
 }
 
 #[test]

@@ -20,7 +20,7 @@ pub fn CopyDialog(user: UserId, open: RwSignal<bool>) -> impl IntoView {
     let query = RwSignal::new(String::new());
     let from = RwSignal::new(None::<UserId>);
     let mode = RwSignal::new(CopyMode::Merge);
-    let found = Resource::new(move || query.get(), |q| list_users(q, 1));
+    let found = Resource::new(move || query.get(), |q| list_users(q, 1, None));
     let copy = ServerAction::<CopyInventoryRoles>::new();
     Effect::new(move |_| {
         if let Some(Ok(_)) = copy.value().get() {

@@ -226,3 +226,78 @@ async fn the_user_page_says_before_the_click_who_cannot_be_disabled_or_deleted()
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_device_user_gets_the_devices_role_by_its_mark_and_the_list_filters_by_kind() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
+        let f = fixture(db, "acme").await;
+        let admin = f.actor(db, f.admin).await;
+        let devices = f.role(db, "devices").await;
+        let device = |name: &str| {
+            let mut input = new(name);
+            input.device = true;
+            input.password.clear();
+            input
+        };
+        let held = async |user: UserId| {
+            let mut conn = db.pool.acquire().await.unwrap();
+            db::assignments::user_role_ids(&mut conn, f.tenant, user)
+                .await
+                .unwrap()
+        };
+        let pump = create(db, &admin, &device("pump-9")).await.unwrap();
+        assert_eq!(held(pump).await, [devices]);
+        let person = create(db, &admin, &new("person")).await.unwrap();
+        assert!(held(person).await.is_empty());
+        // Renamed, it is still the role a device gets: the mark, not the name, says so.
+        let mut conn = db.pool.acquire().await.unwrap();
+        sqlx::query("UPDATE roles SET name = 'Device fleet' WHERE id = $1")
+            .bind(devices)
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        drop(conn);
+        let valve = create(db, &admin, &device("valve-3")).await.unwrap();
+        assert_eq!(held(valve).await, [devices]);
+
+        let listed = async |kind| {
+            let page = crate::server::domain::user_pages::list_page(db, &admin, "", 1, kind)
+                .await
+                .unwrap();
+            let names: Vec<String> = page.rows.into_iter().map(|r| r.username).collect();
+            (names, page.total)
+        };
+        assert_eq!(
+            listed(Some(UserKind::Device)).await,
+            (vec!["pump-9".to_owned(), "valve-3".to_owned()], 2)
+        );
+        let (humans, _) = listed(Some(UserKind::Human)).await;
+        assert!(humans.contains(&"person".to_owned()) && !humans.contains(&"pump-9".to_owned()));
+        let (all, _) = listed(None).await;
+        assert!(all.contains(&"person".to_owned()) && all.contains(&"pump-9".to_owned()));
+
+        // A sub-user manager cannot give the devices role, so creates no device user (rule 4).
+        let creator = f
+            .actor_holding(db, "creator", &[("User management", "CREATE")])
+            .await;
+        assert!(matches!(
+            create(db, &creator, &device("sneaky-1")).await,
+            Err(AppError::Forbidden { .. })
+        ));
+        let mut conn = db.pool.acquire().await.unwrap();
+        assert!(db::users::id_by_username(&mut conn, f.tenant, "sneaky-1")
+            .await
+            .unwrap()
+            .is_none());
+        drop(conn);
+
+        // A template without device users has none.
+        let g = crate::server::domain::testing::fixture_of(db, "globex", "mdm").await;
+        let globex = g.actor(db, g.admin).await;
+        assert!(matches!(
+            create(db, &globex, &device("pump-1")).await,
+            Err(AppError::Validation { ref field, .. }) if field == "device"
+        ));
+    })
+    .await;
+}

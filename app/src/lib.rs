@@ -71,6 +71,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings/access-mapping") view={Lazy::<lazy::AccessMapping>::new()}/>
                     <Route path=path!("/audit") view={Lazy::<lazy::Audit>::new()}/>
                     <Route path=path!("/access-denied") view={Lazy::<lazy::AccessDenied>::new()}/>
+                    <Route path=path!("/password") view={Lazy::<lazy::Password>::new()}/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod device_groups;
 pub mod groups;
 pub mod partner;
+pub mod passwords;
 pub mod roles;
 pub mod session;
 pub mod settings;

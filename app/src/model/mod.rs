@@ -11,6 +11,7 @@ pub mod inventory;
 pub mod inventory_access;
 pub mod kinds;
 pub mod partner;
+pub mod passwords;
 pub mod roles;
 pub mod session;
 pub mod settings;

@@ -13,6 +13,8 @@ pub struct Me {
     pub tenant_name: String,
     /// What the tenant's template has: the navigation and the roles page show only that.
     pub features: Features,
+    /// A one-time password is in force: the console sends them to `Change password` first.
+    pub must_change_password: bool,
 }
 
 /// The parts of the console a template has, and what its seed calls them.

@@ -11,6 +11,7 @@ pub mod login;
 pub mod not_found;
 pub mod partner;
 pub mod roles;
+pub mod password;
 pub mod settings;
 pub mod spaces;
 pub mod users;

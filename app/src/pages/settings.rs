@@ -3,24 +3,86 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::{
-    api::sso::{load_sso_settings, SaveSsoSettings},
+    api::{
+        passwords::{load_password_policy, SavePasswordPolicy},
+        sso::{load_sso_settings, SaveSsoSettings},
+    },
     components::{feedback::ErrorMessage, loading::Loaded},
     model::{
+        passwords::{PasswordPolicy, PasswordSettings, MIN_LENGTH_CEILING, MIN_LENGTH_FLOOR},
         sso::{SsoSettings, SsoSettingsInput},
         RoleMode,
     },
 };
 
-/// `/settings`: the tenant's single sign-on (provider, role mode, manual changes) and a way to
-/// its access-mapping rules.
+/// `/settings`: the tenant's password policy, single sign-on (provider, role mode, manual
+/// changes) and a way to its access-mapping rules.
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let save = ServerAction::<SaveSsoSettings>::new();
     let settings = Resource::new(|| (), |_| load_sso_settings());
+    let passwords = Resource::new(|| (), |_| load_password_policy());
     view! {
         <Title text="Settings"/>
         <header class="page-header"><h1>"Settings"</h1></header>
+        <Loaded resource=passwords view=move |p: PasswordSettings| view! { <PasswordSection p/> }/>
         <Loaded resource=settings view=move |s: SsoSettings| view! { <SsoSection s save/> }/>
+    }
+}
+
+/// `Minimum password length` and the rest of the policy every new password must meet.
+#[component]
+fn PasswordSection(p: PasswordSettings) -> impl IntoView {
+    let save = ServerAction::<SavePasswordPolicy>::new();
+    // Kept as typed: a refused length stays in the field with its reason beside it.
+    let min_length = RwSignal::new(p.policy.min_length.to_string());
+    let username = RwSignal::new(p.policy.disallow_username);
+    let common = RwSignal::new(p.policy.check_common);
+    let can_edit = p.can_edit;
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let policy = PasswordPolicy {
+            // Not a number: 0, which the server refuses with the allowed range.
+            min_length: min_length.get_untracked().trim().parse().unwrap_or(0),
+            disallow_username: username.get_untracked(),
+            check_common: common.get_untracked(),
+        };
+        save.dispatch(SavePasswordPolicy { policy });
+    };
+    let length_error = move || {
+        save.value()
+            .get()
+            .and_then(Result::err)
+            .and_then(|e| e.for_field("min_length").map(str::to_owned))
+    };
+    view! {
+        <section class="panel" aria-labelledby="passwords-heading">
+            <h2 id="passwords-heading">"Passwords"</h2>
+            <p class="muted">"Applies wherever a password is set: a new user, a one-time password, a user changing their own. Passwords already set stay until they are changed."</p>
+            <form class="form-stack" novalidate on:submit=submit>
+                <label for="password-min-length">"Minimum password length"</label>
+                <input id="password-min-length" type="number" min=MIN_LENGTH_FLOOR max=MIN_LENGTH_CEILING disabled=!can_edit
+                    aria-describedby="password-min-length-error" aria-invalid=move || length_error().is_some().to_string()
+                    prop:value=move || min_length.get() on:input=move |ev| min_length.set(event_target_value(&ev))/>
+                <p id="password-min-length-error" class="field-error">{length_error}</p>
+                <label class="checkbox-field">
+                    <input type="checkbox" disabled=!can_edit prop:checked=move || username.get() on:change=move |ev| username.set(event_target_checked(&ev))/>
+                    " Disallow the username in the password"
+                </label>
+                <label class="checkbox-field">
+                    <input type="checkbox" disabled=!can_edit prop:checked=move || common.get() on:change=move |ev| common.set(event_target_checked(&ev))/>
+                    " Refuse common passwords"
+                </label>
+                <div class="actions">
+                    <button type="submit" class="primary" disabled=move || !can_edit || save.pending().get()>"Save password policy"</button>
+                </div>
+                {move || save.value().get().map(|r| match r {
+                    Ok(()) => view! { <p role="status" class="alert alert-success">"Password policy saved."</p> }.into_any(),
+                    Err(error) if error.for_field("min_length").is_some() => ().into_any(),
+                    Err(error) => view! { <ErrorMessage error/> }.into_any(),
+                })}
+            </form>
+        </section>
     }
 }
 

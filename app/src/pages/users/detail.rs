@@ -5,7 +5,10 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::{
-    api::users::{load_user, DeleteUser, SetUserRoles, UpdateUser},
+    api::{
+        passwords::SetOneTimePassword,
+        users::{load_user, DeleteUser, SetUserRoles, UpdateUser},
+    },
     components::{
         confirm::ConfirmDialog, effective_grid::EffectiveGrid, feedback::ErrorMessage,
         loading::Loaded, role_checklist::RoleChecklist, wizard::AssignWizard,
@@ -13,7 +16,7 @@ use crate::{
     model::{
         users::{RolesOf, UserDetail, UserUpdate},
         wizard::{Mode, Subject},
-        Allocation, AppError, Audience, RoleId, UserId, UserStatus,
+        Allocation, AppError, Audience, Origin, RoleId, UserId, UserStatus,
     },
     pages::users::{applications::ApplicationsTab, inventory::InventoryTab},
 };
@@ -258,10 +261,53 @@ fn UserDetailsForm(
             <p id="user-kept" class="muted small">{kept}</p>
             {move || error().map(|error| view! { <ErrorMessage error/> })}
         </form>
+        {(can_manage && user.origin == Origin::Local && !user.is_partner_admin).then(|| view! { <OneTimePassword user=id/> })}
         <ConfirmDialog open=confirm_open
             title=format!("Delete user {}?", user.username)
             message="The user, their sessions and their roles are removed. This cannot be undone."
             confirm_label="Delete user"
             on_confirm=move |_| { remove.dispatch(DeleteUser { id, version }); }/>
+    }
+}
+
+/// `One-time password`: the user must choose a new password at their next sign-in; their
+/// sessions end now. Not on one's own page (that is `Change password` in the user menu).
+#[component]
+fn OneTimePassword(user: UserId) -> impl IntoView {
+    let me = crate::components::app_shell::use_me();
+    let own = move || {
+        me.get()
+            .and_then(Result::ok)
+            .is_some_and(|me| me.user_id == user)
+    };
+    let set = ServerAction::<SetOneTimePassword>::new();
+    let password = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Some(Ok(())) = set.value().get() {
+            password.set(String::new());
+        }
+    });
+    let error = move || {
+        set.value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.for_field("password").map_or_else(|| e.to_string(), str::to_owned))
+    };
+    view! {
+        <form class="panel inline-form" novalidate hidden=own on:submit=move |ev| {
+            ev.prevent_default();
+            set.dispatch(SetOneTimePassword { user, password: password.get_untracked() });
+        }>
+            <div class="field">
+                <label for="one-time-password">"One-time password"</label>
+                <input id="one-time-password" type="password" autocomplete="new-password" aria-describedby="one-time-password-help one-time-password-error"
+                    aria-invalid=move || error().is_some().to_string()
+                    prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
+                <p id="one-time-password-help" class="muted small">"The user must choose a new password at their next sign-in; their sessions end now."</p>
+                <p id="one-time-password-error" class="field-error">{error}</p>
+            </div>
+            <button type="submit" disabled=move || set.pending().get()>"Set one-time password"</button>
+            {move || set.value().get().and_then(Result::ok).map(|_| view! { <p role="status" class="alert alert-success">"One-time password set."</p> })}
+        </form>
     }
 }

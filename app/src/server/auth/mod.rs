@@ -32,6 +32,9 @@ pub struct Principal {
     pub session_hash: String,
     /// The client's address for this request (empty outside a request), for the audit log.
     pub address: String,
+    /// An administrator set a one-time password: until it is changed, the principal is no
+    /// administrator at all ([`crate::server::domain::access::Actor::resolve`] refuses).
+    pub must_change_password: bool,
 }
 
 impl Principal {
@@ -44,6 +47,7 @@ impl Principal {
             tenant_id: self.tenant_id,
             tenant_slug: self.tenant_slug.clone(),
             tenant_name: self.tenant_name.clone(),
+            must_change_password: self.must_change_password,
         }
     }
 }
@@ -235,6 +239,7 @@ pub async fn resolve(
         tenant_template: row.tenant_template,
         session_hash: hash,
         address: String::new(),
+        must_change_password: row.must_change_password != 0,
     }))
 }
 

@@ -15,6 +15,8 @@ pub struct SessionRow {
     pub tenant_slug: String,
     pub tenant_name: String,
     pub tenant_template: String,
+    /// A one-time password is in force: nothing but changing it is allowed.
+    pub must_change_password: i64,
 }
 
 pub async fn insert(
@@ -40,7 +42,8 @@ pub async fn insert(
 pub async fn find(conn: &mut AnyConnection, id_hash: &str) -> AppResult<Option<SessionRow>> {
     Ok(sqlx::query_as(
         "SELECT s.user_id, s.tenant_id, s.created_at, s.last_seen_at, u.username, \
-         u.display_name, u.status, t.slug AS tenant_slug, t.name AS tenant_name, t.template AS tenant_template \
+         u.display_name, u.status, t.slug AS tenant_slug, t.name AS tenant_name, t.template AS tenant_template, \
+         u.must_change_password \
          FROM sessions s \
          JOIN users u ON u.id = s.user_id AND u.tenant_id = s.tenant_id \
          JOIN tenants t ON t.id = s.tenant_id \
@@ -91,6 +94,22 @@ pub async fn delete_for_user(
     sqlx::query("DELETE FROM sessions WHERE tenant_id = $1 AND user_id = $2")
         .bind(tenant)
         .bind(user)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Ends every session of a user but one (theirs, after they changed their password).
+pub async fn delete_for_user_except(
+    conn: &mut AnyConnection,
+    tenant: crate::model::TenantId,
+    user: crate::model::UserId,
+    keep: &str,
+) -> AppResult<()> {
+    sqlx::query("DELETE FROM sessions WHERE tenant_id = $1 AND user_id = $2 AND id_hash <> $3")
+        .bind(tenant)
+        .bind(user)
+        .bind(keep)
         .execute(conn)
         .await?;
     Ok(())

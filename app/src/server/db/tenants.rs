@@ -95,3 +95,40 @@ pub async fn sso_role_mode(
             .unwrap_or_default(),
     )
 }
+
+/// The tenant's password policy (issue 14).
+pub async fn password_policy(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+) -> AppResult<crate::model::passwords::PasswordPolicy> {
+    let (min_length, disallow_username, check_common): (i64, i64, i64) = sqlx::query_as(
+        "SELECT password_min_length, password_disallow_username, password_check_common \
+         FROM tenants WHERE id = $1",
+    )
+    .bind(tenant)
+    .fetch_one(conn)
+    .await?;
+    Ok(crate::model::passwords::PasswordPolicy {
+        min_length,
+        disallow_username: disallow_username != 0,
+        check_common: check_common != 0,
+    })
+}
+
+pub async fn set_password_policy(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    policy: &crate::model::passwords::PasswordPolicy,
+) -> AppResult<()> {
+    sqlx::query(
+        "UPDATE tenants SET password_min_length = $2, password_disallow_username = $3, \
+         password_check_common = $4 WHERE id = $1",
+    )
+    .bind(tenant)
+    .bind(policy.min_length)
+    .bind(i64::from(policy.disallow_username))
+    .bind(i64::from(policy.check_common))
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -435,3 +435,39 @@ pub async fn delete_if_version(
 
 #[cfg(test)]
 mod tests;
+
+/// A user's password hash, if they have a password.
+pub async fn password_hash(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    user: UserId,
+) -> AppResult<Option<String>> {
+    let hash: Option<Option<String>> =
+        sqlx::query_scalar("SELECT password_hash FROM users WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant)
+            .bind(user)
+            .fetch_optional(conn)
+            .await?;
+    Ok(hash.flatten())
+}
+
+/// Sets a user's password; `must_change` makes it a one-time password.
+pub async fn set_password(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    user: UserId,
+    hash: &str,
+    must_change: bool,
+) -> AppResult<()> {
+    sqlx::query(
+        "UPDATE users SET password_hash = $3, must_change_password = $4 \
+         WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant)
+    .bind(user)
+    .bind(hash)
+    .bind(i64::from(must_change))
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -42,6 +42,11 @@ pub struct Actor {
 
 impl Actor {
     pub async fn resolve(db: &Db, templates: &Templates, principal: Principal) -> AppResult<Actor> {
+        if principal.must_change_password {
+            return Err(AppError::Locked {
+                reason: crate::model::passwords::MUST_CHANGE.into(),
+            });
+        }
         let catalogue = templates
             .get(&principal.tenant_template)
             .ok_or_else(|| {

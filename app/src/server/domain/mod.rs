@@ -12,6 +12,7 @@ pub mod guard;
 pub mod inventory_assignments;
 pub mod inventory_roles;
 pub mod partner;
+pub mod passwords;
 pub mod reach;
 pub mod role_choices;
 pub mod roles;

@@ -11,7 +11,6 @@ use crate::{
 
 pub mod scale;
 
-pub const MIN_PASSWORD_LEN: usize = 10;
 
 /// A tenant to create with its first administrator.
 pub struct NewTenant<'a> {
@@ -48,13 +47,9 @@ pub fn validate(new: &NewTenant<'_>, templates: &Templates) -> AppResult<()> {
     if new.admin_username.trim().is_empty() {
         return Err(AppError::validation("username", "Username is required."));
     }
-    if new.admin_password.chars().count() < MIN_PASSWORD_LEN {
-        return Err(AppError::validation(
-            "password",
-            format!("Password must have at least {MIN_PASSWORD_LEN} characters."),
-        ));
-    }
-    Ok(())
+    // A new tenant starts with the default policy; its first password meets it.
+    let policy = crate::model::passwords::PasswordPolicy::default();
+    super::passwords::admit(&policy, new.admin_username.trim(), new.admin_password, "password")
 }
 
 /// Creates the tenant, the template's roles and the administrator (holding the template's
@@ -255,12 +250,8 @@ pub async fn create_partner(
     if admin.trim().is_empty() {
         return Err(AppError::validation("username", "Username is required."));
     }
-    if admin_password.chars().count() < MIN_PASSWORD_LEN {
-        return Err(AppError::validation(
-            "password",
-            format!("Password must have at least {MIN_PASSWORD_LEN} characters."),
-        ));
-    }
+    let policy = crate::model::passwords::PasswordPolicy::default();
+    super::passwords::admit(&policy, admin.trim(), admin_password, "password")?;
     let hash = password::hash_blocking(admin_password.to_owned()).await?;
     let now = unix_now();
     let mut tx = db.pool.begin().await?;

@@ -70,6 +70,7 @@ impl Fixture {
             tenant_template: self.template.into(),
             session_hash: String::new(),
             address: "192.0.2.10".into(),
+            must_change_password: false,
         };
         Actor::resolve(db, &self.templates, principal)
             .await

@@ -3,7 +3,7 @@
 //! and manages those alone (SPEC rule 8, seed 001).
 
 use super::{
-    access::Actor, assignments::PARTNER_ADMIN_MESSAGE, roles::json, tenants::MIN_PASSWORD_LEN,
+    access::Actor, assignments::PARTNER_ADMIN_MESSAGE, roles::json,
 };
 use crate::server::domain::guard::Guard;
 use crate::{
@@ -12,7 +12,6 @@ use crate::{
         AppError, AppResult, Origin, UserId, UserKind, UserStatus,
     },
     server::{
-        auth::password,
         db::{
             self,
             audit::AuditEvent,
@@ -83,15 +82,14 @@ pub async fn create(db: &Db, actor: &Actor, input: &NewUserInput) -> AppResult<U
             "This tenant's template has no device users.",
         ));
     }
+    // An empty password makes an account that cannot sign in (a device, or one to be invited).
     let hash = if input.password.is_empty() {
         None
-    } else if input.password.chars().count() < MIN_PASSWORD_LEN {
-        return Err(AppError::validation(
-            "password",
-            format!("Password must have at least {MIN_PASSWORD_LEN} characters."),
-        ));
     } else {
-        Some(password::hash_blocking(input.password.clone()).await?)
+        let mut conn = db.pool.acquire().await?;
+        let tenant = actor.tenant();
+        let password = &input.password;
+        Some(super::passwords::checked_hash(&mut conn, tenant, username, password, "password").await?)
     };
     let owner = actor
         .require_admin()

@@ -58,7 +58,9 @@ impl PasswordPolicy {
             ));
         }
         if length > MAX_LENGTH {
-            return Some(format!("Password must have at most {MAX_LENGTH} characters."));
+            return Some(format!(
+                "Password must have at most {MAX_LENGTH} characters."
+            ));
         }
         let lower = password.to_lowercase();
         let name = username.trim().to_lowercase();
@@ -102,7 +104,9 @@ mod tests {
             check(&policy, "xx-ALICE-xx-1").as_deref(),
             Some("Password must not contain the username.")
         );
-        assert!(check(&policy, "PASSWORD123").unwrap().contains("too common"));
+        assert!(check(&policy, "PASSWORD123")
+            .unwrap()
+            .contains("too common"));
         assert!(check(&policy, &"a".repeat(MAX_LENGTH + 1)).is_some());
         let lenient = PasswordPolicy {
             min_length: 8,

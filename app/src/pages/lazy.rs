@@ -16,11 +16,11 @@ use super::{
     home::HomePage,
     login::LoginPage,
     partner::{tenant::PartnerTenantPage, PartnerPage},
+    password::PasswordPage,
     roles::{
         global_editor::GlobalRoleEditorPage, inventory_editor::InventoryRoleEditorPage,
         list::RolesPage,
     },
-    password::PasswordPage,
     settings::SettingsPage,
     spaces::SpacesPage,
     users::{detail::UserDetailPage, list::UsersPage},

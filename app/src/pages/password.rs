@@ -45,7 +45,11 @@ pub fn PasswordPage() -> impl IntoView {
             e.for_field("current_password").is_none() && e.for_field("new_password").is_none()
         })
     };
-    let field = move |id: &'static str, label: &'static str, autocomplete: &'static str, value: RwSignal<String>, error: &'static str| {
+    let field = move |id: &'static str,
+                      label: &'static str,
+                      autocomplete: &'static str,
+                      value: RwSignal<String>,
+                      error: &'static str| {
         let error_id = format!("{id}-error");
         view! {
             <label for=id>{label}</label>

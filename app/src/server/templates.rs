@@ -259,13 +259,19 @@ pub fn parse(file: &str, text: &str) -> Result<Template, TemplateError> {
         if !role.built_in || role.audience != Audience::User {
             return Err(fail(
                 line_named(&role.name),
-                format!("role '{}' is for devices but not a built-in role for users", role.name),
+                format!(
+                    "role '{}' is for devices but not a built-in role for users",
+                    role.name
+                ),
             ));
         }
         if let Some(second) = for_devices.next() {
             return Err(fail(
                 line_named(&second.name),
-                format!("roles '{}' and '{}' are both for devices; at most one may be", role.name, second.name),
+                format!(
+                    "roles '{}' and '{}' are both for devices; at most one may be",
+                    role.name, second.name
+                ),
             ));
         }
     }

@@ -288,10 +288,10 @@ fn OneTimePassword(user: UserId) -> impl IntoView {
         }
     });
     let error = move || {
-        set.value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.for_field("password").map_or_else(|| e.to_string(), str::to_owned))
+        set.value().get().and_then(Result::err).map(|e| {
+            e.for_field("password")
+                .map_or_else(|| e.to_string(), str::to_owned)
+        })
     };
     view! {
         <form class="panel inline-form" novalidate hidden=own on:submit=move |ev| {

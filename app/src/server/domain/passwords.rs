@@ -32,7 +32,12 @@ pub fn is_common(lower: &str) -> bool {
 }
 
 /// Refuses, on `field`, a password `policy` does not admit for `username`.
-pub fn admit(policy: &PasswordPolicy, username: &str, password: &str, field: &str) -> AppResult<()> {
+pub fn admit(
+    policy: &PasswordPolicy,
+    username: &str,
+    password: &str,
+    field: &str,
+) -> AppResult<()> {
     match policy.problem(username, password, is_common) {
         Some(problem) => Err(AppError::validation(field, problem)),
         None => Ok(()),
@@ -92,12 +97,7 @@ pub async fn save_policy(db: &Db, actor: &Actor, policy: &PasswordPolicy) -> App
 /// The signed-in user changes their own password (`Change password`): the current one must be
 /// right, the new one must meet the policy. Their other sessions end; a one-time password is
 /// over. Needs no permission, and works while a one-time password is in force.
-pub async fn change_own(
-    db: &Db,
-    principal: &Principal,
-    current: &str,
-    new: &str,
-) -> AppResult<()> {
+pub async fn change_own(db: &Db, principal: &Principal, current: &str, new: &str) -> AppResult<()> {
     let (tenant, user) = (principal.tenant_id, principal.user_id);
     if current.chars().count() > crate::model::passwords::MAX_LENGTH {
         return Err(wrong_current());
@@ -106,8 +106,9 @@ pub async fn change_own(
     let stored = db::users::password_hash(&mut conn, tenant, user)
         .await?
         .ok_or_else(|| AppError::Locked {
-            reason: "You sign in without a password here (single sign-on): there is none to change."
-                .into(),
+            reason:
+                "You sign in without a password here (single sign-on): there is none to change."
+                    .into(),
         })?;
     let policy = db::tenants::password_policy(&mut conn, tenant).await?;
     drop(conn);

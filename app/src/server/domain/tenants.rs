@@ -11,7 +11,6 @@ use crate::{
 
 pub mod scale;
 
-
 /// A tenant to create with its first administrator.
 pub struct NewTenant<'a> {
     pub slug: &'a str,
@@ -49,7 +48,12 @@ pub fn validate(new: &NewTenant<'_>, templates: &Templates) -> AppResult<()> {
     }
     // A new tenant starts with the default policy; its first password meets it.
     let policy = crate::model::passwords::PasswordPolicy::default();
-    super::passwords::admit(&policy, new.admin_username.trim(), new.admin_password, "password")
+    super::passwords::admit(
+        &policy,
+        new.admin_username.trim(),
+        new.admin_password,
+        "password",
+    )
 }
 
 /// Creates the tenant, the template's roles and the administrator (holding the template's

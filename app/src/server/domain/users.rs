@@ -2,9 +2,7 @@
 //! every user; whoever may only create users (User management CREATE in `iot`) creates sub-users
 //! and manages those alone (SPEC rule 8, seed 001).
 
-use super::{
-    access::Actor, assignments::PARTNER_ADMIN_MESSAGE, roles::json,
-};
+use super::{access::Actor, assignments::PARTNER_ADMIN_MESSAGE, roles::json};
 use crate::server::domain::guard::Guard;
 use crate::{
     model::{
@@ -89,7 +87,10 @@ pub async fn create(db: &Db, actor: &Actor, input: &NewUserInput) -> AppResult<U
         let mut conn = db.pool.acquire().await?;
         let tenant = actor.tenant();
         let password = &input.password;
-        Some(super::passwords::checked_hash(&mut conn, tenant, username, password, "password").await?)
+        Some(
+            super::passwords::checked_hash(&mut conn, tenant, username, password, "password")
+                .await?,
+        )
     };
     let owner = actor
         .require_admin()

@@ -525,7 +525,10 @@ fn each_template_says_which_parts_of_the_console_it_has() {
     assert_eq!(kinds("analytics"), (false, true, false));
     assert_eq!(kinds("iot"), (false, false, false));
     assert_eq!(kinds("migration"), (false, false, false));
-    assert!(of("iot").device_users, "iot's devices role is for device users");
+    assert!(
+        of("iot").device_users,
+        "iot's devices role is for device users"
+    );
     for name in ["mdm", "migration", "analytics"] {
         assert!(!of(name).device_users, "{name}");
     }

@@ -83,7 +83,10 @@ async fn the_tenant_policy_applies_wherever_a_password_is_set() {
             min_length: 3,
             ..strict
         };
-        assert_eq!(field_of(save_policy(db, &admin, &silly).await), "min_length");
+        assert_eq!(
+            field_of(save_policy(db, &admin, &silly).await),
+            "min_length"
+        );
         assert_eq!(
             settings(db, &admin).await.unwrap().policy,
             PasswordPolicy::default()
@@ -138,7 +141,9 @@ async fn a_one_time_password_must_be_changed_before_anything_else() {
         ));
         assert_eq!(hash_of(db, f.tenant, bob).await, before);
 
-        set_one_time(db, &admin, bob, "Temporary-pass-9").await.unwrap();
+        set_one_time(db, &admin, bob, "Temporary-pass-9")
+            .await
+            .unwrap();
         let sessions_of_bob = async || -> i64 {
             let mut conn = db.pool.acquire().await.unwrap();
             sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id = $1")
@@ -175,7 +180,11 @@ async fn a_one_time_password_must_be_changed_before_anything_else() {
         change_own(db, &bob_now, "Temporary-pass-9", "Kestrel-own-two-2")
             .await
             .unwrap();
-        assert_eq!(sessions_of_bob().await, 1, "only the session that changed it stays");
+        assert_eq!(
+            sessions_of_bob().await,
+            1,
+            "only the session that changed it stays"
+        );
         let bob_later = sign_in(db, "bob", "Kestrel-own-two-2").await.unwrap();
         assert!(!bob_later.must_change_password);
         assert!(Actor::resolve(db, &templates, bob_later).await.is_ok());
@@ -184,7 +193,9 @@ async fn a_one_time_password_must_be_changed_before_anything_else() {
         let sub = users::create(db, &creator, &new("sub.ann", "Heron-first-1"))
             .await
             .unwrap();
-        set_one_time(db, &creator, sub, "Temporary-pass-9").await.unwrap();
+        set_one_time(db, &creator, sub, "Temporary-pass-9")
+            .await
+            .unwrap();
         let mut conn = db.pool.acquire().await.unwrap();
         let audited: Vec<String> = sqlx::query_scalar(
             "SELECT action FROM audit_events WHERE action LIKE 'user.password.%' ORDER BY id",

@@ -29,7 +29,9 @@ fn new(username: &str) -> NewUserInput {
 }
 
 async fn listed(db: &Db, actor: &Actor, query: &str) -> Vec<String> {
-    let page = user_pages::list_page(db, actor, query, 1, None).await.unwrap();
+    let page = user_pages::list_page(db, actor, query, 1, None)
+        .await
+        .unwrap();
     page.rows.into_iter().map(|r| r.username).collect()
 }
 
@@ -72,7 +74,9 @@ async fn a_sub_user_manager_reaches_only_their_own_sub_users_with_only_roles_the
         assert_eq!(listed(db, &manager, "zo").await, ["sub.zoe"]);
         assert!(listed(db, &manager, "bob").await.is_empty());
         assert!(listed(db, &admin, "").await.contains(&"bob".to_owned()));
-        let page = user_pages::list_page(db, &manager, "", 1, None).await.unwrap();
+        let page = user_pages::list_page(db, &manager, "", 1, None)
+            .await
+            .unwrap();
         assert!(page.can_create && !page.can_assign);
         assert_eq!(page.total, 1);
 

@@ -7,6 +7,7 @@ pub mod feedback;
 pub mod inventory_rows;
 pub mod lazy;
 pub mod loading;
+pub mod module_editor;
 pub mod pager;
 pub mod permission_grid;
 pub mod role_checklist;

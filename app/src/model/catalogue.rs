@@ -105,6 +105,10 @@ pub struct PermissionType {
     /// Tenant Admin role can assign user roles").
     #[serde(default)]
     pub reserved: bool,
+    /// A module's access level (`migration`): one choice of `Deny Access` (no level) or one of
+    /// its levels, shown as a radio group `<Module> access`.
+    #[serde(default)]
+    pub access: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -141,6 +145,12 @@ impl Catalogue {
     }
 
     /// Whether the template has the device-group tree and inventory roles.
+    /// Whether roles are edited per module (`migration`: an access level and switches) rather
+    /// than as a grid of levels.
+    pub fn has_module_access(&self) -> bool {
+        self.types().any(|t| t.access)
+    }
+
     pub fn has_device_groups(&self) -> bool {
         self.permission(INVENTORY).is_some()
     }

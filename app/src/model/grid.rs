@@ -86,6 +86,32 @@ pub fn set_cell(
     }
 }
 
+/// A module's access level as its radio group shows it (`migration`): the highest level of
+/// `type_name` the role grants, or None for `Deny Access`.
+pub fn access_level(catalogue: &Catalogue, grants: &Grants, type_name: &str) -> Option<String> {
+    let effective = catalogue.effective(grants);
+    let held = effective.get(type_name)?;
+    catalogue
+        .permission(type_name)?
+        .levels
+        .iter()
+        .rev()
+        .find(|l| held.contains(*l))
+        .cloned()
+}
+
+/// Sets a module's access to exactly `level` (None: `Deny Access`), whatever was ticked before.
+pub fn set_access_level(grants: &mut Grants, type_name: &str, level: Option<&str>) {
+    match level {
+        Some(level) => {
+            grants.insert(type_name.to_owned(), [level.to_owned()].into());
+        }
+        None => {
+            grants.remove(type_name);
+        }
+    }
+}
+
 /// Whether a cell shows as granted only because a ticked level implies it.
 pub fn implied_only(catalogue: &Catalogue, grants: &Grants, type_name: &str, level: &str) -> bool {
     let ticked = grants.get(type_name).is_some_and(|l| l.contains(level));

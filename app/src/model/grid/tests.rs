@@ -13,6 +13,7 @@ fn catalogue() -> Catalogue {
         description: String::new(),
         levels,
         reserved: false,
+        access: false,
     };
     Catalogue {
         role_kinds: Default::default(),

@@ -6,7 +6,10 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::{
     api::roles::{role_editor, DeleteRole, DuplicateRole, SaveRole},
-    components::{feedback::ErrorMessage, loading::Loaded, permission_grid::PermissionGrid},
+    components::{
+        feedback::ErrorMessage, loading::Loaded, module_editor::ModuleEditor,
+        permission_grid::PermissionGrid,
+    },
     model::{
         grid::{describe_changes, diff},
         roles::{RoleEditorData, RoleInput},
@@ -202,7 +205,11 @@ fn EditorForm(data: RoleEditorData) -> impl IntoView {
             <div class="editor-columns">
                 <section class="panel grid-panel" aria-labelledby="perm-heading">
                     <h2 id="perm-heading">"Permissions"</h2>
-                    <PermissionGrid catalogue=catalogue.clone() grants actor editable built_in/>
+                    {if catalogue.has_module_access() {
+                        view! { <ModuleEditor catalogue=catalogue.clone() grants actor editable/> }.into_any()
+                    } else {
+                        view! { <PermissionGrid catalogue=catalogue.clone() grants actor editable built_in/> }.into_any()
+                    }}
                 </section>
                 <section class="panel apps-panel" aria-labelledby="apps-heading">
                     <h2 id="apps-heading">"Applications"</h2>

@@ -564,3 +564,47 @@ fn a_template_whose_custom_role_grants_a_reserved_type_is_refused() {
         "{refused:?}"
     );
 }
+
+#[test]
+fn migration_module_access_is_one_choice_of_deny_read_only_or_read_write() {
+    use crate::model::grid::{access_level, set_access_level};
+    let templates = Templates::load().unwrap();
+    let migration = templates.get("migration").unwrap();
+    let c = &migration.catalogue;
+    assert!(c.has_module_access());
+    for name in ["iot", "mdm", "analytics"] {
+        assert!(
+            !templates.get(name).unwrap().catalogue.has_module_access(),
+            "{name}"
+        );
+    }
+    // Every module has exactly one access type, named `<Module> access`.
+    for module in &c.modules {
+        let access: Vec<&str> = module
+            .permissions
+            .iter()
+            .filter(|p| p.access)
+            .map(|p| p.name.as_str())
+            .collect();
+        assert_eq!(
+            access,
+            [format!("{} access", module.name)],
+            "{}",
+            module.name
+        );
+    }
+    let admin = migration
+        .roles
+        .iter()
+        .find(|r| r.name == "Project Admin")
+        .unwrap();
+    let mut grants = admin.grants.clone();
+    let t = "Applications access";
+    assert_eq!(access_level(c, &grants, t).as_deref(), Some("Read/Write"));
+    set_access_level(&mut grants, t, Some("Read Only"));
+    assert_eq!(access_level(c, &grants, t).as_deref(), Some("Read Only"));
+    assert!(!grants[t].contains("Read/Write"));
+    set_access_level(&mut grants, t, None);
+    assert_eq!(access_level(c, &grants, t), None);
+    assert!(!grants.contains_key(t), "Deny Access is no level at all");
+}

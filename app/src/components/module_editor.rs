@@ -1,0 +1,154 @@
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use crate::model::{
+    catalogue::{holds, Catalogue, Grants, Module, PermissionType},
+    grid::{access_level, set_access_level, set_cell},
+};
+
+/// The role editor of a template whose modules each have an access level (`migration`): per
+/// module, a radio group `<Module> access` (`Deny Access`, `Read Only`, `Read/Write`) and the
+/// module's permissions as checkboxes `<Module>: <Permission>`. A choice the acting admin cannot
+/// make is disabled with the reason (SPEC rule 4: they grant and take away only what they hold).
+#[component]
+pub fn ModuleEditor(
+    catalogue: Arc<Catalogue>,
+    grants: RwSignal<Grants>,
+    actor: Arc<Grants>,
+    editable: bool,
+) -> impl IntoView {
+    catalogue
+        .modules
+        .iter()
+        .map(|module| view! { <ModuleSection catalogue=catalogue.clone() module=module.clone() grants actor=actor.clone() editable/> })
+        .collect_view()
+}
+
+#[component]
+fn ModuleSection(
+    catalogue: Arc<Catalogue>,
+    module: Module,
+    grants: RwSignal<Grants>,
+    actor: Arc<Grants>,
+    editable: bool,
+) -> impl IntoView {
+    let access = module.permissions.iter().find(|p| p.access).cloned();
+    let switches: Vec<PermissionType> = module
+        .permissions
+        .iter()
+        .filter(|p| !p.access)
+        .cloned()
+        .collect();
+    let heading_id = format!("module-{}", module.name.replace(' ', "-"));
+    let labelled_by = heading_id.clone();
+    view! {
+        <section class="module-access" aria-labelledby=labelled_by>
+            <h3 id=heading_id>{module.name.clone()}</h3>
+            {access.map(|t| view! { <AccessChoice catalogue=catalogue.clone() access=t grants actor=actor.clone() editable/> })}
+            <ul class="switches">
+                {switches.into_iter().map(|t| view! { <Switch catalogue=catalogue.clone() perm=t grants actor=actor.clone() editable/> }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+/// `Deny Access` is no level: choosing it takes away whatever level the role had, which the
+/// admin may do only if they hold that level.
+#[component]
+fn AccessChoice(
+    catalogue: Arc<Catalogue>,
+    access: PermissionType,
+    grants: RwSignal<Grants>,
+    actor: Arc<Grants>,
+    editable: bool,
+) -> impl IntoView {
+    let type_name = access.name.clone();
+    let current = Memo::new({
+        let (c, t) = (catalogue.clone(), type_name.clone());
+        move |_| grants.with(|g| access_level(&c, g, &t))
+    });
+    let choices = std::iter::once(None).chain(access.levels.iter().cloned().map(Some));
+    let radios = choices
+        .map(|level| {
+            let label = level.clone().unwrap_or_else(|| "Deny Access".to_owned());
+            // Choosing a level grants it; choosing Deny Access takes the current one away.
+            let needs = {
+                let (t, level, actor) = (type_name.clone(), level.clone(), actor.clone());
+                move || {
+                    let wanted = level.clone().or_else(|| current.get())?;
+                    (!holds(&actor, &t, &wanted)).then(|| format!("{t} {wanted}"))
+                }
+            };
+            let needs_title = needs.clone();
+            let needs_disabled = needs.clone();
+            let on_pick = {
+                let (t, level) = (type_name.clone(), level.clone());
+                move |_| grants.update(|g| set_access_level(g, &t, level.as_deref()))
+            };
+            let is_current = {
+                let level = level.clone();
+                move || current.get() == level
+            };
+            view! {
+                <label title=move || needs_title().map(|m| format!("You do not hold {m}, so you can neither grant nor remove it."))>
+                    <input type="radio" name=type_name.clone() prop:checked=is_current
+                        disabled=move || !editable || needs_disabled().is_some() on:change=on_pick/>
+                    " " {label}
+                </label>
+            }
+        })
+        .collect_view();
+    view! {
+        <div role="radiogroup" class="access-choice" aria-label=type_name.clone() title=access.description.clone()>
+            {radios}
+        </div>
+    }
+}
+
+/// One of a module's permissions (`Applications: Create`), a single switch.
+#[component]
+fn Switch(
+    catalogue: Arc<Catalogue>,
+    perm: PermissionType,
+    grants: RwSignal<Grants>,
+    actor: Arc<Grants>,
+    editable: bool,
+) -> impl IntoView {
+    let levels = perm.levels.clone();
+    let level = levels.first().cloned().unwrap_or_default();
+    let held = holds(&actor, &perm.name, &level);
+    let checked = Memo::new({
+        let (c, t, l) = (catalogue.clone(), perm.name.clone(), level.clone());
+        move |_| grants.with(|g| holds(&c.effective(g), &t, &l))
+    });
+    let describe = format!(
+        "switch-{}",
+        perm.name.replace(|c: char| !c.is_alphanumeric(), "-")
+    );
+    let reason = (!held).then(|| {
+        format!(
+            "You do not hold {}, so you can neither grant nor remove it.",
+            perm.name
+        )
+    });
+    let description = match &reason {
+        Some(reason) => format!("{} {reason}", perm.description),
+        None => perm.description.clone(),
+    };
+    let (c, t) = (catalogue.clone(), perm.name.clone());
+    view! {
+        <li>
+            <label>
+                <input type="checkbox" aria-describedby=describe.clone() prop:checked=move || checked.get()
+                    disabled=!editable || !held
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        grants.update(|g| set_cell(&c, g, &t, &level, on));
+                    }/>
+                " " {perm.name.clone()}
+            </label>
+            <span id=describe class="muted small">{description}</span>
+        </li>
+    }
+}

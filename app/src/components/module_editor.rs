@@ -136,6 +136,21 @@ fn Switch(
         Some(reason) => format!("{} {reason}", perm.description),
         None => perm.description.clone(),
     };
+    // The seed's prerequisites: explained here, refused by the server when broken.
+    let unmet = Memo::new({
+        let (c, t, requires) = (catalogue.clone(), perm.name.clone(), perm.requires.clone());
+        move |_| {
+            grants.with(|g| {
+                let effective = c.effective(g);
+                effective.contains_key(&t).then(|| {
+                    requires
+                        .iter()
+                        .find(|r| !effective.contains_key(*r))
+                        .cloned()
+                })?
+            })
+        }
+    });
     let (c, t) = (catalogue.clone(), perm.name.clone());
     view! {
         <li>
@@ -149,6 +164,9 @@ fn Switch(
                 " " {perm.name.clone()}
             </label>
             <span id=describe class="muted small">{description}</span>
+            {move || unmet.get().map(|needs| view! {
+                <span class="field-error small">{format!("Needs {needs}: tick it too, or the role cannot be saved.")}</span>
+            })}
         </li>
     }
 }

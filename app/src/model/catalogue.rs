@@ -109,6 +109,10 @@ pub struct PermissionType {
     /// its levels, shown as a radio group `<Module> access`.
     #[serde(default)]
     pub access: bool,
+    /// Types a role granting this one must grant too (`migration`: "Manage Contacts requires
+    /// Manage Tabs, Details, Menu Items").
+    #[serde(default)]
+    pub requires: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,6 +153,19 @@ impl Catalogue {
     /// than as a grid of levels.
     pub fn has_module_access(&self) -> bool {
         self.types().any(|t| t.access)
+    }
+
+    /// The first prerequisite `grants` breaks: (the type granted, the type it needs and lacks).
+    pub fn unmet_prerequisite(&self, grants: &Grants) -> Option<(String, String)> {
+        let effective = self.effective(grants);
+        self.types()
+            .filter(|t| effective.get(&t.name).is_some_and(|l| !l.is_empty()))
+            .find_map(|t| {
+                t.requires
+                    .iter()
+                    .find(|r| effective.get(*r).is_none_or(|l| l.is_empty()))
+                    .map(|r| (t.name.clone(), r.clone()))
+            })
     }
 
     pub fn has_device_groups(&self) -> bool {

@@ -202,6 +202,21 @@ pub fn parse(file: &str, text: &str) -> Result<Template, TemplateError> {
             ));
         }
     }
+    for t in catalogue.types() {
+        if let Some(missing) = t
+            .requires
+            .iter()
+            .find(|r| catalogue.permission(r).is_none())
+        {
+            return Err(fail(
+                line_named(&t.name),
+                format!(
+                    "permission type '{}' requires unknown type '{missing}'",
+                    t.name
+                ),
+            ));
+        }
+    }
     let role_names: BTreeSet<&str> = raw.roles.iter().map(|r| r.name.as_str()).collect();
     if role_names.len() != raw.roles.len() {
         return Err(fail(1, "two roles have the same name".into()));
@@ -216,6 +231,15 @@ pub fn parse(file: &str, text: &str) -> Result<Template, TemplateError> {
                 at,
                 format!(
                     "role '{}' grants '{t}', which only a built-in role may grant",
+                    role.name
+                ),
+            ));
+        }
+        if let Some((t, needs)) = catalogue.unmet_prerequisite(&role.grants) {
+            return Err(fail(
+                at,
+                format!(
+                    "role '{}' grants '{t}', which requires '{needs}'",
                     role.name
                 ),
             ));

@@ -14,6 +14,7 @@ fn catalogue() -> Catalogue {
         levels,
         reserved: false,
         access: false,
+        requires: Vec::new(),
     };
     Catalogue {
         role_kinds: Default::default(),

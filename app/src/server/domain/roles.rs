@@ -188,6 +188,12 @@ async fn save_like(
         };
         let built_in = before.as_ref().is_some_and(|b| b.built_in);
         let kind = wanted_kind(actor, kind, built_in, input)?;
+        if let Some((t, needs)) = actor.catalogue.unmet_prerequisite(&input.grants) {
+            return Err(AppError::validation(
+                "grants",
+                format!("{t} requires {needs}."),
+            ));
+        }
         if let Some(t) = actor
             .catalogue
             .reserved_in(&input.grants)
@@ -449,5 +455,7 @@ pub(crate) fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
+#[cfg(test)]
+mod prerequisite_tests;
 #[cfg(test)]
 mod tests;

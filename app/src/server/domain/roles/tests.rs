@@ -493,6 +493,7 @@ async fn a_permission_type_added_to_the_catalogue_later_is_not_added_to_existing
                 levels: vec!["READ".into()],
                 reserved: false,
                 access: false,
+                requires: Vec::new(),
             });
         actor
             .effective

@@ -159,7 +159,7 @@ fn EditorForm(data: RoleEditorData) -> impl IntoView {
             </header>
             {match (&locked, editable) {
                 (Some(reason), _) => Some(view! { <p class="alert alert-info" role="status">{reason.clone()}</p> }.into_any()),
-                (None, false) => Some(view! { <p class="alert alert-info" role="status">"You can view this role. Changing roles needs User management ADMIN."</p> }.into_any()),
+                (None, false) => Some(view! { <p class="alert alert-info" role="status">{format!("You can view this role. Changing roles needs {}.", catalogue.access.assign)}</p> }.into_any()),
                 (None, true) => None,
             }}
             {move || error().and_then(|e| match e {

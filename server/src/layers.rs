@@ -71,7 +71,7 @@ pub async fn keep_arguments(request: Request<Body>, next: Next) -> Response {
 }
 
 /// Pages other than `/login` need a live session: anonymous page loads go to `/login` before
-/// anything renders. Server functions authorize themselves (and answer 401), assets are public.
+/// anything renders, and a user with a one-time password to `/password`. Server functions authorize themselves (and answer 401), assets are public.
 pub async fn pages_need_session(
     State(state): State<AppState>,
     request: Request<Body>,
@@ -99,17 +99,20 @@ pub async fn pages_need_session(
         .filter_map(|v| v.to_str().ok())
         .find_map(token::from_cookie_header)
         .map(str::to_owned);
-    let signed_in = match token {
-        Some(token) => matches!(
-            auth::resolve(&state.db, &state.sessions, &token, unix_now()).await,
-            Ok(Some(_))
-        ),
-        None => false,
+    let principal = match token {
+        Some(token) => auth::resolve(&state.db, &state.sessions, &token, unix_now())
+            .await
+            .ok()
+            .flatten(),
+        None => None,
     };
-    if signed_in {
-        next.run(request).await
-    } else {
-        Redirect::to("/login").into_response()
+    match principal {
+        // A one-time password is in force: every page leads to `Change password` first.
+        Some(p) if p.must_change_password && path != "/password" => {
+            Redirect::to("/password").into_response()
+        }
+        Some(_) => next.run(request).await,
+        None => Redirect::to("/login").into_response(),
     }
 }
 

@@ -122,6 +122,23 @@ async fn with_a_one_time_password_only_change_password_works() {
         .await
         .unwrap();
     assert_eq!(me["must_change_password"], json!(true));
+    // Every page leads to Change password first; that page itself opens.
+    let page = |path: &'static str| {
+        let (server, cookie) = (&server, &cookie);
+        async move {
+            server
+                .client
+                .get(server.url(path))
+                .header(reqwest::header::COOKIE, cookie.as_str())
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let users = page("/users").await;
+    assert!(users.status().is_redirection());
+    assert_eq!(users.headers()[reqwest::header::LOCATION], "/password");
+    assert_eq!(page("/password").await.status(), StatusCode::OK);
     let list = json!({ "query": "", "page": 1 });
     let status = server
         .call("users/list", list.clone(), Some(&cookie))

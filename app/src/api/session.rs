@@ -69,6 +69,12 @@ pub async fn current_user() -> Result<Me, AppError> {
         let template = templates
             .get(&principal.tenant_template)
             .ok_or(AppError::Internal)?;
+        // A one-time password is in force: every page of the console leads to `Change password`
+        // (the server refuses everything else anyway). On a full page load this redirects the
+        // page itself; from the browser, the router follows it.
+        if principal.must_change_password && ctx::request_path().as_deref() != Some("/password") {
+            leptos_axum::redirect("/password");
+        }
         Ok(principal.me(&template.catalogue))
     })
     .await

@@ -45,19 +45,6 @@ pub fn AppShell() -> impl IntoView {
             device_groups.set(has_feature(&me, |f| f.device_groups));
         }
     });
-    // A one-time password is in force: nothing but `Change password` until it is changed (the
-    // server refuses everything else anyway).
-    let location = leptos_router::hooks::use_location();
-    let navigate = leptos_router::hooks::use_navigate();
-    Effect::new(move |_| {
-        let must_change = me
-            .get()
-            .and_then(Result::ok)
-            .is_some_and(|me| me.must_change_password);
-        if must_change && location.pathname.get() != "/password" {
-            navigate("/password", Default::default());
-        }
-    });
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">

@@ -41,8 +41,8 @@ pub fn UserMenu(me: Me) -> impl IntoView {
                     <br/>
                     <span class="muted">{me.tenant_name.clone()}</span>
                 </p>
-                <a class="menu-item" href="/password">"Change password"</a>
-                <a class="menu-item" href="/access-denied">"Access denied requests"</a>
+                <a class="menu-item" href="/password" on:click=move |_| open.set(false)>"Change password"</a>
+                <a class="menu-item" href="/access-denied" on:click=move |_| open.set(false)>"Access denied requests"</a>
                 <ActionForm action=logout>
                     <button type="submit" class="menu-item">"Sign out"</button>
                 </ActionForm>

@@ -20,15 +20,27 @@ pub fn PasswordPage() -> impl IntoView {
             .and_then(Result::ok)
             .is_some_and(|me| me.must_change_password)
     };
-    let navigate = leptos_router::hooks::use_navigate();
+    // After a one-time password is changed, home, once the shell knows it is over (until then
+    // the shell would send the user back here).
+    let leaving = RwSignal::new(false);
     Effect::new(move |_| {
         if let Some(Ok(())) = change.value().get() {
             current.set(String::new());
             new.set(String::new());
             if forced() {
+                leaving.set(true);
                 me.refetch();
-                navigate("/", Default::default());
             }
+        }
+    });
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        let over = me
+            .get()
+            .and_then(Result::ok)
+            .is_some_and(|me| !me.must_change_password);
+        if leaving.get() && over {
+            navigate("/", Default::default());
         }
     });
     let field_error = move |field: &'static str| {

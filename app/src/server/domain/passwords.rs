@@ -157,7 +157,7 @@ pub async fn set_one_time(db: &Db, actor: &Actor, user: UserId, password: &str) 
     let row = db::users::get(&mut conn, tenant, user)
         .await?
         .ok_or(AppError::NotFound)?;
-    super::users::may_manage(actor, &row)?;
+    super::reach::may_manage(actor, &row)?;
     let hash = checked_hash(&mut conn, tenant, &row.username, password, "password").await?;
     drop(conn);
     let mut guard = Guard::begin(db, actor).await?;
@@ -166,7 +166,7 @@ pub async fn set_one_time(db: &Db, actor: &Actor, user: UserId, password: &str) 
         let row = db::users::get(&mut *tx, tenant, user)
             .await?
             .ok_or(AppError::NotFound)?;
-        super::users::may_manage(actor, &row)?;
+        super::reach::may_manage(actor, &row)?;
         let refusal = if user == actor.principal.user_id {
             Some("Use Change password in the user menu for your own password.")
         } else if row.origin == Origin::Sso {

@@ -52,6 +52,23 @@ fn only_sub_users(permission: &str) -> AppError {
     AppError::forbidden(format!("{permission} (only your own sub-users otherwise)"))
 }
 
+/// Whether the actor may edit, disable or delete `user`: anyone with the assign permission, or
+/// the user's owner (the admin who created them as a sub-user).
+pub fn may_manage(actor: &Actor, user: &UserRow) -> AppResult<()> {
+    if actor.require_admin().is_ok() {
+        return Ok(());
+    }
+    actor.require_create_users()?;
+    if user.owner_id == Some(actor.principal.user_id) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(format!(
+            "{} (only your own sub-users otherwise)",
+            actor.catalogue.access.assign
+        )))
+    }
+}
+
 /// Which roles an actor may give to or take from one user. Rule 4 (the cells of each role)
 /// applies on top, in the caller and in the guard.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -102,7 +102,7 @@ pub async fn detail(db: &Db, actor: &Actor, id: UserId) -> AppResult<UserDetail>
             .map(|o| o.username),
         None => None,
     };
-    let can_manage = domain::users::may_manage(actor, &user).is_ok();
+    let can_manage = domain::reach::may_manage(actor, &user).is_ok();
     let keep_reason = if id == actor.principal.user_id {
         Some(domain::users::OWN_ACCOUNT.to_owned())
     } else if user.status != UserStatus::Active {

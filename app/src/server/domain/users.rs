@@ -2,7 +2,7 @@
 //! every user; whoever may only create users (User management CREATE in `iot`) creates sub-users
 //! and manages those alone (SPEC rule 8, seed 001).
 
-use super::{access::Actor, assignments::PARTNER_ADMIN_MESSAGE, roles::json};
+use super::{access::Actor, assignments::PARTNER_ADMIN_MESSAGE, reach::may_manage, roles::json};
 use crate::server::domain::guard::Guard;
 use crate::{
     model::{
@@ -13,7 +13,7 @@ use crate::{
         db::{
             self,
             audit::AuditEvent,
-            users::{NewUser, NewUserExtra, UserRow},
+            users::{NewUser, NewUserExtra},
             Db,
         },
         unix_now,
@@ -22,23 +22,6 @@ use crate::{
 
 /// Why the actor's own account is neither disabled nor deleted by them.
 pub const OWN_ACCOUNT: &str = "You cannot disable or delete your own account.";
-
-/// Whether the actor may edit, disable or delete `user`: anyone with the assign permission, or
-/// the user's owner (the admin who created them as a sub-user).
-pub fn may_manage(actor: &Actor, user: &UserRow) -> AppResult<()> {
-    if actor.require_admin().is_ok() {
-        return Ok(());
-    }
-    actor.require_create_users()?;
-    if user.owner_id == Some(actor.principal.user_id) {
-        Ok(())
-    } else {
-        Err(AppError::forbidden(format!(
-            "{} (only your own sub-users otherwise)",
-            actor.catalogue.access.assign
-        )))
-    }
-}
 
 async fn audit(
     conn: &mut sqlx::AnyConnection,

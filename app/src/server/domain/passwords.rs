@@ -103,6 +103,12 @@ pub async fn change_own(db: &Db, principal: &Principal, current: &str, new: &str
         return Err(wrong_current());
     }
     let mut conn = db.pool.acquire().await?;
+    // Guessing the current password from a session left open is throttled like a sign-in.
+    let keys = [(
+        format!("change:{}/{}", tenant.0, user.0),
+        crate::server::auth::throttle::PAIR,
+    )];
+    crate::server::auth::throttle::reserve(&mut conn, &keys, unix_now()).await?;
     let stored = db::users::password_hash(&mut conn, tenant, user)
         .await?
         .ok_or_else(|| AppError::Locked {
@@ -119,6 +125,9 @@ pub async fn change_own(db: &Db, principal: &Principal, current: &str, new: &str
     if !right {
         return Err(wrong_current());
     }
+    let mut conn = db.pool.acquire().await?;
+    crate::server::auth::throttle::succeeded(&mut conn, &keys).await?;
+    drop(conn);
     if new == current {
         return Err(AppError::validation(
             "new_password",

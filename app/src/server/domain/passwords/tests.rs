@@ -180,6 +180,16 @@ async fn a_one_time_password_must_be_changed_before_anything_else() {
         change_own(db, &bob_now, "Temporary-pass-9", "Kestrel-own-two-2")
             .await
             .unwrap();
+        // Guessing the current password is throttled like a sign-in.
+        let mut guesses = Vec::new();
+        for i in 0..7 {
+            let guess = format!("guess-{i}-xxxx");
+            guesses.push(change_own(db, &bob_now, &guess, "Kestrel-new-3").await);
+        }
+        assert!(
+            guesses.contains(&Err(AppError::TooManyAttempts)),
+            "{guesses:?}"
+        );
         assert_eq!(
             sessions_of_bob().await,
             1,

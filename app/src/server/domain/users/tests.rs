@@ -1,6 +1,6 @@
 use super::*;
-use crate::server::db::users::UserRow;
 use crate::model::{Allocation, UserKind, UserStatus};
+use crate::server::db::users::UserRow;
 use crate::server::domain::testing::set_user_roles_now;
 use crate::{model::AppError, server::domain::testing::fixture};
 

@@ -27,7 +27,8 @@ pub async fn list_users(
 /// One page of the role checklist of a user or group (`Search roles`, `Previous page`, `Next
 /// page`): the roles matching `query`, of one audience if given, the subject's own first, each
 /// marked grantable or not by the signed-in admin.
-/// **Permissions**: User management READ.
+/// **Permissions**: User management READ; with User management CREATE alone, of one's own
+/// sub-users (only roles one holds are grantable).
 #[server(endpoint = "roles/choices", input = Json)]
 pub async fn list_role_choices(
     of: RolesOf,
@@ -73,7 +74,8 @@ pub async fn set_user_applications(
 }
 
 /// Sets a user's global roles to exactly `roles`, if they are still at `roles_version`.
-/// **Permissions**: User management ADMIN, and every permission of each role added or removed.
+/// **Permissions**: User management ADMIN, and every permission of each role added or removed;
+/// with User management CREATE alone, on one's own sub-users, roles one holds.
 #[server(endpoint = "users/set_roles", input = Json)]
 pub async fn set_user_roles(
     user: UserId,
@@ -98,7 +100,8 @@ pub async fn set_user_roles(
 }
 
 /// A user's page: details, global roles, effective permissions with provenance.
-/// **Permissions**: User management READ.
+/// **Permissions**: User management READ; with User management CREATE alone, one's own
+/// sub-users.
 #[server(endpoint = "users/load", input = Json)]
 pub async fn load_user(id: UserId) -> Result<UserDetail, AppError> {
     use super::ctx;

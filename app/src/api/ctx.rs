@@ -44,11 +44,6 @@ fn parts() -> AppResult<Parts> {
     use_context::<Parts>().ok_or(AppError::Internal)
 }
 
-/// The path of the request being answered (a page while it renders, `/api/…` for a call).
-pub fn request_path() -> Option<String> {
-    use_context::<Parts>().map(|parts| parts.uri.path().to_owned())
-}
-
 /// The session token the request carries, if any.
 pub fn session_token() -> Option<String> {
     let parts = use_context::<Parts>()?;

@@ -28,7 +28,14 @@ pub async fn login(tenant: String, username: String, password: String) -> Result
             state.sessions.absolute_secs,
             secure,
         ))?;
-        leptos_axum::redirect("/");
+        // A one-time password leads to `Change password` first (a page loaded later is sent
+        // there by the session layer).
+        let signed_in = auth::resolve(&state.db, &state.sessions, &token, unix_now()).await?;
+        let next = match signed_in {
+            Some(p) if p.must_change_password => "/password",
+            _ => "/",
+        };
+        leptos_axum::redirect(next);
         Ok(())
     })
     .await
@@ -69,12 +76,6 @@ pub async fn current_user() -> Result<Me, AppError> {
         let template = templates
             .get(&principal.tenant_template)
             .ok_or(AppError::Internal)?;
-        // A one-time password is in force: every page of the console leads to `Change password`
-        // (the server refuses everything else anyway). On a full page load this redirects the
-        // page itself; from the browser, the router follows it.
-        if principal.must_change_password && ctx::request_path().as_deref() != Some("/password") {
-            leptos_axum::redirect("/password");
-        }
         Ok(principal.me(&template.catalogue))
     })
     .await

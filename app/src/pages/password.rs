@@ -3,8 +3,8 @@ use leptos_meta::Title;
 
 use crate::{
     api::passwords::ChangePassword,
-    components::{app_shell::use_me, feedback::ErrorMessage},
-    model::passwords::MUST_CHANGE,
+    components::{app_shell::use_me, feedback::ErrorMessage, loading::Loaded},
+    model::{passwords::MUST_CHANGE, Me},
 };
 
 /// `/password` (user menu `Change password`): the signed-in user's own password. A user with a
@@ -74,7 +74,8 @@ pub fn PasswordPage() -> impl IntoView {
     view! {
         <Title text="Change password"/>
         <header class="page-header"><h1>"Change password"</h1></header>
-        {move || forced().then(|| view! { <p role="status" class="alert alert-info">{MUST_CHANGE}</p> })}
+        // Inside a Transition like every read, so that the server's page and the hydrated one agree.
+        <Loaded resource=me view=|me: Me| me.must_change_password.then(|| view! { <p role="status" class="alert alert-info">{MUST_CHANGE}</p> })/>
         {move || change.value().get().and_then(Result::ok).map(|_| view! { <p role="status" class="alert alert-success">"Password changed."</p> })}
         <section class="panel">
             <form class="form-stack" novalidate on:submit=move |ev| {

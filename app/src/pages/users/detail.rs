@@ -275,11 +275,14 @@ fn UserDetailsForm(
 #[component]
 fn OneTimePassword(user: UserId) -> impl IntoView {
     let me = crate::components::app_shell::use_me();
-    let own = move || {
-        me.get()
-            .and_then(Result::ok)
-            .is_some_and(|me| me.user_id == user)
-    };
+    // Not on one's own page; read inside a Transition so that server and browser agree.
+    view! {
+        <Loaded resource=me view=move |me: crate::model::Me| (me.user_id != user).then(|| view! { <OneTimePasswordForm user/> })/>
+    }
+}
+
+#[component]
+fn OneTimePasswordForm(user: UserId) -> impl IntoView {
     let set = ServerAction::<SetOneTimePassword>::new();
     let password = RwSignal::new(String::new());
     Effect::new(move |_| {
@@ -294,7 +297,7 @@ fn OneTimePassword(user: UserId) -> impl IntoView {
         })
     };
     view! {
-        <form class="panel inline-form" novalidate hidden=own on:submit=move |ev| {
+        <form class="panel inline-form" novalidate on:submit=move |ev| {
             ev.prevent_default();
             set.dispatch(SetOneTimePassword { user, password: password.get_untracked() });
         }>

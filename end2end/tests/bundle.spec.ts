@@ -8,11 +8,14 @@ import { editor } from './fixtures/roles';
 // main module (Leptos' runtime, router and hydration) is 250 KiB by itself (README, "First
 // load"). Until it is, these ceilings are what the build measures today plus 3%: the build fails
 // if the first load grows, and each step toward the goal lowers them. The way to the users list
-// was raised once, on 2026-12-04, from 292,000: the shared pager and the template-aware
-// navigation (issue 14) took it from 283,975 to 293,121 bytes.
+// was raised on 2026-12-04 from 292,000: the shared pager and the template-aware navigation
+// (issue 14) took it from 283,975 to 293,121 bytes. Both were raised again the same day, in
+// issue 14's second session (sub-user managers, device users, passwords, migration's module
+// editor): /login from 337,150 to 345,144 (the main module grew 1.5 KB: the new route and types)
+// and the way to the users list to 309,636. Issue 13's first-load work is what brings them down.
 const GOAL = 200 * 1024;
-const LOGIN_CEILING = 344_000;
-const USERS_CEILING = 302_000;
+const LOGIN_CEILING = 356_000;
+const USERS_CEILING = 319_000;
 
 type Download = { path: string; bytes: number; encoding: string };
 

@@ -18,13 +18,21 @@ pub fn EffectiveGrid(catalogue: Catalogue, provenance: Provenance) -> impl IntoV
             {catalogue.modules.iter().map(|module| view! {
                 <tbody>
                     <tr class="module-row"><th scope="colgroup" colspan=span.clone()>{module.name.clone()}</th></tr>
-                    {module.permissions.iter().map(|perm| view! {
+                    {module.permissions.iter().map(|perm| {
+                        // A restricting switch (`migration`) binds a user who has the module's
+                        // access and no role freeing them of it (SPEC rule 1).
+                        let bound = perm.restricts && module.permissions.iter().filter(|p| p.access).any(|a| {
+                            provenance.get(&a.name).is_some_and(|l| l.values().any(|s| !s.is_empty()))
+                        });
+                        view! {
                         <tr>
                             <th scope="row" class="type-cell"><span class="type-name">{perm.name.clone()}</span></th>
                             {levels.iter().map(|level| {
                                 let sources = provenance.get(&perm.name).and_then(|l| l.get(level)).cloned().unwrap_or_default();
                                 if !perm.levels.contains(level) {
                                     view! { <td class="cell-na"><span aria-hidden="true">"–"</span></td> }.into_any()
+                                } else if sources.is_empty() && bound {
+                                    view! { <td class="cell restricted" aria-label=format!("{}: restricted, every role giving access to {} carries it", perm.name, module.name)><span class="source">"Restricted"</span></td> }.into_any()
                                 } else if sources.is_empty() {
                                     view! { <td class="cell" aria-label=format!("{} {level}: not granted", perm.name)><span class="muted" aria-hidden="true">"·"</span></td> }.into_any()
                                 } else {
@@ -38,7 +46,7 @@ pub fn EffectiveGrid(catalogue: Catalogue, provenance: Provenance) -> impl IntoV
                                 }
                             }).collect_view()}
                         </tr>
-                    }).collect_view()}
+                    }}).collect_view()}
                 </tbody>
             }).collect_view()}
         </table>

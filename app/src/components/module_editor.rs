@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::model::{
     catalogue::{holds, Catalogue, Grants, Module, PermissionType},
-    grid::{access_level, set_access_level, set_cell},
+    grid::{access_level, choose_access, deny_needs, restricted, set_cell, set_restricted},
 };
 
 /// The role editor of a template whose modules each have an access level (`migration`): per
@@ -47,14 +47,19 @@ fn ModuleSection(
             <h3 id=heading_id>{module.name.clone()}</h3>
             {access.map(|t| view! { <AccessChoice catalogue=catalogue.clone() access=t grants actor=actor.clone() editable/> })}
             <ul class="switches">
-                {switches.into_iter().map(|t| view! { <Switch catalogue=catalogue.clone() perm=t grants actor=actor.clone() editable/> }).collect_view()}
+                {switches.into_iter().map(|t| if t.restricts {
+                    view! { <Restriction catalogue=catalogue.clone() perm=t grants actor=actor.clone() editable/> }.into_any()
+                } else {
+                    view! { <Switch catalogue=catalogue.clone() perm=t grants actor=actor.clone() editable/> }.into_any()
+                }).collect_view()}
             </ul>
         </section>
     }
 }
 
-/// `Deny Access` is no level: choosing it takes away whatever level the role had, which the
-/// admin may do only if they hold that level.
+/// `Deny Access` is no level: choosing it takes away whatever level the role had and the
+/// freedoms from the module's restricting switches, which the admin may do only if they hold
+/// them. Opening a denied module frees the role of the switches the admin is free of.
 #[component]
 fn AccessChoice(
     catalogue: Arc<Catalogue>,
@@ -74,17 +79,17 @@ fn AccessChoice(
             let label = level.clone().unwrap_or_else(|| "Deny Access".to_owned());
             // Choosing a level grants it; choosing Deny Access takes the current one away.
             let needs = {
-                let (t, level, actor) = (type_name.clone(), level.clone(), actor.clone());
-                move || {
-                    let wanted = level.clone().or_else(|| current.get())?;
-                    (!holds(&actor, &t, &wanted)).then(|| format!("{t} {wanted}"))
+                let (c, t, level, actor) = (catalogue.clone(), type_name.clone(), level.clone(), actor.clone());
+                move || match &level {
+                    Some(wanted) => (!holds(&actor, &t, wanted)).then(|| format!("{t} {wanted}")),
+                    None => grants.with(|g| deny_needs(&c, g, &t, &actor)),
                 }
             };
             let needs_title = needs.clone();
             let needs_disabled = needs.clone();
             let on_pick = {
-                let (t, level) = (type_name.clone(), level.clone());
-                move |_| grants.update(|g| set_access_level(g, &t, level.as_deref()))
+                let (c, t, level, actor) = (catalogue.clone(), type_name.clone(), level.clone(), actor.clone());
+                move |_| grants.update(|g| choose_access(&c, g, &t, level.as_deref(), &actor))
             };
             let is_current = {
                 let level = level.clone();
@@ -166,6 +171,63 @@ fn Switch(
             <span id=describe class="muted small">{description}</span>
             {move || unmet.get().map(|needs| view! {
                 <span class="field-error small">{format!("Needs {needs}: tick it too, or the role cannot be saved.")}</span>
+            })}
+        </li>
+    }
+}
+
+/// A restricting switch (`Applications: Limit access to 'My Apps'`), ticked when the role opens
+/// the module and does not free its holders of it. Unticking grants the freedom and ticking
+/// takes it away, so either needs the freedom held (SPEC rule 4). A user is restricted only if
+/// every role giving them the module carries the switch (SPEC rule 1).
+#[component]
+fn Restriction(
+    catalogue: Arc<Catalogue>,
+    perm: PermissionType,
+    grants: RwSignal<Grants>,
+    actor: Arc<Grants>,
+    editable: bool,
+) -> impl IntoView {
+    let free = perm.levels.first().cloned().unwrap_or_default();
+    let held = holds(&actor, &perm.name, &free);
+    let on = Memo::new({
+        let (c, t) = (catalogue.clone(), perm.name.clone());
+        move |_| grants.with(|g| restricted(&c, g, &t))
+    });
+    let open = Memo::new({
+        let (c, t) = (catalogue.clone(), perm.name.clone());
+        move |_| grants.with(|g| c.module_of(&t).is_some_and(|m| c.opens_module(g, m)))
+    });
+    let describe = format!(
+        "switch-{}",
+        perm.name.replace(|c: char| !c.is_alphanumeric(), "-")
+    );
+    let reason = (!held).then(|| {
+        format!(
+            "You are not exempt from it yourself ({} {free}), so you can neither set nor clear it.",
+            perm.name
+        )
+    });
+    let description = format!(
+        "{} Restricts a user only if every role giving them the module has it.{}",
+        perm.description,
+        reason.map(|r| format!(" {r}")).unwrap_or_default()
+    );
+    let (c, t) = (catalogue.clone(), perm.name.clone());
+    view! {
+        <li>
+            <label>
+                <input type="checkbox" aria-describedby=describe.clone() prop:checked=move || on.get()
+                    disabled=move || !editable || !held || !open.get()
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        grants.update(|g| set_restricted(&c, g, &t, on));
+                    }/>
+                " " {perm.name.clone()}
+            </label>
+            <span id=describe class="muted small">{description}</span>
+            {move || (!open.get()).then(|| view! {
+                <span class="muted small">"Applies once the module has access."</span>
             })}
         </li>
     }

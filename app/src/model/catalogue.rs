@@ -113,6 +113,12 @@ pub struct PermissionType {
     /// Manage Tabs, Details, Menu Items").
     #[serde(default)]
     pub requires: Vec<String>,
+    /// A restricting switch (`migration`: `Limit access to 'My Apps'`): its one cell is the
+    /// freedom from it, which a role with the module's access and the switch off grants. So a
+    /// switch restricts a user only if every role giving them the access carries it (SPEC rule
+    /// 1), and ticking it is taking a cell away (SPEC rule 4).
+    #[serde(default)]
+    pub restricts: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -148,7 +154,6 @@ impl Catalogue {
             .collect()
     }
 
-    /// Whether the template has the device-group tree and inventory roles.
     /// Whether roles are edited per module (`migration`: an access level and switches) rather
     /// than as a grid of levels.
     pub fn has_module_access(&self) -> bool {
@@ -168,6 +173,25 @@ impl Catalogue {
             })
     }
 
+    /// The module `type_name` belongs to.
+    pub fn module_of(&self, type_name: &str) -> Option<&Module> {
+        self.modules
+            .iter()
+            .find(|m| m.permissions.iter().any(|p| p.name == type_name))
+    }
+
+    /// Whether `grants` give a user of the role the module's access (`migration`), when the
+    /// module has an access type; true when it has none.
+    pub fn opens_module(&self, grants: &Grants, module: &Module) -> bool {
+        let effective = self.effective(grants);
+        module
+            .permissions
+            .iter()
+            .filter(|p| p.access)
+            .all(|p| effective.get(&p.name).is_some_and(|l| !l.is_empty()))
+    }
+
+    /// Whether the template has the device-group tree and inventory roles.
     pub fn has_device_groups(&self) -> bool {
         self.permission(INVENTORY).is_some()
     }

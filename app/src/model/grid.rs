@@ -112,6 +112,87 @@ pub fn set_access_level(grants: &mut Grants, type_name: &str, level: Option<&str
     }
 }
 
+/// A module's access as its radio group sets it, with its restricting switches: opening a
+/// module that had `Deny Access` frees the role of each switch the acting admin is free of (the
+/// rest stay ticked: they cannot grant the freedom); `Deny Access` takes the freedoms away with the
+/// access (a role without access frees no one, SPEC rule 1).
+pub fn choose_access(
+    catalogue: &Catalogue,
+    grants: &mut Grants,
+    type_name: &str,
+    level: Option<&str>,
+    actor: &Grants,
+) {
+    let was = access_level(catalogue, grants, type_name);
+    set_access_level(grants, type_name, level);
+    let Some(module) = catalogue.module_of(type_name) else {
+        return;
+    };
+    for t in module.permissions.iter().filter(|p| p.restricts) {
+        let Some(free) = t.levels.first() else {
+            continue;
+        };
+        if level.is_none() {
+            grants.remove(&t.name);
+        } else if was.is_none() && holds(actor, &t.name, free) {
+            grants.insert(t.name.clone(), [free.clone()].into());
+        }
+    }
+}
+
+/// What choosing `Deny Access` would take away that the actor does not hold, as "<type>
+/// <level>": the current level, or the freedom from one of the module's switches.
+pub fn deny_needs(
+    catalogue: &Catalogue,
+    grants: &Grants,
+    type_name: &str,
+    actor: &Grants,
+) -> Option<String> {
+    let effective = catalogue.effective(grants);
+    let current = access_level(catalogue, grants, type_name)
+        .map(|l| (type_name.to_owned(), l))
+        .into_iter();
+    let freedoms = catalogue
+        .module_of(type_name)
+        .into_iter()
+        .flat_map(|m| m.permissions.iter().filter(|p| p.restricts))
+        .flat_map(|p| {
+            effective
+                .get(&p.name)
+                .into_iter()
+                .flatten()
+                .map(|l| (p.name.clone(), l.clone()))
+        });
+    current
+        .chain(freedoms)
+        .find(|(t, l)| !holds(actor, t, l))
+        .map(|(t, l)| format!("{t} {l}"))
+}
+
+/// Whether a restricting switch shows ticked: the role opens its module and does not free
+/// its holders of it.
+pub fn restricted(catalogue: &Catalogue, grants: &Grants, type_name: &str) -> bool {
+    let Some(module) = catalogue.module_of(type_name) else {
+        return false;
+    };
+    catalogue.opens_module(grants, module) && grants.get(type_name).is_none_or(|l| l.is_empty())
+}
+
+/// Ticks (`on`) or clears a restricting switch: ticking takes the freedom away, clearing grants it.
+pub fn set_restricted(catalogue: &Catalogue, grants: &mut Grants, type_name: &str, on: bool) {
+    let Some(free) = catalogue
+        .permission(type_name)
+        .and_then(|p| p.levels.first())
+    else {
+        return;
+    };
+    if on {
+        grants.remove(type_name);
+    } else {
+        grants.insert(type_name.to_owned(), [free.clone()].into());
+    }
+}
+
 /// Whether a cell shows as granted only because a ticked level implies it.
 pub fn implied_only(catalogue: &Catalogue, grants: &Grants, type_name: &str, level: &str) -> bool {
     let ticked = grants.get(type_name).is_some_and(|l| l.contains(level));

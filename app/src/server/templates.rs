@@ -217,6 +217,26 @@ pub fn parse(file: &str, text: &str) -> Result<Template, TemplateError> {
             ));
         }
     }
+    // A restricting switch's freedom goes with the module's access (SPEC rule 1): it must
+    // require an access type of its own module.
+    for m in &catalogue.modules {
+        for t in m.permissions.iter().filter(|t| t.restricts) {
+            let tied = t
+                .requires
+                .iter()
+                .any(|r| m.permissions.iter().any(|p| p.access && &p.name == r));
+            if !tied || t.levels.len() != 1 {
+                return Err(fail(
+                    line_named(&t.name),
+                    format!(
+                        "restricting permission type '{}' needs one level and must require its \
+                         module's access type",
+                        t.name
+                    ),
+                ));
+            }
+        }
+    }
     let role_names: BTreeSet<&str> = raw.roles.iter().map(|r| r.name.as_str()).collect();
     if role_names.len() != raw.roles.len() {
         return Err(fail(1, "two roles have the same name".into()));

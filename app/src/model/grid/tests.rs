@@ -15,6 +15,7 @@ fn catalogue() -> Catalogue {
         reserved: false,
         access: false,
         requires: Vec::new(),
+        restricts: false,
     };
     Catalogue {
         role_kinds: Default::default(),
@@ -224,4 +225,86 @@ fn changes_are_described_briefly() {
         "+Alarms ADMIN, +Audits READ, −Events READ, +Inventory READ"
     );
     assert_eq!(describe_changes(&[], 3), "");
+}
+
+/// A `migration`-like module: an access type, an ordinary switch and two restricting ones.
+fn module_catalogue() -> Catalogue {
+    let mut c = catalogue();
+    let perm = |name: &str, level: &str, access: bool, restricts: bool| PermissionType {
+        name: name.into(),
+        description: String::new(),
+        levels: if access {
+            level_names(&["Read Only", "Read/Write"])
+        } else {
+            level_names(&[level])
+        },
+        reserved: false,
+        access,
+        requires: if restricts {
+            vec!["Apps access".into()]
+        } else {
+            Vec::new()
+        },
+        restricts,
+    };
+    c.levels = level_names(&["Read Only", "Read/Write", "Allowed", "Exempt"]);
+    c.implications = vec![Implication {
+        level: "Read/Write".into(),
+        implies: level_names(&["Read Only"]),
+    }];
+    c.modules = vec![Module {
+        name: "Apps".into(),
+        permissions: vec![
+            perm("Apps access", "", true, false),
+            perm("Apps: Create", "Allowed", false, false),
+            perm("Apps: Limit access to 'My Apps'", "Exempt", false, true),
+            perm("Apps: Disable Context Menu", "Exempt", false, true),
+        ],
+    }];
+    c
+}
+
+#[test]
+fn opening_a_module_frees_the_role_of_what_the_admin_is_free_of_and_deny_takes_it_all() {
+    let c = module_catalogue();
+    const LIMIT: &str = "Apps: Limit access to 'My Apps'";
+    const MENU: &str = "Apps: Disable Context Menu";
+    // The admin opens Apps and is free of the context menu switch only.
+    let actor = grants(&[("Apps access", "Read/Write"), (MENU, "Exempt")]);
+    let mut g = Grants::new();
+    assert!(
+        !restricted(&c, &g, LIMIT),
+        "a denied module restricts nothing"
+    );
+    choose_access(&c, &mut g, "Apps access", Some("Read Only"), &actor);
+    assert_eq!(g, grants(&[("Apps access", "Read Only"), (MENU, "Exempt")]));
+    assert!(
+        restricted(&c, &g, LIMIT),
+        "what the admin cannot free stays ticked"
+    );
+    assert!(!restricted(&c, &g, MENU));
+    // Changing the level keeps the switches as they are.
+    set_restricted(&c, &mut g, MENU, true);
+    choose_access(&c, &mut g, "Apps access", Some("Read/Write"), &actor);
+    assert_eq!(g, grants(&[("Apps access", "Read/Write")]));
+    assert!(restricted(&c, &g, MENU) && restricted(&c, &g, LIMIT));
+    set_restricted(&c, &mut g, MENU, false);
+    assert_eq!(deny_needs(&c, &g, "Apps access", &actor), None);
+    // A role freed of LIMIT by someone else: Deny Access would take that freedom away.
+    g.insert(LIMIT.into(), ["Exempt".to_string()].into());
+    assert_eq!(
+        deny_needs(&c, &g, "Apps access", &actor).as_deref(),
+        Some("Apps: Limit access to 'My Apps' Exempt")
+    );
+    let root = grants(&[
+        ("Apps access", "Read/Write"),
+        (MENU, "Exempt"),
+        (LIMIT, "Exempt"),
+    ]);
+    choose_access(&c, &mut g, "Apps access", None, &root);
+    assert!(g.is_empty(), "Deny Access leaves no freedom behind: {g:?}");
+    // The admin who is free of both opens a module unrestricted.
+    choose_access(&c, &mut g, "Apps access", Some("Read Only"), &root);
+    assert!(!restricted(&c, &g, LIMIT) && !restricted(&c, &g, MENU));
+    assert_eq!(c.unmet_prerequisite(&g), None);
 }

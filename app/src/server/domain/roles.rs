@@ -458,4 +458,6 @@ pub(crate) fn json<T: serde::Serialize>(value: &T) -> String {
 #[cfg(test)]
 mod prerequisite_tests;
 #[cfg(test)]
+mod restriction_tests;
+#[cfg(test)]
 mod tests;

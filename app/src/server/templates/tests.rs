@@ -343,7 +343,7 @@ fn builtin_migration_template_has_the_seed_role_groups_and_modules() {
     );
     assert_eq!(
         migration.catalogue.levels,
-        ["Read Only", "Read/Write", "Allowed"]
+        ["Read Only", "Read/Write", "Allowed", "Exempt"]
     );
     // Per module: the access level (none ticked = Deny Access), then the seed's switches.
     for m in &migration.catalogue.modules {
@@ -353,7 +353,43 @@ fn builtin_migration_template_has_the_seed_role_groups_and_modules() {
         assert!(!switches.is_empty(), "{}", m.name);
         for s in switches {
             assert!(s.name.starts_with(&format!("{}: ", m.name)), "{}", s.name);
-            assert_eq!(s.levels, ["Allowed"], "{}", s.name);
+            // A restricting switch's cell is the freedom from it, tied to the module's access.
+            if s.restricts {
+                assert_eq!(s.levels, ["Exempt"], "{}", s.name);
+                assert_eq!(s.requires, [first.name.clone()], "{}", s.name);
+            } else {
+                assert_eq!(s.levels, ["Allowed"], "{}", s.name);
+            }
+        }
+    }
+    // The seed's restricting switches: "Limit access to 'My ...'" and "Disable Context Menu" in
+    // each of the eight record modules, and the two DMR switches of Reports.
+    let restricting: Vec<&str> = migration
+        .catalogue
+        .types()
+        .filter(|t| t.restricts)
+        .map(|t| t.name.as_str())
+        .collect();
+    assert_eq!(restricting.len(), 18, "{restricting:?}");
+    for t in &restricting {
+        assert!(
+            t.contains("Limit access to 'My ")
+                || t.ends_with("Disable Context Menu")
+                || t.contains("User can't"),
+            "{t}"
+        );
+    }
+    // The roles whose comments say "none of the restricting switches" are free of every switch
+    // of the modules they open.
+    for name in ["Project Member", "Power User", "Api Connectors"] {
+        let r = role(migration, name);
+        for m in &migration.catalogue.modules {
+            if !migration.catalogue.opens_module(&r.grants, m) {
+                continue;
+            }
+            for t in m.permissions.iter().filter(|t| t.restricts) {
+                assert!(r.grants.contains_key(&t.name), "{name}: {}", t.name);
+            }
         }
     }
     assert_eq!(migration.catalogue.types().count(), 17 + 181);

@@ -494,6 +494,7 @@ async fn a_permission_type_added_to_the_catalogue_later_is_not_added_to_existing
                 reserved: false,
                 access: false,
                 requires: Vec::new(),
+                restricts: false,
             });
         actor
             .effective

@@ -170,6 +170,20 @@ fn a_level_that_does_not_apply_is_refused() {
 }
 
 #[test]
+fn a_restricting_switch_not_tied_to_its_module_access_is_refused() {
+    // Its freedom must go with the module's access (SPEC rule 1), or a role without access would
+    // free the holders of other roles.
+    let untied = SMALL.replace(
+        "levels = [\"READ\", \"ADMIN\"]\n\n[[applications]]",
+        "levels = [\"READ\", \"ADMIN\"]\n\n[[modules.permissions]]\nname = \"Data: Limit\"\n\
+         description = \"Only mine.\"\nlevels = [\"READ\"]\nrestricts = true\n\n[[applications]]",
+    );
+    let error = parse("small.toml", &untied).unwrap_err();
+    assert!(error.reason.contains("'Data: Limit'"), "{}", error.reason);
+    assert!(error.reason.contains("module's access"), "{}", error.reason);
+}
+
+#[test]
 fn a_syntax_error_points_at_its_line() {
     let broken = SMALL.replace("title = \"Small\"", "title = \"Small");
     let error = parse("small.toml", &broken).unwrap_err();

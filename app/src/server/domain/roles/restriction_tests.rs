@@ -168,3 +168,81 @@ async fn a_switch_restricts_only_if_every_role_giving_access_carries_it_and_only
     })
     .await;
 }
+
+/// Migration 0020 (SQLite) / 0021 (PostgreSQL) on roles as they were stored before: a switch's
+/// cell (level Allowed) was the switch itself.
+#[tokio::test]
+async fn the_migration_keeps_each_role_bound_by_the_switches_it_had_ticked() {
+    crate::server::db::testing::each_backend(async |db: &Db| {
+        let f = fixture_of(db, "initech", "migration").await;
+        let admin = f.actor(db, f.admin).await;
+        let own = save(db, &admin, &role("Own apps", &[(ACCESS, "Read/Write")]))
+            .await
+            .unwrap();
+        let project_admin = f.role(db, "Project Admin").await;
+        let member = f.role(db, "Project Member").await;
+        let mut conn = db.pool.acquire().await.unwrap();
+        let member_now = db::roles::grants(&mut conn, f.tenant, member)
+            .await
+            .unwrap();
+        // As before: no freedoms; "Own apps" ticked LIMIT; Project Admin ticked every switch.
+        sqlx::query("DELETE FROM role_grants WHERE level = 'Exempt'")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        let old = "INSERT INTO role_grants (tenant_id, role_id, perm_type, level) \
+                   VALUES ($1, $2, $3, 'Allowed')";
+        sqlx::query(old)
+            .bind(f.tenant)
+            .bind(own.id)
+            .bind(LIMIT)
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        for t in admin.catalogue.types().filter(|t| t.restricts) {
+            sqlx::query(old)
+                .bind(f.tenant)
+                .bind(project_admin)
+                .bind(&t.name)
+                .execute(&mut *conn)
+                .await
+                .unwrap();
+        }
+        let migration = match db.backend {
+            crate::server::db::Backend::Sqlite => {
+                include_str!("../../../../migrations/sqlite/0020_restricting_switches.sql")
+            }
+            crate::server::db::Backend::Postgres => {
+                include_str!("../../../../migrations/postgres/0021_restricting_switches.sql")
+            }
+        };
+        sqlx::raw_sql(migration).execute(&mut *conn).await.unwrap();
+
+        let own_after = db::roles::grants(&mut conn, f.tenant, own.id)
+            .await
+            .unwrap();
+        assert!(
+            !own_after.contains_key(LIMIT),
+            "still bound by the switch it ticked"
+        );
+        assert!(
+            own_after[MENU].contains("Exempt"),
+            "free of the one it had not"
+        );
+        assert_eq!(
+            db::roles::grants(&mut conn, f.tenant, member)
+                .await
+                .unwrap(),
+            member_now,
+            "Project Member ticked none: free of every switch of its modules, as its template says"
+        );
+        let admin_after = db::roles::grants(&mut conn, f.tenant, project_admin)
+            .await
+            .unwrap();
+        for t in admin.catalogue.types().filter(|t| t.restricts) {
+            assert!(admin_after[&t.name].contains("Exempt"), "{}", t.name);
+            assert!(!admin_after[&t.name].contains("Allowed"), "{}", t.name);
+        }
+    })
+    .await;
+}

@@ -43,6 +43,8 @@ test('a Shared User Manager creates sub.zoe, gives her a role she holds, and nev
   // Roles she holds are offered; one she lacks is disabled, and the wizard is not hers.
   await expect(role(hers, 'CEP Manager')).toBeDisabled();
   await expect(hers.getByRole('button', { name: 'Assign roles' })).toBeDisabled();
+  // Inventory roles need the view permission tenant-wide, which she does not have: no tab.
+  await expect(hers.getByRole('tab', { name: 'Inventory roles' })).toHaveCount(0);
   await role(hers, 'Global Reader').check();
   await hers.getByRole('button', { name: 'Save', exact: true }).click();
   await expect(hers.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();

@@ -145,6 +145,9 @@ pub struct UserDetail {
     /// Whether the viewer holds the assign permission: `Assign roles`, application access and
     /// inventory roles need it (SPEC rule 8).
     pub can_assign_anywhere: bool,
+    /// Whether the `Inventory roles` tab shows: the template has the device-group tree and the
+    /// viewer may view users tenant-wide (a sub-user manager may not, SPEC rule 8).
+    pub sees_inventory: bool,
     /// The template's applications as this user has them (`Application access`), by name.
     pub applications: Vec<AppAccess>,
     /// Why the user sees every application anyway, when a permission says so.

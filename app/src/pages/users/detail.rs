@@ -67,7 +67,7 @@ fn UserView(
     let can_edit = user.can_edit && roles_locked.is_none();
     let tab = RwSignal::new("global");
     // Inventory roles live on the device-group tree, which not every template has.
-    let has_inventory = user.catalogue.has_device_groups();
+    let has_inventory = user.sees_inventory;
     let has_applications = !user.applications.is_empty();
     Effect::new(move |_| {
         if let Some(Ok(())) = save.value().get() {

@@ -196,6 +196,7 @@ pub async fn detail(db: &Db, actor: &Actor, id: UserId) -> AppResult<UserDetail>
         roles,
         can_edit,
         can_assign_anywhere: actor.require_admin().is_ok(),
+        sees_inventory: actor.catalogue.has_device_groups() && actor.require_view().is_ok(),
         applications,
         sees_all_applications,
         catalogue: actor.catalogue.clone(),

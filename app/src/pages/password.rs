@@ -3,7 +3,11 @@ use leptos_meta::Title;
 
 use crate::{
     api::passwords::ChangePassword,
-    components::{app_shell::use_me, feedback::ErrorMessage, loading::Loaded},
+    components::{
+        app_shell::use_me,
+        feedback::{field_error, other_error, ErrorMessage},
+        loading::Loaded,
+    },
     model::{passwords::MUST_CHANGE, Me},
 };
 
@@ -43,20 +47,8 @@ pub fn PasswordPage() -> impl IntoView {
             navigate("/", Default::default());
         }
     });
-    let field_error = move |field: &'static str| {
-        move || {
-            change
-                .value()
-                .get()
-                .and_then(Result::err)
-                .and_then(|e| e.for_field(field).map(str::to_owned))
-        }
-    };
-    let other_error = move || {
-        change.value().get().and_then(Result::err).filter(|e| {
-            e.for_field("current_password").is_none() && e.for_field("new_password").is_none()
-        })
-    };
+    let field_error = move |field: &'static str| field_error(change, field);
+    let other_error = other_error(change, &["current_password", "new_password"]);
     let field = move |id: &'static str,
                       label: &'static str,
                       autocomplete: &'static str,

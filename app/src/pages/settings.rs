@@ -7,7 +7,10 @@ use crate::{
         passwords::{load_password_policy, SavePasswordPolicy},
         sso::{load_sso_settings, SaveSsoSettings},
     },
-    components::{feedback::ErrorMessage, loading::Loaded},
+    components::{
+        feedback::{field_error, ErrorMessage},
+        loading::Loaded,
+    },
     model::{
         passwords::{PasswordPolicy, PasswordSettings, MIN_LENGTH_CEILING, MIN_LENGTH_FLOOR},
         sso::{SsoSettings, SsoSettingsInput},
@@ -49,12 +52,7 @@ fn PasswordSection(p: PasswordSettings) -> impl IntoView {
         };
         save.dispatch(SavePasswordPolicy { policy });
     };
-    let length_error = move || {
-        save.value()
-            .get()
-            .and_then(Result::err)
-            .and_then(|e| e.for_field("min_length").map(str::to_owned))
-    };
+    let length_error = field_error(save, "min_length");
     view! {
         <section class="panel" aria-labelledby="passwords-heading">
             <h2 id="passwords-heading">"Passwords"</h2>

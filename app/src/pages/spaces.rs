@@ -3,7 +3,11 @@ use leptos_meta::Title;
 
 use crate::{
     api::spaces::{list_spaces, DeleteSpace, SaveSpace},
-    components::{confirm::ConfirmDialog, feedback::ErrorMessage, loading::Loaded},
+    components::{
+        confirm::ConfirmDialog,
+        feedback::{field_error, ErrorMessage},
+        loading::Loaded,
+    },
     model::{
         spaces::{Space, SpaceInput, SpacesView},
         AppError,
@@ -96,12 +100,7 @@ pub fn SpacesPage() -> impl IntoView {
 fn NewSpaceForm(save: ServerAction<SaveSpace>) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
-    let name_error = move || {
-        save.value()
-            .get()
-            .and_then(Result::err)
-            .and_then(|e| e.for_field("name").map(str::to_owned))
-    };
+    let name_error = field_error(save, "name");
     view! {
         <form class="panel inline-form" novalidate on:submit=move |ev| {
             ev.prevent_default();

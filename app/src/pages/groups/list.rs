@@ -7,7 +7,7 @@ use crate::components::pager::Pager;
 use crate::{
     api::groups::{list_groups, DeleteGroup, SaveGroup},
     components::{
-        feedback::ErrorMessage,
+        feedback::{field_error, other_error, ErrorMessage},
         loading::Loaded,
         wizard::{AssignWizard, RemoveRolesDialog},
     },
@@ -111,18 +111,8 @@ pub fn GroupsPage() -> impl IntoView {
 fn NewGroupForm(save: ServerAction<SaveGroup>) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
-    let name_error = move || {
-        save.value()
-            .get()
-            .and_then(Result::err)
-            .and_then(|e| e.for_field("name").map(str::to_owned))
-    };
-    let other_error = move || {
-        save.value()
-            .get()
-            .and_then(Result::err)
-            .filter(|e| e.for_field("name").is_none())
-    };
+    let name_error = field_error(save, "name");
+    let other_error = other_error(save, &["name"]);
     view! {
         <form class="panel inline-form" novalidate on:submit=move |ev| {
             ev.prevent_default();

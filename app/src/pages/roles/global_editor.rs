@@ -7,7 +7,9 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use crate::{
     api::roles::{role_editor, DeleteRole, DuplicateRole, SaveRole},
     components::{
-        feedback::ErrorMessage, loading::Loaded, module_editor::ModuleEditor,
+        feedback::{field_error, ErrorMessage},
+        loading::Loaded,
+        module_editor::ModuleEditor,
         permission_grid::PermissionGrid,
     },
     model::{
@@ -118,12 +120,7 @@ fn EditorForm(data: RoleEditorData) -> impl IntoView {
             .or_else(|| duplicate.value().get().and_then(Result::err))
             .or_else(|| remove.value().get().and_then(Result::err))
     };
-    let name_error = move || {
-        save.value()
-            .get()
-            .and_then(|r| r.err())
-            .and_then(|e| e.for_field("name").map(str::to_owned))
-    };
+    let name_error = field_error(save, "name");
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let input = RoleInput {

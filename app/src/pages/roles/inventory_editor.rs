@@ -8,7 +8,7 @@ use crate::{
     api::roles::{inventory_role_editor, DeleteInventoryRole, SaveInventoryRole},
     components::{
         confirm::ConfirmDialog,
-        feedback::ErrorMessage,
+        feedback::{field_error, ErrorMessage},
         inventory_rows::{current, edit_rows, InventoryRowsTable},
         loading::Loaded,
     },
@@ -88,12 +88,7 @@ fn EditorForm(data: InventoryEditorData) -> impl IntoView {
             .and_then(Result::err)
             .or_else(|| remove.value().get().and_then(Result::err))
     };
-    let name_error = move || {
-        save.value()
-            .get()
-            .and_then(Result::err)
-            .and_then(|e| e.for_field("name").map(str::to_owned))
-    };
+    let name_error = field_error(save, "name");
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let input = InventoryRoleInput {

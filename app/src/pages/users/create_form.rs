@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use crate::{
     api::users::CreateUser,
-    components::feedback::ErrorMessage,
+    components::feedback::{field_error, other_error, ErrorMessage},
     model::{users::NewUserInput, Allocation},
 };
 
@@ -28,22 +28,8 @@ pub fn CreateUserForm(
             open.set(false);
         }
     });
-    let field_error = move |field: &'static str| {
-        move || {
-            create
-                .value()
-                .get()
-                .and_then(Result::err)
-                .and_then(|e| e.for_field(field).map(str::to_owned))
-        }
-    };
-    let other_error = move || {
-        create.value().get().and_then(Result::err).filter(|e| {
-            !["username", "email", "password"]
-                .iter()
-                .any(|f| e.for_field(f).is_some())
-        })
-    };
+    let field_error = move |field: &'static str| field_error(create, field);
+    let other_error = other_error(create, &["username", "email", "password"]);
     let text_field = move |id: &'static str,
                            label: &'static str,
                            kind: &'static str,

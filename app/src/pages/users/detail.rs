@@ -10,8 +10,12 @@ use crate::{
         users::{load_user, DeleteUser, SetUserRoles, UpdateUser},
     },
     components::{
-        confirm::ConfirmDialog, effective_grid::EffectiveGrid, feedback::ErrorMessage,
-        loading::Loaded, role_checklist::RoleChecklist, wizard::AssignWizard,
+        confirm::ConfirmDialog,
+        effective_grid::EffectiveGrid,
+        feedback::{field_error, other_error, ErrorMessage},
+        loading::Loaded,
+        role_checklist::RoleChecklist,
+        wizard::AssignWizard,
     },
     model::{
         users::{RolesOf, UserDetail, UserUpdate},
@@ -211,21 +215,9 @@ fn UserDetailsForm(
             },
         });
     };
-    let email_error = move || {
-        update
-            .value()
-            .get()
-            .and_then(Result::err)
-            .and_then(|e| e.for_field("email").map(str::to_owned))
-    };
-    let error = move || {
-        update
-            .value()
-            .get()
-            .and_then(Result::err)
-            .filter(|e| e.for_field("email").is_none())
-            .or_else(|| remove.value().get().and_then(Result::err))
-    };
+    let email_error = field_error(update, "email");
+    let update_error = other_error(update, &["email"]);
+    let error = move || update_error().or_else(|| remove.value().get().and_then(Result::err));
     view! {
         <form class="panel details-form" novalidate on:submit=move |ev| { ev.prevent_default(); send(active); }>
             <dl class="facts">

@@ -107,7 +107,10 @@ async fn a_sub_user_manager_reaches_only_their_own_sub_users_with_only_roles_the
         assert!(!ok && reason.contains("only roles you hold"), "{reason}");
         let page = user_pages::detail(db, &manager, zoe).await.unwrap();
         assert!(page.can_edit && page.can_manage && !page.can_assign_anywhere);
-        assert!(!page.sees_inventory, "inventory roles need the view permission");
+        assert!(
+            !page.sees_inventory,
+            "inventory roles need the view permission"
+        );
 
         // She gives her sub-user a role she holds; not one she lacks, and nothing to bob.
         set(db, &manager, zoe, &[reader]).await.unwrap();

@@ -34,6 +34,8 @@ test('a Global User Manager can neither change nor empty admins: cells are disab
   await expect(gum.getByRole('status').filter({ hasText: 'admins is built in' })).toBeVisible();
   await expect(editor.cell(gum, 'Alarms', 'ADMIN')).toBeChecked();
   await expect(editor.cell(gum, 'Alarms', 'ADMIN')).toBeDisabled();
+  // SPEC rule 4: the missing permission is the cell's description.
+  await expect(editor.cell(gum, 'Alarms', 'ADMIN')).toHaveAccessibleDescription('You do not hold Alarms ADMIN, so you can neither grant nor remove it.');
   await expect(editor.cell(gum, 'User management', 'ADMIN')).toBeDisabled();
   await expect(editor.save(gum)).toBeDisabled();
 
@@ -133,7 +135,8 @@ test('two admins saving the same user\'s roles: the second is told it changed by
   await second.getByRole('button', { name: 'Save', exact: true }).click();
   const stale = second.getByRole('alert').filter({ hasText: 'changed by someone else' });
   await expect(stale).toBeVisible();
-  await stale.getByRole('button', { name: 'Reload' }).click();
+  // A full reload: wait for the new document before its marker (the old one has it too).
+  await Promise.all([second.waitForEvent('load'), stale.getByRole('button', { name: 'Reload' }).click()]);
   await hydrated(second);
   await expect(second.getByRole('checkbox', { name: 'Global Reader', exact: true })).toBeChecked();
   await expect(second.getByRole('checkbox', { name: 'Cockpit User', exact: true })).not.toBeChecked();

@@ -114,7 +114,8 @@ test('two admins edit one role: the second save is refused as changed by someone
   await editor.save(second).click();
   const alert = second.getByRole('alert').filter({ hasText: 'changed by someone else' });
   await expect(alert).toBeVisible();
-  await alert.getByRole('button', { name: 'Reload' }).click();
+  // A full reload: wait for the new document before its marker (the old one has it too).
+  await Promise.all([second.waitForEvent('load'), alert.getByRole('button', { name: 'Reload' }).click()]);
   await hydrated(second);
   await expect(editor.description(second)).toHaveValue('First admin wins.');
   await expect(editor.cell(second, 'Alarms', 'READ')).not.toBeChecked();

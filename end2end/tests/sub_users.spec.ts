@@ -42,6 +42,8 @@ test('a Shared User Manager creates sub.zoe, gives her a role she holds, and nev
 
   // Roles she holds are offered; one she lacks is disabled, and the wizard is not hers.
   await expect(role(hers, 'CEP Manager')).toBeDisabled();
+  // SPEC rule 4: the reason is the checkbox's description, not only a tooltip.
+  await expect(role(hers, 'CEP Manager')).toHaveAccessibleDescription(/you give your sub-users only roles you hold/);
   await expect(hers.getByRole('button', { name: 'Assign roles' })).toBeDisabled();
   // Inventory roles need the view permission tenant-wide, which she does not have: no tab.
   await expect(hers.getByRole('tab', { name: 'Inventory roles' })).toHaveCount(0);

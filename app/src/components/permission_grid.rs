@@ -129,25 +129,38 @@ fn GridCell(
         let (c, t, l) = (catalogue.clone(), type_name.clone(), level.clone());
         move |_| grants.with(|g| implied_only(&c, g, &t, &l))
     });
-    let title = {
+    // Why the cell is disabled or shown ticked without being ticked: the checkbox's accessible
+    // description (SPEC rule 4: the missing permission as the description) and its tooltip.
+    let reason = {
         let (label, name) = (label.clone(), type_name.clone());
         move || {
             if reserved {
-                format!("{name} is granted only by a built-in role, never by a custom one.")
+                Some(format!(
+                    "{name} is granted only by a built-in role, never by a custom one."
+                ))
             } else if !held {
-                format!("You do not hold {label}, so you can neither grant nor remove it.")
+                Some(format!(
+                    "You do not hold {label}, so you can neither grant nor remove it."
+                ))
             } else if implied.get() {
-                format!("{label} is granted because a higher level of this type is ticked.")
+                Some(format!(
+                    "{label} is granted because a higher level of this type is ticked."
+                ))
             } else {
-                label.clone()
+                None
             }
         }
+    };
+    let title = {
+        let (label, reason) = (label.clone(), reason.clone());
+        move || reason().unwrap_or_else(|| label.clone())
     };
     view! {
         <td class="cell" class:implied=move || implied.get() title=title>
             <input
                 type="checkbox"
                 aria-label=label
+                title=reason
                 prop:checked=move || checked.get()
                 disabled=!editable || !held || reserved
                 on:change=move |ev| {

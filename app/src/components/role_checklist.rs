@@ -95,10 +95,12 @@ fn RoleRow(
         role.reason.clone().unwrap_or_default()
     };
     let disabled = !editable || !role.grantable || needs_wizard;
+    // The reason is the checkbox's accessible description too (SPEC rule 4).
+    let described = (!reason.is_empty()).then(|| reason.clone());
     view! {
         <li>
             <label title=reason>
-                <input type="checkbox" disabled=disabled prop:checked=move || chosen.with(|c| c.contains(&id))
+                <input type="checkbox" title=described disabled=disabled prop:checked=move || chosen.with(|c| c.contains(&id))
                     on:change=move |ev| { let on = event_target_checked(&ev); chosen.update(|c| { if on { c.insert(id); } else { c.remove(&id); } }); }/>
                 <span>{role.name.clone()}</span>
             </label>

@@ -96,6 +96,22 @@ test('sso.grace matches no rule and gets no roles', async ({ browser, page }) =>
   await expectRoles(page, 'sso.grace', { reader: false, manager: false });
 });
 
+test('SSO never signs in as a local user: alice at the provider is refused with a clear page, and local alice is unchanged', async ({ browser, page }) => {
+  const alice = await ssoSignIn(browser, 'alice');
+  await expect(alice.getByRole('heading', { name: 'Single sign-on failed' })).toBeVisible();
+  await expect(alice.getByRole('alert')).toContainText('local user');
+  // Not signed in: the console sends her to the sign-in page.
+  await alice.goto('/users');
+  await expect(alice).toHaveURL(/\/login/);
+  await alice.context().close();
+  await signedIn(page);
+  await openUser(page, 'alice');
+  await hydrated(page);
+  await expect(page.getByText('local', { exact: true })).toBeVisible();
+  // Still hers: not linked to the provider, so her roles are not managed by SSO.
+  await expect(page.getByRole('note', { name: 'Roles managed by SSO' })).toHaveCount(0);
+});
+
 test('a tampered state and a wrong issuer are refused with a clear page', async ({ browser, page }) => {
   const context = await browser.newContext();
   const tampered = await context.newPage();

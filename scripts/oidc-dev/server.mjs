@@ -8,6 +8,8 @@
 // http://127.0.0.1:<any port> or http://localhost:<any port>, nothing else.
 // Accounts sso.dave (groups: operators) and sso.grace (groups: auditors), password
 // Castellan-demo-1. ID tokens carry sub, preferred_username and groups. No consent screen.
+// Also alice (groups: operators), the same name as the demo's local user alice: SSO must never
+// sign in as a local user (SPEC rule 6), and the end-to-end tests try.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import http from 'node:http';
 
@@ -28,6 +30,7 @@ const PASSWORD = 'Castellan-demo-1';
 const ACCOUNTS = [
   { sub: 'dave-0001', username: 'sso.dave', groups: ['operators'] },
   { sub: 'grace-0002', username: 'sso.grace', groups: ['auditors'] },
+  { sub: 'alice-0003', username: 'alice', groups: ['operators'] },
 ];
 
 // Any path on http://127.0.0.1:<any port> or http://localhost:<any port>; nothing else.

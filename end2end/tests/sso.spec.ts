@@ -112,6 +112,35 @@ test('SSO never signs in as a local user: alice at the provider is refused with 
   await expect(page.getByRole('note', { name: 'Roles managed by SSO' })).toHaveCount(0);
 });
 
+test('in Only the listed roles, the role a rule names is locked on an SSO user\'s page and the others are his admin\'s', async ({ page }) => {
+  await signedIn(page);
+  await setRoleMode(page, 'Only the listed roles');
+  await openUser(page, 'sso.dave');
+  await hydrated(page);
+  const box = (name: string) => page.getByRole('checkbox', { name, exact: true });
+  // The rule names Global Reader: sign-ins set it, so it is disabled with the reason.
+  await expect(box('Global Reader')).toBeDisabled();
+  await expect(box('Global Reader')).toHaveAccessibleDescription(/Managed by SSO/);
+  await expect(page.getByRole('note', { name: 'Roles managed by SSO' })).toHaveCount(0);
+  await box('CEP Manager').check();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+  await page.reload();
+  await hydrated(page);
+  await expect(box('CEP Manager')).toBeChecked();
+  await expect(box('Global Reader')).toBeDisabled();
+  // Put it back as it was.
+  await box('CEP Manager').uncheck();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+  await setRoleMode(page, 'Reassign on every sign-in');
+  await openUser(page, 'sso.dave');
+  await hydrated(page);
+  // Reassign: every role of his is the rules', with the lock indicator.
+  await expect(page.getByRole('note', { name: 'Roles managed by SSO' })).toBeVisible();
+  await expect(box('CEP Manager')).toBeDisabled();
+});
+
 test('a tampered state and a wrong issuer are refused with a clear page', async ({ browser, page }) => {
   const context = await browser.newContext();
   const tampered = await context.newPage();

@@ -296,7 +296,7 @@ pub async fn set_member(
             .await?
             .is_empty()
         {
-            ensure_roles_editable(&mut *tx, tenant, &person).await?;
+            member_unlocked(&mut *tx, tenant, &person).await?;
             may_change_holders(&mut *tx, actor, group).await?;
         }
         if member {
@@ -357,7 +357,7 @@ pub async fn set_roles(
         }
         for person in db::groups::members(&mut *tx, tenant, group).await? {
             if let Some(person) = db::users::get(&mut *tx, tenant, person.id).await? {
-                ensure_roles_editable(&mut *tx, tenant, &person).await?;
+                member_unlocked(&mut *tx, tenant, &person).await?;
             }
         }
         // Every check before the first write: a refusal leaves nothing half-written or locked.
@@ -399,6 +399,23 @@ pub async fn set_roles(
     }
     .await;
     guard.finish(result).await
+}
+
+/// SPEC rule 4: a locked user's roles never change through a group, and the refusal names them
+/// (as the guard's own check does): a group may have many members.
+async fn member_unlocked(
+    conn: &mut AnyConnection,
+    tenant: crate::model::TenantId,
+    person: &db::users::UserRow,
+) -> AppResult<()> {
+    ensure_roles_editable(conn, tenant, person)
+        .await
+        .map_err(|e| match e {
+            AppError::Locked { reason } => AppError::Locked {
+                reason: format!("{reason} ({})", person.username),
+            },
+            other => other,
+        })
 }
 
 #[cfg(test)]

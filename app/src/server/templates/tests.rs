@@ -370,7 +370,7 @@ fn builtin_migration_template_has_the_seed_role_groups_and_modules() {
             // A restricting switch's cell is the freedom from it, tied to the module's access.
             if s.restricts {
                 assert_eq!(s.levels, ["Exempt"], "{}", s.name);
-                assert_eq!(s.requires, [first.name.clone()], "{}", s.name);
+                assert_eq!(s.requires, std::slice::from_ref(&first.name), "{}", s.name);
             } else {
                 assert_eq!(s.levels, ["Allowed"], "{}", s.name);
             }

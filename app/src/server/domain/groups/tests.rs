@@ -216,13 +216,20 @@ async fn partner_administrators_and_sso_users_are_locked_on_every_role_path() {
         set_group_roles_now(db, &admin, group, &[reader].into())
             .await
             .unwrap();
+        // Through a group, the refusal names the member (a group may have many).
+        let named = |e: &AppError, who: &str| match e {
+            AppError::Locked { reason } => AppError::Locked {
+                reason: format!("{reason} ({who})"),
+            },
+            other => other.clone(),
+        };
         assert_eq!(
             set_member(db, &admin, group, erin, true).await.unwrap_err(),
-            partner
+            named(&partner, "partner.erin")
         );
         assert_eq!(
             set_member(db, &admin, group, dave, true).await.unwrap_err(),
-            sso
+            named(&sso, "sso.dave")
         );
         // The tenant setting lets administrators change SSO users' roles by hand.
         let mut conn = db.pool.acquire().await.unwrap();

@@ -594,6 +594,272 @@ async fn direct_paths_refuse_space_specific_roles_and_unmet_requirements() {
     .await;
 }
 
+/// Each subject's assignments, read now.
+async fn held_by(db: &Db, f: &Fixture, subjects: &[Subject]) -> Vec<BTreeSet<Assignment>> {
+    let mut all = Vec::new();
+    for &subject in subjects {
+        all.push(held(db, f, subject).await);
+    }
+    all
+}
+
+#[tokio::test]
+async fn a_required_role_counts_only_in_the_spaces_where_it_is_held() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
+        let f = fixture_of(db, "globex", "mdm").await;
+        let admin = f.actor(db, f.admin).await;
+        let (emea, americas) = (space(db, &f, "EMEA").await, space(db, &f, "Americas").await);
+        let (device_ro, actions) = (
+            f.role(db, "Device Read Only").await,
+            f.role(db, "Device Actions").await,
+        );
+        let (alice, bob) = (f.user(db, "alice").await, f.user(db, "bob").await);
+        let mut conn = db.pool.acquire().await.unwrap();
+        let ops = db::groups::insert(&mut conn, f.tenant, "Ops", "", 0)
+            .await
+            .unwrap();
+        db::groups::add_member(&mut conn, f.tenant, ops, bob)
+            .await
+            .unwrap();
+        drop(conn);
+        let both = [Subject::User(alice), Subject::Group(ops)];
+        apply(
+            db,
+            &admin,
+            &request(Mode::Append, &both, &[(device_ro, emea)]),
+        )
+        .await
+        .unwrap();
+        let in_emea = held_by(db, &f, &both).await;
+        assert_eq!(in_emea[0], [(device_ro, emea)].into());
+        // Device Actions in Americas, with Device Read Only held (or sent) in EMEA only.
+        let unmet = AppError::validation(
+            "roles",
+            "Device Actions requires Device Read Only: alice would be left without it.",
+        );
+        for wanted in [
+            vec![(actions, americas)],
+            vec![(device_ro, emea), (actions, americas)],
+        ] {
+            let append = request(Mode::Append, &both, &wanted);
+            assert_eq!(preview(db, &admin, &append).await.unwrap_err(), unmet);
+            assert_eq!(apply(db, &admin, &append).await.unwrap_err(), unmet);
+        }
+        let assign = current(
+            db,
+            request(
+                Mode::Assign,
+                &[Subject::User(alice)],
+                &[(device_ro, emea), (actions, americas)],
+            ),
+        )
+        .await;
+        assert_eq!(apply(db, &admin, &assign).await.unwrap_err(), unmet);
+        // The user and group pages give no Space-Specific role at all.
+        let space_specific = AppError::validation(
+            "roles",
+            "Device Actions is Space-Specific: use Assign roles to choose its spaces.",
+        );
+        let page = BTreeSet::from([device_ro, actions]);
+        assert_eq!(
+            set_user_roles_now(db, &admin, alice, &page)
+                .await
+                .unwrap_err(),
+            space_specific
+        );
+        assert_eq!(
+            crate::server::domain::testing::set_group_roles_now(db, &admin, ops, &page)
+                .await
+                .unwrap_err(),
+            space_specific
+        );
+        // A write path that forgot the check: the guard judges each user's holdings, a group's
+        // through its members.
+        let guard_unmet =
+            AppError::validation("roles", "Device Actions requires Device Read Only.");
+        for subject in both {
+            let mut guard = crate::server::domain::guard::Guard::begin(db, &admin)
+                .await
+                .unwrap();
+            db::assignments::add(guard.conn(), f.tenant, subject, (actions, americas))
+                .await
+                .unwrap();
+            assert_eq!(guard.finish(Ok(())).await.unwrap_err(), guard_unmet);
+        }
+        assert_eq!(held_by(db, &f, &both).await, in_emea, "nothing changed");
+        // In Americas too, as the wizard adds it: given.
+        let added = [(device_ro, americas), (actions, americas)];
+        apply(db, &admin, &request(Mode::Append, &both, &added))
+            .await
+            .unwrap();
+        let full: BTreeSet<Assignment> = [
+            (device_ro, emea),
+            (device_ro, americas),
+            (actions, americas),
+        ]
+        .into();
+        assert_eq!(held_by(db, &f, &both).await, [full.clone(), full.clone()]);
+        // Taking Device Read Only in Americas while Device Actions stays there: refused.
+        let assign = current(
+            db,
+            request(
+                Mode::Assign,
+                &[Subject::User(alice)],
+                &[(device_ro, emea), (actions, americas)],
+            ),
+        )
+        .await;
+        assert_eq!(apply(db, &admin, &assign).await.unwrap_err(), unmet);
+        let only_required = BTreeSet::from([device_ro]);
+        assert!(remove_roles(db, &admin, &both, &only_required)
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("Device Actions requires Device Read Only"));
+        assert!(preview_removal(db, &admin, &both, &only_required)
+            .await
+            .is_err());
+        let without_required = BTreeSet::from([actions]);
+        assert_eq!(
+            set_user_roles_now(db, &admin, alice, &without_required)
+                .await
+                .unwrap_err(),
+            AppError::validation("roles", "Device Actions requires Device Read Only.")
+        );
+        assert!(crate::server::domain::testing::set_group_roles_now(
+            db,
+            &admin,
+            ops,
+            &without_required
+        )
+        .await
+        .is_err());
+        for subject in both {
+            let mut guard = crate::server::domain::guard::Guard::begin(db, &admin)
+                .await
+                .unwrap();
+            db::assignments::remove(guard.conn(), f.tenant, subject, (device_ro, americas))
+                .await
+                .unwrap();
+            assert_eq!(guard.finish(Ok(())).await.unwrap_err(), guard_unmet);
+        }
+        assert_eq!(held_by(db, &f, &both).await, [full.clone(), full.clone()]);
+        // Held through a group counts: bob holds Device Actions in Americas directly too, and
+        // leaving Ops would leave it without Device Read Only there.
+        let mut conn = db.pool.acquire().await.unwrap();
+        db::assignments::add(&mut conn, f.tenant, Subject::User(bob), (actions, americas))
+            .await
+            .unwrap();
+        drop(conn);
+        assert_eq!(
+            crate::server::domain::groups::set_member(db, &admin, ops, bob, false)
+                .await
+                .unwrap_err(),
+            guard_unmet
+        );
+        let mut conn = db.pool.acquire().await.unwrap();
+        assert!(db::groups::is_member(&mut conn, f.tenant, ops, bob)
+            .await
+            .unwrap());
+        drop(conn);
+        // Both taken from Americas together: allowed.
+        let assign = current(
+            db,
+            request(Mode::Assign, &[Subject::User(alice)], &[(device_ro, emea)]),
+        )
+        .await;
+        apply(db, &admin, &assign).await.unwrap();
+        assert_eq!(held(db, &f, Subject::User(alice)).await, in_emea[0]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn remove_roles_skips_locked_users_naming_them_and_changes_the_others() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
+        let f = fixture(db, "acme").await;
+        let admin = f.actor(db, f.admin).await;
+        let (alice, bob) = (f.user(db, "alice").await, f.user(db, "bob").await);
+        let dave = person(db, &f, "sso.dave", Origin::Sso, false).await;
+        let erin = person(db, &f, "partner.erin", Origin::Local, true).await;
+        let reader = f.role(db, "Global Reader").await;
+        let mut conn = db.pool.acquire().await.unwrap();
+        for user in [alice, bob, dave, erin] {
+            db::assignments::add(
+                &mut conn,
+                f.tenant,
+                Subject::User(user),
+                (reader, TENANT_WIDE),
+            )
+            .await
+            .unwrap();
+        }
+        drop(conn);
+        let readers: BTreeSet<Assignment> = [(reader, TENANT_WIDE)].into();
+        let subjects = [
+            Subject::User(dave),
+            Subject::User(alice),
+            Subject::User(erin),
+            Subject::User(bob),
+        ];
+        let roles = BTreeSet::from([reader]);
+        let previewed = preview_removal(db, &admin, &subjects, &roles)
+            .await
+            .unwrap();
+        let summary = remove_roles(db, &admin, &subjects, &roles).await.unwrap();
+        assert_eq!(previewed, summary);
+        let of = |name: &str| summary.iter().find(|s| s.name == name).unwrap();
+        for name in ["alice", "bob"] {
+            assert_eq!(of(name).removed, ["Global Reader"]);
+            assert_eq!(of(name).skipped, None);
+        }
+        assert!(of("sso.dave").removed.is_empty());
+        assert!(of("sso.dave")
+            .skipped
+            .as_deref()
+            .unwrap()
+            .starts_with("Roles managed by SSO"));
+        assert!(of("partner.erin").removed.is_empty());
+        assert_eq!(
+            of("partner.erin").skipped.as_deref(),
+            Some(PARTNER_ADMIN_MESSAGE)
+        );
+        let after = held_by(
+            db,
+            &f,
+            &[
+                Subject::User(alice),
+                Subject::User(bob),
+                Subject::User(dave),
+                Subject::User(erin),
+            ],
+        )
+        .await;
+        assert_eq!(
+            after,
+            [
+                BTreeSet::new(),
+                BTreeSet::new(),
+                readers.clone(),
+                readers.clone()
+            ]
+        );
+        // Only locked users selected: each still named and skipped, and nothing changes.
+        let locked_only = [Subject::User(erin), Subject::User(dave)];
+        let summary = remove_roles(db, &admin, &locked_only, &roles)
+            .await
+            .unwrap();
+        assert!(summary
+            .iter()
+            .all(|s| s.skipped.is_some() && s.removed.is_empty()));
+        assert_eq!(
+            held_by(db, &f, &locked_only).await,
+            [readers.clone(), readers]
+        );
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn the_select_roles_step_pages_searches_and_brings_what_a_role_requires() {
     crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {

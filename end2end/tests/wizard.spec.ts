@@ -173,6 +173,30 @@ test('a tenant admin changing a partner administrator gets the Service Provider 
   await expect(page.getByRole('dialog').getByRole('alert')).toHaveText(PARTNER_MESSAGE);
 });
 
+test('the users list popover: Apply on a partner administrator shows the Service Provider Portal message and changes nothing', async ({ page }) => {
+  await signedIn(page);
+  await page.goto('/users');
+  await hydrated(page);
+  await page.getByLabel('Search users').fill('partner.erin');
+  const cell = page.getByRole('button', { name: 'Global roles of partner.erin' });
+  const before = await cell.textContent();
+  await cell.click();
+  const popover = page.getByRole('dialog', { name: 'Global roles of partner.erin' });
+  // SPEC rule 7: the controls stay enabled; Apply says why nothing happens.
+  const box = popover.getByRole('checkbox', { name: 'Global Reader', exact: true });
+  await expect(box).toBeEnabled();
+  await box.check();
+  await popover.getByRole('button', { name: 'Apply' }).click();
+  await expect(popover.getByRole('alert')).toHaveText(PARTNER_MESSAGE);
+  await page.reload();
+  await hydrated(page);
+  await page.getByLabel('Search users').fill('partner.erin');
+  await expect(page.getByRole('button', { name: 'Global roles of partner.erin' })).toHaveText(before ?? '');
+  await openUser(page, 'partner.erin');
+  await hydrated(page);
+  await expect(page.getByRole('checkbox', { name: 'Global Reader', exact: true })).not.toBeChecked();
+});
+
 test('mdm: Select roles searches on the server and keeps what was chosen across searches', async ({ page }) => {
   await signedIn(page, { tenant: 'globex' });
   const username = uniqueUsername('search');

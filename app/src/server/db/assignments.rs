@@ -308,6 +308,36 @@ pub async fn of_subjects(
     Ok(out)
 }
 
+/// Every (role, space) each of `users` holds through their groups, in one query however many
+/// users; a user holding nothing that way is absent.
+pub async fn through_groups_of_users(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    users: &[UserId],
+) -> AppResult<std::collections::BTreeMap<UserId, Vec<Assignment>>> {
+    let mut out = std::collections::BTreeMap::<UserId, Vec<Assignment>>::new();
+    if users.is_empty() {
+        return Ok(out);
+    }
+    // Ids are integers: listed in the statement, they cannot carry SQL.
+    let ids: Vec<String> = users.iter().map(|u| u.0.to_string()).collect();
+    let rows: Vec<(i64, i64, i64)> = sqlx::query_as(&format!(
+        "SELECT DISTINCT gm.user_id, gr.role_id, gr.space_id FROM group_members gm \
+         JOIN group_roles gr ON gr.group_id = gm.group_id \
+         WHERE gm.tenant_id = $1 AND gm.user_id IN ({}) ORDER BY gm.user_id, gr.role_id, gr.space_id",
+        ids.join(",")
+    ))
+    .bind(tenant)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (user, role, space) in rows {
+        out.entry(UserId(user))
+            .or_default()
+            .push((RoleId(role), SpaceId(space)));
+    }
+    Ok(out)
+}
+
 /// The (subject id, role, space) of `rows` whose subject's assignments are in `table`.
 fn rows_of<'a>(
     rows: &'a [(Subject, Assignment)],

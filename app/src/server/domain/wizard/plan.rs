@@ -11,7 +11,7 @@ use crate::{
             change_for, unmet_requirement, Assignment, Mode, Subject, SubjectInfo, SubjectSummary,
             WizardContext, WizardRequest, TENANT_WIDE,
         },
-        AppError, AppResult, RoleId, TenantId,
+        AppError, AppResult, RoleId, TenantId, UserId,
     },
     server::{
         db,
@@ -147,6 +147,16 @@ async fn check_changes(
         .iter()
         .flat_map(|r| r.requires.iter().map(move |&q| (r.id, q)))
         .collect();
+    // SPEC rule 5: a required role held through a group counts; no write here changes that.
+    let users: Vec<UserId> = plans
+        .iter()
+        .filter_map(|p| match p.info.subject {
+            Subject::User(u) => Some(u),
+            Subject::Group(_) => None,
+        })
+        .collect();
+    let through_groups =
+        db::assignments::through_groups_of_users(conn, actor.tenant(), &users).await?;
     let name = |id: RoleId| {
         ctx.roles
             .iter()
@@ -169,6 +179,9 @@ async fn check_changes(
             after.remove(a);
         }
         after.extend(plan.added.iter().copied());
+        if let Subject::User(u) = plan.info.subject {
+            after.extend(through_groups.get(&u).into_iter().flatten().copied());
+        }
         if let Some((role, required)) = unmet_requirement(&requirements, &after) {
             return Err(AppError::validation(
                 "roles",

@@ -774,6 +774,92 @@ async fn a_required_role_counts_only_in_the_spaces_where_it_is_held() {
     .await;
 }
 
+/// SPEC rule 5: "directly or through a group". The wizard's own check counts a requirement that
+/// a user holds through a group in the same space, as the guard does; in another space it does
+/// not count.
+#[tokio::test]
+async fn a_required_role_held_through_a_group_in_the_same_space_counts_in_the_wizard() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
+        let f = fixture_of(db, "globex", "mdm").await;
+        let admin = f.actor(db, f.admin).await;
+        let (emea, americas) = (space(db, &f, "EMEA").await, space(db, &f, "Americas").await);
+        let (device_ro, actions) = (
+            f.role(db, "Device Read Only").await,
+            f.role(db, "Device Actions").await,
+        );
+        let (bob, carol) = (f.user(db, "bob").await, f.user(db, "carol").await);
+        let mut conn = db.pool.acquire().await.unwrap();
+        let ops = db::groups::insert(&mut conn, f.tenant, "Ops", "", 0)
+            .await
+            .unwrap();
+        let west = db::groups::insert(&mut conn, f.tenant, "West", "", 0)
+            .await
+            .unwrap();
+        db::groups::add_member(&mut conn, f.tenant, ops, bob)
+            .await
+            .unwrap();
+        db::groups::add_member(&mut conn, f.tenant, west, carol)
+            .await
+            .unwrap();
+        drop(conn);
+        // Ops holds Device Read Only in EMEA, West in Americas; bob and carol hold both roles
+        // in EMEA directly.
+        for (group, space) in [(ops, emea), (west, americas)] {
+            apply(
+                db,
+                &admin,
+                &request(
+                    Mode::Append,
+                    &[Subject::Group(group)],
+                    &[(device_ro, space)],
+                ),
+            )
+            .await
+            .unwrap();
+        }
+        let people = [Subject::User(bob), Subject::User(carol)];
+        apply(
+            db,
+            &admin,
+            &request(Mode::Append, &people, &[(device_ro, emea), (actions, emea)]),
+        )
+        .await
+        .unwrap();
+        let only_required = BTreeSet::from([device_ro]);
+        // carol's group holds it in Americas only: taking hers in EMEA is refused, for both.
+        assert!(remove_roles(db, &admin, &people, &only_required)
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("carol would be left without it"));
+        assert_eq!(
+            held(db, &f, Subject::User(bob)).await,
+            [(device_ro, emea), (actions, emea)].into(),
+            "nothing changed"
+        );
+        // bob still holds it in EMEA through Ops: his direct one may go, by Remove roles and by
+        // Assign.
+        remove_roles(db, &admin, &people[..1], &only_required)
+            .await
+            .unwrap();
+        assert_eq!(
+            held(db, &f, Subject::User(bob)).await,
+            [(actions, emea)].into()
+        );
+        let assign = current(
+            db,
+            request(Mode::Assign, &[Subject::User(carol)], &[(actions, emea)]),
+        )
+        .await;
+        assert!(apply(db, &admin, &assign).await.is_err());
+        assert_eq!(
+            held(db, &f, Subject::User(carol)).await,
+            [(device_ro, emea), (actions, emea)].into()
+        );
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn remove_roles_skips_locked_users_naming_them_and_changes_the_others() {
     crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {

@@ -127,10 +127,7 @@ fn Switch(
         let (c, t, l) = (catalogue.clone(), perm.name.clone(), level.clone());
         move |_| grants.with(|g| holds(&c.effective(g), &t, &l))
     });
-    let describe = format!(
-        "switch-{}",
-        perm.name.replace(|c: char| !c.is_alphanumeric(), "-")
-    );
+    let describe = description_id(&perm.name);
     let reason = (!held).then(|| {
         format!(
             "You do not hold {}, so you can neither grant nor remove it.",
@@ -198,10 +195,7 @@ fn Restriction(
         let (c, t) = (catalogue.clone(), perm.name.clone());
         move |_| grants.with(|g| c.module_of(&t).is_some_and(|m| c.opens_module(g, m)))
     });
-    let describe = format!(
-        "switch-{}",
-        perm.name.replace(|c: char| !c.is_alphanumeric(), "-")
-    );
+    let describe = description_id(&perm.name);
     let reason = (!held).then(|| {
         format!(
             "You are not exempt from it yourself ({} {free}), so you can neither set nor clear it.",
@@ -231,4 +225,12 @@ fn Restriction(
             })}
         </li>
     }
+}
+
+/// The id of a switch's description, for its checkbox's `aria-describedby`.
+fn description_id(type_name: &str) -> String {
+    format!(
+        "switch-{}",
+        type_name.replace(|c: char| !c.is_alphanumeric(), "-")
+    )
 }

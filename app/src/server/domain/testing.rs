@@ -88,24 +88,7 @@ impl Fixture {
     /// A new user holding one new role with exactly `cells`, as an actor.
     pub async fn actor_holding(&self, db: &Db, username: &str, cells: &[(&str, &str)]) -> Actor {
         let root = self.actor(db, self.admin).await;
-        let mut grants = crate::model::catalogue::Grants::new();
-        for (t, l) in cells {
-            grants
-                .entry(t.to_string())
-                .or_default()
-                .insert(l.to_string());
-        }
-        let input = crate::model::roles::RoleInput {
-            id: None,
-            name: format!("Role of {username}"),
-            description: String::new(),
-            grants,
-            applications: Default::default(),
-            audience: None,
-            scope: None,
-            requires: None,
-            version: 0,
-        };
+        let input = role_input(&format!("Role of {username}"), cells);
         let role = crate::server::domain::roles::save(db, &root, &input)
             .await
             .unwrap();
@@ -120,6 +103,28 @@ impl Fixture {
         .await
         .unwrap();
         self.actor(db, user).await
+    }
+}
+
+/// A new cross-space role named `name` granting exactly `cells`, as the editor sends it.
+pub fn role_input(name: &str, cells: &[(&str, &str)]) -> crate::model::roles::RoleInput {
+    let mut grants = crate::model::catalogue::Grants::new();
+    for (t, l) in cells {
+        grants
+            .entry(t.to_string())
+            .or_default()
+            .insert(l.to_string());
+    }
+    crate::model::roles::RoleInput {
+        id: None,
+        name: name.into(),
+        description: String::new(),
+        grants,
+        applications: Default::default(),
+        audience: None,
+        scope: None,
+        requires: None,
+        version: 0,
     }
 }
 

@@ -1,29 +1,8 @@
 //! migration's prerequisites (seed 002): "Manage Contacts … (requires 'Manage Tabs, Details,
 //! Menu Items')". A role that breaks one is refused, whoever saves it, and nothing is written.
 
-use std::collections::BTreeSet;
-
 use super::*;
-use crate::model::catalogue::Grants;
-use crate::server::domain::testing::fixture_of;
-
-fn role(name: &str, cells: &[(&str, &str)]) -> RoleInput {
-    let mut grants = Grants::new();
-    for (t, l) in cells {
-        grants.entry((*t).into()).or_default().insert((*l).into());
-    }
-    RoleInput {
-        id: None,
-        name: name.into(),
-        description: String::new(),
-        grants,
-        applications: BTreeSet::new(),
-        audience: None,
-        scope: None,
-        requires: None,
-        version: 0,
-    }
-}
+use crate::server::domain::testing::{fixture_of, role_input as role};
 
 #[tokio::test]
 async fn a_role_that_breaks_a_module_prerequisite_is_refused_and_nothing_is_saved() {

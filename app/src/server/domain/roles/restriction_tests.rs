@@ -4,33 +4,13 @@
 //! one, so an administrator bound by a switch can do neither. The cell of a switch is the freedom
 //! from it (level `Exempt`); these tests try the forbidden edits and check that nothing changed.
 
-use std::collections::BTreeSet;
-
 use super::*;
-use crate::model::catalogue::{holds, Grants};
-use crate::server::domain::testing::{fixture_of, set_user_roles_now};
+use crate::model::catalogue::holds;
+use crate::server::domain::testing::{fixture_of, role_input as role, set_user_roles_now};
 
 const LIMIT: &str = "Applications: Limit access to 'My Apps'";
 const MENU: &str = "Applications: Disable Context Menu";
 const ACCESS: &str = "Applications access";
-
-fn role(name: &str, cells: &[(&str, &str)]) -> RoleInput {
-    let mut grants = Grants::new();
-    for (t, l) in cells {
-        grants.entry((*t).into()).or_default().insert((*l).into());
-    }
-    RoleInput {
-        id: None,
-        name: name.into(),
-        description: String::new(),
-        grants,
-        applications: BTreeSet::new(),
-        audience: None,
-        scope: None,
-        requires: None,
-        version: 0,
-    }
-}
 
 fn edit(of: &RoleDetail, cells: &[(&str, &str)]) -> RoleInput {
     let mut input = role(&of.name, cells);

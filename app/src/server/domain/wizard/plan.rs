@@ -148,8 +148,10 @@ async fn check_changes(
         .flat_map(|r| r.requires.iter().map(move |&q| (r.id, q)))
         .collect();
     // SPEC rule 5: a required role held through a group counts; no write here changes that.
+    // Read only when some role involved requires another (most wizard writes: none).
     let users: Vec<UserId> = plans
         .iter()
+        .filter(|_| !requirements.is_empty())
         .filter_map(|p| match p.info.subject {
             Subject::User(u) => Some(u),
             Subject::Group(_) => None,

@@ -7,7 +7,7 @@ use crate::model::{
 };
 
 /// One granted cell and where it comes from: a role held directly (`group` empty) or through a group.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct GrantSource {
     pub role_name: String,
     pub group_name: String,
@@ -70,29 +70,47 @@ pub async fn grant_sources(
     tenant: TenantId,
     user: UserId,
 ) -> AppResult<Vec<GrantSource>> {
-    Ok(sqlx::query_as(
-        "SELECT r.name AS role_name, '' AS group_name, COALESCE(s.name, '') AS space_name, \
-         g.perm_type, g.level \
+    // A user with hundreds of roles has about a thousand of these: one row of JSON
+    // (`json_rows`). The user id is an integer: in the statement, it cannot carry SQL.
+    let user = user.0;
+    let from = format!(
+        "(SELECT r.name AS role_name, '' AS group_name, COALESCE(s.name, '') AS space_name, \
+         g.perm_type AS perm_type, g.level AS level \
          FROM user_roles ur \
          JOIN roles r ON r.id = ur.role_id AND r.tenant_id = ur.tenant_id \
          JOIN role_grants g ON g.role_id = r.id \
          LEFT JOIN spaces s ON s.id = ur.space_id AND s.tenant_id = ur.tenant_id \
-         WHERE ur.tenant_id = $1 AND ur.user_id = $2 \
+         WHERE ur.tenant_id = $1 AND ur.user_id = {user} \
          UNION ALL \
-         SELECT r.name AS role_name, ug.name AS group_name, COALESCE(s.name, '') AS space_name, \
-         g.perm_type, g.level \
+         SELECT r.name, ug.name, COALESCE(s.name, ''), g.perm_type, g.level \
          FROM group_members gm \
          JOIN user_groups ug ON ug.id = gm.group_id AND ug.tenant_id = gm.tenant_id \
          JOIN group_roles gr ON gr.group_id = gm.group_id AND gr.tenant_id = gm.tenant_id \
          JOIN roles r ON r.id = gr.role_id AND r.tenant_id = gr.tenant_id \
          JOIN role_grants g ON g.role_id = r.id \
          LEFT JOIN spaces s ON s.id = gr.space_id AND s.tenant_id = gr.tenant_id \
-         WHERE gm.tenant_id = $1 AND gm.user_id = $2",
+         WHERE gm.tenant_id = $1 AND gm.user_id = {user}) AS sources"
+    );
+    let rows: Vec<(String, String, String, String, String)> = super::json_rows(
+        conn,
+        "role_name, group_name, space_name, perm_type, level",
+        &from,
+        "role_name, group_name, space_name, perm_type, level",
+        tenant,
     )
-    .bind(tenant)
-    .bind(user)
-    .fetch_all(conn)
-    .await?)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(role_name, group_name, space_name, perm_type, level)| GrantSource {
+                role_name,
+                group_name,
+                space_name,
+                perm_type,
+                level,
+            },
+        )
+        .collect())
 }
 
 /// (space, permission type, level) ticked in every space-bound assignment a user holds, directly
@@ -291,13 +309,17 @@ pub async fn of_subjects(
         if ids.is_empty() {
             continue;
         }
-        let rows: Vec<(i64, i64, i64)> = sqlx::query_as(&format!(
-            "SELECT {column}, role_id, space_id FROM {table} WHERE tenant_id = $1 \
-             AND {column} IN ({}) ORDER BY {column}, role_id, space_id",
-            ids.join(",")
-        ))
-        .bind(tenant)
-        .fetch_all(&mut *conn)
+        // A hundred principals hold hundreds of assignments: one row of JSON (`json_rows`).
+        let rows: Vec<(i64, i64, i64)> = super::json_rows(
+            &mut *conn,
+            &format!("{column}, role_id, space_id"),
+            &format!(
+                "{table} WHERE tenant_id = $1 AND {column} IN ({})",
+                ids.join(",")
+            ),
+            &format!("{column}, role_id, space_id"),
+            tenant,
+        )
         .await?;
         for (id, role, space) in rows {
             out.entry(wrap(id))

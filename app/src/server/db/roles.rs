@@ -181,12 +181,22 @@ const ROW: &str =
 
 /// Every role of the tenant, by name.
 pub async fn list(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Vec<RoleSummary>> {
+    summaries(conn, tenant, "roles WHERE tenant_id = $1").await
+}
+
+/// The roles `from` selects (a `FROM` clause binding the tenant as `$1`), by name: read as one
+/// row of JSON, since a list of roles is often hundreds of rows (see [`super::json_rows`]).
+async fn summaries(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    from: &str,
+) -> AppResult<Vec<RoleSummary>> {
     type Row = (i64, String, String, Audience, RoleScope, i64, i64, i64);
     let rows: Vec<Row> = super::json_rows(
         conn,
         "id, name, description, audience, scope, built_in, special, version",
-        "roles WHERE tenant_id = $1",
-        "lower(name)",
+        from,
+        "lower(name), id",
         tenant,
     )
     .await?;
@@ -218,14 +228,8 @@ pub async fn list_of(
     }
     // Ids are integers: listed in the statement, they cannot carry SQL.
     let list: Vec<String> = ids.iter().map(|id| id.0.to_string()).collect();
-    Ok(sqlx::query_as(&format!(
-        "SELECT id, name, description, audience, scope, built_in, special, version FROM roles \
-         WHERE tenant_id = $1 AND id IN ({}) ORDER BY lower(name), id",
-        list.join(",")
-    ))
-    .bind(tenant)
-    .fetch_all(conn)
-    .await?)
+    let from = format!("roles WHERE tenant_id = $1 AND id IN ({})", list.join(","));
+    summaries(conn, tenant, &from).await
 }
 
 /// A role whose name or description contains the search (`$2`, from `like_pattern`).

@@ -183,10 +183,10 @@ pub async fn editor(conn: &mut AnyConnection, actor: &Actor) -> AppResult<Mappin
                 space_bound: r.scope == crate::model::RoleScope::SpaceBound,
             })
             .collect(),
-        spaces: db::spaces::list(conn, tenant)
+        spaces: db::spaces::names(conn, tenant)
             .await?
             .into_iter()
-            .map(|s| choice(s.id.0, s.name))
+            .map(|(id, name, _)| choice(id.0, name))
             .collect(),
         inventory_roles: db::inventory_roles::list(conn, tenant)
             .await?

@@ -190,13 +190,13 @@ pub(super) async fn subjects_for(
 
 /// The tenant's spaces, as the wizard names them.
 pub(super) async fn spaces(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Vec<SpaceRef>> {
-    Ok(db::spaces::list(conn, tenant)
+    Ok(db::spaces::names(conn, tenant)
         .await?
         .into_iter()
-        .map(|s| SpaceRef {
-            id: s.id,
-            name: s.name,
-            is_default: s.is_default != 0,
+        .map(|(id, name, is_default)| SpaceRef {
+            id,
+            name,
+            is_default,
         })
         .collect())
 }

@@ -3,7 +3,10 @@
 
 use std::collections::HashMap;
 
-use super::{id_map::IdMap, GlobalPatch, Snapshot};
+use super::{
+    id_map::{IdHashMap, IdMap},
+    GlobalPatch, Snapshot,
+};
 use crate::model::{
     catalogue::{Catalogue, Grants},
     inventory_access::global_bits,
@@ -24,7 +27,7 @@ pub struct Global {
     /// Per user: the inventory bits of their tenant-wide global roles (they apply on every device).
     pub global_inventory: Vec<u16>,
     /// Per role with grants: its bits, kept so that a patch computes only the roles it changed.
-    roles: HashMap<i64, RoleBits>,
+    roles: IdHashMap<RoleBits>,
 }
 
 /// A role's cells as bits, and its inventory bits on every device.
@@ -148,11 +151,12 @@ impl Global {
             global_inventory: self.global_inventory.clone(),
             roles: self.roles.clone(),
         };
-        let mut slots = self.users.pairs();
+        // One inventory word per slot: the next slot is the count of slots.
+        let known = self.global_inventory.len();
         let mut fresh = Vec::new();
         for user in &patch.users {
             if self.users.get(user.id).is_none() && user.active {
-                fresh.push((user.id, (slots.len() + fresh.len()) as u32));
+                fresh.push((user.id, (known + fresh.len()) as u32));
             }
         }
         next.anywhere
@@ -161,8 +165,14 @@ impl Global {
             .resize(next.tenant_wide.len() + fresh.len() * words, 0);
         next.global_inventory
             .resize(next.global_inventory.len() + fresh.len(), 0);
-        slots.extend(fresh);
-        next.users = IdMap::new(&slots);
+        next.users = match fresh.is_empty() {
+            true => self.users.clone(),
+            false => {
+                let mut slots = self.users.pairs();
+                slots.extend(fresh);
+                IdMap::new(&slots)
+            }
+        };
         for (role, grants) in &patch.roles {
             let bits = next.role_bits(catalogue, grants);
             next.roles.insert(*role, bits);

@@ -1,7 +1,10 @@
 //! The effective change of a write: every (user, permission, scope) gained or lost, computed
 //! from the tenant's state before and after it, whatever path made the write.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::{
+    collections::{BTreeMap, BTreeSet, HashMap},
+    sync::Arc,
+};
 
 use imbl::OrdMap;
 
@@ -17,10 +20,11 @@ use crate::server::db::tenant_facts::Touched;
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Permission {
     /// A cell of the grid, tenant-wide or in one space.
+    /// (The names are shared: a role save reaching 50,000 users names tens of thousands.)
     Cell {
         space: Space,
-        type_name: String,
-        level: String,
+        type_name: Arc<str>,
+        level: Arc<str>,
     },
     Application(String),
     /// A category at Read or Change on one device group, on every fragment type (`*`) or one.
@@ -52,6 +56,10 @@ pub struct Reach {
     /// Users whose holdings, status or applications changed, and every holder of a role, an
     /// inventory role or (when the tree changed) any inventory role whose definition changed.
     pub users: BTreeSet<i64>,
+    /// The users of `users` the write reloaded: only their row, holdings and direct applications
+    /// can differ before and after it ([`TenantState::patched`] replaces nobody else's). Every
+    /// other user of `users` is there because a role they hold changed.
+    pub reloaded: BTreeSet<i64>,
     /// Roles whose row, grants, applications or requirements may have changed.
     pub roles: BTreeSet<i64>,
     /// Whether the device-group tree may have changed.
@@ -75,31 +83,34 @@ impl Reach {
                 .copied()
                 .collect()
         };
-        let (a, b) = (held(before), held(after));
+        let holds_changed_role = || {
+            !self.inventory_roles.is_empty()
+                && before.holdings.get(&user).into_iter().flatten().any(|h| {
+                    matches!(h, Holding::Inventory { role, .. } if self.inventory_roles.contains(role))
+                })
+        };
         self.tree
-            || before.is_active(user) != after.is_active(user)
-            || a != b
-            || a.iter().any(|h| {
-                matches!(h, Holding::Inventory { role, .. } if self.inventory_roles.contains(role))
-            })
+            || (self.reloaded.contains(&user)
+                && (before.is_active(user) != after.is_active(user) || held(before) != held(after)))
+            || holds_changed_role()
     }
 
     /// Whether `user`'s applications may differ: their status, holdings or direct applications
     /// changed, or a role they hold did.
     fn applications_may_change(
+        &self,
         before: &TenantState,
         after: &TenantState,
         changed_roles: &BTreeSet<i64>,
         user: i64,
     ) -> bool {
-        before.is_active(user) != after.is_active(user)
-            || !before.same_holdings(after, user)
-            || before
-                .holdings
-                .get(&user)
-                .into_iter()
-                .flatten()
-                .any(|h| matches!(h, Holding::Global { role, .. } if changed_roles.contains(role)))
+        (self.reloaded.contains(&user)
+            && (before.is_active(user) != after.is_active(user)
+                || !before.same_holdings(after, user)))
+            || (!changed_roles.is_empty()
+                && before.holdings.get(&user).into_iter().flatten().any(
+                    |h| matches!(h, Holding::Global { role, .. } if changed_roles.contains(role)),
+                ))
     }
 
     /// The roles of this reach whose applications changed (a role's cells changing leaves
@@ -125,21 +136,19 @@ impl Reach {
     pub fn of(touched: &Touched, reloaded: &[i64], after: &TenantState) -> Reach {
         let mut users: BTreeSet<i64> = reloaded.iter().copied().collect();
         users.extend(touched.users.iter().copied());
-        if !touched.roles.is_empty() || !touched.inventory_roles.is_empty() || touched.tree {
-            for (user, held) in &after.holdings {
-                let reached = held.iter().any(|h| match h {
-                    Holding::Global { role, .. } => touched.roles.contains(role),
-                    Holding::Inventory { role, .. } => {
-                        touched.tree || touched.inventory_roles.contains(role)
-                    }
-                });
-                if reached {
-                    users.insert(*user);
-                }
+        for role in &touched.roles {
+            users.extend(after.holders_of(*role));
+        }
+        if touched.tree {
+            users.extend(after.inventory_holders(None));
+        } else {
+            for role in &touched.inventory_roles {
+                users.extend(after.inventory_holders(Some(*role)));
             }
         }
         Reach {
             users,
+            reloaded: reloaded.iter().copied().collect(),
             roles: touched.roles.clone(),
             tree: touched.tree,
             inventory_roles: touched.inventory_roles.clone(),
@@ -162,15 +171,24 @@ impl Effect {
             .copied()
             .filter(|s| *s != TENANT_WIDE)
             .collect();
-        let mut changes = BTreeSet::new();
-        let mut cells = CellBits::new(catalogue);
+        let mut changes = Vec::new();
+        let mut cells = CellBits::new(catalogue, before, after);
+        let (mut was, mut is) = (Scoped::default(), Scoped::default());
         let new_applications = reach.roles_with_new_applications(before, after);
         for &user in &reach.users {
-            global_changes(&mut cells, before, after, user, &spaces, &mut changes);
-            if Reach::applications_may_change(before, after, &new_applications, user) {
+            // Only a reloaded user's status and holdings can differ: look them up once.
+            let (active, held) = (before.is_active(user), before.holdings.get(&user));
+            let (active_now, held_now) = match reach.reloaded.contains(&user) {
+                true => (after.is_active(user), after.holdings.get(&user)),
+                false => (active, held),
+            };
+            cells.of_user(before, 0, active.then_some(held).flatten(), &mut was);
+            cells.of_user(after, 1, active_now.then_some(held_now).flatten(), &mut is);
+            cells.changes(user, &was, &is, &spaces, &mut changes);
+            if reach.applications_may_change(before, after, &new_applications, user) {
                 let (a, b) = (before.applications_of(user), after.applications_of(user));
                 for app in a.symmetric_difference(&b) {
-                    changes.insert(Change {
+                    changes.push(Change {
                         user,
                         gained: b.contains(app),
                         permission: Permission::Application(app.clone()),
@@ -181,19 +199,39 @@ impl Effect {
                 inventory_changes(before, after, user, &mut changes);
             }
         }
-        Effect {
-            changes: changes.into_iter().collect(),
-        }
+        changes.sort_unstable();
+        changes.dedup();
+        Effect { changes }
+    }
+
+    /// The users who gain or lose a cell of the grid at some scope.
+    pub fn users_with_new_cells(&self) -> BTreeSet<i64> {
+        self.changes
+            .iter()
+            .filter(|c| matches!(c.permission, Permission::Cell { .. }))
+            .map(|c| c.user)
+            .collect()
     }
 }
-
-/// A set of grid cells (type, level) as bits, numbered by [`CellBits`]; every set of one
-/// catalogue has the same number of words.
-type Bits = Vec<u64>;
 
 fn or_into(into: &mut [u64], other: &[u64]) {
     for (a, b) in into.iter_mut().zip(other) {
         *a |= b;
+    }
+}
+
+/// One user's cells per scope, as bits: `bits` holds `words` words for each of `spaces`. Kept
+/// between users, so that judging 50,000 of them allocates nothing per user.
+#[derive(Default)]
+struct Scoped {
+    spaces: Vec<Space>,
+    bits: Vec<u64>,
+}
+
+impl Scoped {
+    fn at(&self, space: Space, words: usize) -> Option<&[u64]> {
+        let i = self.spaces.iter().position(|s| *s == space)?;
+        Some(&self.bits[i * words..(i + 1) * words])
     }
 }
 
@@ -205,35 +243,57 @@ struct CellBits<'c> {
     catalogue: &'c Catalogue,
     words: usize,
     numbers: BTreeMap<(&'c str, &'c str), usize>,
-    names: Vec<(&'c str, &'c str)>,
-    /// (0 before / 1 after, role) → where its bits start in `store`.
-    slots: std::collections::HashMap<(usize, i64), usize>,
+    names: Vec<(Arc<str>, Arc<str>)>,
+    /// Where a role's bits start in `store`, before (0) and after (1) the write: by the role's
+    /// id less `base` when that is within `dense` (a tenant's role ids are close together, and
+    /// a user holds about ten roles: at 50,000 users a hash per lookup took 40 ms), else hashed.
+    base: i64,
+    dense: [Vec<u32>; 2],
+    hashed: HashMap<(usize, i64), usize>,
     store: Vec<u64>,
 }
 
+/// Not computed yet, in `CellBits::dense`.
+const NO_SLOT: u32 = u32::MAX;
+
 impl<'c> CellBits<'c> {
-    fn new(catalogue: &'c Catalogue) -> CellBits<'c> {
+    fn new(catalogue: &'c Catalogue, before: &TenantState, after: &TenantState) -> CellBits<'c> {
         let mut numbers = BTreeMap::new();
         let mut names = Vec::new();
         for t in catalogue.types() {
             for l in &t.levels {
                 numbers.insert((t.name.as_str(), l.as_str()), names.len());
-                names.push((t.name.as_str(), l.as_str()));
+                names.push((Arc::from(t.name.as_str()), Arc::from(l.as_str())));
             }
         }
+        let ids = || before.roles.keys().chain(after.roles.keys()).copied();
+        let (base, last) = (ids().min().unwrap_or(0), ids().max().unwrap_or(-1));
+        let span = usize::try_from(last.saturating_sub(base).saturating_add(1)).unwrap_or(0);
+        let span = span.min(4 * (before.roles.len() + after.roles.len()) + 1024);
         CellBits {
             catalogue,
             words: names.len().div_ceil(64).max(1),
             numbers,
             names,
-            slots: std::collections::HashMap::new(),
+            base,
+            dense: [vec![NO_SLOT; span], vec![NO_SLOT; span]],
+            hashed: HashMap::new(),
             store: Vec::new(),
         }
     }
 
     fn role(&mut self, state: &TenantState, which: usize, role: i64) -> usize {
-        if let Some(slot) = self.slots.get(&(which, role)) {
-            return *slot;
+        let dense = usize::try_from(role.wrapping_sub(self.base))
+            .ok()
+            .filter(|i| *i < self.dense[which].len());
+        let known = match dense {
+            Some(i) => Some(self.dense[which][i])
+                .filter(|s| *s != NO_SLOT)
+                .map(|s| s as usize),
+            None => self.hashed.get(&(which, role)).copied(),
+        };
+        if let Some(slot) = known {
+            return slot;
         }
         let slot = self.store.len();
         self.store.resize(slot + self.words, 0);
@@ -246,82 +306,95 @@ impl<'c> CellBits<'c> {
                 }
             }
         }
-        self.slots.insert((which, role), slot);
+        match dense {
+            Some(i) if u32::try_from(slot).is_ok_and(|s| s != NO_SLOT) => {
+                self.dense[which][i] = slot as u32
+            }
+            _ => {
+                self.hashed.insert((which, role), slot);
+            }
+        }
         slot
     }
 
-    /// A user's effective cells per scope (as [`TenantState::global_of`]); nothing if disabled.
-    fn of_user(&mut self, state: &TenantState, which: usize, user: i64) -> BTreeMap<Space, Bits> {
-        let mut scoped: BTreeMap<Space, Bits> = BTreeMap::new();
-        if !state.is_active(user) {
-            return scoped;
-        }
-        for holding in state.holdings.get(&user).into_iter().flatten() {
+    /// A user's effective cells per scope (as [`TenantState::global_of`]) into `into`, from
+    /// what they hold in `state` (None: nothing, or disabled).
+    fn of_user(
+        &mut self,
+        state: &TenantState,
+        which: usize,
+        held: Option<&BTreeSet<Holding>>,
+        into: &mut Scoped,
+    ) {
+        into.spaces.clear();
+        into.bits.clear();
+        let words = self.words;
+        for holding in held.into_iter().flatten() {
             if let Holding::Global { role, space } = holding {
                 let slot = self.role(state, which, *role);
-                let words = self.words;
-                let into = scoped.entry(*space).or_insert_with(|| vec![0; words]);
-                or_into(into, &self.store[slot..slot + words]);
+                let i = match into.spaces.iter().position(|s| s == space) {
+                    Some(i) => i,
+                    None => {
+                        into.spaces.push(*space);
+                        into.bits.resize(into.bits.len() + words, 0);
+                        into.spaces.len() - 1
+                    }
+                };
+                or_into(
+                    &mut into.bits[i * words..(i + 1) * words],
+                    &self.store[slot..slot + words],
+                );
             }
         }
-        scoped
     }
-}
 
-fn global_changes(
-    cells: &mut CellBits<'_>,
-    before: &TenantState,
-    after: &TenantState,
-    user: i64,
-    spaces: &BTreeSet<Space>,
-    out: &mut BTreeSet<Change>,
-) {
-    let (a, b) = (
-        cells.of_user(before, 0, user),
-        cells.of_user(after, 1, user),
-    );
-    let words = cells.words;
-    let at = |scoped: &BTreeMap<Space, Bits>, space: Space| -> Bits {
-        let mut set = scoped
-            .get(&TENANT_WIDE)
-            .cloned()
-            .unwrap_or_else(|| vec![0; words]);
-        if space != TENANT_WIDE {
-            if let Some(more) = scoped.get(&space) {
-                or_into(&mut set, more);
-            }
-        }
-        set
-    };
-    let (tw_a, tw_b) = (at(&a, TENANT_WIDE), at(&b, TENANT_WIDE));
-    let names = &cells.names;
-    let mut push = |space: Space, x: &Bits, y: &Bits| {
-        for w in 0..words {
-            let mut changed = x[w] ^ y[w];
-            // A tenant-wide change shows in every space too; it is named once, tenant-wide.
-            if space != TENANT_WIDE {
-                changed &= !(tw_a[w] ^ tw_b[w]);
-            }
+    /// What `user` gains and loses between `was` and `is`: a change tenant-wide is named once,
+    /// tenant-wide; a change in a space (one of `spaces`) on top of that, in the space.
+    fn changes(
+        &self,
+        user: i64,
+        was: &Scoped,
+        is: &Scoped,
+        spaces: &BTreeSet<Space>,
+        out: &mut Vec<Change>,
+    ) {
+        let words = self.words;
+        let none = [0u64; 0];
+        let word =
+            |set: Option<&[u64]>, w: usize| set.unwrap_or(&none).get(w).copied().unwrap_or(0);
+        let (tw_a, tw_b) = (was.at(TENANT_WIDE, words), is.at(TENANT_WIDE, words));
+        let mut push = |space: Space, w: usize, y: u64, mut changed: u64| {
             while changed != 0 {
                 let bit = changed.trailing_zeros() as usize;
                 changed &= changed - 1;
-                let (t, l) = names[w * 64 + bit];
-                out.insert(Change {
+                let (t, l) = &self.names[w * 64 + bit];
+                out.push(Change {
                     user,
-                    gained: y[w] & (1 << bit) != 0,
+                    gained: y & (1 << bit) != 0,
                     permission: Permission::Cell {
                         space,
-                        type_name: t.to_owned(),
-                        level: l.to_owned(),
+                        type_name: t.clone(),
+                        level: l.clone(),
                     },
                 });
             }
+        };
+        for w in 0..words {
+            let (x, y) = (word(tw_a, w), word(tw_b, w));
+            push(TENANT_WIDE, w, y, x ^ y);
         }
-    };
-    push(TENANT_WIDE, &tw_a, &tw_b);
-    for &space in spaces {
-        if a.contains_key(&space) || b.contains_key(&space) {
-            push(space, &at(&a, space), &at(&b, space));
+        let scoped = was
+            .spaces
+            .iter()
+            .chain(is.spaces.iter().filter(|s| !was.spaces.contains(s)));
+        for &space in scoped.filter(|s| spaces.contains(s)) {
+            let (a, b) = (was.at(space, words), is.at(space, words));
+            for w in 0..words {
+                let (ta, tb) = (word(tw_a, w), word(tw_b, w));
+                let (x, y) = (ta | word(a, w), tb | word(b, w));
+                // A tenant-wide change shows in every space too; it is named once, tenant-wide.
+                push(space, w, y, (x ^ y) & !(ta ^ tb));
+            }
         }
     }
 }
@@ -338,12 +411,7 @@ fn nearest_known(tree: &TenantState, state: &TenantState, group: i64) -> Option<
     None
 }
 
-fn inventory_changes(
-    before: &TenantState,
-    after: &TenantState,
-    user: i64,
-    out: &mut BTreeSet<Change>,
-) {
+fn inventory_changes(before: &TenantState, after: &TenantState, user: i64, out: &mut Vec<Change>) {
     let (a, b) = (before.inventory_of(user), after.inventory_of(user));
     if a.is_empty() && b.is_empty() {
         return;
@@ -378,7 +446,7 @@ fn inventory_changes(
                 for want in Want::BOTH {
                     let bit = bit(c, want);
                     if changed & bit != 0 {
-                        out.insert(Change {
+                        out.push(Change {
                             user,
                             gained: y & bit != 0,
                             permission: Permission::Inventory {

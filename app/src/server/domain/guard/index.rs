@@ -6,18 +6,25 @@ use std::collections::HashMap;
 
 use super::{
     state::{Holding, TenantState},
-    Reach,
+    Effect, Reach,
 };
 use crate::server::index::{GlobalPatch, TreeParts, UserRoles};
 
-/// The users `reach` names, with every global role they now hold, and the roles it names.
-pub fn global_patch(after: &TenantState, reach: &Reach) -> GlobalPatch {
+/// The roles `reach` names, and every user whose cells in the index may differ, with every
+/// global role they now hold: those the write reloaded (their status or holdings may differ) and
+/// those whose cells changed at some scope by `effect`. A user of neither holds what they held,
+/// and their roles give the same cells at every scope, so their bits in the index (the union
+/// over scopes, the tenant-wide cells and the inventory bits those give) stay. A role save on a
+/// role held by 50,000 changes the cells of fewer of them than that.
+pub fn global_patch(after: &TenantState, reach: &Reach, effect: &Effect) -> GlobalPatch {
     let mut patch = GlobalPatch::default();
     for role in &reach.roles {
         let grants = after.roles.get(role).map(|r| r.grants.clone());
         patch.roles.insert(*role, grants.unwrap_or_default());
     }
-    for &user in &reach.users {
+    let mut users = effect.users_with_new_cells();
+    users.extend(reach.reloaded.iter().copied());
+    for user in users {
         let roles: Vec<(i64, i64)> = after
             .holdings
             .get(&user)

@@ -261,7 +261,7 @@ impl<'a> Guard<'a> {
         } else {
             let global = match epoch.perm == self.epoch.perm {
                 true => Default::default(),
-                false => index::global_patch(&after, &reach),
+                false => index::global_patch(&after, &reach, &report.effect),
             };
             let tree =
                 index::tree_parts(&self.before, &after, &reach, epoch.tree != self.epoch.tree);

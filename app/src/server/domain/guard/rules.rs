@@ -58,8 +58,9 @@ pub fn mapping_verdict(
 /// holdings, no role, no user's status; and every invariant (rule 9's active tenant admin
 /// first) still holds.
 pub fn portal_verdict(before: &TenantState, after: &TenantState, reach: &Reach) -> AppResult<()> {
+    // Nobody else's row or holdings can differ.
     for (id, user) in reach
-        .users
+        .reloaded
         .iter()
         .filter_map(|id| before.users.get(id).map(|u| (id, u)))
     {
@@ -118,8 +119,9 @@ fn locked_users_but(
         apps.retain(|a| before.sso_lock.locks_application(a));
         apps
     };
+    // Only a reloaded user's status or holdings can differ.
     for (id, user) in reach
-        .users
+        .reloaded
         .iter()
         .filter_map(|id| before.users.get(id).map(|u| (id, u)))
     {
@@ -321,18 +323,24 @@ fn invariants(before: &TenantState, after: &TenantState, reach: &Reach) -> AppRe
             bound(before) != bound(after) || requires(before) != requires(after)
         })
         .collect();
-    let users: BTreeSet<i64> =
-        reach
-            .users
-            .iter()
-            .copied()
-            .filter(|u| {
-                !before.same_holdings(after, *u)
-                    || after.holdings.get(u).into_iter().flatten().any(
-                        |h| matches!(h, Holding::Global { role, .. } if reshaped.contains(role)),
-                    )
-            })
-            .collect();
+    let holds_reshaped = |u: &i64| {
+        !reshaped.is_empty()
+            && after
+                .holdings
+                .get(u)
+                .into_iter()
+                .flatten()
+                .any(|h| matches!(h, Holding::Global { role, .. } if reshaped.contains(role)))
+    };
+    // Only a reloaded user's holdings can differ.
+    let users: BTreeSet<i64> = reach
+        .users
+        .iter()
+        .copied()
+        .filter(|u| {
+            (reach.reloaded.contains(u) && !before.same_holdings(after, *u)) || holds_reshaped(u)
+        })
+        .collect();
     let misplaced_before = misplaced(before, &users);
     if let Some((_, role, space)) = misplaced(after, &users)
         .into_iter()

@@ -143,6 +143,10 @@ pub struct TenantState {
     pub user_groups: OrdMap<i64, String>,
     /// Per user, every holding, directly or through a group.
     pub holdings: OrdMap<i64, BTreeSet<Holding>>,
+    /// `holdings` the other way round: (0 for a global role / 1 for an inventory role, role,
+    /// user) for every role a user holds, at any scope. A role save reaches the role's holders
+    /// without walking every user's holdings (at 100,000 users that walk took 11 ms).
+    holders: OrdSet<(u8, i64, i64)>,
     /// Per user, the applications given to them directly.
     pub direct_applications: OrdMap<i64, BTreeSet<String>>,
     /// (device group) → (parent, name).
@@ -207,6 +211,14 @@ fn holdings_from(
             .insert(Holding::Inventory { role, group });
     }
     holdings
+}
+
+/// The keys of `holders` for `user`'s holdings.
+fn holder_keys(user: i64, held: &BTreeSet<Holding>) -> impl Iterator<Item = (u8, i64, i64)> + '_ {
+    held.iter().map(move |h| match h {
+        Holding::Global { role, .. } => (0, *role, user),
+        Holding::Inventory { role, .. } => (1, *role, user),
+    })
 }
 
 fn users_from(users: Vec<UserFact>) -> impl Iterator<Item = (i64, UserState)> {
@@ -288,7 +300,12 @@ impl TenantState {
             facts.user_inventory,
         );
         let (device_groups, children) = tree_from(facts.device_groups);
+        let holders = holdings
+            .iter()
+            .flat_map(|(user, held)| holder_keys(*user, held))
+            .collect();
         TenantState {
+            holders,
             sso_lock: sso_lock_from(facts.sso),
             direct_applications: applications_from(facts.user_applications)
                 .into_iter()
@@ -316,12 +333,19 @@ impl TenantState {
         if let Some(users) = patch.users {
             for id in &users.ids {
                 next.users.remove(id);
-                next.holdings.remove(id);
+                if let Some(held) = next.holdings.remove(id) {
+                    for key in holder_keys(*id, &held) {
+                        next.holders.remove(&key);
+                    }
+                }
                 next.direct_applications.remove(id);
             }
             next.users.extend(users_from(users.users));
-            next.holdings
-                .extend(holdings_from(users.roles, users.inventory));
+            let holdings = holdings_from(users.roles, users.inventory);
+            for (user, held) in &holdings {
+                next.holders.extend(holder_keys(*user, held));
+            }
+            next.holdings.extend(holdings);
             next.direct_applications
                 .extend(applications_from(users.applications));
         }
@@ -376,6 +400,7 @@ impl TenantState {
             ("spaces", self.spaces == other.spaces),
             ("user_groups", self.user_groups == other.user_groups),
             ("holdings", self.holdings == other.holdings),
+            ("holders", self.holders == other.holders),
             (
                 "direct_applications",
                 self.direct_applications == other.direct_applications,
@@ -391,6 +416,21 @@ impl TenantState {
             .into_iter()
             .find(|(_, same)| !same)
             .map(|(name, _)| name)
+    }
+
+    /// Every user who holds global role `role`, at any scope.
+    pub fn holders_of(&self, role: i64) -> impl Iterator<Item = i64> + '_ {
+        self.holders
+            .range((0, role, i64::MIN)..=(0, role, i64::MAX))
+            .map(|(_, _, user)| *user)
+    }
+
+    /// Every user who holds inventory role `role` (None: any inventory role), on any group.
+    pub fn inventory_holders(&self, role: Option<i64>) -> impl Iterator<Item = i64> + '_ {
+        let (from, to) = role.map_or((i64::MIN, i64::MAX), |r| (r, r));
+        self.holders
+            .range((1, from, i64::MIN)..=(1, to, i64::MAX))
+            .map(|(_, _, user)| *user)
     }
 
     pub fn is_active(&self, user: i64) -> bool {

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use super::{
+    effect::Ascending,
     state::{Holding, TenantState},
     Effect, Reach,
 };
@@ -24,10 +25,13 @@ pub fn global_patch(after: &TenantState, reach: &Reach, effect: &Effect) -> Glob
     }
     let mut users = effect.users_with_new_cells();
     users.extend(reach.reloaded.iter().copied());
+    let (mut states, mut holdings) = (
+        Ascending::new(&after.users, users.len()),
+        Ascending::new(&after.holdings, users.len()),
+    );
     for user in users {
-        let roles: Vec<(i64, i64)> = after
-            .holdings
-            .get(&user)
+        let roles: Vec<(i64, i64)> = holdings
+            .get(user)
             .into_iter()
             .flatten()
             .filter_map(|h| match h {
@@ -37,7 +41,7 @@ pub fn global_patch(after: &TenantState, reach: &Reach, effect: &Effect) -> Glob
             .collect();
         patch.users.push(UserRoles {
             id: user,
-            active: after.is_active(user),
+            active: states.get(user).is_some_and(|u| u.active),
             roles,
         });
     }
@@ -52,8 +56,9 @@ pub fn tree_parts(
     reach: &Reach,
     tree_moved: bool,
 ) -> Option<TreeParts> {
+    // Only a reloaded user's status can differ.
     let status_changed = reach
-        .users
+        .reloaded
         .iter()
         .any(|u| before.is_active(*u) != after.is_active(*u));
     if !tree_moved && !status_changed {

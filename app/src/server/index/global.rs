@@ -189,7 +189,7 @@ impl Global {
             if !user.active {
                 continue;
             }
-            for (role, space) in &user.roles {
+            for (role, space) in &patch.held[user.held.clone()] {
                 if let Some(bits) = roles.get(role) {
                     next.add(u, bits, *space);
                 }

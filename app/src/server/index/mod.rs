@@ -57,16 +57,19 @@ pub struct TreeRows {
 #[derive(Debug, Clone, Default)]
 pub struct GlobalPatch {
     pub users: Vec<UserRoles>,
+    /// Every global role the users hold, with its space (0: tenant-wide), each user's a range
+    /// of it (one vector, not one per user: a role save names tens of thousands of users).
+    pub held: Vec<(i64, i64)>,
     pub roles: std::collections::HashMap<i64, Grants>,
 }
 
-/// One user as a write left them: whether active, and every global role held, directly or
-/// through a group, with its space (0: tenant-wide).
+/// One user as a write left them: whether active, and where in [`GlobalPatch::held`] every
+/// global role they hold, directly or through a group, is.
 #[derive(Debug, Clone)]
 pub struct UserRoles {
     pub id: i64,
     pub active: bool,
-    pub roles: Vec<(i64, i64)>,
+    pub held: std::ops::Range<usize>,
 }
 
 /// The whole tree part as a guarded write left it: the (group, parent) edges, each inventory

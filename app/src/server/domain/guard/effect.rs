@@ -14,7 +14,10 @@ use crate::model::{
     inventory::ANY_TYPE,
     inventory_access::{bit, Want, CHECKED},
 };
-use crate::server::db::tenant_facts::Touched;
+use crate::server::{
+    db::tenant_facts::Touched,
+    index::{GlobalPatch, UserRoles},
+};
 
 /// One permission at one scope.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -157,13 +160,18 @@ impl Reach {
 }
 
 impl Effect {
-    /// Every gain and loss of the users in `reach` (nobody else's permissions changed).
+    /// Every gain and loss of the users in `reach` (nobody else's permissions changed); and
+    /// the users whose cells in the permission index may differ, each with whether active and
+    /// every global role held after the write: those the write reloaded (their status or
+    /// holdings may differ) and those who gained or lost a cell at some scope. Anyone else
+    /// holds what they held and their roles give the same cells at every scope, so their bits
+    /// in the index stay (see [`super::index::global_patch`], which adds the roles).
     pub fn between(
         catalogue: &Catalogue,
         before: &TenantState,
         after: &TenantState,
         reach: &Reach,
-    ) -> Effect {
+    ) -> (Effect, GlobalPatch) {
         let spaces: BTreeSet<Space> = before
             .spaces
             .keys()
@@ -179,17 +187,36 @@ impl Effect {
             Ascending::new(&before.users, reach.users.len()),
             Ascending::new(&before.holdings, reach.users.len()),
         );
+        let mut index = GlobalPatch::default();
         for &user in &reach.users {
             // Only a reloaded user's status and holdings can differ: look them up once.
             let active = users.get(user).is_some_and(|u| u.active);
             let held = holdings.get(user);
-            let (active_now, held_now) = match reach.reloaded.contains(&user) {
+            let reloaded = reach.reloaded.contains(&user);
+            let (active_now, held_now) = match reloaded {
                 true => (after.is_active(user), after.holdings.get(&user)),
                 false => (active, held),
             };
-            cells.of_user(before, 0, active.then_some(held).flatten(), &mut was);
-            cells.of_user(after, 1, active_now.then_some(held_now).flatten(), &mut is);
+            let held_was = active.then_some(held).flatten();
+            match reloaded {
+                true => {
+                    cells.of_user(before, 0, held_was, &mut was);
+                    cells.of_user(after, 1, active_now.then_some(held_now).flatten(), &mut is);
+                }
+                false => cells.of_unchanged_user([before, after], held_was, &mut was, &mut is),
+            }
+            let known = changes.len();
             cells.changes(user, &was, &is, &spaces, &mut changes);
+            // Their holdings were just walked: taken now, not looked up again by the index.
+            if reloaded || changes.len() > known {
+                let start = index.held.len();
+                index.held.extend(globals(held_now));
+                index.users.push(UserRoles {
+                    id: user,
+                    active: active_now,
+                    held: start..index.held.len(),
+                });
+            }
             if reach.applications_may_change(before, after, &new_applications, user) {
                 let (a, b) = (before.applications_of(user), after.applications_of(user));
                 for app in a.symmetric_difference(&b) {
@@ -206,16 +233,7 @@ impl Effect {
         }
         changes.sort_unstable();
         changes.dedup();
-        Effect { changes }
-    }
-
-    /// The users who gain or lose a cell of the grid at some scope.
-    pub fn users_with_new_cells(&self) -> BTreeSet<i64> {
-        self.changes
-            .iter()
-            .filter(|c| matches!(c.permission, Permission::Cell { .. }))
-            .map(|c| c.user)
-            .collect()
+        (Effect { changes }, index)
     }
 }
 
@@ -266,6 +284,33 @@ impl Scoped {
         let i = self.spaces.iter().position(|s| *s == space)?;
         Some(&self.bits[i * words..(i + 1) * words])
     }
+
+    fn clear(&mut self) {
+        self.spaces.clear();
+        self.bits.clear();
+    }
+
+    /// Adds a role's `bits` at `space`.
+    fn add(&mut self, space: Space, bits: &[u64]) {
+        let words = bits.len();
+        let i = match self.spaces.iter().position(|s| *s == space) {
+            Some(i) => i,
+            None => {
+                self.spaces.push(space);
+                self.bits.resize(self.bits.len() + words, 0);
+                self.spaces.len() - 1
+            }
+        };
+        or_into(&mut self.bits[i * words..(i + 1) * words], bits);
+    }
+}
+
+/// The global roles of `held`, with their space.
+fn globals(held: Option<&BTreeSet<Holding>>) -> impl Iterator<Item = (i64, Space)> + '_ {
+    held.into_iter().flatten().filter_map(|h| match h {
+        Holding::Global { role, space } => Some((*role, *space)),
+        Holding::Inventory { .. } => None,
+    })
 }
 
 /// Each role's effective cells as bits, computed once per role and state: a role save on a role
@@ -403,25 +448,28 @@ impl<'c> CellBits<'c> {
         held: Option<&BTreeSet<Holding>>,
         into: &mut Scoped,
     ) {
-        into.spaces.clear();
-        into.bits.clear();
-        let words = self.words;
-        for holding in held.into_iter().flatten() {
-            if let Holding::Global { role, space } = holding {
-                let slot = self.role(state, which, *role);
-                let i = match into.spaces.iter().position(|s| s == space) {
-                    Some(i) => i,
-                    None => {
-                        into.spaces.push(*space);
-                        into.bits.resize(into.bits.len() + words, 0);
-                        into.spaces.len() - 1
-                    }
-                };
-                or_into(
-                    &mut into.bits[i * words..(i + 1) * words],
-                    &self.store[slot..slot + words],
-                );
-            }
+        into.clear();
+        for (role, space) in globals(held) {
+            let slot = self.role(state, which, role);
+            into.add(space, &self.store[slot..slot + self.words]);
+        }
+    }
+
+    /// [`CellBits::of_user`] before (into `was`) and after (into `is`) the write, for a user
+    /// whose holdings and status it left as they were: one walk of their holdings for both.
+    fn of_unchanged_user(
+        &mut self,
+        [before, after]: [&TenantState; 2],
+        held: Option<&BTreeSet<Holding>>,
+        was: &mut Scoped,
+        is: &mut Scoped,
+    ) {
+        was.clear();
+        is.clear();
+        for (role, space) in globals(held) {
+            let (a, b) = (self.role(before, 0, role), self.role(after, 1, role));
+            was.add(space, &self.store[a..a + self.words]);
+            is.add(space, &self.store[b..b + self.words]);
         }
     }
 

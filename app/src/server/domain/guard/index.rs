@@ -4,46 +4,21 @@
 
 use std::collections::HashMap;
 
+#[cfg(doc)]
+use super::Effect;
 use super::{
-    effect::Ascending,
     state::{Holding, TenantState},
-    Effect, Reach,
+    Reach,
 };
-use crate::server::index::{GlobalPatch, TreeParts, UserRoles};
+use crate::server::index::{GlobalPatch, TreeParts};
 
-/// The roles `reach` names, and every user whose cells in the index may differ, with every
-/// global role they now hold: those the write reloaded (their status or holdings may differ) and
-/// those whose cells changed at some scope by `effect`. A user of neither holds what they held,
-/// and their roles give the same cells at every scope, so their bits in the index (the union
-/// over scopes, the tenant-wide cells and the inventory bits those give) stay. A role save on a
-/// role held by 50,000 changes the cells of fewer of them than that.
-pub fn global_patch(after: &TenantState, reach: &Reach, effect: &Effect) -> GlobalPatch {
-    let mut patch = GlobalPatch::default();
+/// What the global part of the index needs: the users [`Effect::between`] gathered (whose
+/// cells may differ, with what they now hold) and the grants of every role `reach` names.
+pub fn global_patch(after: &TenantState, reach: &Reach, users: GlobalPatch) -> GlobalPatch {
+    let mut patch = users;
     for role in &reach.roles {
         let grants = after.roles.get(role).map(|r| r.grants.clone());
         patch.roles.insert(*role, grants.unwrap_or_default());
-    }
-    let mut users = effect.users_with_new_cells();
-    users.extend(reach.reloaded.iter().copied());
-    let (mut states, mut holdings) = (
-        Ascending::new(&after.users, users.len()),
-        Ascending::new(&after.holdings, users.len()),
-    );
-    for user in users {
-        let roles: Vec<(i64, i64)> = holdings
-            .get(user)
-            .into_iter()
-            .flatten()
-            .filter_map(|h| match h {
-                Holding::Global { role, space } => Some((*role, *space)),
-                Holding::Inventory { .. } => None,
-            })
-            .collect();
-        patch.users.push(UserRoles {
-            id: user,
-            active: states.get(user).is_some_and(|u| u.active),
-            roles,
-        });
     }
     patch
 }

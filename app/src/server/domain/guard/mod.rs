@@ -35,7 +35,7 @@ use crate::{
         db::{self, Db},
         index::{
             cache::{IndexCache, Pending as IndexPending},
-            Epoch,
+            Epoch, GlobalPatch,
         },
     },
 };
@@ -199,8 +199,9 @@ impl<'a> Guard<'a> {
     }
 
     /// The state after the write (the state before it with what its journal names reloaded),
-    /// how far the write reached, its effect, and the journal's last row.
-    async fn after(&mut self) -> AppResult<(TenantState, Reach, Effect, i64)> {
+    /// how far the write reached, its effect with the users the index computes again, and the
+    /// journal's last row.
+    async fn after(&mut self) -> AppResult<(TenantState, Reach, (Effect, GlobalPatch), i64)> {
         let touched =
             db::tenant_facts::journal_since(&mut self.tx, self.tenant, self.since).await?;
         let patch =
@@ -253,7 +254,7 @@ impl<'a> Guard<'a> {
     /// Judges the write, closes its journal and makes the permission index as the write leaves
     /// it (installed once the write commits).
     async fn judge_and_close(&mut self) -> AppResult<(Report, TenantState, Option<IndexPending>)> {
-        let (report, after, reach, upto) = self.judge().await?;
+        let (report, after, reach, index_users, upto) = self.judge().await?;
         db::tenant_facts::close_journal(&mut self.tx, self.tenant, upto).await?;
         let epoch = db::permission_snapshot::epoch(&mut self.tx, self.tenant).await?;
         let pending = if epoch == self.epoch {
@@ -261,7 +262,7 @@ impl<'a> Guard<'a> {
         } else {
             let global = match epoch.perm == self.epoch.perm {
                 true => Default::default(),
-                false => index::global_patch(&after, &reach, &report.effect),
+                false => index::global_patch(&after, &reach, index_users),
             };
             let tree =
                 index::tree_parts(&self.before, &after, &reach, epoch.tree != self.epoch.tree);
@@ -273,9 +274,10 @@ impl<'a> Guard<'a> {
         Ok((report, after, pending))
     }
 
-    /// Judges the write: its report, the state after it, its reach and the journal's last row.
-    async fn judge(&mut self) -> AppResult<(Report, TenantState, Reach, i64)> {
-        let (after, reach, effect, upto) = self.after().await?;
+    /// Judges the write: its report, the state after it, its reach, the users the index computes
+    /// again and the journal's last row.
+    async fn judge(&mut self) -> AppResult<(Report, TenantState, Reach, GlobalPatch, i64)> {
+        let (after, reach, (effect, index_users), upto) = self.after().await?;
         let before = &self.before;
         match self.judge {
             Judge::Admin(actor) => {
@@ -285,7 +287,7 @@ impl<'a> Guard<'a> {
             Judge::Portal => rules::portal_verdict(before, &after, &reach)?,
         }
         let report = Report::new(effect, before, &after);
-        Ok((report, after, reach, upto))
+        Ok((report, after, reach, index_users, upto))
     }
 
     /// What the write would change, judged as [`Guard::finish`] would judge it, and then

@@ -197,14 +197,8 @@ impl Effect {
                 true => (after.is_active(user), after.holdings.get(&user)),
                 false => (active, held),
             };
-            let held_was = active.then_some(held).flatten();
-            match reloaded {
-                true => {
-                    cells.of_user(before, 0, held_was, &mut was);
-                    cells.of_user(after, 1, active_now.then_some(held_now).flatten(), &mut is);
-                }
-                false => cells.of_unchanged_user([before, after], held_was, &mut was, &mut is),
-            }
+            cells.of_user(before, 0, active.then_some(held).flatten(), &mut was);
+            cells.of_user(after, 1, active_now.then_some(held_now).flatten(), &mut is);
             let known = changes.len();
             cells.changes(user, &was, &is, &spaces, &mut changes);
             // Their holdings were just walked: taken now, not looked up again by the index.
@@ -452,24 +446,6 @@ impl<'c> CellBits<'c> {
         for (role, space) in globals(held) {
             let slot = self.role(state, which, role);
             into.add(space, &self.store[slot..slot + self.words]);
-        }
-    }
-
-    /// [`CellBits::of_user`] before (into `was`) and after (into `is`) the write, for a user
-    /// whose holdings and status it left as they were: one walk of their holdings for both.
-    fn of_unchanged_user(
-        &mut self,
-        [before, after]: [&TenantState; 2],
-        held: Option<&BTreeSet<Holding>>,
-        was: &mut Scoped,
-        is: &mut Scoped,
-    ) {
-        was.clear();
-        is.clear();
-        for (role, space) in globals(held) {
-            let (a, b) = (self.role(before, 0, role), self.role(after, 1, role));
-            was.add(space, &self.store[a..a + self.words]);
-            is.add(space, &self.store[b..b + self.words]);
         }
     }
 

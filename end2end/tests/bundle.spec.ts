@@ -1,5 +1,5 @@
-import { expect, Page, Response, test } from '@playwright/test';
-import { hydrated, signIn } from './fixtures/act';
+import { expect, Page, Response, Route, test } from '@playwright/test';
+import { hydrated, signIn, submitSignIn } from './fixtures/act';
 import { onHomePage } from './fixtures/check';
 import { editor } from './fixtures/roles';
 
@@ -95,3 +95,31 @@ test('pages whose code is not loaded yet work after client-side navigation', asy
   await expect(page).toHaveURL(/\/roles$/);
   await expect(page.getByLabel('Search roles', { exact: true })).toBeVisible();
 });
+
+test('the hydration marker waits for the page\'s lazily loaded code', async ({ page }) => {
+  // The first WASM file is the main module; every later one is a part of the split bundle the
+  // page asks for once the main module runs. Hold those back.
+  const held: Route[] = [];
+  let wasm = 0;
+  let holding = true;
+  await page.route(
+    (url) => url.pathname.endsWith('.wasm'),
+    async (route) => {
+      wasm += 1;
+      if (wasm > 1 && holding) held.push(route);
+      else await route.continue();
+    },
+  );
+  await page.goto('/login');
+  await expect.poll(() => held.length, { message: 'the page asks for a lazily loaded part' }).toBeGreaterThan(0);
+  // The main module runs, but part of the page's code has not arrived: no marker, however long.
+  await page.waitForTimeout(1_500);
+  await expect(page.locator('body')).not.toHaveAttribute('data-hydrated', 'true');
+  holding = false;
+  for (const route of held.splice(0)) await route.continue();
+  await hydrated(page);
+  // Once it says so, the controls have their handlers.
+  await submitSignIn(page);
+  await onHomePage(page);
+});
+

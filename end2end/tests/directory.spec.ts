@@ -80,6 +80,57 @@ test('groups: create, add a member, give it a role, delete after a confirmation'
   await expect(page.getByRole('link', { name, exact: true })).toHaveCount(0);
 });
 
+test('SPEC rule 4: a locked user\'s roles never change through a group; each refusal names the user and nothing changes', async ({ page }) => {
+  const PARTNER_MESSAGE = 'A Partner Administrator must perform this operation on the Service Provider Portal.';
+  const makeGroup = async (name: string) => {
+    await page.goto('/groups');
+    await hydrated(page);
+    await page.getByLabel('Name', { exact: true }).fill(name);
+    await page.getByRole('button', { name: 'Add group' }).click();
+    await page.getByRole('link', { name, exact: true }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(name);
+    await hydrated(page);
+  };
+  const addMember = async (username: string) => {
+    await page.getByLabel('Username').fill(username);
+    await page.getByRole('button', { name: 'Add member' }).click();
+  };
+  const member = (username: string) => page.getByRole('link', { name: username, exact: true });
+  const developer = () => page.getByRole('checkbox', { name: 'Developer', exact: true });
+
+  // A group with a role: neither the partner administrator nor the SSO user may join it.
+  await makeGroup(unique('Builders'));
+  await addMember('bob');
+  await expect(member('bob')).toBeVisible();
+  await developer().check();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+  await addMember('partner.erin');
+  await expect(page.getByRole('alert')).toContainText(PARTNER_MESSAGE);
+  await expect(page.getByRole('alert')).toContainText('partner.erin');
+  await addMember('sso.dave');
+  await expect(page.getByRole('alert')).toContainText('Roles managed by SSO');
+  await expect(page.getByRole('alert')).toContainText('sso.dave');
+  await page.reload();
+  await hydrated(page);
+  await expect(member('bob')).toBeVisible();
+  await expect(member('partner.erin')).toHaveCount(0);
+  await expect(member('sso.dave')).toHaveCount(0);
+
+  // A group without roles takes her; giving it a role then is refused, naming her.
+  await makeGroup(unique('Lounge'));
+  await addMember('partner.erin');
+  await expect(member('partner.erin')).toBeVisible();
+  await developer().check();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByRole('alert')).toContainText(PARTNER_MESSAGE);
+  await expect(page.getByRole('alert')).toContainText('partner.erin');
+  await page.reload();
+  await hydrated(page);
+  await expect(developer()).not.toBeChecked();
+  await expect(member('partner.erin')).toBeVisible();
+});
+
 test('analytics: Edit roles has User and Admin tabs; allocation and a space-creator role decide Add new', async ({ page, browser }) => {
   await page.goto('/users');
   await hydrated(page);

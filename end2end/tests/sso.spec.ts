@@ -85,6 +85,20 @@ test('the admin changes the rule and dave\'s roles follow at his next sign-in; i
   await expect(again).toHaveURL(/\/$/);
   await again.context().close();
   await expectRoles(page, 'sso.dave', { reader: false, manager: true });
+  // SPEC rule 6: in this mode none of his roles is locked; his page is his admin's to change.
+  const box = (name: string) => page.getByRole('checkbox', { name, exact: true });
+  await expect(page.getByRole('note', { name: 'Roles managed by SSO' })).toHaveCount(0);
+  await expect(box('Global Reader')).toBeEnabled();
+  await expect(box('Global Manager')).toBeEnabled();
+  await box('CEP Manager').check();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+  await page.reload();
+  await hydrated(page);
+  await expect(box('CEP Manager')).toBeChecked();
+  await box('CEP Manager').uncheck();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
   await setRoleMode(page, 'Reassign on every sign-in');
 });
 

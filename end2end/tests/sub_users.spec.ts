@@ -47,6 +47,14 @@ test('a Shared User Manager creates sub.zoe, gives her a role she holds, and nev
   await expect(hers.getByRole('button', { name: 'Assign roles' })).toBeDisabled();
   // Inventory roles need the view permission tenant-wide, which she does not have: no tab.
   await expect(hers.getByRole('tab', { name: 'Inventory roles' })).toHaveCount(0);
+  // Forced, as an attacker would: the disabled checkbox enabled in the page and ticked.
+  await role(hers, 'CEP Manager').evaluate((box: HTMLInputElement) => { box.disabled = false; });
+  await role(hers, 'CEP Manager').check();
+  await hers.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(hers.getByRole('alert')).toContainText('the role CEP Manager (you give your sub-users only roles you hold)');
+  await hers.reload();
+  await hydrated(hers);
+  await expect(role(hers, 'CEP Manager')).not.toBeChecked();
   await role(hers, 'Global Reader').check();
   await hers.getByRole('button', { name: 'Save', exact: true }).click();
   await expect(hers.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();

@@ -230,3 +230,65 @@ test('mdm: Select roles searches on the server and keeps what was chosen across 
   await expect(summary).toContainText('Device Read Only (EMEA)');
   await expect(summary).toContainText('System Read Only');
 });
+
+test('SPEC rule 4: a bulk Append applies to everyone but the locked users it names, who keep their roles', async ({ page }) => {
+  await signedIn(page, { tenant: 'hooli' });
+  const username = uniqueUsername('bulk');
+  await addUser(page, username);
+  await page.goto('/users');
+  await hydrated(page);
+  // The selection is kept across searches.
+  for (const name of [username, 'sso.dave', 'partner.erin']) {
+    await page.getByLabel('Search users').fill(name);
+    await page.getByRole('checkbox', { name: `Select ${name}`, exact: true }).check();
+  }
+  await expect(page.getByText('3 selected')).toBeVisible();
+  await page.getByRole('button', { name: 'Append roles' }).click();
+  await wizard.role(page, 'System Read Only').check();
+  await wizard.button(page, 'Next').click();
+  await expect(wizard.step(page, 'Summary')).toBeVisible();
+  const region = (name: string) => wizard.dialog(page).getByRole('region', { name, exact: true });
+  await expect(region(username)).toContainText('System Read Only');
+  await expect(region('sso.dave')).toContainText('Skipped: Roles managed by SSO');
+  await expect(region('partner.erin')).toContainText(`Skipped: ${PARTNER_MESSAGE}`);
+  await wizard.button(page, 'Done').click();
+  await expect(page.getByRole('status').filter({ hasText: 'Roles applied.' })).toBeVisible();
+  // What was applied names them again.
+  await expect(region('sso.dave')).toContainText('Skipped');
+  await expect(region('partner.erin')).toContainText('Skipped');
+  await wizard.button(page, 'Close').click();
+  await openUser(page, username);
+  await expect(page.getByRole('checkbox', { name: 'System Read Only', exact: true })).toBeChecked();
+  for (const locked of ['sso.dave', 'partner.erin']) {
+    await openUser(page, locked);
+    await hydrated(page);
+    await expect(page.getByRole('checkbox', { name: 'System Read Only', exact: true })).not.toBeChecked();
+  }
+});
+
+test('SPEC rule 5: Device Actions in Americas with Device Read Only only in EMEA is refused and nothing changes', async ({ page }) => {
+  await signedIn(page, { tenant: 'globex' });
+  const username = uniqueUsername('scope');
+  await addUser(page, username);
+  await selectOnList(page, '/users', [username], username);
+  await page.getByRole('button', { name: 'Append roles' }).click();
+  await wizard.role(page, 'Device Actions').check();
+  await expect(wizard.role(page, 'Device Read Only')).toBeChecked();
+  await wizard.button(page, 'Next').click();
+  // The required role in another space than the role that requires it.
+  await wizard.space(page, 'Device Actions', 'Americas').check();
+  await wizard.space(page, 'Device Read Only', 'EMEA').check();
+  await wizard.button(page, 'Next').click();
+  await expect(wizard.step(page, 'Summary')).toBeVisible();
+  const refusal = 'Device Actions requires Device Read Only';
+  await expect(wizard.dialog(page).getByRole('alert').first()).toContainText(refusal);
+  // Done anyway: refused, and nothing is written.
+  await wizard.button(page, 'Done').click();
+  await expect(wizard.dialog(page).getByRole('alert').filter({ hasText: refusal })).toHaveCount(2);
+  await expect(page.getByRole('status').filter({ hasText: 'Roles applied.' })).toHaveCount(0);
+  await wizard.dialog(page).getByRole('button', { name: 'Cancel', exact: true }).click();
+  await openUser(page, username);
+  await hydrated(page);
+  await expect(page.getByRole('checkbox', { name: 'Device Actions', exact: true })).not.toBeChecked();
+  await expect(page.getByRole('checkbox', { name: 'Device Read Only', exact: true })).not.toBeChecked();
+});

@@ -92,12 +92,8 @@ pub async fn pages_need_session(
     if public {
         return next.run(request).await;
     }
-    let token = request
-        .headers()
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(token::from_cookie_header)
+    let token = state
+        .session_token(token::Kind::Tenant, peer(&request), request.headers())
         .map(str::to_owned);
     let principal = match token {
         Some(token) => auth::resolve(&state.db, &state.sessions, &token, unix_now())

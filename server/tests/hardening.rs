@@ -341,3 +341,140 @@ async fn forwarded_headers_from_anyone_but_a_trusted_proxy_are_ignored() {
         "203.0.113.9"
     );
 }
+
+/// `Set-Cookie` of a portal sign-in, whichever its name.
+fn portal_set_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.contains("castellan_partner=") && !c.contains("castellan_partner=;"))
+}
+
+/// A portal sign-in of partner.erin as a browser behind our reverse proxy sends it.
+async fn portal_login_from(
+    server: &common::TestServer,
+    address: &str,
+    password: &str,
+    https: bool,
+) -> reqwest::Response {
+    let mut request = server
+        .client
+        .post(server.url("/api/partner/login"))
+        .header(header::ORIGIN, &server.base)
+        .header("x-forwarded-for", address);
+    if https {
+        request = request.header("x-forwarded-proto", "https");
+    }
+    request
+        .form(&[("username", "partner.erin"), ("password", password)])
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_partner_portal_pages_carry_the_security_headers_signed_in_or_not() {
+    let server = start().await;
+    common::partner(&server, "Northwind", "partner.erin", &["acme"]).await;
+    let anonymous = server
+        .client
+        .get(server.url("/partner"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::OK);
+    assert_common_headers(&anonymous, "/partner, signed out");
+    assert_eq!(anonymous.headers()[header::CACHE_CONTROL], "no-store");
+    assert!(anonymous.text().await.unwrap().contains("Sign in to partner portal"));
+
+    let erin = common::portal_cookie(&server, "partner.erin", PASSWORD)
+        .await
+        .expect("partner.erin signs in to the portal");
+    for path in ["/partner", "/partner/tenants/acme"] {
+        let page = server
+            .client
+            .get(server.url(path))
+            .header(header::COOKIE, &erin)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::OK, "{path}");
+        assert_common_headers(&page, path);
+        assert_eq!(page.headers()[header::CACHE_CONTROL], "no-store", "{path}");
+        let html = page.text().await.unwrap();
+        assert!(html.contains("partner.erin"), "{path}: the signed-in page");
+    }
+}
+
+#[tokio::test]
+async fn the_portal_cookie_is_host_prefixed_and_secure_over_https_and_plain_on_loopback() {
+    let server = start().await;
+    common::partner(&server, "Northwind", "partner.erin", &["acme"]).await;
+    let plain = portal_set_cookie(&portal_login_from(&server, "192.0.2.1", PASSWORD, false).await)
+        .expect("a portal cookie over plain HTTP");
+    assert!(plain.starts_with("castellan_partner="), "{plain}");
+    assert!(!plain.contains("Secure"), "{plain}");
+
+    let secure = portal_set_cookie(&portal_login_from(&server, "192.0.2.1", PASSWORD, true).await)
+        .expect("a portal cookie over HTTPS");
+    assert!(
+        secure.starts_with("__Host-castellan_partner=") && secure.contains("; Path=/;"),
+        "{secure}"
+    );
+    assert!(secure.contains("; Secure") && secure.contains("HttpOnly"), "{secure}");
+    assert!(!secure.contains("Domain"), "{secure}");
+    // The prefixed cookie opens the portal as the plain one does.
+    let pair = secure.split(';').next().unwrap().to_owned();
+    let tenants = server
+        .client
+        .post(server.url("/api/partner/tenants"))
+        .header(header::ORIGIN, &server.base)
+        .header(header::COOKIE, &pair)
+        .json(&serde_json::json!({ "query": "", "page": 1 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tenants.status(), StatusCode::OK);
+    // A portal cookie is never a tenant session, whatever its name.
+    assert_eq!(
+        server.current_user(Some(&pair)).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn a_strangers_failed_portal_sign_ins_do_not_keep_the_partner_out() {
+    let server = start().await;
+    common::partner(&server, "Northwind", "partner.erin", &["acme"]).await;
+    let mut statuses = Vec::new();
+    for _ in 0..20 {
+        let response = portal_login_from(&server, "203.0.113.9", "wrong-password-1", false).await;
+        assert!(portal_set_cookie(&response).is_none());
+        statuses.push(response.status());
+    }
+    assert!(
+        statuses[..6].iter().all(|s| *s == StatusCode::UNAUTHORIZED),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses[6..]
+            .iter()
+            .all(|s| *s == StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
+    // The stranger is held off, even with the right password; partner.erin elsewhere is not.
+    let stranger = portal_login_from(&server, "203.0.113.9", PASSWORD, false).await;
+    assert_eq!(stranger.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(portal_set_cookie(&stranger).is_none());
+    let started = Instant::now();
+    let erin = portal_login_from(&server, "192.0.2.1", PASSWORD, false).await;
+    assert!(
+        erin.status().is_success() || erin.status().is_redirection(),
+        "{}",
+        erin.status()
+    );
+    assert!(portal_set_cookie(&erin).is_some());
+    assert!(started.elapsed() < Duration::from_secs(60));
+}

@@ -79,6 +79,41 @@ async fn session_cookie_is_http_only_same_site_and_secure_behind_https() {
         server.current_user(Some(&pair)).await.status(),
         StatusCode::OK
     );
+    // Over HTTPS a plain cookie is no session, even with a live token: a sibling site could
+    // have planted it (cookie tossing). Neither for server functions nor for pages.
+    let https = |path: &str, cookie: String| {
+        server
+            .client
+            .post(server.url(path))
+            .header(header::ORIGIN, &server.base)
+            .header(header::ACCEPT, "application/json")
+            .header("x-forwarded-proto", "https")
+            .header(header::COOKIE, cookie)
+            .send()
+    };
+    let live = pair.split_once('=').unwrap().1;
+    let tossed = format!("castellan_session={live}");
+    assert_eq!(
+        https("/api/current_user", pair.clone()).await.unwrap().status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        https("/api/current_user", tossed.clone()).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let page = server
+        .client
+        .get(server.url("/users"))
+        .header("x-forwarded-proto", "https")
+        .header(header::COOKIE, tossed)
+        .send()
+        .await
+        .unwrap();
+    assert!(page.status().is_redirection(), "{}", page.status());
+    assert!(page.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .starts_with("/login"));
 }
 
 #[tokio::test]

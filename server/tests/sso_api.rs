@@ -137,7 +137,7 @@ async fn the_sso_endpoints_refuse_requests_that_did_not_start_in_this_browser() 
     assert!(not_set_up.text().await.unwrap().contains("not set up"));
     assert_eq!(server.count("SELECT COUNT(*) FROM sso_logins").await, 0);
     // A callback whose state is not this browser's is refused before anything else.
-    let callback = |query: &'static str, cookie: Option<&'static str>| {
+    let callback_over = |https: bool, query: &'static str, cookie: Option<&'static str>| {
         let server = &server;
         async move {
             let mut request = server
@@ -146,10 +146,14 @@ async fn the_sso_endpoints_refuse_requests_that_did_not_start_in_this_browser() 
             if let Some(cookie) = cookie {
                 request = request.header(header::COOKIE, cookie);
             }
+            if https {
+                request = request.header("x-forwarded-proto", "https");
+            }
             let response = request.send().await.unwrap();
             (response.status(), response.text().await.unwrap())
         }
     };
+    let callback = |query: &'static str, cookie: Option<&'static str>| callback_over(false, query, cookie);
     let (status, page) = callback("code=x&state=abc", None).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let policy = server
@@ -177,6 +181,20 @@ async fn the_sso_endpoints_refuse_requests_that_did_not_start_in_this_browser() 
     assert!(page.contains("state does not match"), "{page}");
     // The right cookie but a state the server never issued (or already used): refused.
     let (status, page) = callback("code=x&state=abc", Some("castellan_sso_state=abc")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("expired or was already used"), "{page}");
+    // Over HTTPS only the `__Host-` cookie counts (SPEC section 5): a plain one may have been
+    // planted by a sibling site to slip its own sign-in into this browser.
+    let (status, page) =
+        callback_over(true, "code=x&state=abc", Some("castellan_sso_state=abc")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("state does not match"), "{page}");
+    let (status, page) = callback_over(
+        true,
+        "code=x&state=abc",
+        Some("__Host-castellan_sso_state=abc"),
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(page.contains("expired or was already used"), "{page}");
     let (status, page) = callback("error=access_denied&error_description=%3Cscript%3E", None).await;

@@ -44,22 +44,23 @@ fn parts() -> AppResult<Parts> {
     use_context::<Parts>().ok_or(AppError::Internal)
 }
 
-/// The session token the request carries, if any.
-pub fn session_token() -> Option<String> {
-    let parts = use_context::<Parts>()?;
-    parts
-        .headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(token::from_cookie_header)
+/// The token of a `kind` of session the request carries, if any (`AppState::session_token`).
+pub async fn session_token_of(kind: token::Kind) -> Option<String> {
+    let (state, peer, parts) = (state().ok()?, peer().await?, parts().ok()?);
+    state
+        .session_token(kind, peer, &parts.headers)
         .map(str::to_owned)
+}
+
+/// The tenant session token the request carries, if any.
+pub async fn session_token() -> Option<String> {
+    session_token_of(token::Kind::Tenant).await
 }
 
 /// The signed-in principal, or `Unauthorized`.
 pub async fn principal() -> AppResult<Principal> {
     let state = state()?;
-    let token = session_token().ok_or(AppError::Unauthorized)?;
+    let token = session_token().await.ok_or(AppError::Unauthorized)?;
     let mut principal = auth::resolve(&state.db, &state.sessions, &token, unix_now())
         .await?
         .ok_or(AppError::Unauthorized)?;
@@ -89,11 +90,10 @@ pub async fn client_address() -> String {
 /// Whether the cookie must be `Secure`: forced by configuration, or the request came over HTTPS
 /// through a trusted proxy that says so.
 pub async fn cookie_secure(state: &AppState) -> bool {
-    let forwarded = match (peer().await, parts()) {
-        (Some(peer), Ok(parts)) => state.network.forwarded_https(peer, &parts.headers),
-        _ => false,
-    };
-    state.sessions.force_secure_cookie || forwarded
+    match (peer().await, parts()) {
+        (Some(peer), Ok(parts)) => state.https(peer, &parts.headers),
+        _ => state.sessions.force_secure_cookie,
+    }
 }
 
 pub fn set_cookie(value: &str) -> AppResult<()> {

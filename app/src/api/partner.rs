@@ -20,21 +20,14 @@ mod portal {
         },
     };
 
-    pub fn token() -> Option<String> {
-        let parts = leptos::prelude::use_context::<http::request::Parts>()?;
-        parts
-            .headers
-            .get_all(http::header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find_map(|h| token::of_kind_from_cookie_header(token::Kind::Partner, h))
-            .map(str::to_owned)
+    pub async fn token() -> Option<String> {
+        ctx::session_token_of(token::Kind::Partner).await
     }
 
     /// The signed-in partner administrator, or `Unauthorized`.
     pub async fn principal() -> AppResult<PartnerPrincipal> {
         let state = ctx::state()?;
-        let token = token().ok_or(AppError::Unauthorized)?;
+        let token = token().await.ok_or(AppError::Unauthorized)?;
         let mut who = partner::resolve(&state.db, &state.sessions, &token, unix_now())
             .await?
             .ok_or(AppError::Unauthorized)?;
@@ -61,7 +54,7 @@ pub async fn partner_login(username: String, password: String) -> Result<(), App
             unix_now(),
         )
         .await?;
-        if let Some(old) = portal::token() {
+        if let Some(old) = portal::token().await {
             auth::partner::sign_out(&state.db, &old).await?;
         }
         let secure = ctx::cookie_secure(&state).await;
@@ -85,7 +78,7 @@ pub async fn partner_logout() -> Result<(), AppError> {
     use crate::server::auth;
     ctx::run(async move {
         let state = ctx::state()?;
-        if let Some(token) = portal::token() {
+        if let Some(token) = portal::token().await {
             auth::partner::sign_out(&state.db, &token).await?;
         }
         let secure = ctx::cookie_secure(&state).await;

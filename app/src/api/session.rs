@@ -18,7 +18,7 @@ pub async fn login(tenant: String, username: String, password: String) -> Result
             address: &address,
         };
         let token = auth::sign_in(&state.db, &state.sessions, attempt, unix_now()).await?;
-        if let Some(old) = ctx::session_token() {
+        if let Some(old) = ctx::session_token().await {
             let mut conn = state.db.pool.acquire().await?;
             auth::sign_out(&mut conn, &old).await?;
         }
@@ -49,7 +49,7 @@ pub async fn logout() -> Result<(), AppError> {
     use crate::server::auth;
     ctx::run(async move {
         let state = ctx::state()?;
-        if let Some(token) = ctx::session_token() {
+        if let Some(token) = ctx::session_token().await {
             let signed_in = ctx::principal().await.ok();
             let mut conn = state.db.pool.acquire().await?;
             auth::sign_out(&mut conn, &token).await?;

@@ -47,11 +47,7 @@ async fn export(
     headers: HeaderMap,
     Query(query): Query<ExportQuery>,
 ) -> Response {
-    let token = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(token::from_cookie_header);
+    let token = state.session_token(token::Kind::Tenant, peer.ip(), &headers);
     let principal = match token {
         Some(token) => auth::resolve(&state.db, &state.sessions, token, unix_now()).await,
         None => Ok(None),

@@ -30,6 +30,10 @@ use super::{
 use crate::model::AppError;
 
 const STATE_COOKIE: &str = "castellan_sso_state";
+/// The state cookie's name over HTTPS (SPEC section 5): the `__Host-` prefix makes the browser
+/// refuse it unless it is `Secure`, for this host only and for every path, so a sibling site
+/// cannot plant a state of its own sign-in in this browser (a sign-in forged into it).
+const SECURE_STATE_COOKIE: &str = "__Host-castellan_sso_state";
 const PROBLEM_POLICY: &str =
     "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
@@ -77,8 +81,20 @@ fn problem(status: StatusCode, message: &str) -> Response {
 }
 
 fn state_cookie(value: &str, max_age: i64, secure: bool) -> String {
-    let secure = if secure { "; Secure" } else { "" };
-    format!("{STATE_COOKIE}={value}; Path=/sso; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+    if secure {
+        // `__Host-` requires `Path=/`.
+        format!(
+            "{SECURE_STATE_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}; Secure"
+        )
+    } else {
+        format!("{STATE_COOKIE}={value}; Path=/sso; HttpOnly; SameSite=Lax; Max-Age={max_age}")
+    }
+}
+
+/// The state this browser was sent off with. Over HTTPS only the `__Host-` cookie counts: a
+/// plain one may have been planted by a sibling site.
+fn sent_state<'a>(headers: &'a HeaderMap, secure: bool) -> Option<&'a str> {
+    cookie_value(headers, if secure { SECURE_STATE_COOKIE } else { STATE_COOKIE })
 }
 
 fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -90,10 +106,6 @@ fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(n, _)| *n == name)
         .map(|(_, v)| v)
-}
-
-fn secure(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> bool {
-    state.sessions.force_secure_cookie || state.network.forwarded_https(peer.ip(), headers)
 }
 
 fn redirect_to(location: &str, cookies: &[String]) -> Response {
@@ -127,7 +139,7 @@ async fn provider(
 }
 
 fn redirect_uri(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> Option<String> {
-    let https = secure(state, peer, headers);
+    let https = state.https(peer.ip(), headers);
     state
         .network
         .our_origin(peer.ip(), headers, https)
@@ -197,7 +209,7 @@ async fn callback(
     };
     // The state must be the one this browser was sent off with: a sign-in started elsewhere
     // (someone else's, slipped into this browser) is refused.
-    if cookie_value(&headers, STATE_COOKIE) != Some(returned.as_str()) {
+    if sent_state(&headers, state.https(peer.ip(), &headers)) != Some(returned.as_str()) {
         return problem(
             StatusCode::BAD_REQUEST,
             "This sign-in was not started in this browser (its state does not match). Start again \
@@ -249,7 +261,7 @@ async fn callback(
     };
     let session = async {
         let mut conn = state.db.pool.acquire().await?;
-        if let Some(old) = cookie_header_token(&headers) {
+        if let Some(old) = state.session_token(token::Kind::Tenant, peer.ip(), &headers) {
             auth::sign_out(&mut conn, old).await?;
         }
         let who = auth::SignedIn {
@@ -265,7 +277,7 @@ async fn callback(
     let Ok(session) = session else {
         return problem(StatusCode::SERVICE_UNAVAILABLE, "The server is busy.");
     };
-    let secure = secure(&state, peer, &headers);
+    let secure = state.https(peer.ip(), &headers);
     let cookies = [
         token::set_cookie(&session, state.sessions.absolute_secs, secure),
         state_cookie("", 0, secure),
@@ -273,10 +285,33 @@ async fn callback(
     redirect_to("/", &cookies)
 }
 
-fn cookie_header_token(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(token::from_cookie_header)
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_state_cookie_is_host_prefixed_over_https_and_plain_on_loopback() {
+        let secure = state_cookie("s", 600, true);
+        assert!(
+            secure.starts_with("__Host-castellan_sso_state=s; Path=/;"),
+            "{secure}"
+        );
+        assert!(secure.contains("; Secure") && secure.contains("HttpOnly"));
+        assert!(!secure.contains("Domain"));
+        let plain = state_cookie("s", 600, false);
+        assert!(plain.starts_with("castellan_sso_state=s;") && !plain.contains("Secure"));
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("castellan_sso_state=planted"),
+        );
+        assert_eq!(sent_state(&headers, false), Some("planted"));
+        assert_eq!(sent_state(&headers, true), None, "over HTTPS only __Host- counts");
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("castellan_sso_state=planted; __Host-castellan_sso_state=ours"),
+        );
+        assert_eq!(sent_state(&headers, true), Some("ours"));
+    }
 }

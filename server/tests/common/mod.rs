@@ -298,3 +298,55 @@ impl TestServer {
             .0
     }
 }
+
+/// A partner serving `tenants`, its administrator `admin` with a user in each tenant.
+pub async fn partner(server: &TestServer, name: &str, admin: &str, tenants: &[&str]) {
+    use app::server::{auth::password, db};
+    let mut conn = server.db.pool.acquire().await.unwrap();
+    let partner = db::partners::insert_partner(&mut conn, name, 0)
+        .await
+        .unwrap();
+    let hash = password::hash(PASSWORD).unwrap();
+    let admin_id = db::partners::insert_admin(&mut conn, partner, admin, admin, &hash, 0)
+        .await
+        .unwrap();
+    for slug in tenants {
+        let tenant = db::tenants::find_by_slug(&mut conn, slug)
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        db::partners::serve(&mut conn, partner, tenant)
+            .await
+            .unwrap();
+        let new = db::users::NewUser {
+            username: admin,
+            display_name: admin,
+            email: "",
+            password_hash: None,
+            origin: app::model::Origin::Local,
+            is_partner_admin: true,
+        };
+        let user = db::users::insert(&mut conn, tenant, &new, 0).await.unwrap();
+        db::partners::link(&mut conn, tenant, user, admin_id)
+            .await
+            .unwrap();
+    }
+}
+
+pub async fn portal_cookie(server: &TestServer, username: &str, password: &str) -> Option<String> {
+    let response = server
+        .post(
+            "/api/partner/login",
+            &[("username", username), ("password", password)],
+            None,
+        )
+        .await;
+    response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("castellan_partner=") && !c.starts_with("castellan_partner=;"))
+        .map(|c| c.split(';').next().unwrap().to_owned())
+}

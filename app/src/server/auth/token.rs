@@ -80,13 +80,9 @@ pub fn clear_cookie(secure: bool) -> String {
     set_cookie("", 0, secure)
 }
 
-/// The session token in a `Cookie` header, if there is one (the `__Host-` one first).
-pub fn from_cookie_header(header: &str) -> Option<&str> {
-    of_kind_from_cookie_header(Kind::Tenant, header)
-}
-
-/// The token of a `kind` of session in a `Cookie` header (the `__Host-` one first).
-pub fn of_kind_from_cookie_header(kind: Kind, header: &str) -> Option<&str> {
+/// The token of a `kind` of session in a `Cookie` header: over HTTPS (`https`) only the
+/// `__Host-` one, else that one first. Requests read theirs with `AppState::session_token`.
+pub fn of_kind_from_cookie_header(kind: Kind, header: &str, https: bool) -> Option<&str> {
     let (secure_name, plain_name) = kind.names();
     let named = |wanted: &str| {
         header
@@ -96,7 +92,7 @@ pub fn of_kind_from_cookie_header(kind: Kind, header: &str) -> Option<&str> {
             .map(|(_, value)| value)
             .filter(|value| value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()))
     };
-    named(secure_name).or_else(|| named(plain_name))
+    named(secure_name).or_else(|| (!https).then(|| named(plain_name)).flatten())
 }
 
 #[cfg(test)]
@@ -135,14 +131,30 @@ mod tests {
 
     #[test]
     fn token_is_read_from_among_other_cookies_and_junk_is_ignored() {
+        let read = |header: &str| of_kind_from_cookie_header(Kind::Tenant, header, false);
         let (token, _) = new_token();
         let header = format!("theme=dark; {COOKIE_NAME}={token}; x=y");
-        assert_eq!(from_cookie_header(&header), Some(token.as_str()));
-        assert_eq!(from_cookie_header(&format!("{COOKIE_NAME}=short")), None);
-        assert_eq!(from_cookie_header("other=1"), None);
-        // Over HTTPS the prefixed cookie is the one that counts.
+        assert_eq!(read(&header), Some(token.as_str()));
+        assert_eq!(read(&format!("{COOKIE_NAME}=short")), None);
+        assert_eq!(read("other=1"), None);
+        // The prefixed cookie is the one that counts.
         let (secure, _) = new_token();
         let both = format!("{COOKIE_NAME}={token}; {SECURE_COOKIE_NAME}={secure}");
-        assert_eq!(from_cookie_header(&both), Some(secure.as_str()));
+        assert_eq!(read(&both), Some(secure.as_str()));
+        // Over HTTPS a plain cookie (planted by a sibling site, say) is not read at all.
+        assert_eq!(
+            of_kind_from_cookie_header(Kind::Tenant, &header, true),
+            None
+        );
+        assert_eq!(
+            of_kind_from_cookie_header(Kind::Tenant, &both, true),
+            Some(secure.as_str())
+        );
+        let portal = format!("{PARTNER_COOKIE_NAME}={token}");
+        assert_eq!(
+            of_kind_from_cookie_header(Kind::Partner, &portal, true),
+            None
+        );
+        assert_eq!(read(&portal), None, "a portal cookie is not a tenant session");
     }
 }

@@ -387,7 +387,11 @@ async fn the_partner_portal_pages_carry_the_security_headers_signed_in_or_not() 
     assert_eq!(anonymous.status(), StatusCode::OK);
     assert_common_headers(&anonymous, "/partner, signed out");
     assert_eq!(anonymous.headers()[header::CACHE_CONTROL], "no-store");
-    assert!(anonymous.text().await.unwrap().contains("Sign in to partner portal"));
+    assert!(anonymous
+        .text()
+        .await
+        .unwrap()
+        .contains("Sign in to partner portal"));
 
     let erin = common::portal_cookie(&server, "partner.erin", PASSWORD)
         .await
@@ -423,7 +427,10 @@ async fn the_portal_cookie_is_host_prefixed_and_secure_over_https_and_plain_on_l
         secure.starts_with("__Host-castellan_partner=") && secure.contains("; Path=/;"),
         "{secure}"
     );
-    assert!(secure.contains("; Secure") && secure.contains("HttpOnly"), "{secure}");
+    assert!(
+        secure.contains("; Secure") && secure.contains("HttpOnly"),
+        "{secure}"
+    );
     assert!(!secure.contains("Domain"), "{secure}");
     // The prefixed cookie opens the portal as the plain one does.
     let pair = secure.split(';').next().unwrap().to_owned();

@@ -94,11 +94,17 @@ async fn session_cookie_is_http_only_same_site_and_secure_behind_https() {
     let live = pair.split_once('=').unwrap().1;
     let tossed = format!("castellan_session={live}");
     assert_eq!(
-        https("/api/current_user", pair.clone()).await.unwrap().status(),
+        https("/api/current_user", pair.clone())
+            .await
+            .unwrap()
+            .status(),
         StatusCode::OK
     );
     assert_eq!(
-        https("/api/current_user", tossed.clone()).await.unwrap().status(),
+        https("/api/current_user", tossed.clone())
+            .await
+            .unwrap()
+            .status(),
         StatusCode::UNAUTHORIZED
     );
     let page = server

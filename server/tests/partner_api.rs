@@ -5,8 +5,8 @@
 
 mod common;
 
-use common::{start, TestServer, PASSWORD};
 use common::{partner, portal_cookie};
+use common::{start, TestServer, PASSWORD};
 use reqwest::{header, StatusCode};
 use serde_json::{json, Value};
 

@@ -153,7 +153,8 @@ async fn the_sso_endpoints_refuse_requests_that_did_not_start_in_this_browser() 
             (response.status(), response.text().await.unwrap())
         }
     };
-    let callback = |query: &'static str, cookie: Option<&'static str>| callback_over(false, query, cookie);
+    let callback =
+        |query: &'static str, cookie: Option<&'static str>| callback_over(false, query, cookie);
     let (status, page) = callback("code=x&state=abc", None).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let policy = server

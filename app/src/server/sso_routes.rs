@@ -94,7 +94,14 @@ fn state_cookie(value: &str, max_age: i64, secure: bool) -> String {
 /// The state this browser was sent off with. Over HTTPS only the `__Host-` cookie counts: a
 /// plain one may have been planted by a sibling site.
 fn sent_state<'a>(headers: &'a HeaderMap, secure: bool) -> Option<&'a str> {
-    cookie_value(headers, if secure { SECURE_STATE_COOKIE } else { STATE_COOKIE })
+    cookie_value(
+        headers,
+        if secure {
+            SECURE_STATE_COOKIE
+        } else {
+            STATE_COOKIE
+        },
+    )
 }
 
 fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -285,7 +292,6 @@ async fn callback(
     redirect_to("/", &cookies)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -307,10 +313,16 @@ mod tests {
             HeaderValue::from_static("castellan_sso_state=planted"),
         );
         assert_eq!(sent_state(&headers, false), Some("planted"));
-        assert_eq!(sent_state(&headers, true), None, "over HTTPS only __Host- counts");
+        assert_eq!(
+            sent_state(&headers, true),
+            None,
+            "over HTTPS only __Host- counts"
+        );
         headers.insert(
             header::COOKIE,
-            HeaderValue::from_static("castellan_sso_state=planted; __Host-castellan_sso_state=ours"),
+            HeaderValue::from_static(
+                "castellan_sso_state=planted; __Host-castellan_sso_state=ours",
+            ),
         );
         assert_eq!(sent_state(&headers, true), Some("ours"));
     }

@@ -43,11 +43,43 @@ pub fn GroupDetailPage() -> impl IntoView {
             }
         },
     );
+    // Created here, beside the group's, not inside its view: a resource created while a
+    // streamed page hydrates inside another's `Transition` raced its own data from the stream,
+    // and a full load of the page sometimes failed to hydrate.
+    let members = Members::new(id, reload);
     // Messages live outside the reloaded view, so a success survives the reload it causes.
     let notice = RwSignal::new(None::<&'static str>);
     view! {
         {move || notice.get().map(|text| view! { <p role="status" class="alert alert-success">{text}</p> })}
-        <Loaded resource=group view=move |group| view! { <GroupView group reload notice/> }/>
+        <Loaded resource=group view=move |group| view! { <GroupView group reload notice members/> }/>
+    }
+}
+
+/// The members list's search, page and data: a page at a time, with their own search.
+#[derive(Clone, Copy)]
+struct Members {
+    query: RwSignal<String>,
+    page: RwSignal<i64>,
+    data: Resource<Result<MemberPage, AppError>>,
+}
+
+impl Members {
+    fn new(
+        id: impl Fn() -> Option<GroupId> + Send + Sync + 'static,
+        reload: RwSignal<u32>,
+    ) -> Self {
+        let query = RwSignal::new(String::new());
+        let page = RwSignal::new(1i64);
+        let data = Resource::new(
+            move || (id(), query.get(), page.get(), reload.get()),
+            |(id, q, p, _)| async move {
+                match id {
+                    Some(id) => group_members(id, q, p).await,
+                    None => Err(AppError::NotFound),
+                }
+            },
+        );
+        Self { query, page, data }
     }
 }
 
@@ -62,6 +94,7 @@ fn GroupView(
     group: GroupDetail,
     reload: RwSignal<u32>,
     notice: RwSignal<Option<&'static str>>,
+    members: Members,
 ) -> impl IntoView {
     let group_id = group.id;
     let can_edit = group.can_edit;
@@ -106,7 +139,7 @@ fn GroupView(
             navigate("/groups", Default::default());
         }
     });
-    let members = group.members;
+    let member_count = group.members;
     let group_name = group.name.clone();
     view! {
         <Title text=group.name.clone()/>
@@ -136,7 +169,7 @@ fn GroupView(
         </form>
         <div class="editor-columns">
             <section class="panel" aria-labelledby="members-heading">
-                <h2 id="members-heading">{format!("Members ({members})")}</h2>
+                <h2 id="members-heading">{format!("Members ({member_count})")}</h2>
                 {move || show_error(add_member.value().get())}
                 {move || show_error(set_member.value().get())}
                 {can_edit.then(|| view! {
@@ -151,7 +184,7 @@ fn GroupView(
                         <button type="submit" class="primary" disabled=move || add_member.pending().get()>"Add member"</button>
                     </form>
                 })}
-                <MembersTable group=group_id group_name=group_name.clone() can_edit set_member reload/>
+                <MembersTable members group=group_id group_name=group_name.clone() can_edit set_member/>
             </section>
             <section class="panel" aria-labelledby="group-roles-heading">
                 <h2 id="group-roles-heading">"Global roles"</h2>
@@ -169,7 +202,7 @@ fn GroupView(
         </Show>
         <ConfirmDialog open=confirm_open
             title=format!("Delete group {}?", group.name)
-            message=format!("{members} members will lose the roles of this group. This cannot be undone.")
+            message=format!("{member_count} members will lose the roles of this group. This cannot be undone.")
             confirm_label="Delete group"
             on_confirm=move |_| { remove.dispatch(DeleteGroup { id: group_id, version }); }/>
     }
@@ -178,18 +211,13 @@ fn GroupView(
 /// The members, a page at a time, with their own search: a group may have tens of thousands.
 #[component]
 fn MembersTable(
+    members: Members,
     group: GroupId,
     group_name: String,
     can_edit: bool,
     set_member: ServerAction<SetGroupMember>,
-    reload: RwSignal<u32>,
 ) -> impl IntoView {
-    let query = RwSignal::new(String::new());
-    let page = RwSignal::new(1i64);
-    let members = Resource::new(
-        move || (query.get(), page.get(), reload.get()),
-        move |(q, p, _)| group_members(group, q, p),
-    );
+    let Members { query, page, data } = members;
     view! {
         <div class="toolbar">
             <label for="member-search" class="visually-hidden">"Search members"</label>
@@ -197,7 +225,7 @@ fn MembersTable(
                 prop:value=move || query.get_untracked()
                 on:input=move |ev| { query.set(event_target_value(&ev)); page.set(1); }/>
         </div>
-        <Loaded resource=members view=move |data: MemberPage| {
+        <Loaded resource=data view=move |data: MemberPage| {
             let pages = data.pages();
             let (current, total) = (data.page, data.total);
             let group_name = group_name.clone();

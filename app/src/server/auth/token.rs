@@ -92,7 +92,11 @@ pub fn of_kind_from_cookie_header(kind: Kind, header: &str, https: bool) -> Opti
             .map(|(_, value)| value)
             .filter(|value| value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()))
     };
-    named(secure_name).or_else(|| (!https).then(|| named(plain_name)).flatten())
+    if https {
+        named(secure_name)
+    } else {
+        named(secure_name).or_else(|| named(plain_name))
+    }
 }
 
 #[cfg(test)]
@@ -155,6 +159,10 @@ mod tests {
             of_kind_from_cookie_header(Kind::Partner, &portal, true),
             None
         );
-        assert_eq!(read(&portal), None, "a portal cookie is not a tenant session");
+        assert_eq!(
+            read(&portal),
+            None,
+            "a portal cookie is not a tenant session"
+        );
     }
 }

@@ -5,8 +5,7 @@
 
 mod common;
 
-use common::{partner, portal_cookie};
-use common::{start, TestServer, PASSWORD};
+use common::{partner, portal_cookie, start, PASSWORD};
 use reqwest::{header, StatusCode};
 use serde_json::{json, Value};
 

@@ -93,7 +93,7 @@ fn state_cookie(value: &str, max_age: i64, secure: bool) -> String {
 
 /// The state this browser was sent off with. Over HTTPS only the `__Host-` cookie counts: a
 /// plain one may have been planted by a sibling site.
-fn sent_state<'a>(headers: &'a HeaderMap, secure: bool) -> Option<&'a str> {
+fn sent_state(headers: &HeaderMap, secure: bool) -> Option<&str> {
     cookie_value(
         headers,
         if secure {

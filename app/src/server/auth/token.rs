@@ -135,7 +135,9 @@ mod tests {
 
     #[test]
     fn token_is_read_from_among_other_cookies_and_junk_is_ignored() {
-        let read = |header: &str| of_kind_from_cookie_header(Kind::Tenant, header, false);
+        fn read(header: &str) -> Option<&str> {
+            of_kind_from_cookie_header(Kind::Tenant, header, false)
+        }
         let (token, _) = new_token();
         let header = format!("theme=dark; {COOKIE_NAME}={token}; x=y");
         assert_eq!(read(&header), Some(token.as_str()));

@@ -18,7 +18,7 @@ use super::{access::Actor, roles::json};
 use crate::{
     model::{
         wizard::{Assignment, Mode, Subject, SubjectSummary, WizardRequest},
-        AppResult, RoleId,
+        AppResult, RoleId, TenantId,
     },
     server::{
         db::{self, audit::AuditEvent, Db},
@@ -38,7 +38,7 @@ pub async fn preview(
     let result: AppResult<_> = async {
         let tx = guard.conn();
         let (ctx, plans) = plan_request(&mut *tx, actor, request).await?;
-        write(&mut *tx, actor, "roles.preview", &plans).await?;
+        write(&mut *tx, actor.tenant(), &plans).await?;
         Ok((ctx, plans))
     }
     .await;
@@ -46,17 +46,17 @@ pub async fn preview(
     Ok(summaries(&ctx, &plans, &report))
 }
 
-async fn write(
-    conn: &mut AnyConnection,
-    actor: &Actor,
-    action: &str,
-    plans: &[Planned],
-) -> AppResult<()> {
-    let tenant = actor.tenant();
-    let changed: Vec<&Planned> = plans
+/// The principals whose roles a plan changes.
+fn changed(plans: &[Planned]) -> Vec<&Planned> {
+    plans
         .iter()
         .filter(|p| !p.added.is_empty() || !p.removed.is_empty())
-        .collect();
+        .collect()
+}
+
+/// Writes the planned assignments (what the guard judges). A preview stops here and rolls back.
+async fn write(conn: &mut AnyConnection, tenant: TenantId, plans: &[Planned]) -> AppResult<()> {
+    let changed = changed(plans);
     // A hundred principals' changes in a few statements, not one per assignment.
     let rows = |list: fn(&Planned) -> &[Assignment]| -> Vec<(Subject, Assignment)> {
         changed
@@ -71,6 +71,19 @@ async fn write(
             db::groups::touch(conn, tenant, group).await?;
         }
     }
+    Ok(())
+}
+
+/// Writes the planned assignments and records them in the audit log, one event per principal.
+async fn write_and_record(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    action: &str,
+    plans: &[Planned],
+) -> AppResult<()> {
+    write(conn, actor.tenant(), plans).await?;
+    let tenant = actor.tenant();
+    let changed = changed(plans);
     let as_ids = |list: &[Assignment]| list.iter().map(|(r, s)| (r.0, s.0)).collect::<Vec<_>>();
     let targets: Vec<String> = changed
         .iter()
@@ -109,7 +122,7 @@ pub async fn apply(
             Mode::Append => "roles.append",
             Mode::Assign => "roles.assign",
         };
-        write(&mut *tx, actor, action, &plans).await?;
+        write_and_record(&mut *tx, actor, action, &plans).await?;
         Ok((ctx, plans))
     }
     .await;
@@ -129,7 +142,7 @@ pub async fn preview_removal(
     let result: AppResult<_> = async {
         let tx = guard.conn();
         let (ctx, plans) = plan_removal(&mut *tx, actor, subjects, roles).await?;
-        write(&mut *tx, actor, "roles.preview", &plans).await?;
+        write(&mut *tx, actor.tenant(), &plans).await?;
         Ok((ctx, plans))
     }
     .await;
@@ -148,7 +161,7 @@ pub async fn remove_roles(
     let result: AppResult<_> = async {
         let tx = guard.conn();
         let (ctx, plans) = plan_removal(&mut *tx, actor, subjects, roles).await?;
-        write(&mut *tx, actor, "roles.remove", &plans).await?;
+        write_and_record(&mut *tx, actor, "roles.remove", &plans).await?;
         Ok((ctx, plans))
     }
     .await;

@@ -87,7 +87,7 @@ async fn subject_infos(
 }
 
 /// Each role a role requires directly (SPEC rule 5), for the whole tenant: a small table.
-async fn requirements(
+pub(super) async fn requirements(
     conn: &mut AnyConnection,
     tenant: TenantId,
 ) -> AppResult<BTreeMap<RoleId, Vec<RoleId>>> {
@@ -135,9 +135,21 @@ fn wizard_role(
     }
 }
 
+/// The roles of `ids` and every role they require (transitively, by `requires`), by name: only
+/// these are read, however many roles the tenant has. Ids not in the tenant are left out.
+pub(super) async fn with_required(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    ids: &BTreeSet<RoleId>,
+    requires: &BTreeMap<RoleId, Vec<RoleId>>,
+) -> AppResult<Vec<db::roles::RoleSummary>> {
+    let ids: Vec<RoleId> = closure(ids, requires).into_iter().collect();
+    db::roles::list_of(conn, tenant, &ids).await
+}
+
 /// The roles of `ids` and every role they require, by name, each judged for `actor`: only these
 /// are read, however many roles the tenant has. Ids not in the tenant are left out.
-pub(super) async fn roles_of(
+async fn roles_of(
     conn: &mut AnyConnection,
     actor: &Actor,
     ids: &BTreeSet<RoleId>,
@@ -147,8 +159,8 @@ pub(super) async fn roles_of(
     }
     let tenant = actor.tenant();
     let requires = requirements(conn, tenant).await?;
-    let ids: Vec<RoleId> = closure(ids, &requires).into_iter().collect();
-    let cards = db::roles::list_of(conn, tenant, &ids).await?;
+    let cards = with_required(conn, tenant, ids, &requires).await?;
+    let ids: Vec<RoleId> = cards.iter().map(|c| c.id).collect();
     let grants = db::roles::all_grants(conn, tenant, Some(&ids)).await?;
     let apps = db::roles::all_applications(conn, tenant, Some(&ids)).await?;
     Ok(cards

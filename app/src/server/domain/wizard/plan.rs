@@ -8,10 +8,10 @@ use sqlx::AnyConnection;
 use crate::{
     model::{
         wizard::{
-            change_for, unmet_requirement, Assignment, Mode, Subject, SubjectInfo, SubjectSummary,
-            WizardContext, WizardRequest, TENANT_WIDE,
+            change_for, unmet_requirement, Assignment, Mode, SpaceRef, Subject, SubjectInfo,
+            SubjectSummary, WizardRequest, TENANT_WIDE,
         },
-        AppError, AppResult, RoleId, TenantId, UserId,
+        AppError, AppResult, RoleId, RoleScope, TenantId, UserId,
     },
     server::{
         db,
@@ -19,7 +19,34 @@ use crate::{
     },
 };
 
-use super::context::{roles_of, spaces, subjects_for};
+use super::context::{requirements, spaces, subjects_for, with_required};
+
+/// A role as a request's plan needs it. It is not judged here: each assignment the request
+/// changes is judged on its own ([`verdicts`]), and the roles a principal keeps need no verdict.
+pub(super) struct PlanRole {
+    id: RoleId,
+    name: String,
+    space_bound: bool,
+    requires: Vec<RoleId>,
+}
+
+/// What a request is planned against: the principals, every role they hold or the request names
+/// (with what those require) by name, the spaces.
+pub(super) struct RequestContext {
+    subjects: Vec<SubjectInfo>,
+    roles: Vec<PlanRole>,
+    spaces: Vec<SpaceRef>,
+}
+
+impl RequestContext {
+    fn role(&self, id: RoleId) -> Option<&PlanRole> {
+        self.roles.iter().find(|r| r.id == id)
+    }
+
+    fn role_name(&self, id: RoleId) -> String {
+        self.role(id).map(|r| r.name.clone()).unwrap_or_default()
+    }
+}
 
 /// One principal's part of a checked request.
 pub(super) struct Planned {
@@ -57,13 +84,8 @@ impl Planned {
 }
 
 /// Names a role at its scope: "Role (Space)", or "Role" tenant-wide.
-fn describe(ctx: &WizardContext, (role, space): Assignment) -> String {
-    let name = ctx
-        .roles
-        .iter()
-        .find(|r| r.id == role)
-        .map(|r| r.name.clone())
-        .unwrap_or_default();
+fn describe(ctx: &RequestContext, (role, space): Assignment) -> String {
+    let name = ctx.role_name(role);
     match ctx.spaces.iter().find(|s| s.id == space) {
         Some(space) if space.id != TENANT_WIDE => format!("{name} ({})", space.name),
         _ => name,
@@ -73,7 +95,7 @@ fn describe(ctx: &WizardContext, (role, space): Assignment) -> String {
 /// Per principal: the roles added and removed, and the permissions gained and lost as the
 /// guard computed and judged them (one computation for the Summary and for Done).
 pub(super) fn summaries(
-    ctx: &WizardContext,
+    ctx: &RequestContext,
     plans: &[Planned],
     report: &Report,
 ) -> Vec<SubjectSummary> {
@@ -98,7 +120,7 @@ pub(super) fn summaries(
 async fn verdicts(
     conn: &mut AnyConnection,
     actor: &Actor,
-    ctx: &WizardContext,
+    ctx: &RequestContext,
     changed: &BTreeSet<Assignment>,
 ) -> AppResult<BTreeMap<Assignment, AppResult<()>>> {
     let tenant = actor.tenant();
@@ -133,7 +155,7 @@ async fn verdicts(
 async fn check_changes(
     conn: &mut AnyConnection,
     actor: &Actor,
-    ctx: &WizardContext,
+    ctx: &RequestContext,
     plans: &[Planned],
 ) -> AppResult<()> {
     let changed: BTreeSet<Assignment> = plans
@@ -159,13 +181,7 @@ async fn check_changes(
         .collect();
     let through_groups =
         db::assignments::through_groups_of_users(conn, actor.tenant(), &users).await?;
-    let name = |id: RoleId| {
-        ctx.roles
-            .iter()
-            .find(|r| r.id == id)
-            .map(|r| r.name.clone())
-            .unwrap_or_default()
-    };
+    let name = |id: RoleId| ctx.role_name(id);
     for plan in plans {
         // In the order the principal's change lists them, as one check per principal did.
         let mine: BTreeSet<Assignment> = plan.added.iter().chain(&plan.removed).copied().collect();
@@ -199,21 +215,38 @@ async fn check_changes(
     Ok(())
 }
 
-/// The wizard's view of a request: the principals, every role they hold or the request names
-/// (with what those require), the spaces.
+/// What a request is planned against (its principals checked and read, see `subjects_for`).
 async fn request_context(
     conn: &mut AnyConnection,
     actor: &Actor,
     mode: Mode,
     subjects: &[Subject],
     named: impl IntoIterator<Item = RoleId>,
-) -> AppResult<WizardContext> {
+) -> AppResult<RequestContext> {
     let infos = subjects_for(conn, actor, mode, subjects).await?;
-    let mut roles: BTreeSet<RoleId> = named.into_iter().collect();
-    roles.extend(infos.iter().flat_map(|i| i.current.iter().map(|&(r, _)| r)));
-    Ok(WizardContext {
-        mode,
-        roles: roles_of(conn, actor, &roles).await?,
+    let mut requires = requirements(conn, actor.tenant()).await?;
+    // A role that a principal holds matters to the plan when it requires another (SPEC rule 5 is
+    // checked on all that each principal holds after the change), and, in Assign, because Assign
+    // takes it away unless the request names it. A hundred principals may hold hundreds of roles.
+    let mut ids: BTreeSet<RoleId> = named.into_iter().collect();
+    ids.extend(
+        infos
+            .iter()
+            .flat_map(|i| i.current.iter().map(|&(r, _)| r))
+            .filter(|r| mode == Mode::Assign || requires.contains_key(r)),
+    );
+    let cards = with_required(conn, actor.tenant(), &ids, &requires).await?;
+    let roles = cards
+        .into_iter()
+        .map(|card| PlanRole {
+            requires: requires.remove(&card.id).unwrap_or_default(),
+            id: card.id,
+            name: card.name,
+            space_bound: card.scope == RoleScope::SpaceBound,
+        })
+        .collect();
+    Ok(RequestContext {
+        roles,
         spaces: spaces(conn, actor.tenant()).await?,
         subjects: infos,
     })
@@ -224,7 +257,7 @@ pub(super) async fn plan_request(
     conn: &mut AnyConnection,
     actor: &Actor,
     request: &WizardRequest,
-) -> AppResult<(WizardContext, Vec<Planned>)> {
+) -> AppResult<(RequestContext, Vec<Planned>)> {
     crate::server::domain::checked_count("assignments", request.assignments.len())?;
     crate::server::domain::checked_count("versions", request.versions.len())?;
     let wanted: BTreeSet<Assignment> = request.assignments.iter().copied().collect();
@@ -247,11 +280,7 @@ pub(super) async fn plan_request(
         }
     }
     for &(role, space) in &wanted {
-        let role = ctx
-            .roles
-            .iter()
-            .find(|r| r.id == role)
-            .ok_or(AppError::NotFound)?;
+        let role = ctx.role(role).ok_or(AppError::NotFound)?;
         let space_ok = if role.space_bound {
             ctx.spaces.iter().any(|s| s.id == space)
         } else {
@@ -284,9 +313,9 @@ pub(super) async fn plan_removal(
     actor: &Actor,
     subjects: &[Subject],
     roles: &BTreeSet<RoleId>,
-) -> AppResult<(WizardContext, Vec<Planned>)> {
+) -> AppResult<(RequestContext, Vec<Planned>)> {
     crate::server::domain::checked_count("roles", roles.len())?;
-    let ctx = request_context(conn, actor, Mode::Append, subjects, []).await?;
+    let ctx = request_context(conn, actor, Mode::Append, subjects, roles.iter().copied()).await?;
     let mut plans = Vec::new();
     for info in &ctx.subjects {
         let removed = if info.skip.is_some() {

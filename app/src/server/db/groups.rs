@@ -184,13 +184,13 @@ pub async fn members_page(
     offset: i64,
     limit: i64,
 ) -> AppResult<(Vec<MemberRow>, i64)> {
+    if query.trim().is_empty() {
+        let rows = members_in_order(&mut *conn, tenant, id, offset, limit).await?;
+        return Ok((rows, member_count(conn, tenant, id).await?));
+    }
     let pattern = super::like_pattern(query);
-    // Without a search, no LIKE on each of 10,000 members (`$3 = $3` keeps the binds the same).
-    let filter = if query.trim().is_empty() {
-        "$3 = $3"
-    } else {
-        "(lower(u.username) LIKE $3 ESCAPE '\\' OR lower(u.display_name) LIKE $3 ESCAPE '\\')"
-    };
+    let filter =
+        "(lower(u.username) LIKE $3 ESCAPE '\\' OR lower(u.display_name) LIKE $3 ESCAPE '\\')";
     let from = if super::is_postgres(conn) {
         // PostgreSQL hashes a join with a scan of every user of the tenant (165 ms at 100,000
         // users); members as an array it looks up by key (10,000 lookups: 25 ms).
@@ -222,6 +222,32 @@ pub async fn members_page(
     .fetch_all(conn)
     .await?;
     Ok((rows, total))
+}
+
+/// A page of a group's members in username order, without a search: the page is cut from
+/// `group_members` alone (its username, kept equal to the user's by a foreign key, and the index
+/// `group_members_by_username`), and only its rows are looked up in `users`. At 10,000 members
+/// the page and the count no longer read 10,000 users.
+async fn members_in_order(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    id: GroupId,
+    offset: i64,
+    limit: i64,
+) -> AppResult<Vec<MemberRow>> {
+    Ok(sqlx::query_as(
+        "SELECT u.id, u.username, u.display_name FROM (SELECT m.user_id, m.username \
+         FROM group_members m WHERE m.tenant_id = $1 AND m.group_id = $2 \
+         ORDER BY lower(m.username), m.user_id LIMIT $3 OFFSET $4) page \
+         JOIN users u ON u.id = page.user_id AND u.tenant_id = $1 \
+         ORDER BY lower(page.username), page.user_id",
+    )
+    .bind(tenant)
+    .bind(id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(conn)
+    .await?)
 }
 
 pub async fn member_count(
@@ -262,7 +288,8 @@ pub async fn add_member(
     user: UserId,
 ) -> AppResult<()> {
     sqlx::query(
-        "INSERT INTO group_members (tenant_id, group_id, user_id) VALUES ($1, $2, $3) \
+        "INSERT INTO group_members (tenant_id, group_id, user_id, username) \
+         SELECT $1, $2, id, username FROM users WHERE tenant_id = $1 AND id = $3 \
          ON CONFLICT DO NOTHING",
     )
     .bind(tenant)

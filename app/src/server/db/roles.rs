@@ -173,11 +173,20 @@ pub async fn replace_applications(
     Ok(())
 }
 
-const ROW: &str =
-    "SELECT r.id, r.name, r.description, r.audience, r.scope, r.built_in, r.special, r.version, \
-     (SELECT COUNT(DISTINCT ur.user_id) FROM user_roles ur WHERE ur.role_id = r.id) AS users, \
-     (SELECT COUNT(DISTINCT gr.group_id) FROM group_roles gr WHERE gr.role_id = r.id) AS groups \
-     FROM roles r WHERE r.tenant_id = $1";
+/// How many users and how many groups hold role `r` directly: the roles page's and the role
+/// editor's `Users` and `Groups`.
+macro_rules! holders {
+    () => {
+        "(SELECT COUNT(DISTINCT ur.user_id) FROM user_roles ur WHERE ur.role_id = r.id) AS users, \
+         (SELECT COUNT(DISTINCT gr.group_id) FROM group_roles gr WHERE gr.role_id = r.id) AS groups"
+    };
+}
+
+const ROW: &str = concat!(
+    "SELECT r.id, r.name, r.description, r.audience, r.scope, r.built_in, r.special, r.version, ",
+    holders!(),
+    " FROM roles r WHERE r.tenant_id = $1"
+);
 
 /// Every role of the tenant, by name.
 pub async fn list(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Vec<RoleSummary>> {
@@ -451,11 +460,11 @@ pub async fn holder_counts(
     tenant: TenantId,
     id: RoleId,
 ) -> AppResult<(i64, i64)> {
-    sqlx::query_as(
-        "SELECT (SELECT COUNT(DISTINCT ur.user_id) FROM user_roles ur WHERE ur.role_id = r.id), \
-         (SELECT COUNT(DISTINCT gr.group_id) FROM group_roles gr WHERE gr.role_id = r.id) \
-         FROM roles r WHERE r.tenant_id = $1 AND r.id = $2",
-    )
+    sqlx::query_as(concat!(
+        "SELECT ",
+        holders!(),
+        " FROM roles r WHERE r.tenant_id = $1 AND r.id = $2"
+    ))
     .bind(tenant)
     .bind(id)
     .fetch_optional(conn)

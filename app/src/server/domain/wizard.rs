@@ -54,8 +54,13 @@ fn changed(plans: &[Planned]) -> Vec<&Planned> {
         .collect()
 }
 
-/// Writes the planned assignments (what the guard judges). A preview stops here and rolls back.
-async fn write(conn: &mut AnyConnection, tenant: TenantId, plans: &[Planned]) -> AppResult<()> {
+/// Writes the planned assignments (what the guard judges) and returns the plans that changed
+/// something. A preview stops here and rolls back.
+async fn write<'p>(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    plans: &'p [Planned],
+) -> AppResult<Vec<&'p Planned>> {
     let changed = changed(plans);
     // A hundred principals' changes in a few statements, not one per assignment.
     let rows = |list: fn(&Planned) -> &[Assignment]| -> Vec<(Subject, Assignment)> {
@@ -71,7 +76,7 @@ async fn write(conn: &mut AnyConnection, tenant: TenantId, plans: &[Planned]) ->
             db::groups::touch(conn, tenant, group).await?;
         }
     }
-    Ok(())
+    Ok(changed)
 }
 
 /// Writes the planned assignments and records them in the audit log, one event per principal.
@@ -81,9 +86,8 @@ async fn write_and_record(
     action: &str,
     plans: &[Planned],
 ) -> AppResult<()> {
-    write(conn, actor.tenant(), plans).await?;
     let tenant = actor.tenant();
-    let changed = changed(plans);
+    let changed = write(conn, tenant, plans).await?;
     let as_ids = |list: &[Assignment]| list.iter().map(|(r, s)| (r.0, s.0)).collect::<Vec<_>>();
     let targets: Vec<String> = changed
         .iter()

@@ -347,7 +347,7 @@ async fn random_world(db: &Db, tenant: TenantId, rng: &mut StdRng) -> World {
             world.user_groups[rng.gen_range(0..6)],
             world.users[rng.gen_range(0..20)],
         );
-        exec(db, "INSERT INTO group_members (tenant_id, group_id, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", &[t, g, u]).await;
+        exec(db, "INSERT INTO group_members (tenant_id, group_id, user_id, username) SELECT $1, $2, id, username FROM users WHERE id = $3 ON CONFLICT DO NOTHING", &[t, g, u]).await;
     }
     for _ in 0..160 {
         assign_inventory(db, tenant, &world, rng).await;
@@ -471,7 +471,7 @@ async fn the_index_answers_10000_random_checks_like_the_database_and_stays_exact
             ),
             (
                 "remove a user from a group",
-                Some(("INSERT INTO group_members (tenant_id, group_id, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", vec![t, ug[1], u[1]])),
+                Some(("INSERT INTO group_members (tenant_id, group_id, user_id, username) SELECT $1, $2, id, username FROM users WHERE id = $3 ON CONFLICT DO NOTHING", vec![t, ug[1], u[1]])),
                 "DELETE FROM group_members WHERE user_id = $1",
                 vec![u[1]],
                 Perm,

@@ -310,17 +310,35 @@ async fn members_page_and_search_on_the_server_in_username_order_within_the_tena
             add_member_by_name(db, &admin, group, &name).await.unwrap();
         }
         person(db, f.tenant, "member99", Origin::Local, false).await;
-        // A membership row naming another tenant's user, if the database accepts one at all
-        // (its keys should refuse it), is never listed: the total below stays 60.
+        // The database's keys refuse a membership that crosses tenants, whichever tenant the
+        // row claims, and one whose username is not its user's: the total below stays 60.
         let other = fixture(db, "globex").await;
         let stranger = person(db, other.tenant, "member00x", Origin::Local, false).await;
-        sqlx::query("INSERT INTO group_members (tenant_id, group_id, user_id) VALUES ($1, $2, $3)")
-            .bind(other.tenant)
+        let member01 =
+            sqlx::query_scalar::<_, i64>("SELECT id FROM users WHERE username = 'Member01'")
+                .fetch_one(&db.pool)
+                .await
+                .unwrap();
+        for (tenant, user, username) in [
+            (f.tenant.0, stranger.0, "member00x"),
+            (other.tenant.0, stranger.0, "member00x"),
+            (f.tenant.0, member01, "Member01x"),
+        ] {
+            let inserted = sqlx::query(
+                "INSERT INTO group_members (tenant_id, group_id, user_id, username) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(tenant)
             .bind(group)
-            .bind(stranger)
+            .bind(user)
+            .bind(username)
             .execute(&db.pool)
-            .await
-            .ok();
+            .await;
+            assert!(
+                inserted.is_err(),
+                "{tenant} {user} {username}: {inserted:?}"
+            );
+        }
         let mut conn = db.pool.acquire().await.unwrap();
         let first = members(&mut conn, &admin, group, "", 1).await.unwrap();
         let second = members(&mut conn, &admin, group, "", 2).await.unwrap();

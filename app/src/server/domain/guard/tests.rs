@@ -591,7 +591,7 @@ async fn locked_users_keep_their_roles_through_groups(db: &Db) {
         .unwrap();
     exec(
         db,
-        "INSERT INTO group_members (tenant_id, group_id, user_id) VALUES ($1, $2, $3)",
+        "INSERT INTO group_members (tenant_id, group_id, user_id, username) SELECT $1, $2, id, username FROM users WHERE id = $3",
         &[f.tenant.0, group.0, erin.0],
     )
     .await;
@@ -606,7 +606,7 @@ async fn locked_users_keep_their_roles_through_groups(db: &Db) {
     // Removing a locked member from a group with roles would take the group's roles from them.
     exec(
         db,
-        "INSERT INTO group_members (tenant_id, group_id, user_id) VALUES ($1, $2, $3)",
+        "INSERT INTO group_members (tenant_id, group_id, user_id, username) SELECT $1, $2, id, username FROM users WHERE id = $3",
         &[f.tenant.0, group.0, dave.0],
     )
     .await;

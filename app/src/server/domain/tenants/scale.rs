@@ -185,10 +185,11 @@ pub async fn seed(db: &Db, templates: &Templates, slug: &str, size: Size) -> App
         shape,
         written: Written::default(),
     };
-    let users = fill.users(&mut rng, &hash).await?;
+    let people = fill.users(&mut rng, &hash).await?;
+    let users: Vec<i64> = people.iter().map(|(id, _)| *id).collect();
     let spaces = fill.spaces().await?;
     let roles = fill.roles(&mut rng, templates).await?;
-    let groups = fill.groups(&mut rng, &users).await?;
+    let groups = fill.groups(&mut rng, &people).await?;
     let tree = fill.device_tree(&mut rng).await?;
     fill.assignments(&mut rng, &users, &groups, &roles, &spaces, &tree)
         .await?;
@@ -229,7 +230,8 @@ impl Fill<'_> {
         Value::Int(self.tenant.0)
     }
 
-    async fn users(&mut self, rng: &mut StdRng, hash: &str) -> AppResult<Vec<i64>> {
+    /// The users' ids and usernames, in the order written.
+    async fn users(&mut self, rng: &mut StdRng, hash: &str) -> AppResult<Vec<(i64, String)>> {
         let mut rows = Vec::with_capacity(self.shape.users);
         let mut names = Vec::with_capacity(self.shape.users);
         for i in 0..self.shape.users {
@@ -282,7 +284,10 @@ impl Fill<'_> {
         ];
         self.written.users = bulk::insert(self.conn, "users", &columns, &rows).await?;
         let ids = bulk::ids_by(self.conn, "users", "username", self.tenant).await?;
-        names.iter().map(|n| id_of(&ids, n)).collect()
+        names
+            .into_iter()
+            .map(|n| Ok((id_of(&ids, &n)?, n)))
+            .collect()
     }
 
     async fn spaces(&mut self) -> AppResult<Vec<i64>> {
@@ -372,7 +377,7 @@ impl Fill<'_> {
     }
 
     /// User groups: one of `large_group` members, the others of 2 to 20.
-    async fn groups(&mut self, rng: &mut StdRng, users: &[i64]) -> AppResult<Vec<i64>> {
+    async fn groups(&mut self, rng: &mut StdRng, users: &[(i64, String)]) -> AppResult<Vec<i64>> {
         let names: Vec<String> = (0..self.shape.groups)
             .map(|i| {
                 if i == 0 {
@@ -396,17 +401,22 @@ impl Fill<'_> {
             .collect::<AppResult<_>>()?;
         let mut members = Vec::new();
         for (i, group) in groups.iter().enumerate() {
-            let chosen: Vec<&i64> = if i == 0 {
+            let chosen: Vec<&(i64, String)> = if i == 0 {
                 users.iter().take(self.shape.large_group).collect()
             } else {
                 let count = rng.gen_range(2..=20);
                 users.choose_multiple(rng, count).collect()
             };
-            for user in chosen {
-                members.push(vec![self.t(), (*group).into(), (*user).into()]);
+            for (user, username) in chosen {
+                members.push(vec![
+                    self.t(),
+                    (*group).into(),
+                    (*user).into(),
+                    username.as_str().into(),
+                ]);
             }
         }
-        let columns = ["tenant_id", "group_id", "user_id"];
+        let columns = ["tenant_id", "group_id", "user_id", "username"];
         self.written.memberships =
             bulk::insert(self.conn, "group_members", &columns, &members).await?;
         Ok(groups)

@@ -44,7 +44,8 @@ pub async fn add_user_role(
     .bind(user)
     .bind(role)
     .execute(conn)
-    .await?;
+    .await
+    .map_err(super::not_found_across_tenants)?;
     Ok(())
 }
 
@@ -392,7 +393,8 @@ pub async fn add_many(
                 chunk.join(", ")
             ))
             .execute(&mut *conn)
-            .await?;
+            .await
+            .map_err(super::not_found_across_tenants)?;
         }
     }
     Ok(())
@@ -438,7 +440,8 @@ pub async fn add(
     .bind(role)
     .bind(space)
     .execute(conn)
-    .await?;
+    .await
+    .map_err(super::not_found_across_tenants)?;
     Ok(())
 }
 

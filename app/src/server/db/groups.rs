@@ -345,7 +345,8 @@ pub async fn add_role(
     .bind(group)
     .bind(role)
     .execute(conn)
-    .await?;
+    .await
+    .map_err(super::not_found_across_tenants)?;
     Ok(())
 }
 

@@ -195,6 +195,16 @@ pub fn on_unique(
     }
 }
 
+/// A foreign-key violation on an assignment becomes `NotFound`: the database's keys join a
+/// principal only to roles of its own tenant (migrations `0022`/`0023`), so a role, user or group
+/// of another tenant does not exist here. Any other database error stays internal.
+pub fn not_found_across_tenants(error: sqlx::Error) -> AppError {
+    match &error {
+        sqlx::Error::Database(e) if e.is_foreign_key_violation() => AppError::NotFound,
+        _ => AppError::from(error),
+    }
+}
+
 /// Every row of `SELECT {columns} FROM {from} ORDER BY {order}` (binding `tenant` as `$1`), read
 /// as one JSON array in one result row and decoded as `T` (a tuple of the columns' types).
 ///

@@ -1065,6 +1065,51 @@ async fn the_wizard_reads_many_principals_at_once_and_none_of_another_tenant() {
     .await;
 }
 
+#[tokio::test]
+async fn the_database_keys_refuse_a_role_of_another_tenant_whatever_the_row_claims() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
+        let f = fixture(db, "acme").await;
+        let other = fixture(db, "globex").await;
+        let bob = f.user(db, "bob").await;
+        let (ours, theirs) = (
+            f.role(db, "Global Reader").await,
+            other.role(db, "Global Reader").await,
+        );
+        let mut conn = db.pool.acquire().await.unwrap();
+        let ops = db::groups::insert(&mut conn, f.tenant, "Ops", "", 0)
+            .await
+            .unwrap();
+        let principals = [Subject::User(bob), Subject::Group(ops)];
+        let before = held_by(db, &f, &principals).await;
+        // Whichever tenant the row names, a principal and a role of two tenants are never
+        // joined, through the write path the wizard uses or by hand.
+        for subject in principals {
+            let written =
+                db::assignments::add_many(&mut conn, f.tenant, &[(subject, (theirs, TENANT_WIDE))])
+                    .await;
+            assert!(written.is_err(), "{subject:?}: {written:?}");
+            let (table, column, id) = match subject {
+                Subject::User(user) => ("user_roles", "user_id", user.0),
+                Subject::Group(group) => ("group_roles", "group_id", group.0),
+            };
+            for (tenant, role) in [(f.tenant, theirs), (other.tenant, theirs), (other.tenant, ours)] {
+                let inserted = sqlx::query(&format!(
+                    "INSERT INTO {table} (tenant_id, {column}, role_id, space_id) VALUES ($1, $2, $3, 0)"
+                ))
+                .bind(tenant)
+                .bind(id)
+                .bind(role)
+                .execute(&mut *conn)
+                .await;
+                assert!(inserted.is_err(), "{table} {tenant:?} {role:?}: {inserted:?}");
+            }
+        }
+        drop(conn);
+        assert_eq!(held_by(db, &f, &principals).await, before);
+    })
+    .await;
+}
+
 /// The ids of the roles the database offers `actor` (every page at once), and of those the
 /// rule itself ([`crate::server::domain::roles::assignable`]) lets them grant.
 async fn offered_both_ways(db: &Db, actor: &Actor) -> (BTreeSet<RoleId>, BTreeSet<RoleId>) {

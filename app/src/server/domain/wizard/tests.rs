@@ -1087,7 +1087,7 @@ async fn the_database_keys_refuse_a_role_of_another_tenant_whatever_the_row_clai
             let written =
                 db::assignments::add_many(&mut conn, f.tenant, &[(subject, (theirs, TENANT_WIDE))])
                     .await;
-            assert!(written.is_err(), "{subject:?}: {written:?}");
+            assert_eq!(written, Err(AppError::NotFound), "{subject:?}");
             let (table, column, id) = match subject {
                 Subject::User(user) => ("user_roles", "user_id", user.0),
                 Subject::Group(group) => ("group_roles", "group_id", group.0),

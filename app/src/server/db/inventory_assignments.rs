@@ -38,7 +38,8 @@ pub async fn add(
     .bind(role)
     .bind(group)
     .execute(conn)
-    .await?;
+    .await
+    .map_err(super::not_found_across_tenants)?;
     Ok(())
 }
 

@@ -196,8 +196,9 @@ pub fn on_unique(
 }
 
 /// A foreign-key violation on an assignment becomes `NotFound`: the database's keys join a
-/// principal only to roles of its own tenant (migrations `0022`/`0023`), so a role, user or group
-/// of another tenant does not exist here. Any other database error stays internal.
+/// principal only to roles (and device groups) of its own tenant (SQLite migrations `0022`, `0023`;
+/// PostgreSQL `0023`, `0024`), so a role, user, group or device group of another tenant does not
+/// exist here. Any other database error stays internal.
 pub fn not_found_across_tenants(error: sqlx::Error) -> AppError {
     match &error {
         sqlx::Error::Database(e) if e.is_foreign_key_violation() => AppError::NotFound,

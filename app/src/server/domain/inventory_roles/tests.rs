@@ -1,5 +1,6 @@
 use super::*;
 
+use crate::model::DeviceGroupId;
 use crate::server::domain::testing::fixture;
 
 #[tokio::test]
@@ -339,6 +340,85 @@ async fn viewers_read_and_only_admins_change_within_their_tenant() {
             AppError::NotFound
         );
         assert_eq!(state(db).await, before);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_database_keys_refuse_an_inventory_holding_across_tenants() {
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
+        let f = fixture(db, "acme").await;
+        let other = fixture(db, "globex").await;
+        let smith = f.user(db, "smith").await;
+        let region = |tenant: crate::model::TenantId| async move {
+            sqlx::query_scalar::<_, i64>(
+                "INSERT INTO device_groups (tenant_id, name, created_at) VALUES ($1, 'Region', 0) RETURNING id",
+            )
+            .bind(tenant)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap()
+        };
+        let (our_group, their_group) = (region(f.tenant).await, region(other.tenant).await);
+        let reader_of = |tenant: crate::model::TenantId| async move {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT id FROM inventory_roles WHERE tenant_id = $1 AND name = 'Reader'",
+            )
+            .bind(tenant)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap()
+        };
+        let (our_role, their_role) = (reader_of(f.tenant).await, reader_of(other.tenant).await);
+        let held = || async {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM user_inventory_roles")
+                .fetch_one(&db.pool)
+                .await
+                .unwrap()
+        };
+        let before = held().await;
+        let mut conn = db.pool.acquire().await.unwrap();
+        // Through the write path the user page uses: another tenant's role, or device group.
+        for (role, group) in [(their_role, our_group), (our_role, their_group)] {
+            assert_eq!(
+                db::inventory_assignments::add(
+                    &mut conn,
+                    f.tenant,
+                    smith,
+                    InventoryRoleId(role),
+                    DeviceGroupId(group)
+                )
+                .await,
+                Err(AppError::NotFound),
+                "{role} {group}"
+            );
+        }
+        // By hand, whichever tenant the row names.
+        for (tenant, role, group) in [
+            (f.tenant.0, their_role, our_group),
+            (f.tenant.0, our_role, their_group),
+            (other.tenant.0, their_role, their_group),
+        ] {
+            let inserted = sqlx::query(
+                "INSERT INTO user_inventory_roles (tenant_id, user_id, role_id, group_id) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(tenant)
+            .bind(smith)
+            .bind(role)
+            .bind(group)
+            .execute(&mut *conn)
+            .await;
+            assert!(inserted.is_err(), "{tenant} {role} {group}: {inserted:?}");
+        }
+        drop(conn);
+        assert_eq!(held().await, before);
+        // The same row within one tenant is accepted: the keys refuse only the mix.
+        let mut conn = db.pool.acquire().await.unwrap();
+        db::inventory_assignments::add(&mut conn, f.tenant, smith, InventoryRoleId(our_role), DeviceGroupId(our_group))
+            .await
+            .unwrap();
+        drop(conn);
+        assert_eq!(held().await, before + 1);
     })
     .await;
 }

@@ -197,8 +197,18 @@ impl Effect {
                 true => (after.is_active(user), after.holdings.get(&user)),
                 false => (active, held),
             };
-            cells.of_user(before, 0, active.then_some(held).flatten(), &mut was);
-            cells.of_user(after, 1, active_now.then_some(held_now).flatten(), &mut is);
+            match reloaded {
+                true => {
+                    cells.of_user(before, 0, active.then_some(held).flatten(), &mut was);
+                    cells.of_user(after, 1, active_now.then_some(held_now).flatten(), &mut is);
+                }
+                // The same holdings before and after: walked once for both states.
+                false => cells.of_user_both(
+                    (before, after),
+                    active.then_some(held).flatten(),
+                    (&mut was, &mut is),
+                ),
+            }
             let known = changes.len();
             cells.changes(user, &was, &is, &spaces, &mut changes);
             // Their holdings were just walked: taken now, not looked up again by the index.
@@ -446,6 +456,26 @@ impl<'c> CellBits<'c> {
         for (role, space) in globals(held) {
             let slot = self.role(state, which, role);
             into.add(space, &self.store[slot..slot + self.words]);
+        }
+    }
+
+    /// [`CellBits::of_user`] before (into `was`) and after the write (into `is`) for a user
+    /// whose holdings the write did not change (only the roles it touched differ), with one
+    /// walk of the holdings for both: a role save on a role held by 50,000 users walked
+    /// 100,000 holdings sets, about half of its time.
+    fn of_user_both(
+        &mut self,
+        (before, after): (&TenantState, &TenantState),
+        held: Option<&BTreeSet<Holding>>,
+        (was, is): (&mut Scoped, &mut Scoped),
+    ) {
+        was.clear();
+        is.clear();
+        for (role, space) in globals(held) {
+            let slot = self.role(before, 0, role);
+            was.add(space, &self.store[slot..slot + self.words]);
+            let slot = self.role(after, 1, role);
+            is.add(space, &self.store[slot..slot + self.words]);
         }
     }
 

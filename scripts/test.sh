@@ -4,15 +4,34 @@
 source "$(dirname "$0")/setup.sh"
 cd "$ROOT"
 started=$SECONDS
+# Each step says when it starts; every step's time is printed again at the end, pass or fail.
+steps=()
 phase() { say "$1 (at $((SECONDS - started))s)"; }
+step() {
+  local what="$1"; shift
+  local t0=$SECONDS
+  phase "$what"
+  "$@"
+  steps+=("$(printf '%5ss  %s' "$((SECONDS - t0))" "$what")")
+}
+summary() {
+  local code=$?
+  say "steps ($((SECONDS - started))s in all, exit $code):"
+  printf '  %s\n' "${steps[@]}" >&2
+}
+trap summary EXIT
+# A test binary that stops answering fails the run after this long instead of holding CI until its
+# time is up (CI once ran out of time inside an HTTP test that had been running for over a
+# minute); compiling is outside the limit.
+TEST_RUN_LIMIT="${CASTELLAN_TEST_RUN_LIMIT:-900}"
+run_tests() { timeout --kill-after=30 "$TEST_RUN_LIMIT" "$@"; }
 
 # A fresh clone needs about 8 GB under target/; incremental caches would add several more.
 export CARGO_INCREMENTAL=0
 say "free disk space: $(df -h --output=avail "$ROOT" | tail -n1 | tr -d ' ')"
 
-phase "checking tools"
-ensure_build_tools
-ensure_browser_tools
+step "checking tools" ensure_build_tools
+step "checking browser tools" ensure_browser_tools
 
 # PostgreSQL: DATABASE_URL when it points at a reachable server, else the local one, else install it.
 pg_reachable() { psql "$1" -Atqc 'SELECT 1' >/dev/null 2>&1; }
@@ -37,30 +56,28 @@ drop_test_databases() {
   psql "$PG_URL" -Atqc "SELECT datname FROM pg_database WHERE datname LIKE '${CASTELLAN_TEST_DB_PREFIX}%'" 2>/dev/null \
     | while read -r name; do psql "$PG_URL" -qc "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" >/dev/null 2>&1 || true; done
 }
-trap drop_test_databases EXIT
+trap 'drop_test_databases; summary' EXIT
 
-phase "formatting"
-cargo fmt --all --check
+step "formatting" cargo fmt --all --check
 
-phase "clippy (server side and browser side)"
-cargo clippy -p app -p server --all-targets --features app/ssr -- -D warnings
-cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+step "clippy, server side" cargo clippy -p app -p server --all-targets --features app/ssr -- -D warnings
+step "clippy, browser side" cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
-phase "unit, database (SQLite and PostgreSQL), fuzz and HTTP tests"
 # The three bounded fuzz targets (app/src/server/fuzz.rs) run with the unit tests, this long each.
 export CASTELLAN_FUZZ_SECS="${CASTELLAN_FUZZ_SECS:-20}"
 # Each leg must really run on PostgreSQL too: the tests touch a marker when they open it.
 marker_dir="$(mktemp -d)"
 export CASTELLAN_TEST_POSTGRES_MARKER="$marker_dir/ran"
-cargo test -p app --features ssr
+step "building unit and database tests" cargo test -p app --features ssr --no-run
+step "unit, database (SQLite and PostgreSQL) and fuzz tests" run_tests cargo test -p app --features ssr
 [ -f "$CASTELLAN_TEST_POSTGRES_MARKER" ] || { echo "error: the database tests did not run on PostgreSQL" >&2; exit 1; }
 rm -f "$CASTELLAN_TEST_POSTGRES_MARKER"
-cargo test -p server
+step "building HTTP tests" cargo test -p server --no-run
+step "HTTP tests" run_tests cargo test -p server
 [ -f "$CASTELLAN_TEST_POSTGRES_MARKER" ] || { echo "error: the HTTP tests did not run on PostgreSQL" >&2; exit 1; }
 rm -rf "$marker_dir"
 
-"$ROOT/scripts/build.sh"
-phase "end-to-end tests in Chromium"
-(cd end2end && npx playwright test)
+step "release build (scripts/build.sh)" "$ROOT/scripts/build.sh"
+step "end-to-end tests in Chromium" bash -c 'cd end2end && npx playwright test'
 
 phase "all tests passed"

@@ -5,7 +5,7 @@ import { editor } from './fixtures/roles';
 
 // SPEC section 5 asks for at most 200 KiB of WASM and JS (brotli, as sent) before `/login` is
 // interactive, and at most 200 KiB more before the users list is. Not met yet: the split bundle's
-// main module (Leptos' runtime, router and hydration, and every page's constants) is 167 KB
+// main module (Leptos' runtime, router and hydration, and every page's constants) is 166 KB
 // brotli by itself, and whole pages as islands would only take /login to 296 KB (README, "First
 // load", "Islands, measured"). Until it is, these ceilings are what the build measures today plus 3%: the build fails
 // if the first load grows, and each step toward the goal lowers them. The way to the users list
@@ -13,10 +13,13 @@ import { editor } from './fixtures/roles';
 // (issue 14) took it from 283,975 to 293,121 bytes. Both were raised again the same day, in
 // issue 14's second session (sub-user managers, device users, passwords, migration's module
 // editor): /login from 337,150 to 345,144 (the main module grew 1.5 KB: the new route and types)
-// and the way to the users list to 309,636. Issue 13's first-load work is what brings them down.
+// and the way to the users list to 309,636. On 2026-12-06 both came down: the bundle is built
+// with Leptos' erase_components (.cargo/config.toml), and /login measured 335,477 bytes, the way
+// to the users list 264,452; the ceilings are those plus 3%. Issue 13's first-load work is what
+// brings them down further.
 const GOAL = 200 * 1024;
-const LOGIN_CEILING = 356_000;
-const USERS_CEILING = 319_000;
+const LOGIN_CEILING = 346_000;
+const USERS_CEILING = 273_000;
 
 type Download = { path: string; bytes: number; encoding: string };
 

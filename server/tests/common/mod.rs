@@ -98,7 +98,13 @@ async fn start_on(dir: tempfile::TempDir, url: &str) -> TestServer {
         HEADER_READ_TIMEOUT,
         std::future::pending(),
     ));
-    let client = Client::builder().redirect(Policy::none()).build().unwrap();
+    // A request that never gets an answer fails its test within a minute, naming it, instead of
+    // holding the whole test run until CI's time is up.
+    let client = Client::builder()
+        .redirect(Policy::none())
+        .timeout(std::time::Duration::from_secs(60))
+        .build()
+        .unwrap();
     TestServer {
         base: format!("http://{addr}"),
         client,

@@ -11,15 +11,19 @@ step() {
   local what="$1"; shift
   local t0=$SECONDS
   phase "$what"
+  current_step="$what"
   "$@"
+  current_step=""
   steps+=("$(printf '%5ss  %s' "$((SECONDS - t0))" "$what")")
 }
+current_step=""
 summary() {
-  local code=$?
+  local code="$1"
   say "steps ($((SECONDS - started))s in all, exit $code):"
   printf '  %s\n' "${steps[@]}" >&2
+  if [ -n "$current_step" ]; then say "failed in: $current_step"; fi
 }
-trap summary EXIT
+trap 'summary $?' EXIT
 # A test binary that stops answering fails the run after this long instead of holding CI until its
 # time is up (CI once ran out of time inside an HTTP test that had been running for over a
 # minute); compiling is outside the limit.
@@ -56,7 +60,7 @@ drop_test_databases() {
   psql "$PG_URL" -Atqc "SELECT datname FROM pg_database WHERE datname LIKE '${CASTELLAN_TEST_DB_PREFIX}%'" 2>/dev/null \
     | while read -r name; do psql "$PG_URL" -qc "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" >/dev/null 2>&1 || true; done
 }
-trap 'drop_test_databases; summary' EXIT
+trap 'code=$?; drop_test_databases; summary $code' EXIT
 
 step "formatting" cargo fmt --all --check
 

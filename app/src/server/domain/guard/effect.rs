@@ -454,9 +454,22 @@ impl<'c> CellBits<'c> {
     ) {
         into.clear();
         for (role, space) in globals(held) {
-            let slot = self.role(state, which, role);
-            into.add(space, &self.store[slot..slot + self.words]);
+            self.add_role(state, which, role, space, into);
         }
+    }
+
+    /// ORs `role`'s cells in `state` (`which`: 0 before the write, 1 after) into `into` at
+    /// `space`.
+    fn add_role(
+        &mut self,
+        state: &TenantState,
+        which: usize,
+        role: i64,
+        space: Space,
+        into: &mut Scoped,
+    ) {
+        let slot = self.role(state, which, role);
+        into.add(space, &self.store[slot..slot + self.words]);
     }
 
     /// [`CellBits::of_user`] before (into `was`) and after the write (into `is`) for a user
@@ -472,10 +485,8 @@ impl<'c> CellBits<'c> {
         was.clear();
         is.clear();
         for (role, space) in globals(held) {
-            let slot = self.role(before, 0, role);
-            was.add(space, &self.store[slot..slot + self.words]);
-            let slot = self.role(after, 1, role);
-            is.add(space, &self.store[slot..slot + self.words]);
+            self.add_role(before, 0, role, space, was);
+            self.add_role(after, 1, role, space, is);
         }
     }
 

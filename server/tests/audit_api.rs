@@ -35,7 +35,7 @@ async fn partner_admin(server: &common::TestServer, tenant: &str) -> i64 {
         .0
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn audit_functions_refuse_anonymous_and_low_privilege_callers_and_keep_tenants_apart() {
     let server = start().await;
     server.add_user("acme", "bob", &[]).await;
@@ -111,7 +111,7 @@ async fn audit_functions_refuse_anonymous_and_low_privilege_callers_and_keep_ten
     assert_eq!(tenant["rows"].as_array().unwrap().len(), 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refusal_inside_a_rolled_back_transaction_still_leaves_its_record() {
     let server = start().await;
     let erin = partner_admin(&server, "acme").await;
@@ -160,7 +160,7 @@ async fn a_refusal_inside_a_rolled_back_transaction_still_leaves_its_record() {
     ));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_password_never_reaches_the_record() {
     let server = start().await;
     server.add_user("acme", "bob", &[]).await;
@@ -189,7 +189,7 @@ async fn a_refused_password_never_reaches_the_record() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_csv_export_needs_a_session_and_the_audit_permission() {
     let server = start().await;
     server.add_user("acme", "bob", &[]).await;

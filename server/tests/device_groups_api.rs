@@ -8,7 +8,7 @@ use common::start;
 use reqwest::StatusCode;
 use serde_json::json;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn device_group_functions_refuse_anonymous_low_privilege_and_foreign_callers() {
     let server = start().await;
     let admin = server.cookie_for("acme", "admin").await;

@@ -56,7 +56,7 @@ fn calls(group: i64, user: i64, role: i64, space: i64) -> Vec<(&'static str, ser
     ]
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn group_and_space_functions_refuse_anonymous_low_privilege_and_foreign_callers() {
     let server = start().await;
     let group = acme_group(&server, "Helpdesk").await;
@@ -114,7 +114,7 @@ async fn group_and_space_functions_refuse_anonymous_low_privilege_and_foreign_ca
     assert_eq!(server.count(STATE).await, before + 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_manages_a_group_over_http() {
     let server = start().await;
     let group = acme_group(&server, "Helpdesk").await;

@@ -20,7 +20,7 @@ fn assert_common_headers(response: &reqwest::Response, what: &str) {
     assert!(!csp.contains("unsafe-inline"), "{what}: {csp}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_response_carries_the_security_headers_and_pages_only_run_their_nonced_scripts() {
     let server = start().await;
     let login = server
@@ -107,7 +107,7 @@ async fn every_response_carries_the_security_headers_and_pages_only_run_their_no
         .starts_with("max-age="));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_over_long_sign_in_field_gets_a_clear_4xx_and_no_session() {
     let server = start().await;
     let long = "p".repeat(app::server::auth::MAX_PASSWORD_LEN + 1);
@@ -130,7 +130,7 @@ async fn an_over_long_sign_in_field_gets_a_clear_4xx_and_no_session() {
     assert!(server.login("acme", PASSWORD).await.status().is_success());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_flood_of_sign_ins_is_answered_fast_while_the_rest_keeps_answering() {
     let server = start().await;
     let cookie = server.session_cookie("acme").await;
@@ -189,7 +189,7 @@ async fn a_flood_of_sign_ins_is_answered_fast_while_the_rest_keeps_answering() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_sends_its_headers_slowly_is_cut_off() {
     let server = start().await;
     let address = server.base.trim_start_matches("http://").to_owned();
@@ -235,7 +235,7 @@ async fn login_from(
         .unwrap()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_strangers_failed_sign_ins_do_not_keep_the_real_admin_out() {
     let server = start().await;
     let mut statuses = Vec::new();
@@ -259,7 +259,7 @@ async fn a_strangers_failed_sign_ins_do_not_keep_the_real_admin_out() {
     assert!(admin.status().is_success() || admin.status().is_redirection());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_ins_sign_outs_and_refusals_are_audited_with_the_clients_address() {
     let server = start().await;
     assert_eq!(
@@ -324,7 +324,7 @@ async fn sign_ins_sign_outs_and_refusals_are_audited_with_the_clients_address() 
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forwarded_headers_from_anyone_but_a_trusted_proxy_are_ignored() {
     use app::server::network::Network;
     let proxy: std::net::IpAddr = "10.0.0.2".parse().unwrap();
@@ -374,7 +374,7 @@ async fn portal_login_from(
         .unwrap()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_partner_portal_pages_carry_the_security_headers_signed_in_or_not() {
     let server = start().await;
     common::partner(&server, "Northwind", "partner.erin", &["acme"]).await;
@@ -412,7 +412,7 @@ async fn the_partner_portal_pages_carry_the_security_headers_signed_in_or_not() 
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_portal_cookie_is_host_prefixed_and_secure_over_https_and_plain_on_loopback() {
     let server = start().await;
     common::partner(&server, "Northwind", "partner.erin", &["acme"]).await;
@@ -451,7 +451,7 @@ async fn the_portal_cookie_is_host_prefixed_and_secure_over_https_and_plain_on_l
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_strangers_failed_portal_sign_ins_do_not_keep_the_partner_out() {
     let server = start().await;
     common::partner(&server, "Northwind", "partner.erin", &["acme"]).await;

@@ -6,7 +6,7 @@ mod common;
 use common::{set_cookie, start, PASSWORD};
 use reqwest::{header, StatusCode};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_function_called_anonymously_is_refused_with_401() {
     let server = start().await;
     let response = server.current_user(None).await;
@@ -18,7 +18,7 @@ async fn server_function_called_anonymously_is_refused_with_401() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signed_in_user_gets_their_own_tenant_only() {
     let server = start().await;
     let cookie = server.session_cookie("globex").await;
@@ -29,7 +29,7 @@ async fn signed_in_user_gets_their_own_tenant_only() {
     assert_eq!(me["username"], "admin");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_password_gets_one_generic_401_and_no_cookie() {
     let server = start().await;
     let mut bodies = Vec::new();
@@ -43,7 +43,7 @@ async fn wrong_password_gets_one_generic_401_and_no_cookie() {
     assert_eq!(bodies[0], bodies[1], "no hint which part was wrong");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn session_cookie_is_http_only_same_site_and_secure_behind_https() {
     let server = start().await;
     let cookie = set_cookie(&server.login("acme", PASSWORD).await);
@@ -122,7 +122,7 @@ async fn session_cookie_is_http_only_same_site_and_secure_behind_https() {
         .starts_with("/login"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_rotates_the_session_id() {
     let server = start().await;
     let first = server.session_cookie("acme").await;
@@ -150,7 +150,7 @@ async fn sign_in_rotates_the_session_id() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cross_site_post_is_refused_and_changes_nothing() {
     let server = start().await;
     let cookie = server.session_cookie("acme").await;
@@ -191,7 +191,7 @@ async fn cross_site_post_is_refused_and_changes_nothing() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn get_changes_nothing() {
     let server = start().await;
     let cookie = server.session_cookie("acme").await;
@@ -215,7 +215,7 @@ async fn get_changes_nothing() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logout_ends_the_session_on_the_server() {
     let server = start().await;
     let cookie = server.session_cookie("acme").await;
@@ -228,7 +228,7 @@ async fn logout_ends_the_session_on_the_server() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_need_a_session_and_unknown_pages_are_404() {
     let server = start().await;
     let anonymous = server.client.get(server.url("/")).send().await.unwrap();
@@ -263,7 +263,7 @@ async fn pages_need_a_session_and_unknown_pages_are_404() {
     assert!(missing.text().await.unwrap().contains("Page not found"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_endpoints_answer() {
     let server = start().await;
     assert_eq!(
@@ -288,7 +288,7 @@ async fn health_endpoints_answer() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn static_files_are_served_compressed_to_browsers_that_accept_it() {
     let server = start().await;
     server.site_file("pkg/app.js", &"console.log('castellan');\n".repeat(400));
@@ -308,7 +308,7 @@ async fn static_files_are_served_compressed_to_browsers_that_accept_it() {
 /// The page names the bundle at its content address; the files there are the ones compressed at
 /// build time (not compressed again per request), and may be cached for good. Any other address
 /// under `/assets/` is not the bundle.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_bundle_is_served_precompressed_at_its_content_address_and_cached_for_good() {
     let server = start().await;
     server.site_file("pkg/castellan.js", "export default function(){}\n");

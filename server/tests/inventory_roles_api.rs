@@ -25,7 +25,7 @@ async fn inventory_role(server: &TestServer, tenant: &str, name: &str) -> i64 {
         .await
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn anonymous_and_unprivileged_callers_are_refused_and_nothing_changes() {
     let server = start().await;
     let reader = inventory_role(&server, "acme", "Reader").await;
@@ -90,7 +90,7 @@ async fn anonymous_and_unprivileged_callers_are_refused_and_nothing_changes() {
     assert_eq!(server.fingerprint().await, before);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_of_another_tenant_reaches_no_inventory_role_here() {
     let server = start().await;
     let globex = server.cookie_for("globex", "admin").await;
@@ -120,7 +120,7 @@ async fn an_admin_of_another_tenant_reaches_no_inventory_role_here() {
     assert_eq!(name, 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_cannot_add_an_inventory_row_beyond_what_they_hold() {
     let server = start().await;
     let admin = server.cookie_for("acme", "admin").await;
@@ -203,7 +203,7 @@ async fn an_admin_cannot_add_an_inventory_row_beyond_what_they_hold() {
 }
 
 /// The editor's HTML as the server renders it before hydration (Playwright covers the browser).
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_editor_page_renders_rows_with_their_names_and_the_overridden_marker() {
     let server = start().await;
     let admin = server.cookie_for("acme", "admin").await;

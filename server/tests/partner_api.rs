@@ -17,7 +17,7 @@ fn new_tenant(slug: &str) -> Value {
 const STATE: &str = "SELECT (SELECT COUNT(*) FROM tenants) * 1000000 \
     + (SELECT COUNT(*) FROM user_roles) * 1000 + (SELECT COUNT(*) FROM audit_events)";
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn portal_functions_authorize_themselves_and_reach_only_served_tenants() {
     let server = start().await;
     partner(&server, "Northwind", "partner.erin", &["acme"]).await;

@@ -34,7 +34,7 @@ fn calls(user: i64) -> Vec<(&'static str, serde_json::Value)> {
     ]
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn password_functions_refuse_anonymous_low_privilege_and_foreign_callers() {
     let server = start().await;
     let alice = server.add_user("acme", "alice", &[]).await.0;
@@ -88,7 +88,7 @@ async fn password_functions_refuse_anonymous_low_privilege_and_foreign_callers()
     assert_eq!(acme_policy, 10, "acme's policy is untouched");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_a_one_time_password_only_change_password_works() {
     let server = start().await;
     let alice = server.add_user("acme", "alice", &[]).await.0;

@@ -12,7 +12,7 @@ fn new_role(name: &str, grants: serde_json::Value) -> serde_json::Value {
     json!({ "input": { "id": null, "name": name, "description": "", "grants": grants, "applications": [], "version": 0 } })
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_roles_and_users_server_function_refuses_anonymous_callers() {
     let server = start().await;
     let before = server.fingerprint().await;
@@ -41,7 +41,7 @@ async fn every_roles_and_users_server_function_refuses_anonymous_callers() {
     assert_eq!(server.fingerprint().await, before);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_user_without_user_management_can_neither_see_nor_change() {
     let server = start().await;
     server.add_user("acme", "bob", &[]).await;
@@ -77,7 +77,7 @@ async fn a_user_without_user_management_can_neither_see_nor_change() {
     assert_eq!(server.fingerprint().await, before);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_role_checklist_of_another_tenants_user_or_group_is_not_found() {
     let server = start().await;
     let stranger = server.add_user("globex", "stranger", &[]).await;
@@ -89,7 +89,7 @@ async fn a_role_checklist_of_another_tenants_user_or_group_is_not_found() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reader_sees_roles_and_users_but_every_change_is_refused() {
     let server = start().await;
     let carol_id = server.add_user("acme", "carol", &["readers"]).await;
@@ -139,7 +139,7 @@ async fn a_reader_sees_roles_and_users_but_every_change_is_refused() {
     assert_eq!(server.fingerprint().await, before);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_of_another_tenant_reaches_nothing_here() {
     let server = start().await;
     let acme_user = server.add_user("acme", "alice", &[]).await;
@@ -180,7 +180,7 @@ async fn an_admin_of_another_tenant_reaches_nothing_here() {
     assert_eq!(server.fingerprint().await, before);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_cannot_hand_out_what_they_do_not_hold() {
     let server = start().await;
     let acme_admin = server.cookie_for("acme", "admin").await;
@@ -246,7 +246,7 @@ async fn an_admin_cannot_hand_out_what_they_do_not_hold() {
 
 /// `iot` has no `Scope`, `Role type` or `Requires`: a request that sets one anyway (or names a
 /// role of another tenant as required) is refused, and nothing changes.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn role_kinds_the_template_lacks_and_a_foreign_required_role_are_refused() {
     let server = start().await;
     let globex = server.cookie_for("globex", "admin").await;

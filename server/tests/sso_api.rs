@@ -23,7 +23,7 @@ fn rules(role: i64) -> serde_json::Value {
         "roles": [{ "role": role, "space": null }], "inventory": [] }] })
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sso_functions_refuse_anonymous_low_privilege_and_foreign_callers() {
     let server = start().await;
     server.add_user("acme", "bob", &[]).await;
@@ -77,7 +77,7 @@ async fn sso_functions_refuse_anonymous_low_privilege_and_foreign_callers() {
     assert_eq!(server.count(STATE).await, before, "nothing changed");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_client_secret_is_never_sent_back_and_sign_in_with_sso_appears_once_configured() {
     let server = start().await;
     let admin = server.cookie_for("acme", "admin").await;
@@ -115,7 +115,7 @@ async fn the_client_secret_is_never_sent_back_and_sign_in_with_sso_appears_once_
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sso_endpoints_refuse_requests_that_did_not_start_in_this_browser() {
     let server = start().await;
     // A cross-site call to start a sign-in is refused like every cross-site POST.
@@ -207,7 +207,7 @@ async fn the_sso_endpoints_refuse_requests_that_did_not_start_in_this_browser() 
     assert_eq!(server.count("SELECT COUNT(*) FROM sessions").await, 0);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn application_access_refuses_anonymous_low_privilege_and_foreign_callers() {
     let server = start().await;
     let alice = server.add_user("acme", "alice", &[]).await.0;

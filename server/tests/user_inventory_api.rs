@@ -9,7 +9,7 @@ use common::start;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn inventory_tab_functions_refuse_anonymous_low_privilege_and_foreign_callers() {
     let server = start().await;
     let admin = server.cookie_for("acme", "admin").await;
@@ -121,7 +121,7 @@ async fn inventory_tab_functions_refuse_anonymous_low_privilege_and_foreign_call
     assert_eq!(report["lines"][1]["allowed"], false, "Reader cannot change");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn check_access_needs_inventory_read_because_it_names_groups_and_devices() {
     let server = start().await;
     let admin = server.cookie_for("acme", "admin").await;

@@ -38,7 +38,7 @@ fn calls(user: i64, role: i64) -> Vec<(&'static str, serde_json::Value)> {
     ]
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn user_and_wizard_functions_refuse_anonymous_low_privilege_and_foreign_callers() {
     let server = start().await;
     let alice = server.add_user("acme", "alice", &[]).await.0;
@@ -85,7 +85,7 @@ async fn user_and_wizard_functions_refuse_anonymous_low_privilege_and_foreign_ca
     assert_eq!(server.count(STATE).await, before + globex_user);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tampered_wizard_request_is_refused_as_a_whole() {
     let server = start().await;
     let alice = server.add_user("acme", "alice", &[]).await.0;
@@ -118,7 +118,7 @@ async fn a_tampered_wizard_request_is_refused_as_a_whole() {
     assert_eq!(server.count("SELECT COUNT(*) FROM user_roles WHERE role_id = 0 + (SELECT id FROM roles WHERE name = 'Global Reader' AND tenant_id = 1)").await, 2);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_an_assigner_changes_the_sso_setting() {
     let server = start().await;
     server.add_user("acme", "carol", &["readers"]).await;
@@ -162,7 +162,7 @@ async fn only_an_assigner_changes_the_sso_setting() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sub_user_manager_reaches_only_her_own_sub_users_with_roles_she_holds() {
     let server = start().await;
     server

@@ -58,6 +58,13 @@ pub async fn start_postgres() -> Option<TestServer> {
     Some(start_on(tempfile::tempdir().unwrap(), &url).await)
 }
 
+// Every test here runs on a multi-threaded runtime (`#[tokio::test(flavor = "multi_thread",
+// worker_threads = 2)]`), as the server does in production (`#[tokio::main]`, one worker per core).
+// On tokio's default single-threaded test runtime a server-rendered page's body sometimes stopped
+// midway and never finished (the headers had come): CI ran out of its 90 minutes in one such test,
+// and the 60 s request limit below caught another (`/partner` signed in, 2026-12-06). Leptos
+// reports the same on one worker thread (leptos-rs/leptos#4647: a resource's future never resumes).
+
 /// Shorter than production's, so that the slow-client test finishes quickly.
 pub const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 

@@ -7,8 +7,30 @@ use tracing_subscriber::EnvFilter;
 use app::server::{auth::SessionPolicy, db::Db, domain, templates::Templates, AppState};
 use server::config::{Cli, Command, RunConfig};
 
-#[tokio::main]
-async fn main() -> ExitCode {
+/// Fewest runtime workers, whatever the core count. `#[tokio::main]` starts one per core, and on
+/// one worker a server-rendered page's stream can stall after its headers (leptos-rs/leptos#4647;
+/// the HTTP tests caught it once on tokio's single-threaded runtime). Extra workers on a small
+/// machine cost only their stacks.
+const MIN_WORKERS: usize = 4;
+
+fn main() -> ExitCode {
+    let workers = std::thread::available_parallelism()
+        .map_or(MIN_WORKERS, usize::from)
+        .max(MIN_WORKERS);
+    match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(run()),
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> ExitCode {
     let cli = Cli::parse();
     if let Err(message) = init_logging(&cli.run) {
         eprintln!("error: {message}");

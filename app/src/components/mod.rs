@@ -8,6 +8,7 @@ pub mod inventory_rows;
 pub mod lazy;
 pub mod loading;
 pub mod module_editor;
+pub mod on_demand;
 pub mod pager;
 pub mod permission_grid;
 pub mod role_checklist;

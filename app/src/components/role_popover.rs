@@ -4,47 +4,9 @@ use leptos::prelude::*;
 
 use crate::{
     api::users::SetUserRoles,
-    components::{feedback::ErrorMessage, lazy::when_loaded, role_checklist::RoleChecklist},
-    model::{
-        users::{RolesOf, UserListRow},
-        RoleId, UserId,
-    },
+    components::on_demand::{open_checklist, OpenChecklist},
+    model::{users::UserListRow, RoleId},
 };
-
-/// What the open popover needs from its cell.
-struct Checklist {
-    user: UserId,
-    roles_version: i64,
-    label: String,
-    chosen: RwSignal<BTreeSet<RoleId>>,
-    apply: ServerAction<SetUserRoles>,
-    open: RwSignal<bool>,
-}
-
-/// The open popover: its code (the role checklist's) loads with the first popover opened.
-#[lazy]
-fn checklist(c: Checklist) -> AnyView {
-    let Checklist {
-        user,
-        roles_version,
-        label,
-        chosen,
-        apply,
-        open,
-    } = c;
-    view! {
-        <div class="popover" role="dialog" aria-label=label>
-            <RoleChecklist of=RolesOf::User(user) initial=None chosen editable=true/>
-            {move || apply.value().get().and_then(Result::err).map(|error| view! { <ErrorMessage error/> })}
-            <div class="actions">
-                <button type="button" on:click=move |_| open.set(false)>"Cancel"</button>
-                <button type="button" class="primary" disabled=move || apply.pending().get()
-                    on:click=move |_| { apply.dispatch(SetUserRoles { user, roles: chosen.get_untracked().into_iter().collect(), roles_version }); }>"Apply"</button>
-            </div>
-        </div>
-    }
-    .into_any()
-}
 
 /// The `Global roles of <username>` cell: lists the user's roles; a click opens the role
 /// checklist (a page at a time, the user's own roles first), and `Apply` sets them.
@@ -85,7 +47,7 @@ where
                 {summary}
             </button>
             <Show when=move || open.get()>
-                {when_loaded(checklist(Checklist { user: user_id, roles_version, label: label.clone(), chosen, apply, open }))}
+                {open_checklist(OpenChecklist { user: user_id, roles_version, label: label.clone(), chosen, apply, open })}
             </Show>
         </div>
     }

@@ -1,11 +1,21 @@
-//! Every page, and the shell around them, is a lazily loaded chunk of the bundle (`cargo leptos
-//! build --split`): the first load of a page carries the router and that page's chunks, not the
-//! whole console. Hydration (`frontend`, `hydrate_from_async`) waits for the current route's
-//! chunks and marks `data-hydrated` only when it is done, so the marker still means that every
-//! control of the page has its handlers.
+//! Every page, and the shell around them, is in a lazily loaded chunk of the bundle (`cargo leptos
+//! build --split`): the first load of a page carries the router and that page's group of pages,
+//! not the whole console. Hydration (`frontend`, `hydrate_from_async`) waits for the current
+//! route's chunks and marks `data-hydrated` only when it is done, so the marker still means that
+//! every control of the page has its handlers.
+//!
+//! Pages load in four groups, one split point each, not one split point per page: wasm-split puts
+//! each function into a chunk of its own for every distinct set of split points that use it, and
+//! 22 split points made 675 files, most of them under a kilobyte, each compressed on its own. The
+//! same code in a handful of files is far smaller on the wire (measured on 2026-12-06 by
+//! concatenating the files each grouping would merge, brotli 11: the way to the users list
+//! 264,433 bytes in 295 files per page, 137,378 in 7 files grouped; `/login` 319,373 in 117 files,
+//! 277,121 in 13). The groups follow how people move: the sign-in page; the partner portal; the
+//! shell with the home page and the users list (where a tenant administrator starts); every other
+//! console page. What opens on a click is a fifth (`components::on_demand`).
 
 use leptos::prelude::*;
-use leptos_router::{lazy_route, LazyRoute};
+use leptos_router::LazyRoute;
 
 use super::{
     access_denied::AccessDeniedPage,
@@ -27,45 +37,75 @@ use super::{
 };
 use crate::components::app_shell::AppShell;
 
-/// `Name => Page`: a route type whose view, the page component, is split into its own chunk.
-/// The pages load their data themselves (resources), so a route has no data of its own.
-macro_rules! lazy_pages {
-    ($($route:ident => $page:ident,)*) => {$(
-        #[doc = concat!("The lazily loaded route of [`", stringify!($page), "`].")]
-        pub struct $route;
+/// `group / preload: Pages { Route => Page, … }`: one lazily loaded function `group` renders every
+/// page of the group (one split point, so one chunk for the group's own code), and each route
+/// type's view asks it for its page. `preload` is the name `#[lazy]` gives the function's
+/// preloader in the browser (`__preload_<group>`).
+macro_rules! lazy_page_groups {
+    ($($group:ident / $preload:ident: $pages:ident { $($route:ident => $page:ident,)* })*) => {$(
+        #[doc = concat!("The pages of [`", stringify!($group), "`].")]
+        #[derive(Clone, Copy)]
+        enum $pages {
+            $($route,)*
+        }
 
-        #[lazy_route]
-        impl LazyRoute for $route {
-            fn data() -> Self {
-                $route
-            }
-
-            fn view(_route: Self) -> AnyView {
-                view! { <$page/> }.into_any()
+        #[lazy]
+        fn $group(page: $pages) -> AnyView {
+            match page {
+                $($pages::$route => view! { <$page/> }.into_any(),)*
             }
         }
+
+        $(
+            #[doc = concat!("The lazily loaded route of [`", stringify!($page), "`].")]
+            pub struct $route;
+
+            impl LazyRoute for $route {
+                fn data() -> Self {
+                    $route
+                }
+
+                async fn view(_route: Self) -> AnyView {
+                    $group($pages::$route).await
+                }
+
+                async fn preload() {
+                    #[cfg(target_arch = "wasm32")]
+                    $preload().await;
+                }
+            }
+        )*
     )*};
 }
 
-lazy_pages! {
-    // The header and navigation around every page but `/login` and the portal's.
-    Shell => AppShell,
-    Login => LoginPage,
-    Partner => PartnerPage,
-    PartnerTenant => PartnerTenantPage,
-    Home => HomePage,
-    Users => UsersPage,
-    UserDetail => UserDetailPage,
-    Groups => GroupsPage,
-    GroupDetail => GroupDetailPage,
-    Roles => RolesPage,
-    GlobalRoleEditor => GlobalRoleEditorPage,
-    InventoryRoleEditor => InventoryRoleEditorPage,
-    Spaces => SpacesPage,
-    DeviceGroups => DeviceGroupsPage,
-    Password => PasswordPage,
-    Settings => SettingsPage,
-    AccessMapping => AccessMappingPage,
-    Audit => AuditPage,
-    AccessDenied => AccessDeniedPage,
+lazy_page_groups! {
+    sign_in_pages / __preload_sign_in_pages: SignInPages {
+        Login => LoginPage,
+    }
+    portal_pages / __preload_portal_pages: PortalPages {
+        Partner => PartnerPage,
+        PartnerTenant => PartnerTenantPage,
+    }
+    // The header and navigation around every page but `/login` and the portal's, the home page
+    // and the users list.
+    start_pages / __preload_start_pages: StartPages {
+        Shell => AppShell,
+        Home => HomePage,
+        Users => UsersPage,
+    }
+    console_pages / __preload_console_pages: ConsolePages {
+        UserDetail => UserDetailPage,
+        Groups => GroupsPage,
+        GroupDetail => GroupDetailPage,
+        Roles => RolesPage,
+        GlobalRoleEditor => GlobalRoleEditorPage,
+        InventoryRoleEditor => InventoryRoleEditorPage,
+        Spaces => SpacesPage,
+        DeviceGroups => DeviceGroupsPage,
+        Password => PasswordPage,
+        Settings => SettingsPage,
+        AccessMapping => AccessMappingPage,
+        Audit => AuditPage,
+        AccessDenied => AccessDeniedPage,
+    }
 }

@@ -1,12 +1,11 @@
 //! The assignment wizard: `Select roles` → `Specify spaces` (skipped with only Default Space) →
 //! `Summary` → `Done`. `Back` keeps every choice.
 
-mod lazy;
 mod remove;
 mod roles_step;
 mod summary;
 
-pub use lazy::{AssignWizard, RemoveRolesDialog};
+pub use remove::RemoveDialog;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -35,7 +34,7 @@ enum Step {
 
 /// The wizard as a dialog over the page; `on_done` runs after `Done` applied the roles.
 #[component]
-fn Wizard(
+pub fn Wizard(
     mode: Mode,
     subjects: Vec<Subject>,
     open: RwSignal<bool>,

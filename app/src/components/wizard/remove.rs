@@ -15,7 +15,7 @@ use crate::{
 /// shows what each would lose (or why the removal is refused), and its `Remove roles` button
 /// takes them from every one of them.
 #[component]
-pub(super) fn RemoveDialog(
+pub fn RemoveDialog(
     subjects: Vec<Subject>,
     open: RwSignal<bool>,
     #[prop(into)] on_done: Callback<()>,

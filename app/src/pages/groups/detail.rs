@@ -11,8 +11,8 @@ use crate::{
         SetGroupRoles,
     },
     components::{
-        confirm::ConfirmDialog, feedback::ErrorMessage, loading::Loaded,
-        role_checklist::RoleChecklist, wizard::AssignWizard,
+        confirm::ConfirmDialog, feedback::ErrorMessage, loading::Loaded, on_demand::AssignWizard,
+        role_checklist::RoleChecklist,
     },
     model::{
         groups::{GroupDetail, GroupInput, MemberPage},

@@ -9,7 +9,7 @@ use crate::{
     components::{
         feedback::{field_error, other_error, ErrorMessage},
         loading::Loaded,
-        wizard::{AssignWizard, RemoveRolesDialog},
+        on_demand::{AssignWizard, RemoveRolesDialog},
     },
     model::{
         groups::{GroupInput, GroupPage},

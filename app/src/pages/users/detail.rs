@@ -14,8 +14,8 @@ use crate::{
         effective_grid::EffectiveGrid,
         feedback::{field_error, other_error, ErrorMessage},
         loading::Loaded,
+        on_demand::AssignWizard,
         role_checklist::RoleChecklist,
-        wizard::AssignWizard,
     },
     model::{
         users::{RolesOf, UserDetail, UserUpdate},

@@ -8,8 +8,8 @@ use crate::{
     api::users::{list_users, CreateUser},
     components::{
         loading::Loaded,
+        on_demand::{AssignWizard, RemoveRolesDialog},
         role_popover::RolePopover,
-        wizard::{AssignWizard, RemoveRolesDialog},
     },
     model::{
         users::UserPage,

@@ -9,13 +9,13 @@ pub mod pages;
 pub mod server;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, MetaTags, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
     path, Lazy,
 };
 
-use pages::{lazy, not_found::NotFound};
+use pages::{lazy, login::LoginPage, not_found::NotFound};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     // The bundle's address changes with its content, so the browser may cache it for good.
@@ -30,6 +30,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="stylesheet" href=format!("{root}/pkg/castellan.css")/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options root/>
                 <MetaTags/>
@@ -47,11 +48,13 @@ pub fn App() -> impl IntoView {
     #[cfg(feature = "ssr")]
     server::security::set_page_policy();
     view! {
-        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
         <Title formatter=|text: String| format!("{text} · Castellan")/>
         <Router>
             <Routes fallback=NotFound>
-                <Route path=path!("/login") view={Lazy::<lazy::Login>::new()}/>
+                // The sign-in page is in the main module, not a lazily loaded group: the first page
+                // most visitors meet then needs no second round trip and no chunk of its own
+                // (SPEC section 5; `pages::lazy` says why files are few).
+                <Route path=path!("/login") view=LoginPage/>
                 <Route path=path!("/partner") view={Lazy::<lazy::Partner>::new()}/>
                 <Route path=path!("/partner/tenants/:id") view={Lazy::<lazy::PartnerTenant>::new()}/>
                 <ParentRoute path=path!("") view={Lazy::<lazy::Shell>::new()}>

@@ -1,19 +1,21 @@
 import { expect, Page, Response, Route, test } from '@playwright/test';
-import { hydrated, signIn, submitSignIn } from './fixtures/act';
+import { hydrated, signIn } from './fixtures/act';
 import { onHomePage } from './fixtures/check';
 import { editor } from './fixtures/roles';
+import { find } from './fixtures/find';
 
 // SPEC section 5 asks for at most 200 KiB of WASM and JS (brotli, as sent) before `/login` is
-// interactive, and at most 200 KiB more before the users list is. The way to the users list meets
-// it since 2026-12-06: the pages load in four groups, one split point each, instead of one split
-// point per page (app/src/pages/lazy.rs), and the split bundle came to 26 files instead of 675
-// (the way to the users list 264,452 bytes in 295 files before, 122,541 in 7 after). `/login` does
-// not yet (274,751 bytes, in 15 files; the main module alone is 163,784). Both are held to what
-// the build measured plus 3% so that neither grows unnoticed, and the users list to the goal
-// itself; each step toward the goal lowers the ceilings.
+// interactive, and at most 200 KiB more before the users list is. Met since 2026-12-06: the
+// console's pages load in three groups, one split point each, instead of one split point per
+// page (app/src/pages/lazy.rs: the split bundle has 17 files instead of 675, and small files
+// compress badly on their own), and the sign-in page is in the main module and calls the server
+// through a lazily loaded part (app/src/pages/login.rs). Measured then: `/login` 186,857 bytes in
+// 3 files (was 335,469 in 119), the way to the users list 183,731 more in 15 (was 264,452 in 295).
+// Both are held to the goal, and to what the build measured plus 3% so that neither grows
+// unnoticed up to it.
 const GOAL = 200 * 1024;
-const LOGIN_CEILING = 283_000;
-const USERS_CEILING = 126_500;
+const LOGIN_CEILING = 192_500;
+const USERS_CEILING = 189_300;
 
 type Download = { path: string; bytes: number; encoding: string };
 
@@ -65,6 +67,7 @@ test('the sign-in page and then the users list load no more code than the ceilin
   for (const d of login) expect(d.bytes, `${d.path} has a length`).toBeGreaterThan(0);
   for (const d of login) expect(d.encoding, d.path).toBe('br');
   expect(total(login)).toBeLessThanOrEqual(LOGIN_CEILING);
+  expect(total(login), 'SPEC section 5: at most 200 KiB before /login is interactive').toBeLessThanOrEqual(GOAL);
 
   await signIn(page);
   await onHomePage(page);
@@ -96,8 +99,11 @@ test('pages whose code is not loaded yet work after client-side navigation', asy
 });
 
 test('the hydration marker waits for the page\'s lazily loaded code', async ({ page }) => {
-  // The first WASM file is the main module; every later one is a part of the split bundle the
-  // page asks for once the main module runs. Hold those back.
+  // The sign-in page is in the main module; the console's pages are lazily loaded groups.
+  await signIn(page);
+  await onHomePage(page);
+  // On a full load of the users list the first WASM file is the main module; every later one
+  // is a part of the split bundle the page asks for once the main module runs. Hold those back.
   const held: Route[] = [];
   let wasm = 0;
   let holding = true;
@@ -109,7 +115,7 @@ test('the hydration marker waits for the page\'s lazily loaded code', async ({ p
       else await route.continue();
     },
   );
-  await page.goto('/login');
+  await page.goto('/users');
   await expect.poll(() => held.length, { message: 'the page asks for a lazily loaded part' }).toBeGreaterThan(0);
   // The main module runs, but part of the page's code has not arrived: no marker, however long.
   await page.waitForTimeout(1_500);
@@ -118,7 +124,6 @@ test('the hydration marker waits for the page\'s lazily loaded code', async ({ p
   for (const route of held.splice(0)) await route.continue();
   await hydrated(page);
   // Once it says so, the controls have their handlers.
-  await submitSignIn(page);
-  await onHomePage(page);
+  await find.userMenu(page).click();
+  await expect(find.userMenu(page)).toHaveAttribute('aria-expanded', 'true');
 });
-

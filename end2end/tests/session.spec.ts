@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { DEMO, hydrated, signIn, signOut } from './fixtures/act';
+import { DEMO, hydrated, signIn, signOut, submitSignIn } from './fixtures/act';
 import { onHomePage, onLoginPage } from './fixtures/check';
 import { find } from './fixtures/find';
 
@@ -8,6 +8,33 @@ test('a wrong password shows one generic error and stays on the sign-in page', a
   await expect(find.alert(page)).toHaveText('The tenant, username or password is not correct.');
   await onLoginPage(page);
   await expect(find.tenant(page)).toHaveValue(DEMO.tenant);
+});
+
+test('without the page\'s code the sign-in form still works: a wrong password comes back with the fields kept, the right one signs in', async ({ page }) => {
+  // No WASM ever arrives: the page is what the server rendered, and the form posts itself.
+  await page.route((url) => url.pathname.endsWith('.wasm'), (route) => route.abort());
+  await page.goto('/login');
+  await submitSignIn(page, { username: 'admin', password: 'not-the-password' });
+  await expect(page).toHaveURL(/\/login\?error=failed&tenant=acme&username=admin$/);
+  await expect(find.alert(page)).toHaveText('The tenant, username or password is not correct.');
+  await expect(find.tenant(page)).toHaveValue(DEMO.tenant);
+  await expect(find.username(page)).toHaveValue('admin');
+  await expect(find.password(page)).toHaveValue('');
+  await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(0);
+
+  await find.password(page).fill(DEMO.password);
+  await find.signIn(page).click();
+  await onHomePage(page);
+});
+
+test('once the sign-in page is hydrated, signing in opens the console without a page load', async ({ page }) => {
+  await page.goto('/login');
+  await hydrated(page);
+  await page.evaluate(() => ((window as unknown as { marker: number }).marker = 7));
+  await submitSignIn(page);
+  await onHomePage(page);
+  const marker = await page.evaluate(() => (window as unknown as { marker?: number }).marker);
+  expect(marker, 'the same document: the console opened in the page').toBe(7);
 });
 
 test('an anonymous visit to a page lands on the sign-in page', async ({ page }) => {

@@ -43,6 +43,108 @@ async fn wrong_password_gets_one_generic_401_and_no_cookie() {
     assert_eq!(bodies[0], bodies[1], "no hint which part was wrong");
 }
 
+/// The sign-in form as the browser posts it itself, before the page's code has arrived (or
+/// without it): it accepts HTML, and each answer is a redirect a browser follows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sign_in_form_posted_by_the_browser_itself_redirects_back_or_on() {
+    let server = start().await;
+    let post = |tenant: &'static str, username: &'static str, password: &'static str| {
+        server
+            .client
+            .post(server.url("/api/login"))
+            .header(header::ORIGIN, &server.base)
+            .header("sec-fetch-site", "same-origin")
+            .header(header::ACCEPT, "text/html,application/xhtml+xml,*/*;q=0.8")
+            .header(header::REFERER, server.url("/login"))
+            .form(&[
+                ("tenant", tenant),
+                ("username", username),
+                ("password", password),
+            ])
+            .send()
+    };
+    let location = |response: &reqwest::Response| {
+        response
+            .headers()
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+
+    // Wrong: back to the page with the failure as a word and what was typed, never the password.
+    let wrong = post("acme", "ad min&x", "wrong-password").await.unwrap();
+    assert_eq!(wrong.status(), StatusCode::FOUND);
+    assert!(wrong.headers().get(header::SET_COOKIE).is_none());
+    assert_eq!(
+        location(&wrong).as_deref(),
+        Some("/login?error=failed&tenant=acme&username=ad+min%26x")
+    );
+    // The page it lands on says why and keeps the fields.
+    let page = server
+        .client
+        .get(server.url("/login?error=failed&tenant=acme&username=ad+min%26x"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("The tenant, username or password is not correct."),
+        "{page}"
+    );
+    assert!(page.contains(r#"value="acme""#), "{page}");
+    assert!(page.contains(r#"value="ad min&amp;x""#), "{page}");
+    // The address names a failure; it cannot put words in the page's mouth.
+    let forged = server
+        .client
+        .get(server.url("/login?error=Call%20555-0100"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!forged.contains("555-0100"), "{forged}");
+    assert!(
+        forged.contains("Something went wrong on the server."),
+        "{forged}"
+    );
+
+    // Right: on to the console with the session cookie.
+    let right = post("acme", "admin", PASSWORD).await.unwrap();
+    assert_eq!(right.status(), StatusCode::FOUND);
+    assert_eq!(location(&right).as_deref(), Some("/"));
+    assert!(set_cookie(&right).starts_with("castellan_session="));
+
+    // What comes back is cut: a megabyte of username does not become a megabyte of header.
+    let long = "x".repeat(5_000);
+    let cut = server
+        .client
+        .post(server.url("/api/login"))
+        .header(header::ORIGIN, &server.base)
+        .header("sec-fetch-site", "same-origin")
+        .header(header::ACCEPT, "text/html")
+        .form(&[
+            ("tenant", "acme"),
+            ("username", long.as_str()),
+            ("password", "wrong"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let back = location(&cut).unwrap();
+    assert!(back.len() < 300, "{back}");
+    assert!(
+        back.ends_with(&format!("username={}", "x".repeat(200))),
+        "{back}"
+    );
+
+    // A script (or the page's own code) asking for JSON still gets the error itself.
+    let script = server.login("acme", "wrong-password").await;
+    assert_eq!(script.status(), StatusCode::UNAUTHORIZED);
+    assert!(location(&script).is_none());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn session_cookie_is_http_only_same_site_and_secure_behind_https() {
     let server = start().await;

@@ -103,6 +103,29 @@ pub fn set_cookie(value: &str) -> AppResult<()> {
     Ok(())
 }
 
+/// Sends a browser that posted the sign-in form itself (before the page's code arrived, or
+/// without it) back to the sign-in page with the failure and what was typed but the password.
+/// Such a post accepts HTML, where the page's own calls ask for JSON (as scripts do): those get
+/// the error as it was. Call after `run`, which sets the error's status.
+pub fn back_to_sign_in_page(error: &AppError, tenant: &str, username: &str) {
+    let Ok(parts) = parts() else { return };
+    let accepts_html = parts
+        .headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    if accepts_html {
+        // No tenant id or username is this long; a longer one is cut, not sent back whole.
+        let kept = |typed: &str| typed.chars().take(200).collect::<String>();
+        let query = form_urlencoded::Serializer::new(String::new())
+            .append_pair("error", error.sign_in_code())
+            .append_pair("tenant", &kept(tenant))
+            .append_pair("username", &kept(username))
+            .finish();
+        leptos_axum::redirect(&format!("/login?{query}"));
+    }
+}
+
 /// Our origin with its scheme, as the browser sees it (`https://castellan.example.com`).
 pub async fn our_origin() -> AppResult<String> {
     let state = state()?;

@@ -3,12 +3,15 @@ use leptos::prelude::*;
 use crate::model::{AppError, Me};
 
 /// Signs in to a tenant and starts a new session (any session the browser had is ended first).
+/// The sign-in page's form posts here itself until its code has arrived: then a failure sends
+/// the browser back to the page (`ctx::back_to_sign_in_page`), a success on to the console.
 /// **Permissions**: none (public).
 #[server(endpoint = "login")]
 pub async fn login(tenant: String, username: String, password: String) -> Result<(), AppError> {
     use super::ctx;
     use crate::server::{auth, unix_now};
-    ctx::run(async move {
+    let typed = (tenant.clone(), username.clone());
+    let result = ctx::run(async move {
         let state = ctx::state()?;
         let address = ctx::client_address().await;
         let attempt = auth::SignIn {
@@ -38,7 +41,11 @@ pub async fn login(tenant: String, username: String, password: String) -> Result
         leptos_axum::redirect(next);
         Ok(())
     })
-    .await
+    .await;
+    if let Err(error) = &result {
+        ctx::back_to_sign_in_page(error, &typed.0, &typed.1);
+    }
+    result
 }
 
 /// Ends the current session and clears the cookie.

@@ -38,6 +38,31 @@ pub enum AppError {
 pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
+    /// A failed sign-in as a word in the sign-in page's address (`/login?error=…`): where a
+    /// browser posted the form itself, before the page's code arrived, the server sends it back
+    /// there and the page shows the same message (`from_sign_in_code`). Never the message itself
+    /// in the address: nobody can make the page say what they like.
+    pub fn sign_in_code(&self) -> &'static str {
+        match self {
+            Self::SignInFailed => "failed",
+            Self::TooManyAttempts => "attempts",
+            Self::SignInBusy => "busy",
+            Self::Busy => "server-busy",
+            _ => "error",
+        }
+    }
+
+    /// The failure a sign-in code stands for (`sign_in_code`); an unknown word is `Internal`.
+    pub fn from_sign_in_code(code: &str) -> Self {
+        match code {
+            "failed" => Self::SignInFailed,
+            "attempts" => Self::TooManyAttempts,
+            "busy" => Self::SignInBusy,
+            "server-busy" => Self::Busy,
+            _ => Self::Internal,
+        }
+    }
+
     pub fn validation(field: &str, message: impl Into<String>) -> Self {
         Self::Validation {
             field: field.to_owned(),

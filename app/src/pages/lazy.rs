@@ -1,18 +1,20 @@
-//! Every page, and the shell around them, is in a lazily loaded chunk of the bundle (`cargo leptos
-//! build --split`): the first load of a page carries the router and that page's group of pages,
-//! not the whole console. Hydration (`frontend`, `hydrate_from_async`) waits for the current
-//! route's chunks and marks `data-hydrated` only when it is done, so the marker still means that
-//! every control of the page has its handlers.
+//! The console's pages, the shell around them and the partner portal are lazily loaded chunks of
+//! the bundle (`cargo leptos build --split`): the first load of a page carries the router and that
+//! page's group of pages, not the whole console. Hydration (`frontend`, `hydrate_from_async`)
+//! waits for the current route's chunks and marks `data-hydrated` only when it is done, so the
+//! marker still means that every control of the page has its handlers. The sign-in page is not
+//! here: it is in the main module (`crate::App`), so that the first page most visitors meet
+//! needs nothing else (SPEC section 5).
 //!
-//! Pages load in four groups, one split point each, not one split point per page: wasm-split puts
+//! Pages load in three groups, one split point each, not one split point per page: wasm-split puts
 //! each function into a chunk of its own for every distinct set of split points that use it, and
 //! 22 split points made 675 files, most of them under a kilobyte, each compressed on its own. The
-//! same code in a handful of files is far smaller on the wire (measured on 2026-12-06 by
-//! concatenating the files each grouping would merge, brotli 11: the way to the users list
-//! 264,433 bytes in 295 files per page, 137,378 in 7 files grouped; `/login` 319,373 in 117 files,
-//! 277,121 in 13). The groups follow how people move: the sign-in page; the partner portal; the
-//! shell with the home page and the users list (where a tenant administrator starts); every other
-//! console page. What opens on a click is a fifth (`components::on_demand`).
+//! same code in a handful of files is far smaller on the wire (measured on 2026-12-06 with
+//! `end2end/tests/bundle.spec.ts`: the way to the users list 264,452 bytes brotli in 295 files
+//! with a split point per page, 122,541 in 7 with four groups). The groups follow how people
+//! move: the partner portal; the shell with the home page and the users list (where a tenant
+//! administrator starts); every other console page. What opens on a click is a fourth
+//! (`components::on_demand`), the sign-in page's calls to the server a fifth (`pages::login`).
 
 use leptos::prelude::*;
 use leptos_router::LazyRoute;
@@ -24,7 +26,6 @@ use super::{
     device_groups::DeviceGroupsPage,
     groups::{detail::GroupDetailPage, list::GroupsPage},
     home::HomePage,
-    login::LoginPage,
     partner::{tenant::PartnerTenantPage, PartnerPage},
     password::PasswordPage,
     roles::{
@@ -79,9 +80,6 @@ macro_rules! lazy_page_groups {
 }
 
 lazy_page_groups! {
-    sign_in_pages / __preload_sign_in_pages: SignInPages {
-        Login => LoginPage,
-    }
     portal_pages / __preload_portal_pages: PortalPages {
         Partner => PartnerPage,
         PartnerTenant => PartnerTenantPage,

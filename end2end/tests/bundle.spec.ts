@@ -7,15 +7,15 @@ import { find } from './fixtures/find';
 // SPEC section 5 asks for at most 200 KiB of WASM and JS (brotli, as sent) before `/login` is
 // interactive, and at most 200 KiB more before the users list is. Met since 2026-12-06: the
 // console's pages load in three groups, one split point each, instead of one split point per
-// page (app/src/pages/lazy.rs: the split bundle has 17 files instead of 675, and small files
+// page (app/src/pages/lazy.rs: the split bundle has 23 WASM files instead of 680, and small files
 // compress badly on their own), and the sign-in page is in the main module and calls the server
-// through a lazily loaded part (app/src/pages/login.rs). Measured then: `/login` 186,857 bytes in
-// 3 files (was 335,469 in 119), the way to the users list 183,731 more in 15 (was 264,452 in 295).
+// through a lazily loaded part (app/src/pages/login.rs). Measured then: `/login` 187,112 bytes in
+// 3 files (was 335,469 in 119), the way to the users list 182,846 more in 15 (was 264,452 in 295).
 // Both are held to the goal, and to what the build measured plus 3% so that neither grows
 // unnoticed up to it.
 const GOAL = 200 * 1024;
-const LOGIN_CEILING = 192_500;
-const USERS_CEILING = 189_300;
+const LOGIN_CEILING = 192_700;
+const USERS_CEILING = 188_300;
 
 type Download = { path: string; bytes: number; encoding: string };
 

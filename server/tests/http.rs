@@ -48,7 +48,7 @@ async fn wrong_password_gets_one_generic_401_and_no_cookie() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sign_in_form_posted_by_the_browser_itself_redirects_back_or_on() {
     let server = start().await;
-    let post = |tenant: &'static str, username: &'static str, password: &'static str| {
+    let post = |tenant: &str, username: &str, password: &str| {
         server
             .client
             .post(server.url("/api/login"))
@@ -79,15 +79,11 @@ async fn the_sign_in_form_posted_by_the_browser_itself_redirects_back_or_on() {
         Some("/login?error=failed&tenant=acme&username=ad+min%26x")
     );
     // The page it lands on says why and keeps the fields.
-    let page = server
-        .client
-        .get(server.url("/login?error=failed&tenant=acme&username=ad+min%26x"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page_at = |path: &str| {
+        let request = server.client.get(server.url(path));
+        async move { request.send().await.unwrap().text().await.unwrap() }
+    };
+    let page = page_at("/login?error=failed&tenant=acme&username=ad+min%26x").await;
     assert!(
         page.contains("The tenant, username or password is not correct."),
         "{page}"
@@ -95,15 +91,7 @@ async fn the_sign_in_form_posted_by_the_browser_itself_redirects_back_or_on() {
     assert!(page.contains(r#"value="acme""#), "{page}");
     assert!(page.contains(r#"value="ad min&amp;x""#), "{page}");
     // The address names a failure; it cannot put words in the page's mouth.
-    let forged = server
-        .client
-        .get(server.url("/login?error=Call%20555-0100"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let forged = page_at("/login?error=Call%20555-0100").await;
     assert!(!forged.contains("555-0100"), "{forged}");
     assert!(
         forged.contains("Something went wrong on the server."),
@@ -118,20 +106,7 @@ async fn the_sign_in_form_posted_by_the_browser_itself_redirects_back_or_on() {
 
     // What comes back is cut: a megabyte of username does not become a megabyte of header.
     let long = "x".repeat(5_000);
-    let cut = server
-        .client
-        .post(server.url("/api/login"))
-        .header(header::ORIGIN, &server.base)
-        .header("sec-fetch-site", "same-origin")
-        .header(header::ACCEPT, "text/html")
-        .form(&[
-            ("tenant", "acme"),
-            ("username", long.as_str()),
-            ("password", "wrong"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let cut = post("acme", &long, "wrong").await.unwrap();
     let back = location(&cut).unwrap();
     assert!(back.len() < 300, "{back}");
     assert!(

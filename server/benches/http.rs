@@ -88,7 +88,9 @@ async fn main() {
     // As the server does once it listens (in the background there; awaited here, so the first
     // guarded call below is measured as it is once the start-up is over).
     let started = Instant::now();
-    domain::guard::Guard::warm_all(&db).await.unwrap();
+    domain::guard::Guard::warm_all(&db, &templates)
+        .await
+        .unwrap();
     println!(
         "guard state read ahead in {} ms",
         started.elapsed().as_millis()

@@ -135,10 +135,10 @@ async fn serve(config: RunConfig) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", config.site_addr))?;
     println!("Castellan is listening on http://{}", config.site_addr);
     // Each tenant's first guarded write would read the whole tenant: read it now, meanwhile.
-    let warming = state.db.clone();
+    let (warming, templates) = (state.db.clone(), state.templates.clone());
     tokio::spawn(async move {
         let started = std::time::Instant::now();
-        match app::server::domain::guard::Guard::warm_all(&warming).await {
+        match app::server::domain::guard::Guard::warm_all(&warming, &templates).await {
             Ok(tenants) => tracing::info!(
                 tenants,
                 ms = started.elapsed().as_millis() as u64,

@@ -44,6 +44,11 @@ pub async fn fixture_of(db: &Db, slug: &str, template: &'static str) -> Fixture 
 }
 
 impl Fixture {
+    /// The catalogue of the fixture's template.
+    pub fn catalogue(&self) -> &crate::model::catalogue::Catalogue {
+        &self.templates.get(self.template).unwrap().catalogue
+    }
+
     pub async fn user(&self, db: &Db, username: &str) -> UserId {
         let mut conn = db.pool.acquire().await.unwrap();
         let new = NewUser {

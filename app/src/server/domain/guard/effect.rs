@@ -2,7 +2,7 @@
 //! from the tenant's state before and after it, whatever path made the write.
 
 use std::{
-    collections::{BTreeMap, BTreeSet, HashMap},
+    collections::{BTreeSet, HashMap},
     sync::Arc,
 };
 
@@ -10,7 +10,6 @@ use imbl::OrdMap;
 
 use super::state::{Holding, InventoryBits, Space, TenantState, TENANT_WIDE};
 use crate::model::{
-    catalogue::Catalogue,
     inventory::ANY_TYPE,
     inventory_access::{bit, Want, CHECKED},
 };
@@ -137,7 +136,7 @@ impl Reach {
     /// (after the write; a holder whose holdings changed was reloaded anyway) of every role and
     /// inventory role it touched, or of any inventory role when the tree moved.
     pub fn of(touched: &Touched, reloaded: &[i64], after: &TenantState) -> Reach {
-        let mut users: BTreeSet<i64> = reloaded.iter().copied().collect();
+        let mut users: Vec<i64> = reloaded.to_vec();
         users.extend(touched.users.iter().copied());
         for role in &touched.roles {
             users.extend(after.holders_of(*role));
@@ -149,8 +148,12 @@ impl Reach {
                 users.extend(after.inventory_holders(Some(*role)));
             }
         }
+        // Sorted first, the set is built in one pass (a role held by 50,000 users: inserting
+        // them one by one took about 5 ms of its save).
+        users.sort_unstable();
+        users.dedup();
         Reach {
-            users,
+            users: users.into_iter().collect(),
             reloaded: reloaded.iter().copied().collect(),
             roles: touched.roles.clone(),
             tree: touched.tree,
@@ -167,7 +170,6 @@ impl Effect {
     /// holds what they held and their roles give the same cells at every scope, so their bits
     /// in the index stay (see [`super::index::global_patch`], which adds the roles).
     pub fn between(
-        catalogue: &Catalogue,
         before: &TenantState,
         after: &TenantState,
         reach: &Reach,
@@ -179,18 +181,109 @@ impl Effect {
             .copied()
             .filter(|s| *s != TENANT_WIDE)
             .collect();
-        let mut changes = Vec::new();
-        let mut cells = CellBits::new(catalogue, before, after, &reach.roles);
-        let (mut was, mut is) = (Scoped::default(), Scoped::default());
         let new_applications = reach.roles_with_new_applications(before, after);
-        let (mut users, mut holdings) = (
-            Ascending::new(&before.users, reach.users.len()),
-            Ascending::new(&before.holdings, reach.users.len()),
+        let users: Vec<i64> = reach.users.iter().copied().collect();
+        let judge = |part: &[i64]| {
+            Part {
+                before,
+                after,
+                reach,
+                spaces: &spaces,
+                new_applications: &new_applications,
+            }
+            .effect(part)
+        };
+        // A role save on a role held by 50,000 users compares 50,000 users' cells (about 25 ms
+        // on one core of a slow machine): in parts of at least `PART` users, one per core.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let parts = cores.min(users.len() / PART).max(1);
+        let (mut changes, index) = match parts {
+            1 => judge(&users),
+            _ => in_parallel(&users, parts, &judge),
+        };
+        changes.sort_unstable();
+        changes.dedup();
+        (Effect { changes }, index)
+    }
+}
+
+/// Below this many users a part is not worth a thread. (Two in the crate's tests, so that every
+/// guarded write of the tests with more than three users reached, the random operations
+/// compared with a naive model among them, is judged in parts.)
+const PART: usize = if cfg!(test) { 2 } else { 8192 };
+
+/// `judge` on `parts` consecutive parts of `users` at once (the first on this thread), joined
+/// in order; on this thread alone if no thread can be started.
+fn in_parallel(
+    users: &[i64],
+    parts: usize,
+    judge: &(impl Fn(&[i64]) -> (Vec<Change>, GlobalPatch) + Sync),
+) -> (Vec<Change>, GlobalPatch) {
+    let size = users.len().div_ceil(parts);
+    let mut chunks = users.chunks(size);
+    let first = chunks.next().unwrap_or_default();
+    std::thread::scope(|scope| {
+        let started: Vec<_> = chunks
+            .map(|part| {
+                let thread = std::thread::Builder::new()
+                    .name("guard-effect".into())
+                    .spawn_scoped(scope, move || judge(part));
+                (part, thread)
+            })
+            .collect();
+        let (mut changes, mut index) = judge(first);
+        for (part, thread) in started {
+            let (more, patch) = match thread {
+                Ok(thread) => thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                Err(_) => judge(part),
+            };
+            changes.extend(more);
+            let offset = index.held.len();
+            index.held.extend(patch.held);
+            index
+                .users
+                .extend(patch.users.into_iter().map(|u| UserRoles {
+                    held: u.held.start + offset..u.held.end + offset,
+                    ..u
+                }));
+        }
+        (changes, index)
+    })
+}
+
+/// What [`Effect::between`] judges each part of its users by.
+struct Part<'a> {
+    before: &'a TenantState,
+    after: &'a TenantState,
+    reach: &'a Reach,
+    spaces: &'a BTreeSet<Space>,
+    new_applications: &'a BTreeSet<i64>,
+}
+
+impl Part<'_> {
+    /// The gains and losses of `users` (ascending), and those of them the index computes again.
+    fn effect(&self, users: &[i64]) -> (Vec<Change>, GlobalPatch) {
+        let Part {
+            before,
+            after,
+            reach,
+            spaces,
+            new_applications,
+        } = *self;
+        let mut changes = Vec::new();
+        let mut cells = CellBits::new(before, after, &reach.roles);
+        let (mut was, mut is) = (Scoped::default(), Scoped::default());
+        let first = users.first().copied().unwrap_or_default();
+        let (mut rows, mut holdings) = (
+            Ascending::new(&before.users, users.len(), first),
+            Ascending::new(&before.holdings, users.len(), first),
         );
         let mut index = GlobalPatch::default();
-        for &user in &reach.users {
+        for &user in users {
             // Only a reloaded user's status and holdings can differ: look them up once.
-            let active = users.get(user).is_some_and(|u| u.active);
+            let active = rows.get(user).is_some_and(|u| u.active);
             let held = holdings.get(user);
             let reloaded = reach.reloaded.contains(&user);
             let (active_now, held_now) = match reloaded {
@@ -210,7 +303,7 @@ impl Effect {
                 ),
             }
             let known = changes.len();
-            cells.changes(user, &was, &is, &spaces, &mut changes);
+            cells.changes(user, &was, &is, spaces, &mut changes);
             // Their holdings were just walked: taken now, not looked up again by the index.
             if reloaded || changes.len() > known {
                 let start = index.held.len();
@@ -221,7 +314,7 @@ impl Effect {
                     held: start..index.held.len(),
                 });
             }
-            if reach.applications_may_change(before, after, &new_applications, user) {
+            if reach.applications_may_change(before, after, new_applications, user) {
                 let (a, b) = (before.applications_of(user), after.applications_of(user));
                 for app in a.symmetric_difference(&b) {
                     changes.push(Change {
@@ -235,9 +328,7 @@ impl Effect {
                 inventory_changes(before, after, user, &mut changes);
             }
         }
-        changes.sort_unstable();
-        changes.dedup();
-        (Effect { changes }, index)
+        (changes, index)
     }
 }
 
@@ -251,9 +342,10 @@ pub(super) struct Ascending<'m, V> {
 type Entries<'m, V> = Box<dyn Iterator<Item = (&'m i64, &'m V)> + 'm>;
 
 impl<'m, V> Ascending<'m, V> {
-    pub(super) fn new(map: &'m OrdMap<i64, V>, keys: usize) -> Ascending<'m, V> {
+    /// For `keys` keys, the first of them `first`.
+    pub(super) fn new(map: &'m OrdMap<i64, V>, keys: usize, first: i64) -> Ascending<'m, V> {
         let walk = (keys.saturating_mul(4) >= map.len()).then(|| {
-            let all: Entries<'m, V> = Box::new(map.iter());
+            let all: Entries<'m, V> = Box::new(map.range(first..));
             all.peekable()
         });
         Ascending { map, walk }
@@ -317,15 +409,14 @@ fn globals(held: Option<&BTreeSet<Holding>>) -> impl Iterator<Item = (i64, Space
     })
 }
 
-/// Each role's effective cells as bits, computed once per role and state: a role save on a role
-/// held by 50,000 users compares 50,000 users' cells, and merging their roles' grants as strings
-/// took about 100 µs a user. Implications apply per cell, so a user's effective cells are the
-/// union of their roles' effective cells; every effective cell is one of the catalogue's.
-struct CellBits<'c> {
-    catalogue: &'c Catalogue,
+/// Each role's effective cells as bits ([`RoleState::cells`](super::state::RoleState)), by a
+/// slot per role and state: a role save on a role held by 50,000 users compares 50,000 users'
+/// cells, and merging their roles' grants as strings took about 100 µs a user. Implications
+/// apply per cell, so a user's effective cells are the union of their roles' effective cells;
+/// every effective cell is one of the catalogue's.
+struct CellBits<'s> {
     words: usize,
-    numbers: BTreeMap<(&'c str, &'c str), usize>,
-    names: Vec<(Arc<str>, Arc<str>)>,
+    names: &'s [(Arc<str>, Arc<str>)],
     /// Where a role's bits start in `store`, before (0) and after (1) the write: by the role's
     /// id less `base` when that is within `dense` (a tenant's role ids are close together, and
     /// a user holds about ten roles: at 50,000 users a hash per lookup took 40 ms), else hashed.
@@ -335,43 +426,25 @@ struct CellBits<'c> {
     store: Vec<u64>,
     /// The roles the write touched: every other role's bits are the same before and after it.
     changed: BTreeSet<i64>,
-    /// (type, ticked level) → the bits it gives (see [`CellBits::ticked`]).
-    ticked: HashMap<String, HashMap<String, Vec<u64>>>,
 }
 
 /// Not computed yet, in `CellBits::dense`.
 const NO_SLOT: u32 = u32::MAX;
 
-impl<'c> CellBits<'c> {
-    fn new(
-        catalogue: &'c Catalogue,
-        before: &TenantState,
-        after: &TenantState,
-        changed: &BTreeSet<i64>,
-    ) -> CellBits<'c> {
-        let mut numbers = BTreeMap::new();
-        let mut names = Vec::new();
-        for t in catalogue.types() {
-            for l in &t.levels {
-                numbers.insert((t.name.as_str(), l.as_str()), names.len());
-                names.push((Arc::from(t.name.as_str()), Arc::from(l.as_str())));
-            }
-        }
+impl<'s> CellBits<'s> {
+    fn new(before: &'s TenantState, after: &TenantState, changed: &BTreeSet<i64>) -> CellBits<'s> {
         let ids = || before.roles.keys().chain(after.roles.keys()).copied();
         let (base, last) = (ids().min().unwrap_or(0), ids().max().unwrap_or(-1));
         let span = usize::try_from(last.saturating_sub(base).saturating_add(1)).unwrap_or(0);
         let span = span.min(4 * (before.roles.len() + after.roles.len()) + 1024);
         CellBits {
-            catalogue,
-            words: names.len().div_ceil(64).max(1),
-            numbers,
-            names,
+            words: before.cells.words,
+            names: &before.cells.names,
             base,
             dense: [vec![NO_SLOT; span], vec![NO_SLOT; span]],
             hashed: HashMap::new(),
             store: Vec::new(),
             changed: changed.clone(),
-            ticked: HashMap::new(),
         }
     }
 
@@ -389,19 +462,9 @@ impl<'c> CellBits<'c> {
             return slot;
         }
         let slot = self.store.len();
-        let mut bits = vec![0; self.words];
-        for (t, levels) in state
-            .roles
-            .get(&role)
-            .map(|r| &r.grants)
-            .into_iter()
-            .flatten()
-        {
-            for l in levels {
-                or_into(&mut bits, self.ticked(t, l));
-            }
-        }
-        self.store.extend(bits);
+        let cells = state.roles.get(&role).map_or(&[][..], |r| &r.cells[..]);
+        self.store.extend(cells);
+        self.store.resize(slot + self.words, 0);
         // A role the write did not touch is the same before and after it (`Reach::roles`).
         let both = !self.changed.contains(&role);
         for w in [which, 1 - which]
@@ -418,29 +481,6 @@ impl<'c> CellBits<'c> {
             }
         }
         slot
-    }
-
-    /// The cells ticking `level` of `t` gives, implications applied (as
-    /// [`Catalogue::effective`] gives them), computed once per cell: 5,000 roles' grants
-    /// through `effective` took about 20 ms of a role save.
-    fn ticked(&mut self, t: &str, level: &str) -> &[u64] {
-        let known = self.ticked.get(t).is_some_and(|m| m.contains_key(level));
-        if !known {
-            let mut bits = vec![0; self.words];
-            for l in self.catalogue.implied_levels(t, level) {
-                if let Some(&n) = self.numbers.get(&(t, l.as_str())) {
-                    bits[n / 64] |= 1 << (n % 64);
-                }
-            }
-            self.ticked
-                .entry(t.to_owned())
-                .or_default()
-                .insert(level.to_owned(), bits);
-        }
-        self.ticked
-            .get(t)
-            .and_then(|m| m.get(level))
-            .map_or(&[], Vec::as_slice)
     }
 
     /// A user's effective cells per scope (as [`TenantState::global_of`]) into `into`, from

@@ -381,7 +381,10 @@ async fn write(db: &Db, actor: &Actor, w: &World, path: Path, gain: bool) -> Opt
 async fn fingerprint(db: &Db, w: &World) -> String {
     let mut conn = db.pool.acquire().await.unwrap();
     let facts = db::tenant_facts::load(&mut conn, w.f.tenant).await.unwrap();
-    format!("{:?}", super::TenantState::from_facts(facts))
+    format!(
+        "{:?}",
+        super::TenantState::from_facts(facts, w.f.catalogue())
+    )
 }
 
 /// One row of the matrix on one backend: gain then loss, each refused for the low admin (nothing

@@ -37,6 +37,7 @@ use crate::{
             cache::{IndexCache, Pending as IndexPending},
             Epoch, GlobalPatch,
         },
+        templates::Templates,
     },
 };
 
@@ -127,7 +128,7 @@ impl<'a> Guard<'a> {
             tx.rollback().await?;
             return Err(AppError::NotFound);
         };
-        let (before, mark) = Self::state_at(db, &mut tx, tenant, version).await?;
+        let (before, mark) = Self::state_at(db, &mut tx, (tenant, catalogue), version).await?;
         Ok(Guard {
             tx,
             tenant,
@@ -149,7 +150,7 @@ impl<'a> Guard<'a> {
     async fn state_at(
         db: &Db,
         tx: &mut AnyConnection,
-        tenant: TenantId,
+        (tenant, catalogue): (TenantId, &Catalogue),
         version: i64,
     ) -> AppResult<(Arc<TenantState>, Option<i64>)> {
         let mark = db::tenant_facts::journal_mark(tx, tenant).await?;
@@ -162,7 +163,7 @@ impl<'a> Guard<'a> {
             Some(state) => state,
             None => {
                 let facts = db::tenant_facts::load(tx, tenant).await?;
-                let state = Arc::new(TenantState::from_facts(facts));
+                let state = Arc::new(TenantState::from_facts(facts, catalogue));
                 if mark.is_none() {
                     // The committed state at this version, whatever becomes of this write.
                     db.guard_states.put(tenant, version, state.clone());
@@ -177,16 +178,20 @@ impl<'a> Guard<'a> {
     /// the whole tenant (about 1.8 s for a tenant of dataset L). The server runs it in the
     /// background once it listens: a write that comes meanwhile waits in its tenant's queue, as
     /// it would behind any other write. Returns how many tenants were read.
-    pub async fn warm_all(db: &Db) -> AppResult<usize> {
+    pub async fn warm_all(db: &Db, templates: &Templates) -> AppResult<usize> {
         let tenants = {
             let mut conn = db.pool.acquire().await?;
             db::tenants::all(&mut conn).await?
         };
         for tenant in &tenants {
+            let Some(template) = templates.get(&tenant.template) else {
+                continue;
+            };
             let _queued = db.guard_states.queue(tenant.id).await;
             let mut tx = db.pool.begin().await?;
             if let Some((version, _)) = db::tenant_facts::lock(&mut tx, tenant.id).await? {
-                Self::state_at(db, &mut tx, tenant.id, version).await?;
+                let tenant = (tenant.id, &template.catalogue);
+                Self::state_at(db, &mut tx, tenant, version).await?;
             }
             tx.rollback().await?;
         }
@@ -213,7 +218,7 @@ impl<'a> Guard<'a> {
             .unwrap_or_default();
         let after = self.before.patched(patch);
         let reach = Reach::of(&touched, &reloaded, &after);
-        let effect = Effect::between(self.catalogue, &self.before, &after, &reach);
+        let effect = Effect::between(&self.before, &after, &reach);
         Ok((after, reach, effect, touched.upto))
     }
 

@@ -457,8 +457,12 @@ pub async fn random_operations(db: &Db, seed: u64, operations: usize) {
     let w = world(db, &f, &mut rng).await;
     let catalogue = f.actor(db, f.admin).await.catalogue;
     let (mut accepted, mut refused, mut compared, mut indexes) = (0, 0, 0, 0);
-    let print =
-        |facts: &TenantFacts| format!("{:?}", super::TenantState::from_facts(facts.clone()));
+    let print = |facts: &TenantFacts| {
+        format!(
+            "{:?}",
+            super::TenantState::from_facts(facts.clone(), &catalogue)
+        )
+    };
     let mut before = raw_facts(db, &f).await;
     for n in 0..operations {
         let op_seed: u64 = rng.gen();
@@ -472,7 +476,9 @@ pub async fn random_operations(db: &Db, seed: u64, operations: usize) {
         let after = raw_facts(db, &f).await;
         // The state the guard keeps for the next write is the tenant as it now is.
         if let Some(kept) = super::kept_state(db, f.tenant).await {
-            if let Some(field) = kept.differs_from(&super::TenantState::from_facts(after.clone())) {
+            if let Some(field) =
+                kept.differs_from(&super::TenantState::from_facts(after.clone(), &catalogue))
+            {
                 panic!("seed {seed}, operation {n}: the kept state differs in {field}");
             }
             compared += 1;

@@ -26,7 +26,7 @@ use crate::{
 async fn fingerprint(db: &Db, f: &Fixture) -> String {
     let mut conn = db.pool.acquire().await.unwrap();
     let facts = db::tenant_facts::load(&mut conn, f.tenant).await.unwrap();
-    let state = super::TenantState::from_facts(facts);
+    let state = super::TenantState::from_facts(facts, f.catalogue());
     let versions: Vec<(String, i64, i64)> = sqlx::query_as(
         "SELECT 'role', id, version FROM roles WHERE tenant_id = $1 \
          UNION ALL SELECT 'user', id, version FROM users WHERE tenant_id = $1 \
@@ -807,8 +807,8 @@ async fn a_write_outside_the_guard_is_seen_by_the_next_guarded_write(db: &Db) {
     new_group(db, &admin, "Kept again").await;
     let kept = super::kept_state(db, f.tenant).await.expect("a kept state");
     let mut conn = db.pool.acquire().await.unwrap();
-    let now =
-        super::TenantState::from_facts(db::tenant_facts::load(&mut conn, f.tenant).await.unwrap());
+    let facts = db::tenant_facts::load(&mut conn, f.tenant).await.unwrap();
+    let now = super::TenantState::from_facts(facts, f.catalogue());
     assert_eq!(kept.differs_from(&now), None);
     assert!(!kept.is_active(second.0));
 }

@@ -147,7 +147,8 @@ fn locked_users_but(
     Ok(())
 }
 
-fn all_cells(catalogue: &Catalogue, grants: &Grants) -> Vec<(String, String)> {
+/// Every (type, level) `grants` give, implications applied.
+pub(super) fn all_cells(catalogue: &Catalogue, grants: &Grants) -> Vec<(String, String)> {
     catalogue
         .effective(grants)
         .into_iter()

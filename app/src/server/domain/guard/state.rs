@@ -794,10 +794,8 @@ mod tests {
     }
 
     fn effective(catalogue: &Catalogue, grants: &Grants) -> BTreeSet<(String, String)> {
-        catalogue
-            .effective(grants)
+        super::super::rules::all_cells(catalogue, grants)
             .into_iter()
-            .flat_map(|(t, levels)| levels.into_iter().map(move |l| (t.clone(), l)))
             .collect()
     }
 

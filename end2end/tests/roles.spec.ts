@@ -121,3 +121,38 @@ test('two admins edit one role: the second save is refused as changed by someone
   await expect(editor.cell(second, 'Alarms', 'READ')).not.toBeChecked();
   await other.close();
 });
+
+test('deleting a role names how many users hold it; after the confirmation its holder has lost it', async ({ page }) => {
+  const name = unique('Held role');
+  await page.goto('/roles/global/new');
+  await hydrated(page);
+  await editor.name(page).fill(name);
+  await editor.cell(page, 'Events', 'READ').check();
+  await editor.save(page).click();
+  await expect(page).toHaveURL(/\/roles\/global\/\d+$/);
+  const role = page.url();
+
+  const username = uniqueUsername('holder');
+  await addUser(page, username);
+  await usersMatching(page, username);
+  await page.getByRole('button', { name: `Global roles of ${username}` }).click();
+  const popover = page.getByRole('dialog', { name: `Global roles of ${username}` });
+  await popover.getByLabel('Search roles', { exact: true }).fill(name);
+  await popover.getByRole('checkbox', { name, exact: true }).check();
+  await popover.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.getByRole('button', { name: `Global roles of ${username}` })).toHaveText(name);
+
+  await page.goto(role);
+  await hydrated(page);
+  // A save changes nobody's roles: the count read with the editor still stands after one.
+  await editor.description(page).fill('Still held.');
+  await editor.save(page).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
+  const confirm = page.getByRole('alertdialog');
+  await expect(confirm).toContainText('1 users and 0 groups will lose this role.');
+  await confirm.getByRole('button', { name: 'Delete role' }).click();
+  await expect(page).toHaveURL(/\/roles$/);
+  await usersMatching(page, username);
+  await expect(page.getByRole('button', { name: `Global roles of ${username}` })).toHaveText('No roles');
+});

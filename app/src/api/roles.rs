@@ -30,15 +30,19 @@ pub async fn role_editor(id: Option<RoleId>) -> Result<RoleEditorData, AppError>
         let actor = ctx::actor().await?;
         actor.require_view()?;
         let mut conn = ctx::state()?.db.pool.acquire().await?;
-        let role = match id {
-            Some(id) => Some(roles::detail(&mut conn, actor.tenant(), id).await?),
-            None => None,
+        let (role, holders) = match id {
+            Some(id) => (
+                Some(roles::detail(&mut conn, actor.tenant(), id).await?),
+                roles::holders(&mut conn, actor.tenant(), id).await?,
+            ),
+            None => (None, Default::default()),
         };
         Ok(RoleEditorData {
             can_edit: actor.require_admin().is_ok(),
             locked: role.as_ref().and_then(|r| roles::built_in_lock(&actor, r)),
             catalogue: actor.catalogue,
             role,
+            holders,
             actor: actor.effective,
             actor_applications: actor.applications,
         })

@@ -41,10 +41,7 @@ fn EditorForm(data: RoleEditorData) -> impl IntoView {
     let is_new = role.is_none();
     let role_id = role.as_ref().map(|r| r.id);
     let built_in = role.as_ref().is_some_and(|r| r.built_in);
-    let holders = role
-        .as_ref()
-        .map(|r| (r.users, r.groups))
-        .unwrap_or_default();
+    let holders = data.holders;
     let name = RwSignal::new(role.as_ref().map(|r| r.name.clone()).unwrap_or_default());
     let description = RwSignal::new(
         role.as_ref()
@@ -235,7 +232,7 @@ fn EditorForm(data: RoleEditorData) -> impl IntoView {
             <div class="modal-backdrop">
                 <div class="modal" role="alertdialog" aria-modal="true" aria-labelledby="delete-title" aria-describedby="delete-desc">
                     <h2 id="delete-title">{format!("Delete role {}?", saved_name.get_untracked())}</h2>
-                    <p id="delete-desc">{format!("{} users and {} groups will lose this role. This cannot be undone.", holders.0, holders.1)}</p>
+                    <p id="delete-desc">{format!("{} users and {} groups will lose this role. This cannot be undone.", holders.users, holders.groups)}</p>
                     <div class="actions">
                         <button type="button" on:click=move |_| confirm_delete.set(false)>"Cancel"</button>
                         <button type="button" class="danger" on:click=move |_| {

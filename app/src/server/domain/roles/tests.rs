@@ -893,3 +893,70 @@ async fn analytics_only_the_built_in_tenant_admin_role_grants_assigning() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_editor_counts_direct_holders_and_the_delete_audit_keeps_them() {
+    use crate::server::domain::{groups, testing::set_group_roles_now};
+    crate::server::db::testing::each_backend(async |db: &crate::server::db::Db| {
+        let f = fixture(db, "acme").await;
+        let actor = f.actor(db, f.admin).await;
+        let desk = save(db, &actor, &input("Desk", &[("Alarms", "READ")]))
+            .await
+            .unwrap();
+        let (ann, bob) = (f.user(db, "ann").await, f.user(db, "bob").await);
+        for user in [ann, bob] {
+            set_user_roles_now(db, &actor, user, &[desk.id].into())
+                .await
+                .unwrap();
+        }
+        // A member of a group holding the role holds it through the group, not directly.
+        let ops = groups::save(
+            db,
+            &actor,
+            &crate::model::groups::GroupInput {
+                id: None,
+                name: "Ops".into(),
+                description: String::new(),
+                version: 0,
+            },
+        )
+        .await
+        .unwrap();
+        let carl = f.user(db, "carl").await;
+        groups::set_member(db, &actor, ops, carl, true)
+            .await
+            .unwrap();
+        set_group_roles_now(db, &actor, ops, &[desk.id].into())
+            .await
+            .unwrap();
+        let counted = async || {
+            let mut conn = db.pool.acquire().await.unwrap();
+            holders(&mut conn, f.tenant, desk.id).await.unwrap()
+        };
+        let two_and_one = Holders {
+            users: 2,
+            groups: 1,
+        };
+        assert_eq!(counted().await, two_and_one);
+        // A save changes nobody's roles.
+        let mut rename = input("Desk EU", &[("Alarms", "READ")]);
+        (rename.id, rename.version) = (Some(desk.id), desk.version);
+        let renamed = save(db, &actor, &rename).await.unwrap();
+        assert_eq!(counted().await, two_and_one);
+        delete(db, &actor, desk.id, renamed.version).await.unwrap();
+        let deleted: serde_json::Value = serde_json::from_str(
+            &sqlx::query_scalar::<_, String>(
+                "SELECT before_json FROM audit_events WHERE action = 'role.delete'",
+            )
+            .fetch_one(&db.pool)
+            .await
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            (&deleted["name"], &deleted["users"], &deleted["groups"]),
+            (&"Desk EU".into(), &2.into(), &1.into())
+        );
+    })
+    .await;
+}

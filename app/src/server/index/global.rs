@@ -1,9 +1,10 @@
 //! The index's global part: per user, the catalogue's cells as bitsets (implications applied),
 //! in any space and tenant-wide, and the inventory bits of their tenant-wide global roles.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use super::{
+    cells::CellNumbers,
     id_map::{IdHashMap, IdMap},
     GlobalPatch, Snapshot,
 };
@@ -15,8 +16,8 @@ use crate::model::{
 
 #[derive(Debug, Default)]
 pub struct Global {
-    cells: Vec<(String, String)>,
-    cell_ids: HashMap<String, HashMap<String, usize>>,
+    /// The catalogue's cells, numbered; `words` words of bits per user.
+    cells: Arc<CellNumbers>,
     words: usize,
     /// Database id → the user's slot.
     pub users: IdMap,
@@ -42,39 +43,13 @@ fn group_by<K: std::hash::Hash + Eq, V>(pairs: impl Iterator<Item = (K, V)>) -> 
 }
 
 impl Global {
-    /// The catalogue's cells, numbered.
-    fn numbered(catalogue: &Catalogue) -> Global {
-        let mut index = Global::default();
-        for module in &catalogue.modules {
-            for permission in &module.permissions {
-                for level in &permission.levels {
-                    let id = index.cells.len();
-                    index.cells.push((permission.name.clone(), level.clone()));
-                    index
-                        .cell_ids
-                        .entry(permission.name.clone())
-                        .or_default()
-                        .insert(level.clone(), id);
-                }
-            }
-        }
-        index.words = index.cells.len().div_ceil(64).max(1);
-        index
-    }
-
     /// A role's cells as bits (implications applied), and the inventory bits it grants on
     /// every device.
     fn role_bits(&self, catalogue: &Catalogue, grants: &Grants) -> RoleBits {
-        let effective = catalogue.effective(grants);
-        let mut bits = vec![0u64; self.words];
-        for (t, levels) in &effective {
-            for l in levels {
-                if let Some(&id) = self.cell_ids.get(t).and_then(|m| m.get(l)) {
-                    bits[id / 64] |= 1 << (id % 64);
-                }
-            }
-        }
-        (bits, global_bits(&effective))
+        (
+            self.cells.of(grants),
+            global_bits(&catalogue.effective(grants)),
+        )
     }
 
     /// Adds what `role` at `space` grants to the user in slot `u`.
@@ -92,8 +67,13 @@ impl Global {
     }
 
     pub fn build(catalogue: &Catalogue, s: &Snapshot) -> Global {
-        let mut index = Global::numbered(catalogue);
-        let words = index.words;
+        let cells = Arc::new(CellNumbers::new(catalogue));
+        let words = cells.words;
+        let mut index = Global {
+            cells,
+            words,
+            ..Global::default()
+        };
         let mut ticked: HashMap<i64, Grants> = HashMap::new();
         for (role, t, l) in &s.role_grants {
             ticked
@@ -143,7 +123,6 @@ impl Global {
         let words = self.words;
         let mut next = Global {
             cells: self.cells.clone(),
-            cell_ids: self.cell_ids.clone(),
             words,
             users: IdMap::default(),
             anywhere: self.anywhere.clone(),
@@ -200,10 +179,8 @@ impl Global {
     }
 
     pub fn holds(&self, user: UserId, type_name: &str, level: &str) -> bool {
-        let (Some(u), Some(&id)) = (
-            self.users.get(user.0),
-            self.cell_ids.get(type_name).and_then(|m| m.get(level)),
-        ) else {
+        let (Some(u), Some(id)) = (self.users.get(user.0), self.cells.number(type_name, level))
+        else {
             return false;
         };
         self.anywhere[u as usize * self.words + id / 64] & (1 << (id % 64)) != 0
@@ -213,9 +190,12 @@ impl Global {
         let mut grants = Grants::new();
         if let Some(u) = self.users.get(user.0) {
             let bits = &words[u as usize * self.words..(u as usize + 1) * self.words];
-            for (id, (t, l)) in self.cells.iter().enumerate() {
+            for (id, (t, l)) in self.cells.names.iter().enumerate() {
                 if bits[id / 64] & (1 << (id % 64)) != 0 {
-                    grants.entry(t.clone()).or_default().insert(l.clone());
+                    grants
+                        .entry(t.to_string())
+                        .or_default()
+                        .insert(l.to_string());
                 }
             }
         }

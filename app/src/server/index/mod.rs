@@ -11,6 +11,7 @@
 //! ([`crate::server::db::inventory_assignments::device`]) and adding a device rebuilds nothing.
 
 pub mod cache;
+pub mod cells;
 mod global;
 mod id_map;
 mod tree;

@@ -3,7 +3,7 @@
 
 use crate::model::{Audience, Origin, RoleMode, RoleScope, UserStatus};
 use std::{
-    collections::{BTreeMap, BTreeSet, HashMap},
+    collections::{BTreeMap, BTreeSet},
     sync::Arc,
 };
 
@@ -15,7 +15,10 @@ use crate::{
         inventory::{InventoryPermission, ANY_TYPE},
         inventory_access::row_bits,
     },
-    server::db::tenant_facts::{Patch, RoleFact, SsoFacts, TenantFacts, UserFact},
+    server::{
+        db::tenant_facts::{Patch, RoleFact, SsoFacts, TenantFacts, UserFact},
+        index::cells::CellNumbers,
+    },
 };
 
 /// Where a global role counts: tenant-wide (space 0) or in one space.
@@ -87,84 +90,6 @@ pub struct RoleState {
     /// grants of every role they hold again (about 14 ms of such a role save).
     pub cells: Vec<u64>,
     pub applications: BTreeSet<String>,
-}
-
-/// The catalogue's cells numbered (module by module, type by type, level by level: as the
-/// permission index numbers them), and what each ticked level gives, implications applied.
-#[derive(Clone, PartialEq, Eq)]
-pub struct CellNumbers {
-    /// Words of bits per set of cells.
-    pub words: usize,
-    /// Each cell's (type, level), by number.
-    pub names: Vec<(Arc<str>, Arc<str>)>,
-    /// (type, ticked level) → its cells. A pair not here gives none: a level that is neither
-    /// the type's, nor the catalogue's, nor implying anything implies nothing that applies.
-    ticked: HashMap<String, HashMap<String, Vec<u64>>>,
-}
-
-/// The numbering alone (what it derives from the catalogue is printed with each role), in a
-/// stable order: tests compare states by their printout.
-impl std::fmt::Debug for CellNumbers {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CellNumbers")
-            .field("names", &self.names)
-            .finish_non_exhaustive()
-    }
-}
-
-impl CellNumbers {
-    pub fn new(catalogue: &Catalogue) -> CellNumbers {
-        let mut numbers: BTreeMap<(&str, &str), usize> = BTreeMap::new();
-        let mut names = Vec::new();
-        for t in catalogue.types() {
-            for l in &t.levels {
-                numbers.insert((t.name.as_str(), l.as_str()), names.len());
-                names.push((Arc::from(t.name.as_str()), Arc::from(l.as_str())));
-            }
-        }
-        let words = names.len().div_ceil(64).max(1);
-        let mut ticked: HashMap<String, HashMap<String, Vec<u64>>> = HashMap::new();
-        for t in catalogue.types() {
-            let levels = t
-                .levels
-                .iter()
-                .chain(&catalogue.levels)
-                .chain(catalogue.implications.iter().map(|i| &i.level));
-            for level in levels {
-                let mut bits = vec![0; words];
-                for l in catalogue.implied_levels(&t.name, level) {
-                    if let Some(&n) = numbers.get(&(t.name.as_str(), l.as_str())) {
-                        bits[n / 64] |= 1 << (n % 64);
-                    }
-                }
-                ticked
-                    .entry(t.name.clone())
-                    .or_default()
-                    .insert(level.clone(), bits);
-            }
-        }
-        CellNumbers {
-            words,
-            names,
-            ticked,
-        }
-    }
-
-    /// The cells `grants` give, implications applied (as [`Catalogue::effective`] gives them).
-    pub fn of(&self, grants: &Grants) -> Vec<u64> {
-        let mut bits = vec![0; self.words];
-        for (t, levels) in grants {
-            let Some(of_type) = self.ticked.get(t) else {
-                continue;
-            };
-            for cells in levels.iter().filter_map(|l| of_type.get(l)) {
-                for (a, b) in bits.iter_mut().zip(cells) {
-                    *a |= b;
-                }
-            }
-        }
-        bits
-    }
 }
 
 /// What a user holds: a global role at a scope, or an inventory role on a device group.

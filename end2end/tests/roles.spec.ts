@@ -137,7 +137,7 @@ test('deleting a role names how many users hold it; after the confirmation its h
   await usersMatching(page, username);
   await page.getByRole('button', { name: `Global roles of ${username}` }).click();
   const popover = page.getByRole('dialog', { name: `Global roles of ${username}` });
-  await popover.getByLabel('Search roles', { exact: true }).fill(name);
+  // acme has fewer roles than a page: the popover lists them all, without a search.
   await popover.getByRole('checkbox', { name, exact: true }).check();
   await popover.getByRole('button', { name: 'Apply' }).click();
   await expect(page.getByRole('button', { name: `Global roles of ${username}` })).toHaveText(name);

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { addUser, hydrated, signIn, uniqueUsername, usersMatching } from './fixtures/act';
 import { onHomePage } from './fixtures/check';
-import { editor, expectIndeterminate, openRole, unique } from './fixtures/roles';
+import { createRole, editor, expectIndeterminate, openRole, unique } from './fixtures/roles';
 
 test.beforeEach(async ({ page }) => {
   await signIn(page);
@@ -90,13 +90,7 @@ test('assign on the user page; the effective grid says which role grants each ce
 
 test('two admins edit one role: the second save is refused as changed by someone else', async ({ page, browser }) => {
   const name = unique('Shared role');
-  await page.goto('/roles/global/new');
-  await hydrated(page);
-  await editor.name(page).fill(name);
-  await editor.cell(page, 'Events', 'READ').check();
-  await editor.save(page).click();
-  await expect(page).toHaveURL(/\/roles\/global\/\d+$/);
-  const url = page.url();
+  const url = await createRole(page, name);
 
   const other = await browser.newContext();
   const second = await other.newPage();
@@ -124,13 +118,7 @@ test('two admins edit one role: the second save is refused as changed by someone
 
 test('deleting a role names how many users hold it; after the confirmation its holder has lost it', async ({ page }) => {
   const name = unique('Held role');
-  await page.goto('/roles/global/new');
-  await hydrated(page);
-  await editor.name(page).fill(name);
-  await editor.cell(page, 'Events', 'READ').check();
-  await editor.save(page).click();
-  await expect(page).toHaveURL(/\/roles\/global\/\d+$/);
-  const role = page.url();
+  const role = await createRole(page, name);
 
   const username = uniqueUsername('holder');
   await addUser(page, username);

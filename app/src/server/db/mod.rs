@@ -220,20 +220,67 @@ pub async fn json_rows<T: serde::de::DeserializeOwned>(
     order: &str,
     tenant: crate::model::TenantId,
 ) -> crate::model::AppResult<Vec<T>> {
-    let sql = if is_postgres(conn) {
-        format!(
-            "SELECT COALESCE(json_agg(json_build_array({columns}) ORDER BY {order}), '[]')::text \
-             FROM {from}"
-        )
-    } else {
-        format!("SELECT json_group_array(json_array({columns}) ORDER BY {order}) FROM {from}")
+    let rows = json_aggregate(conn, columns, order);
+    let sql = match is_postgres(conn) {
+        true => format!("SELECT {rows}::text FROM {from}"),
+        false => format!("SELECT {rows} FROM {from}"),
     };
-    let json: String = sqlx::query_scalar(&sql)
-        .bind(tenant)
-        .fetch_one(conn)
-        .await?;
+    decode_json(conn, &sql, tenant, from).await
+}
+
+/// Several [`json_rows`] reads in one statement, one round trip: `with` is a common table
+/// expression the reads may name (`name AS MATERIALIZED (…)`, computed once), and each read is
+/// `(columns, from, order)`. The rows come back as one JSON array of the reads' arrays, decoded as
+/// `T`, a tuple of `Vec`s. A guarded write reloads what a hundred users hold this way in one
+/// statement instead of six.
+pub async fn json_row_sets<T: serde::de::DeserializeOwned>(
+    conn: &mut sqlx::AnyConnection,
+    with: &str,
+    reads: &[(&str, &str, &str)],
+    tenant: crate::model::TenantId,
+) -> crate::model::AppResult<T> {
+    let postgres = is_postgres(conn);
+    let parts: Vec<String> = reads
+        .iter()
+        .map(|&(columns, from, order)| {
+            let rows = format!(
+                "(SELECT {} FROM {from})",
+                json_aggregate(conn, columns, order)
+            );
+            // A subquery's JSON reaches SQLite's `json_array` as text: `json()` makes it JSON.
+            match postgres {
+                true => rows,
+                false => format!("json({rows})"),
+            }
+        })
+        .collect();
+    let sql = match postgres {
+        true => format!(
+            "WITH {with} SELECT json_build_array({})::text",
+            parts.join(", ")
+        ),
+        false => format!("WITH {with} SELECT json_array({})", parts.join(", ")),
+    };
+    decode_json(conn, &sql, tenant, with).await
+}
+
+/// The aggregate that makes rows of `columns` one JSON array of arrays, `[]` for none.
+fn json_aggregate(conn: &sqlx::AnyConnection, columns: &str, order: &str) -> String {
+    match is_postgres(conn) {
+        true => format!("COALESCE(json_agg(json_build_array({columns}) ORDER BY {order}), '[]')"),
+        false => format!("json_group_array(json_array({columns}) ORDER BY {order})"),
+    }
+}
+
+async fn decode_json<T: serde::de::DeserializeOwned>(
+    conn: &mut sqlx::AnyConnection,
+    sql: &str,
+    tenant: crate::model::TenantId,
+    what: &str,
+) -> crate::model::AppResult<T> {
+    let json: String = sqlx::query_scalar(sql).bind(tenant).fetch_one(conn).await?;
     serde_json::from_str(&json).map_err(|error| {
-        tracing::error!(%error, from, "rows read as JSON do not decode");
+        tracing::error!(%error, what, "rows read as JSON do not decode");
         crate::model::AppError::Internal
     })
 }

@@ -25,7 +25,7 @@ use crate::{
         unix_now,
     },
 };
-use plan::{plan_removal, plan_request, summaries, Planned};
+use plan::{plan_removal, plan_request, summaries, Planned, RequestContext};
 
 /// The Summary step: what Done would change, nothing written. The write is made and judged by
 /// the guard exactly as Done would, then rolled back, so the Summary shows Done's refusal.
@@ -34,15 +34,28 @@ pub async fn preview(
     actor: &Actor,
     request: &WizardRequest,
 ) -> AppResult<Vec<SubjectSummary>> {
+    let planned = {
+        let mut conn = db.pool.acquire().await?;
+        plan_request(&mut conn, actor, request).await?
+    };
+    write_and_roll_back(db, actor, planned).await
+}
+
+/// A preview's write, judged by the guard and rolled back. Its plan was read before it joined
+/// the tenant's queue of guarded writes: a preview keeps nothing, so it need not hold the
+/// tenant's other writes back while it reads (two previews of a hundred users at once each
+/// waited for the other's plan). A write committed between the read and the queue is in the
+/// state the guard judges; Done plans in the queue, and every check of the plan is made again.
+async fn write_and_roll_back(
+    db: &Db,
+    actor: &Actor,
+    (ctx, plans): (RequestContext, Vec<Planned>),
+) -> AppResult<Vec<SubjectSummary>> {
     let mut guard = Guard::begin(db, actor).await?;
-    let result: AppResult<_> = async {
-        let tx = guard.conn();
-        let (ctx, plans) = plan_request(&mut *tx, actor, request).await?;
-        write(&mut *tx, actor.tenant(), &plans).await?;
-        Ok((ctx, plans))
-    }
-    .await;
-    let ((ctx, plans), report) = guard.preview(result).await?;
+    let written = write(guard.conn(), actor.tenant(), &plans)
+        .await
+        .map(|_| ());
+    let ((), report) = guard.preview(written).await?;
     Ok(summaries(&ctx, &plans, &report))
 }
 
@@ -142,16 +155,11 @@ pub async fn preview_removal(
     subjects: &[Subject],
     roles: &BTreeSet<RoleId>,
 ) -> AppResult<Vec<SubjectSummary>> {
-    let mut guard = Guard::begin(db, actor).await?;
-    let result: AppResult<_> = async {
-        let tx = guard.conn();
-        let (ctx, plans) = plan_removal(&mut *tx, actor, subjects, roles).await?;
-        write(&mut *tx, actor.tenant(), &plans).await?;
-        Ok((ctx, plans))
-    }
-    .await;
-    let ((ctx, plans), report) = guard.preview(result).await?;
-    Ok(summaries(&ctx, &plans, &report))
+    let planned = {
+        let mut conn = db.pool.acquire().await?;
+        plan_removal(&mut conn, actor, subjects, roles).await?
+    };
+    write_and_roll_back(db, actor, planned).await
 }
 
 /// `Remove roles` from a list: takes the chosen roles (in every space) from each principal.

@@ -203,23 +203,14 @@ impl<'a> Guard<'a> {
         &mut self.tx
     }
 
-    /// The state after the write (the state before it with what its journal names reloaded),
-    /// how far the write reached, its effect with the users the index computes again, and the
-    /// journal's last row.
-    async fn after(&mut self) -> AppResult<(TenantState, Reach, (Effect, GlobalPatch), i64)> {
+    /// What the write changed: what its journal names, and those rows as they are now. The
+    /// guard's last reads of the write's transaction.
+    async fn written(&mut self) -> AppResult<Written> {
         let touched =
             db::tenant_facts::journal_since(&mut self.tx, self.tenant, self.since).await?;
         let patch =
             db::tenant_facts::load_patch(&mut self.tx, self.tenant, self.since, &touched).await?;
-        let reloaded = patch
-            .users
-            .as_ref()
-            .map(|u| u.ids.clone())
-            .unwrap_or_default();
-        let after = self.before.patched(patch);
-        let reach = Reach::of(&touched, &reloaded, &after);
-        let effect = Effect::between(&self.before, &after, &reach);
-        Ok((after, reach, effect, touched.upto))
+        Ok(Written { touched, patch })
     }
 
     /// Commits the write if it succeeded and its effect is allowed; otherwise rolls back at once
@@ -259,7 +250,9 @@ impl<'a> Guard<'a> {
     /// Judges the write, closes its journal and makes the permission index as the write leaves
     /// it (installed once the write commits).
     async fn judge_and_close(&mut self) -> AppResult<(Report, TenantState, Option<IndexPending>)> {
-        let (report, after, reach, index_users, upto) = self.judge().await?;
+        let written = self.written().await?;
+        let (report, after, reach, index_users, upto) =
+            judge(self.catalogue, self.judge, &self.before, written)?;
         db::tenant_facts::close_journal(&mut self.tx, self.tenant, upto).await?;
         let epoch = db::permission_snapshot::epoch(&mut self.tx, self.tenant).await?;
         let pending = if epoch == self.epoch {
@@ -279,33 +272,63 @@ impl<'a> Guard<'a> {
         Ok((report, after, pending))
     }
 
-    /// Judges the write: its report, the state after it, its reach, the users the index computes
-    /// again and the journal's last row.
-    async fn judge(&mut self) -> AppResult<(Report, TenantState, Reach, GlobalPatch, i64)> {
-        let (after, reach, (effect, index_users), upto) = self.after().await?;
-        let before = &self.before;
-        match self.judge {
-            Judge::Admin(actor) => {
-                rules::verdict(self.catalogue, before, &after, &reach, actor, &effect)?
-            }
-            Judge::Mapping(user) => rules::mapping_verdict(before, &after, &reach, user, &effect)?,
-            Judge::Portal => rules::portal_verdict(before, &after, &reach)?,
-        }
-        let report = Report::new(effect, before, &after);
-        Ok((report, after, reach, index_users, upto))
-    }
-
     /// What the write would change, judged as [`Guard::finish`] would judge it, and then
     /// nothing is kept: the wizard's Summary shows the same refusal and the same change that
-    /// Done would get.
+    /// Done would get. The write is undone, and the tenant's queue let go, as soon as what it
+    /// changed is read: the judgement is made on the states in memory and holds no other write
+    /// back.
     pub async fn preview<T>(mut self, result: AppResult<T>) -> AppResult<(T, Report)> {
-        let outcome = match result {
-            Ok(value) => self.judge().await.map(|(report, ..)| (value, report)),
+        let written = match result {
+            Ok(value) => self.written().await.map(|written| (value, written)),
             Err(error) => Err(error),
         };
-        self.tx.rollback().await?;
-        outcome
+        let Guard {
+            tx,
+            catalogue,
+            judge: judged_by,
+            before,
+            _queued: queued,
+            ..
+        } = self;
+        tx.rollback().await?;
+        drop(queued);
+        let (value, written) = written?;
+        let (report, ..) = judge(catalogue, judged_by, &before, written)?;
+        Ok((value, report))
     }
+}
+
+/// What a write changed, read in its transaction ([`Guard::written`]).
+struct Written {
+    touched: db::tenant_facts::Touched,
+    patch: db::tenant_facts::Patch,
+}
+
+/// Judges a write by `judged_by`'s authority: the state after it (the state before it with what
+/// its journal names reloaded), its reach, its effect with the users the index computes again;
+/// then the verdict. Returns the report, the state after, the reach, those users and the
+/// journal's last row.
+fn judge(
+    catalogue: &Catalogue,
+    judged_by: Judge,
+    before: &TenantState,
+    Written { touched, patch }: Written,
+) -> AppResult<(Report, TenantState, Reach, GlobalPatch, i64)> {
+    let reloaded = patch
+        .users
+        .as_ref()
+        .map(|u| u.ids.clone())
+        .unwrap_or_default();
+    let after = before.patched(patch);
+    let reach = Reach::of(&touched, &reloaded, &after);
+    let (effect, index_users) = Effect::between(before, &after, &reach);
+    match judged_by {
+        Judge::Admin(actor) => rules::verdict(catalogue, before, &after, &reach, actor, &effect)?,
+        Judge::Mapping(user) => rules::mapping_verdict(before, &after, &reach, user, &effect)?,
+        Judge::Portal => rules::portal_verdict(before, &after, &reach)?,
+    }
+    let report = Report::new(effect, before, &after);
+    Ok((report, after, reach, index_users, touched.upto))
 }
 
 /// The state the guard keeps for `tenant`'s next write, if any.

@@ -287,6 +287,16 @@ pub struct Touched {
     pub sso: bool,
 }
 
+/// The tenant's `guard_version` (None: no such tenant), without its write lock.
+pub async fn version(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Option<i64>> {
+    Ok(
+        sqlx::query_scalar("SELECT guard_version FROM tenants WHERE id = $1")
+            .bind(tenant)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
 /// The journal's last row for `tenant` (None: it has none).
 pub async fn journal_mark(conn: &mut AnyConnection, tenant: TenantId) -> AppResult<Option<i64>> {
     Ok(
@@ -425,11 +435,69 @@ async fn users_patch(
     since: i64,
 ) -> AppResult<UsersPatch> {
     let affected = format!(
-        "affected AS MATERIALIZED (SELECT item FROM {} AS u \
-         UNION SELECT user_id FROM group_members WHERE tenant_id = $1 AND group_id IN {})",
+        "SELECT item FROM {} AS u \
+         UNION SELECT user_id FROM group_members WHERE tenant_id = $1 AND group_id IN {}",
         journaled(since, "u"),
         journaled(since, "g")
     );
+    Ok(user_rows(conn, tenant, &affected).await?.into_patch())
+}
+
+/// What some users hold, as a write's patch reloads it, with the group each role held through a
+/// group comes from: what a preview changes in memory instead of writing it.
+#[derive(Debug, Clone, Default)]
+pub struct UserRows {
+    pub ids: Vec<i64>,
+    pub users: Vec<UserFact>,
+    /// (user, role, space), held directly.
+    pub direct: Vec<(i64, i64, i64)>,
+    /// (user, role, space, user group), held through the group.
+    pub through_groups: Vec<(i64, i64, i64, i64)>,
+    pub inventory: Vec<(i64, i64, i64)>,
+    pub applications: Vec<(i64, String)>,
+}
+
+impl UserRows {
+    pub fn into_patch(self) -> UsersPatch {
+        let through_groups = self
+            .through_groups
+            .into_iter()
+            .map(|(u, r, s, _)| (u, r, s));
+        UsersPatch {
+            ids: self.ids,
+            users: self.users,
+            roles: self.direct.into_iter().chain(through_groups).collect(),
+            inventory: self.inventory,
+            applications: self.applications,
+        }
+    }
+}
+
+/// The rows of `users` of `tenant` (ids of another tenant are left out).
+pub async fn rows_of_users(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    users: &BTreeSet<i64>,
+) -> AppResult<UserRows> {
+    if users.is_empty() {
+        return Ok(UserRows::default());
+    }
+    // Integers, written into the statement: they cannot carry SQL.
+    let ids: Vec<String> = users.iter().map(i64::to_string).collect();
+    let affected = format!(
+        "SELECT id FROM users WHERE tenant_id = $1 AND id IN ({})",
+        ids.join(", ")
+    );
+    user_rows(conn, tenant, &affected).await
+}
+
+/// The rows of the users `affected` selects (one column, ids of `tenant`'s users), in one
+/// statement.
+async fn user_rows(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    affected: &str,
+) -> AppResult<UserRows> {
     let of = |table: &str| {
         format!("{table} WHERE tenant_id = $1 AND user_id IN (SELECT item FROM affected)")
     };
@@ -439,28 +507,28 @@ async fn users_patch(
     let held = |table: &str| format!("{table} WHERE user_id IN (SELECT item FROM affected)");
     type Rows = (
         Vec<(i64,)>,
-        Vec<(i64, i64, i64)>,
-        Vec<(i64, i64, i64)>,
         Vec<UserFact>,
+        Vec<(i64, i64, i64)>,
+        Vec<(i64, i64, i64, i64)>,
         Vec<(i64, i64, i64)>,
         Vec<(i64, String)>,
     );
-    let (ids, direct, through_groups, users, inventory, applications): Rows = super::json_row_sets(
+    let (ids, users, direct, through_groups, inventory, applications): Rows = super::json_row_sets(
         conn,
-        &affected,
+        &format!("affected (item) AS MATERIALIZED ({affected})"),
         &[
             ("item", "affected", "item"),
-            ("user_id, role_id, space_id", &held("user_roles"), "user_id"),
-            (
-                "m.user_id, g.role_id, g.space_id",
-                "group_members m JOIN group_roles g ON g.group_id = m.group_id \
-                     WHERE m.tenant_id = $1 AND m.user_id IN (SELECT item FROM affected)",
-                "m.user_id",
-            ),
             (
                 "id, username, status, origin, is_partner_admin",
                 "users WHERE tenant_id = $1 AND id IN (SELECT item FROM affected)",
                 "id",
+            ),
+            ("user_id, role_id, space_id", &held("user_roles"), "user_id"),
+            (
+                "m.user_id, g.role_id, g.space_id, g.group_id",
+                "group_members m JOIN group_roles g ON g.group_id = m.group_id \
+                     WHERE m.tenant_id = $1 AND m.user_id IN (SELECT item FROM affected)",
+                "m.user_id",
             ),
             (
                 "user_id, role_id, group_id",
@@ -472,10 +540,11 @@ async fn users_patch(
         tenant,
     )
     .await?;
-    Ok(UsersPatch {
+    Ok(UserRows {
         ids: ids.into_iter().map(|(id,)| id).collect(),
         users,
-        roles: direct.into_iter().chain(through_groups).collect(),
+        direct,
+        through_groups,
         inventory,
         applications,
     })

@@ -9,7 +9,7 @@ mod plan;
 
 pub use context::{context, roles_page, ROLES_PAGE_SIZE};
 
-use crate::server::domain::guard::Guard;
+use crate::server::domain::guard::{judge_unwritten, Guard, Proposed, Snapshot};
 use std::collections::BTreeSet;
 
 use sqlx::AnyConnection;
@@ -27,25 +27,57 @@ use crate::{
 };
 use plan::{plan_removal, plan_request, summaries, Planned, RequestContext};
 
-/// The Summary step: what Done would change, nothing written. The write is made and judged by
-/// the guard exactly as Done would, then rolled back, so the Summary shows Done's refusal.
+/// The Summary step: what Done would change, nothing written. The guard judges the planned
+/// change as it would judge Done's write, so the Summary shows Done's refusal.
 pub async fn preview(
     db: &Db,
     actor: &Actor,
     request: &WizardRequest,
 ) -> AppResult<Vec<SubjectSummary>> {
-    let planned = {
-        let mut conn = db.pool.acquire().await?;
-        plan_request(&mut conn, actor, request).await?
-    };
-    write_and_roll_back(db, actor, planned).await
+    let mut snapshot = Snapshot::begin(db).await?;
+    let planned = plan_request(snapshot.conn(), actor, request).await;
+    judge_plans(db, actor, snapshot, planned).await
 }
 
-/// A preview's write, judged by the guard and rolled back. Its plan was read before it joined
-/// the tenant's queue of guarded writes: a preview keeps nothing, so it need not hold the
-/// tenant's other writes back while it reads (two previews of a hundred users at once each
-/// waited for the other's plan). A write committed between the read and the queue is in the
-/// state the guard judges; Done plans in the queue, and every check of the plan is made again.
+/// A preview's plan, read in `snapshot`, judged by the guard without writing it, at the same
+/// snapshot. No lock and no queue: two previews of a hundred users run side by side instead of
+/// one after the other, and hold no write back. Without a state the guard keeps for the
+/// tenant (the first write after the start), the plan is written, judged in the tenant's queue
+/// and rolled back.
+async fn judge_plans(
+    db: &Db,
+    actor: &Actor,
+    mut snapshot: Snapshot,
+    planned: AppResult<(RequestContext, Vec<Planned>)>,
+) -> AppResult<Vec<SubjectSummary>> {
+    let judged = match planned {
+        Ok((ctx, plans)) => {
+            let proposed: Vec<Proposed> = changed(&plans).into_iter().map(proposed).collect();
+            judge_unwritten(&mut snapshot, db, actor, &proposed)
+                .await
+                .map(|report| (ctx, plans, report))
+        }
+        Err(error) => Err(error),
+    };
+    snapshot.close().await?;
+    match judged? {
+        (ctx, plans, Some(report)) => Ok(summaries(&ctx, &plans, &report)),
+        (ctx, plans, None) => write_and_roll_back(db, actor, (ctx, plans)).await,
+    }
+}
+
+/// A plan as the guard judges it unwritten.
+fn proposed(plan: &Planned) -> Proposed<'_> {
+    Proposed {
+        subject: plan.info.subject,
+        users: &plan.users,
+        added: &plan.added,
+        removed: &plan.removed,
+    }
+}
+
+/// A preview's write, judged by the guard in the tenant's queue and rolled back: what a preview
+/// does when the guard keeps no state to judge its plan unwritten.
 async fn write_and_roll_back(
     db: &Db,
     actor: &Actor,
@@ -155,11 +187,9 @@ pub async fn preview_removal(
     subjects: &[Subject],
     roles: &BTreeSet<RoleId>,
 ) -> AppResult<Vec<SubjectSummary>> {
-    let planned = {
-        let mut conn = db.pool.acquire().await?;
-        plan_removal(&mut conn, actor, subjects, roles).await?
-    };
-    write_and_roll_back(db, actor, planned).await
+    let mut snapshot = Snapshot::begin(db).await?;
+    let planned = plan_removal(snapshot.conn(), actor, subjects, roles).await;
+    judge_plans(db, actor, snapshot, planned).await
 }
 
 /// `Remove roles` from a list: takes the chosen roles (in every space) from each principal.
@@ -179,6 +209,52 @@ pub async fn remove_roles(
     .await;
     let ((ctx, plans), report) = guard.finish_reporting(result).await?;
     Ok(summaries(&ctx, &plans, &report))
+}
+
+/// What a test previews: a wizard request, or `Remove roles`.
+#[cfg(test)]
+pub(crate) enum Previewed<'r> {
+    Request(&'r WizardRequest),
+    Removal(&'r [Subject], &'r BTreeSet<RoleId>),
+}
+
+/// The same preview judged unwritten (None: the guard keeps no state to judge it so) and
+/// written and rolled back in the tenant's queue, each planned at its own snapshot.
+#[cfg(test)]
+pub(crate) async fn preview_both_ways(
+    db: &Db,
+    actor: &Actor,
+    what: Previewed<'_>,
+) -> (
+    Option<AppResult<Vec<SubjectSummary>>>,
+    AppResult<Vec<SubjectSummary>>,
+) {
+    async fn plan(
+        tx: &mut AnyConnection,
+        actor: &Actor,
+        what: &Previewed<'_>,
+    ) -> AppResult<(RequestContext, Vec<Planned>)> {
+        match what {
+            Previewed::Request(request) => plan_request(tx, actor, request).await,
+            Previewed::Removal(subjects, roles) => plan_removal(tx, actor, subjects, roles).await,
+        }
+    }
+    let unwritten = async {
+        let mut snapshot = Snapshot::begin(db).await?;
+        let (ctx, plans) = plan(snapshot.conn(), actor, &what).await?;
+        let proposed: Vec<Proposed> = changed(&plans).into_iter().map(proposed).collect();
+        let report = judge_unwritten(&mut snapshot, db, actor, &proposed).await?;
+        snapshot.close().await?;
+        Ok(report.map(|report| summaries(&ctx, &plans, &report)))
+    }
+    .await
+    .transpose();
+    let written = async {
+        let planned = plan(Snapshot::begin(db).await?.conn(), actor, &what).await?;
+        write_and_roll_back(db, actor, planned).await
+    }
+    .await;
+    (unwritten, written)
 }
 
 #[cfg(test)]

@@ -15,13 +15,19 @@
 //! table the state reads write each touched user, group, role, space, device-group tree, inventory
 //! role and SSO setting to `guard_journal` (migration 0016/0017), so no write path can touch a row
 //! without the guard seeing it. Only the users the write may have changed ([`Reach`]) are judged.
+//!
+//! A preview of the wizard's roles (what Done would change) is judged without a write:
+//! [`judge_unwritten`] reads the reached users' rows at one snapshot, changes them in memory as
+//! the write would, and judges that state against the kept one with the same `judge`. It takes
+//! no lock. The randomised test compares each such preview with the same preview written and
+//! rolled back in the queue.
 
 pub mod effect;
 mod index;
 pub mod rules;
 pub mod state;
 
-use std::sync::Arc;
+use std::{collections::BTreeSet, sync::Arc};
 
 use sqlx::{Any, AnyConnection, Transaction};
 
@@ -30,7 +36,11 @@ pub use state::TenantState;
 
 use super::access::Actor;
 use crate::{
-    model::{catalogue::Catalogue, AppError, AppResult, TenantId, UserId},
+    model::{
+        catalogue::Catalogue,
+        wizard::{Assignment, Subject},
+        AppError, AppResult, RoleId, SpaceId, TenantId, UserId,
+    },
     server::{
         db::{self, Db},
         index::{
@@ -296,6 +306,111 @@ impl<'a> Guard<'a> {
         let (report, ..) = judge(catalogue, judged_by, &before, written)?;
         Ok((value, report))
     }
+}
+
+/// One view of the database for a preview's reads: a transaction that sees one snapshot
+/// throughout (`REPEATABLE READ, READ ONLY` on PostgreSQL; on SQLite every read transaction
+/// does). It never commits: whatever is done through it is undone.
+pub struct Snapshot(Transaction<'static, Any>);
+
+impl Snapshot {
+    pub async fn begin(db: &Db) -> AppResult<Snapshot> {
+        let mut tx = db.pool.begin().await?;
+        if db::is_postgres(&tx) {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(Snapshot(tx))
+    }
+
+    /// The transaction, for reads.
+    pub fn conn(&mut self) -> &mut AnyConnection {
+        &mut self.0
+    }
+
+    /// Ends the snapshot (it is rolled back; dropped, it is too).
+    pub async fn close(self) -> AppResult<()> {
+        Ok(self.0.rollback().await?)
+    }
+}
+
+/// A change of one principal's global roles that a preview judges without writing it.
+pub struct Proposed<'p> {
+    pub subject: Subject,
+    /// The users it reaches: the user, or the group's members.
+    pub users: &'p BTreeSet<i64>,
+    pub added: &'p [Assignment],
+    pub removed: &'p [Assignment],
+}
+
+/// Judges `changes` by `actor`'s authority as the guarded write that makes them would be judged,
+/// and writes nothing: the state after is the kept state before with the reached users' rows,
+/// read at `conn`'s snapshot, changed in memory as the write would change them (the write adds
+/// and removes assignment rows, nothing else that the guard reads). No lock, no queue: a preview
+/// holds back no write, and two previews run side by side.
+///
+/// None when the guard keeps no state for the tenant as the snapshot sees it (before the first
+/// guarded write after the start, or with rows written outside a guarded write): then only a
+/// write judged in the queue can tell.
+pub async fn judge_unwritten(
+    snapshot: &mut Snapshot,
+    db: &Db,
+    actor: &Actor,
+    changes: &[Proposed<'_>],
+) -> AppResult<Option<Report>> {
+    let tenant = actor.tenant();
+    let conn = snapshot.conn();
+    let Some(version) = db::tenant_facts::version(conn, tenant).await? else {
+        return Err(AppError::NotFound);
+    };
+    if db::tenant_facts::journal_mark(conn, tenant)
+        .await?
+        .is_some()
+    {
+        return Ok(None);
+    }
+    let Some(before) = db.guard_states.get::<TenantState>(tenant, version) else {
+        return Ok(None);
+    };
+    let reached: BTreeSet<i64> = changes
+        .iter()
+        .flat_map(|c| c.users.iter().copied())
+        .collect();
+    let mut rows = db::tenant_facts::rows_of_users(conn, tenant, &reached).await?;
+    let mut touched = db::tenant_facts::Touched::default();
+    for change in changes {
+        let removed =
+            |role: i64, space: i64| change.removed.contains(&(RoleId(role), SpaceId(space)));
+        let added = change.added.iter().map(|&(r, s)| (r.0, s.0));
+        match change.subject {
+            Subject::User(user) => {
+                let user = user.0;
+                touched.users.insert(user);
+                rows.direct.retain(|&(u, r, s)| u != user || !removed(r, s));
+                rows.direct.extend(added.map(|(r, s)| (user, r, s)));
+            }
+            Subject::Group(group) => {
+                let group = group.0;
+                touched.groups.insert(group);
+                rows.through_groups
+                    .retain(|&(_, r, s, g)| g != group || !removed(r, s));
+                let added: Vec<(i64, i64)> = added.collect();
+                for &member in change.users {
+                    rows.through_groups
+                        .extend(added.iter().map(|&(r, s)| (member, r, s, group)));
+                }
+            }
+        }
+    }
+    let patch = db::tenant_facts::Patch {
+        users: Some(rows.into_patch()),
+        ..Default::default()
+    };
+    let judged_by = Judge::Admin(actor.principal.user_id.0);
+    let written = Written { touched, patch };
+    let (report, ..) = judge(&actor.catalogue, judged_by, &before, written)?;
+    Ok(Some(report))
 }
 
 /// What a write changed, read in its transaction ([`Guard::written`]).

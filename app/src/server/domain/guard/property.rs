@@ -344,7 +344,28 @@ fn subset<T: Copy + Ord>(rng: &mut StdRng, of: &[T]) -> BTreeSet<T> {
     of.iter().copied().filter(|_| rng.gen_bool(0.3)).collect()
 }
 
-async fn one_operation(db: &Db, f: &Fixture, w: &World, rng: &mut StdRng) -> AppResult<()> {
+/// A preview the guard judges unwritten says what the same preview written and rolled back
+/// says: the same changes, gains and losses, or the same refusal. Counts the comparisons.
+async fn previews_agree(
+    db: &Db,
+    actor: &crate::server::domain::access::Actor,
+    what: wizard::Previewed<'_>,
+    compared: &mut usize,
+) {
+    let (unwritten, written) = wizard::preview_both_ways(db, actor, what).await;
+    if let Some(unwritten) = unwritten {
+        assert_eq!(format!("{unwritten:?}"), format!("{written:?}"));
+        *compared += 1;
+    }
+}
+
+async fn one_operation(
+    db: &Db,
+    f: &Fixture,
+    w: &World,
+    rng: &mut StdRng,
+    previews: &mut usize,
+) -> AppResult<()> {
     let actor = f.actor(db, *w.admins.choose(rng).unwrap()).await;
     let user = *w.users.choose(rng).unwrap();
     let group = *w.groups.choose(rng).unwrap();
@@ -406,23 +427,33 @@ async fn one_operation(db: &Db, f: &Fixture, w: &World, rng: &mut StdRng) -> App
             roles::save(db, &actor, &input).await.map(drop)
         }
         5 => {
+            let mut subjects = vec![Subject::User(user)];
+            if rng.gen_bool(0.5) {
+                subjects.push(Subject::Group(group));
+            }
             let request = WizardRequest {
                 mode: Mode::Append,
-                subjects: vec![Subject::User(user)],
+                subjects,
                 assignments: vec![(
                     *w.space_roles.choose(rng).unwrap(),
                     *w.spaces.choose(rng).unwrap(),
                 )],
                 versions: Vec::new(),
             };
+            previews_agree(db, &actor, wizard::Previewed::Request(&request), previews).await;
             wizard::apply(db, &actor, &request).await.map(drop)
         }
         6 => {
-            let subjects = vec![
+            let mut subjects = vec![
                 Subject::User(user),
                 Subject::User(*w.users.choose(rng).unwrap()),
             ];
+            if rng.gen_bool(0.5) {
+                subjects.push(Subject::Group(group));
+            }
             let roles = BTreeSet::from([*w.roles.choose(rng).unwrap()]);
+            let removal = wizard::Previewed::Removal(&subjects, &roles);
+            previews_agree(db, &actor, removal, previews).await;
             wizard::remove_roles(db, &actor, &subjects, &roles)
                 .await
                 .map(drop)
@@ -457,6 +488,7 @@ pub async fn random_operations(db: &Db, seed: u64, operations: usize) {
     let w = world(db, &f, &mut rng).await;
     let catalogue = f.actor(db, f.admin).await.catalogue;
     let (mut accepted, mut refused, mut compared, mut indexes) = (0, 0, 0, 0);
+    let mut previews = 0;
     let print = |facts: &TenantFacts| {
         format!(
             "{:?}",
@@ -472,7 +504,7 @@ pub async fn random_operations(db: &Db, seed: u64, operations: usize) {
             .admins
             .choose(&mut StdRng::seed_from_u64(op_seed))
             .unwrap();
-        let outcome = one_operation(db, &f, &w, &mut op_rng).await;
+        let outcome = one_operation(db, &f, &w, &mut op_rng, &mut previews).await;
         let after = raw_facts(db, &f).await;
         // The state the guard keeps for the next write is the tenant as it now is.
         if let Some(kept) = super::kept_state(db, f.tenant).await {
@@ -531,6 +563,11 @@ pub async fn random_operations(db: &Db, seed: u64, operations: usize) {
     assert!(
         refused > operations / 10,
         "refused {refused} of {operations}"
+    );
+    // About two operations in nine preview: most after a guarded write, which leaves a state.
+    assert!(
+        previews > operations / 9,
+        "previews judged unwritten and compared: {previews} of {operations} operations"
     );
     eprintln!("indexes compared: {indexes} of {operations} (accepted {accepted})");
     assert!(

@@ -55,7 +55,7 @@ pub(super) struct Planned {
     pub(super) removed: Vec<Assignment>,
     /// The users whose permissions this principal's change reaches: the user, or the group's
     /// members.
-    users: BTreeSet<i64>,
+    pub(super) users: BTreeSet<i64>,
 }
 
 impl Planned {

@@ -346,7 +346,7 @@ pub struct Proposed<'p> {
 
 /// Judges `changes` by `actor`'s authority as the guarded write that makes them would be judged,
 /// and writes nothing: the state after is the kept state before with the reached users' rows,
-/// read at `conn`'s snapshot, changed in memory as the write would change them (the write adds
+/// read at the snapshot, changed in memory as the write would change them (the write adds
 /// and removes assignment rows, nothing else that the guard reads). No lock, no queue: a preview
 /// holds back no write, and two previews run side by side.
 ///

@@ -817,3 +817,48 @@ async fn a_write_outside_the_guard_is_seen_by_the_next_guarded_write(db: &Db) {
 async fn the_kept_state_never_hides_a_write_outside_the_guard() {
     each_backend(a_write_outside_the_guard_is_seen_by_the_next_guarded_write).await;
 }
+
+// The seed writes outside a guard and then empties the journal (its million rows need not stay
+// there): the kept state must not be taken for the tenant afterwards, by a write or a preview.
+async fn a_seed_that_empties_the_journal_is_seen_by_the_next_write_and_preview(db: &Db) {
+    let f = fixture(db, "acme").await;
+    let admin = f.actor(db, f.admin).await;
+    let admins = f.role(db, "admins").await;
+    let second = f.user(db, "second").await;
+    give(db, &f, second, admins, 0).await;
+    new_group(db, &admin, "Kept").await;
+    let kept = super::kept_state(db, f.tenant).await.expect("a kept state");
+    assert!(kept.is_active(second.0));
+    // As a seed run beside the server: rows written outside any guard, then the journal emptied.
+    exec(
+        db,
+        "UPDATE users SET status = 'disabled' WHERE id = $1",
+        &[second.0],
+    )
+    .await;
+    let mut conn = db.pool.acquire().await.unwrap();
+    db::tenant_facts::clear_journal(&mut conn, f.tenant)
+        .await
+        .unwrap();
+    drop(conn);
+    assert!(super::kept_state(db, f.tenant).await.is_none());
+    let before = fingerprint(db, &f).await;
+    // Judged on the stale state, taking admins from the last active admin would pass: the
+    // preview and the write both refuse it.
+    let last = [Subject::User(f.admin)];
+    let only_admins = BTreeSet::from([admins]);
+    let previewed = wizard::preview_removal(db, &admin, &last, &only_admins).await;
+    let reason = locked(previewed.unwrap_err());
+    assert!(
+        reason.contains("At least one active user must keep admins"),
+        "{reason}"
+    );
+    let removed = wizard::remove_roles(db, &admin, &last, &only_admins).await;
+    assert_eq!(locked(removed.unwrap_err()), reason);
+    assert_eq!(fingerprint(db, &f).await, before);
+}
+
+#[tokio::test]
+async fn the_kept_state_never_hides_a_seed_that_emptied_the_journal() {
+    each_backend(a_seed_that_empties_the_journal_is_seen_by_the_next_write_and_preview).await;
+}

@@ -766,26 +766,38 @@ async fn escalation_matrix_refuses_low_admins_and_allows_sufficient_ones_on_ever
     .await;
 }
 
-// The state the guard keeps between writes never hides a change made outside a guarded write:
-// a row written by a script, the seed or another path is in the journal, and the next guarded
-// write reads the whole tenant again.
-async fn a_write_outside_the_guard_is_seen_by_the_next_guarded_write(db: &Db) {
+/// acme with a second admin, the state the guard keeps after a guarded write (`second` an active
+/// admin in it), and then, outside any guard, `second` disabled: the admin is the last active one.
+async fn second_admin_disabled_outside_the_guard(
+    db: &Db,
+) -> (
+    Fixture,
+    crate::server::domain::access::Actor,
+    RoleId,
+    UserId,
+) {
     let f = fixture(db, "acme").await;
     let admin = f.actor(db, f.admin).await;
     let admins = f.role(db, "admins").await;
     let second = f.user(db, "second").await;
     give(db, &f, second, admins, 0).await;
-    // A guarded write: the guard now keeps acme's state, with `second` an active admin.
     new_group(db, &admin, "Kept").await;
     let kept = super::kept_state(db, f.tenant).await.expect("a kept state");
     assert!(kept.is_active(second.0));
-    // Outside any guard: `second` is disabled.
     exec(
         db,
         "UPDATE users SET status = 'disabled' WHERE id = $1",
         &[second.0],
     )
     .await;
+    (f, admin, admins, second)
+}
+
+// The state the guard keeps between writes never hides a change made outside a guarded write:
+// a row written by a script, the seed or another path is in the journal, and the next guarded
+// write reads the whole tenant again.
+async fn a_write_outside_the_guard_is_seen_by_the_next_guarded_write(db: &Db) {
+    let (f, admin, admins, second) = second_admin_disabled_outside_the_guard(db).await;
     let before = fingerprint(db, &f).await;
     // Judged on the stale state, taking admins from the last active admin would pass.
     let reason = locked(
@@ -821,21 +833,8 @@ async fn the_kept_state_never_hides_a_write_outside_the_guard() {
 // The seed writes outside a guard and then empties the journal (its million rows need not stay
 // there): the kept state must not be taken for the tenant afterwards, by a write or a preview.
 async fn a_seed_that_empties_the_journal_is_seen_by_the_next_write_and_preview(db: &Db) {
-    let f = fixture(db, "acme").await;
-    let admin = f.actor(db, f.admin).await;
-    let admins = f.role(db, "admins").await;
-    let second = f.user(db, "second").await;
-    give(db, &f, second, admins, 0).await;
-    new_group(db, &admin, "Kept").await;
-    let kept = super::kept_state(db, f.tenant).await.expect("a kept state");
-    assert!(kept.is_active(second.0));
-    // As a seed run beside the server: rows written outside any guard, then the journal emptied.
-    exec(
-        db,
-        "UPDATE users SET status = 'disabled' WHERE id = $1",
-        &[second.0],
-    )
-    .await;
+    let (f, admin, admins, _) = second_admin_disabled_outside_the_guard(db).await;
+    // As a seed run beside the server: the journal emptied after its rows.
     let mut conn = db.pool.acquire().await.unwrap();
     db::tenant_facts::clear_journal(&mut conn, f.tenant)
         .await
